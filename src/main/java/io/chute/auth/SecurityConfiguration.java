@@ -1,0 +1,98 @@
+package io.chute.auth;
+
+import io.chute.common.Problems;
+import java.util.List;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.MethodParameter;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.web.bind.support.WebDataBinderFactory;
+import org.springframework.web.context.request.NativeWebRequest;
+import org.springframework.web.method.support.HandlerMethodArgumentResolver;
+import org.springframework.web.method.support.ModelAndViewContainer;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+/**
+ * Stateless bearer-token security: every {@code /api/**} call needs a valid token except
+ * register and login; {@code /api/admin/**} needs an admin. The object endpoint authorises by
+ * its URL signature instead. Failures answer in problem+json.
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfiguration implements WebMvcConfigurer {
+
+    @Bean
+    SecurityFilterChain api(HttpSecurity http, Tokens tokens) throws Exception {
+        http.csrf(csrf -> csrf.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .httpBasic(b -> b.disable())
+                .formLogin(f -> f.disable())
+                .logout(l -> l.disable())
+                .authorizeHttpRequests(auth -> auth
+                        .requestMatchers("/api/auth/register", "/api/auth/login").permitAll()
+                        .requestMatchers("/api/admin/**").hasAuthority("ROLE_ADMIN")
+                        .requestMatchers("/api/**").authenticated()
+                        .anyRequest().permitAll())
+                .oauth2ResourceServer(rs -> rs
+                        .jwt(jwt -> jwt.decoder(tokens.decoder()).jwtAuthenticationConverter(SecurityConfiguration::authentication))
+                        .authenticationEntryPoint((request, response, e) -> {
+                            response.setHeader("WWW-Authenticate", "Bearer");
+                            Problems.write(response, HttpStatus.UNAUTHORIZED, "A valid bearer token is required");
+                        })
+                        .accessDeniedHandler((request, response, e) ->
+                                Problems.write(response, HttpStatus.FORBIDDEN, "You may not do this")))
+                .exceptionHandling(ex -> ex
+                        .authenticationEntryPoint((request, response, e) -> {
+                            response.setHeader("WWW-Authenticate", "Bearer");
+                            Problems.write(response, HttpStatus.UNAUTHORIZED, "A valid bearer token is required");
+                        })
+                        .accessDeniedHandler((request, response, e) ->
+                                Problems.write(response, HttpStatus.FORBIDDEN, "You may not do this")));
+        return http.build();
+    }
+
+    private static JwtAuthenticationToken authentication(Jwt jwt) {
+        CurrentUser user = Tokens.caller(jwt);
+        List<SimpleGrantedAuthority> authorities = user.admin()
+                ? List.of(new SimpleGrantedAuthority("ROLE_USER"), new SimpleGrantedAuthority("ROLE_ADMIN"))
+                : List.of(new SimpleGrantedAuthority("ROLE_USER"));
+        return new JwtAuthenticationToken(jwt, authorities, user.username());
+    }
+
+    @Bean
+    PasswordEncoder passwordEncoder() {
+        return new BCryptPasswordEncoder(10);
+    }
+
+    @Override
+    public void addArgumentResolvers(List<HandlerMethodArgumentResolver> resolvers) {
+        resolvers.add(new CurrentUserResolver());
+    }
+
+    /** Lets a controller method take a {@link CurrentUser} parameter. */
+    static final class CurrentUserResolver implements HandlerMethodArgumentResolver {
+
+        @Override
+        public boolean supportsParameter(MethodParameter parameter) {
+            return parameter.getParameterType() == CurrentUser.class;
+        }
+
+        @Override
+        public Object resolveArgument(MethodParameter parameter, ModelAndViewContainer mav,
+                NativeWebRequest request, WebDataBinderFactory binders) {
+            if (SecurityContextHolder.getContext().getAuthentication() instanceof JwtAuthenticationToken token) {
+                return Tokens.caller(token.getToken());
+            }
+            throw io.chute.common.ApiException.unauthorized("A valid bearer token is required");
+        }
+    }
+
+}

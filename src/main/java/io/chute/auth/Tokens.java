@@ -1,0 +1,61 @@
+package io.chute.auth;
+
+import com.nimbusds.jose.jwk.source.ImmutableSecret;
+import io.chute.config.ChuteProperties;
+import io.chute.config.Secrets;
+import java.time.Instant;
+import java.util.UUID;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.SecretKeySpec;
+import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
+import org.springframework.security.oauth2.jwt.JwsHeader;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtClaimsSet;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtEncoderParameters;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
+import org.springframework.stereotype.Component;
+
+/** Issues and verifies HS256 bearer tokens signed with {@code chute.auth.token-secret}. */
+@Component
+public class Tokens {
+
+    static final String ISSUER = "chute";
+
+    private final NimbusJwtEncoder encoder;
+    private final NimbusJwtDecoder decoder;
+    private final ChuteProperties properties;
+
+    Tokens(ChuteProperties properties) {
+        this.properties = properties;
+        SecretKey key = new SecretKeySpec(
+                Secrets.load(properties.auth().tokenSecret(), properties.dataDir(), "token-signing"), "HmacSHA256");
+        this.encoder = new NimbusJwtEncoder(new ImmutableSecret<>(key));
+        this.decoder = NimbusJwtDecoder.withSecretKey(key).macAlgorithm(MacAlgorithm.HS256).build();
+    }
+
+    String issue(User user) {
+        Instant now = Instant.now();
+        JwtClaimsSet claims = JwtClaimsSet.builder()
+                .issuer(ISSUER)
+                .subject(user.id().toString())
+                .issuedAt(now)
+                .expiresAt(now.plus(properties.auth().tokenTtl()))
+                .claim("username", user.username())
+                .claim("admin", user.admin())
+                .build();
+        return encoder.encode(JwtEncoderParameters.from(JwsHeader.with(MacAlgorithm.HS256).build(), claims)).getTokenValue();
+    }
+
+    /** The decoder the resource server (and, later, the WebSocket handshake) verifies tokens with. */
+    public JwtDecoder decoder() {
+        return decoder;
+    }
+
+    /** The caller a verified token names. */
+    public static CurrentUser caller(Jwt jwt) {
+        return new CurrentUser(UUID.fromString(jwt.getSubject()), jwt.getClaimAsString("username"),
+                Boolean.TRUE.equals(jwt.getClaimAsBoolean("admin")));
+    }
+}

@@ -1,0 +1,60 @@
+package io.chute.common;
+
+import java.util.Map;
+import org.springframework.http.HttpStatus;
+
+/**
+ * A client-facing failure with its HTTP status, rendered as {@code application/problem+json}.
+ * Use the factory methods; {@code detail} must be safe to show to the caller.
+ */
+public class ApiException extends RuntimeException {
+
+    private final HttpStatus status;
+    private final Map<String, Object> properties;
+
+    public ApiException(HttpStatus status, String detail) {
+        this(status, detail, Map.of());
+    }
+
+    public ApiException(HttpStatus status, String detail, Map<String, Object> properties) {
+        super(detail);
+        this.status = status;
+        this.properties = Map.copyOf(properties);
+    }
+
+    public HttpStatus status() {
+        return status;
+    }
+
+    public Map<String, Object> properties() {
+        return properties;
+    }
+
+    public static ApiException badRequest(String detail) {
+        return new ApiException(HttpStatus.BAD_REQUEST, detail);
+    }
+
+    public static ApiException notFound(String what) {
+        return new ApiException(HttpStatus.NOT_FOUND, what + " not found");
+    }
+
+    public static ApiException conflict(String detail) {
+        return new ApiException(HttpStatus.CONFLICT, detail);
+    }
+
+    public static ApiException forbidden(String detail) {
+        return new ApiException(HttpStatus.FORBIDDEN, detail);
+    }
+
+    public static ApiException tooLarge(String detail) {
+        return new ApiException(HttpStatus.CONTENT_TOO_LARGE, detail);
+    }
+
+    public static ApiException unsupportedType(String detail) {
+        return new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, detail);
+    }
+
+    public static ApiException unauthorized(String detail) {
+        return new ApiException(HttpStatus.UNAUTHORIZED, detail);
+    }
+}

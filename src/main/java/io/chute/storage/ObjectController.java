@@ -1,0 +1,160 @@
+package io.chute.storage;
+
+import io.chute.common.ApiException;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.core.io.FileSystemResource;
+import org.springframework.core.io.Resource;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestMethod;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Chute's own object endpoint for the filesystem store: the target of signed URLs. It needs no
+ * bearer token; the signature is the authorisation. Bodies are streamed to disk, never buffered.
+ */
+@RestController
+@ConditionalOnProperty(name = "chute.storage.type", havingValue = "filesystem", matchIfMissing = true)
+class ObjectController {
+
+    private final FileSystemObjectStore store;
+
+    ObjectController(FileSystemObjectStore store) {
+        this.store = store;
+    }
+
+    @PutMapping("/objects/**")
+    ResponseEntity<Void> put(HttpServletRequest request,
+            @RequestParam(name = "m", required = false) String method,
+            @RequestParam(name = "e", required = false) Long expires,
+            @RequestParam(name = "s", required = false) Long size,
+            @RequestParam(name = "ct", required = false) String contentType,
+            @RequestParam(name = "sig", required = false) String signature,
+            @RequestHeader(name = HttpHeaders.CONTENT_TYPE, required = false) String sentType) throws IOException {
+        String key = keyOf(request);
+        var grant = new UrlSigner.Grant("PUT", key, orZero(expires), size == null ? -1 : size, contentType, null);
+        authorise("PUT", method, grant, signature);
+        if (sentType != null && !sameType(sentType, contentType)) {
+            throw ApiException.forbidden("Content-Type does not match the signed one (" + contentType + ")");
+        }
+        long declared = request.getContentLengthLong();
+        if (declared > size) {
+            throw ApiException.tooLarge("The body is larger than the signed size of " + size + " bytes");
+        }
+        MessageDigest md5 = md5();
+        long written;
+        try (InputStream body = new DigestInputStream(request.getInputStream(), md5)) {
+            written = store.write(key, body, size);
+        } catch (ObjectStore.ObjectTooLargeException e) {
+            throw ApiException.tooLarge("The body is larger than the signed size of " + size + " bytes");
+        }
+        if (written != size) {
+            store.delete(key);
+            throw ApiException.badRequest("The body has " + written + " bytes but the URL was signed for " + size);
+        }
+        return ResponseEntity.ok().eTag("\"" + HexFormat.of().formatHex(md5.digest()) + "\"").build();
+    }
+
+    @GetMapping("/objects/**")
+    ResponseEntity<Resource> get(HttpServletRequest request,
+            @RequestParam(name = "m", required = false) String method,
+            @RequestParam(name = "e", required = false) Long expires,
+            @RequestParam(name = "ct", required = false) String contentType,
+            @RequestParam(name = "fn", required = false) String downloadName,
+            @RequestParam(name = "sig", required = false) String signature) {
+        String key = keyOf(request);
+        var grant = new UrlSigner.Grant("GET", key, orZero(expires), -1, contentType, downloadName);
+        authorise("GET", method, grant, signature);
+        Path path = store.pathOf(key);
+        if (!Files.isRegularFile(path)) {
+            throw ApiException.notFound("Object");
+        }
+        HttpHeaders headers = new HttpHeaders();
+        headers.setContentType(parseOrOctets(contentType));
+        if (downloadName != null && !downloadName.isEmpty()) {
+            headers.setContentDisposition(ContentDisposition.attachment()
+                    .filename(downloadName, java.nio.charset.StandardCharsets.UTF_8).build());
+        }
+        headers.set("X-Content-Type-Options", "nosniff");
+        headers.setCacheControl("private, max-age=300");
+        // why: FileSystemResource lets Spring MVC answer Range requests without reading the file into memory
+        return ResponseEntity.ok().headers(headers).body(new FileSystemResource(path));
+    }
+
+    /** Browsers PUT to signed URLs from other origins: the signature, not the origin, authorises. */
+    @RequestMapping(path = "/objects/**", method = RequestMethod.OPTIONS)
+    ResponseEntity<Void> preflight(@RequestHeader(name = HttpHeaders.ORIGIN, required = false) String origin) {
+        return ResponseEntity.ok()
+                .header(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, origin == null ? "*" : origin)
+                .header(HttpHeaders.ACCESS_CONTROL_ALLOW_METHODS, "PUT, GET")
+                .header(HttpHeaders.ACCESS_CONTROL_ALLOW_HEADERS, "Content-Type")
+                .header(HttpHeaders.ACCESS_CONTROL_EXPOSE_HEADERS, "ETag")
+                .header(HttpHeaders.ACCESS_CONTROL_MAX_AGE, "600")
+                .header(HttpHeaders.VARY, "Origin")
+                .build();
+    }
+
+    private void authorise(String expected, String method, UrlSigner.Grant grant, String signature) {
+        if (!expected.equals(method) || !store.signer().verify(grant, signature)) {
+            throw ApiException.forbidden("The URL signature is invalid");
+        }
+        if (grant.expiredAt(store.clock().instant())) {
+            throw ApiException.forbidden("The signed URL has expired");
+        }
+    }
+
+    private String keyOf(HttpServletRequest request) {
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        String key = path.substring(FileSystemObjectStore.ENDPOINT.length());
+        try {
+            store.pathOf(key);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.notFound("Object");
+        }
+        return key;
+    }
+
+    private static boolean sameType(String sent, String signed) {
+        try {
+            return MediaType.parseMediaType(sent).equalsTypeAndSubtype(MediaType.parseMediaType(signed));
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static MediaType parseOrOctets(String type) {
+        try {
+            return MediaType.parseMediaType(type);
+        } catch (RuntimeException e) {
+            return MediaType.APPLICATION_OCTET_STREAM;
+        }
+    }
+
+    private static long orZero(Long value) {
+        return value == null ? 0 : value;
+    }
+
+    private static MessageDigest md5() {
+        try {
+            return MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

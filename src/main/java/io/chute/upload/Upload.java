@@ -1,0 +1,25 @@
+package io.chute.upload;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/** A file a user declared, then sent to storage; {@code state} says how far it got. */
+record Upload(UUID id, UUID ownerId, String fileName, long size, String contentType, String detectedType,
+        String objectKey, State state, UUID channelId, Instant expiresAt, Instant createdAt, Instant completedAt,
+        UUID jobId) {
+
+    enum State {
+        /** Signed, bytes not confirmed yet. */
+        AWAITING_UPLOAD,
+        /** Bytes verified, job created. */
+        COMPLETE,
+        /** Refused at complete (type or size) or by processing (e.g. infected): never downloadable. */
+        REJECTED,
+        /** Deleted by its owner before completion. */
+        ABORTED
+    }
+
+    static String objectKeyFor(UUID ownerId, UUID uploadId) {
+        return "uploads/" + ownerId + "/" + uploadId;
+    }
+}

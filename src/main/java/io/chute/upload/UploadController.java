@@ -1,0 +1,111 @@
+package io.chute.upload;
+
+import io.chute.auth.CurrentUser;
+import io.chute.common.ApiException;
+import io.chute.job.Job;
+import io.chute.job.JobStatus;
+import io.chute.storage.PublicUrls;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.commons.fileupload2.core.FileItemInput;
+import org.apache.commons.fileupload2.core.FileItemInputIterator;
+import org.apache.commons.fileupload2.core.FileUploadException;
+import org.apache.commons.fileupload2.jakarta.servlet6.JakartaServletFileUpload;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+class UploadController {
+
+    private final UploadService uploads;
+
+    UploadController(UploadService uploads) {
+        this.uploads = uploads;
+    }
+
+    record SignedUpload(UUID uploadId, String method, String url, Map<String, String> headers, Instant expiresAt) {}
+
+    record Accepted(UUID jobId, UUID uploadId, JobStatus status, String statusUrl) {}
+
+    record UploadView(UUID uploadId, String fileName, long size, String contentType, String detectedType,
+            Upload.State state, Instant createdAt, UUID jobId) {}
+
+    @PostMapping("/api/uploads")
+    ResponseEntity<SignedUpload> sign(@RequestBody UploadRequest body, CurrentUser caller) {
+        UploadService.Signed signed = uploads.sign(caller, body);
+        return ResponseEntity.created(URI.create("/api/uploads/" + signed.upload().id()))
+                .body(new SignedUpload(signed.upload().id(), signed.request().method(),
+                        PublicUrls.absolute(signed.request().url()).toString(), signed.request().headers(),
+                        signed.upload().expiresAt()));
+    }
+
+    @PostMapping("/api/uploads/{id}/complete")
+    ResponseEntity<Accepted> complete(@PathVariable UUID id, CurrentUser caller) {
+        return accepted(uploads.complete(caller, id));
+    }
+
+    /**
+     * The direct lane: a {@code multipart/form-data} body whose {@code file} part is streamed to
+     * storage as it arrives (the servlet container's own multipart parsing is off, so there is no
+     * temporary copy and no buffering of the whole file).
+     */
+    @PostMapping("/api/upload")
+    ResponseEntity<Accepted> direct(HttpServletRequest request, CurrentUser caller) throws IOException {
+        if (!JakartaServletFileUpload.isMultipartContent(request)) {
+            throw ApiException.unsupportedType("Send the file as multipart/form-data in a field named 'file'");
+        }
+        JakartaServletFileUpload<?, ?> parser = new JakartaServletFileUpload<>();
+        parser.setFileCountMax(10);
+        try {
+            FileItemInputIterator parts = parser.getItemIterator(request);
+            while (parts.hasNext()) {
+                FileItemInput part = parts.next();
+                if (!part.isFormField() && "file".equals(part.getFieldName())) {
+                    String fileName = FileNames.clean(part.getName() == null || part.getName().isBlank() ? "upload" : part.getName());
+                    String contentType = part.getContentType() == null ? "application/octet-stream" : part.getContentType();
+                    try (InputStream in = part.getInputStream()) {
+                        return accepted(uploads.receive(caller, fileName, contentType, in));
+                    }
+                }
+            }
+        } catch (FileUploadException e) {
+            throw ApiException.badRequest("The multipart body is malformed: " + e.getMessage());
+        }
+        throw ApiException.badRequest("The multipart body has no 'file' part");
+    }
+
+    @GetMapping("/api/uploads/{id}")
+    UploadView get(@PathVariable UUID id, CurrentUser caller) {
+        Upload u = uploads.get(caller, id);
+        return new UploadView(u.id(), u.fileName(), u.size(), u.contentType(), u.detectedType(), u.state(), u.createdAt(),
+                u.jobId());
+    }
+
+    @GetMapping("/api/uploads/{id}/download")
+    ResponseEntity<Void> download(@PathVariable UUID id, CurrentUser caller) {
+        return ResponseEntity.status(HttpStatus.FOUND).location(PublicUrls.absolute(uploads.downloadUrl(caller, id))).build();
+    }
+
+    @DeleteMapping("/api/uploads/{id}")
+    ResponseEntity<Void> delete(@PathVariable UUID id, CurrentUser caller) {
+        uploads.delete(caller, id);
+        return ResponseEntity.noContent().build();
+    }
+
+    private static ResponseEntity<Accepted> accepted(Job job) {
+        String statusUrl = "/api/jobs/" + job.id();
+        return ResponseEntity.accepted().location(URI.create(statusUrl))
+                .body(new Accepted(job.id().value(), job.uploadId(), job.status(), statusUrl));
+    }
+}

@@ -1,0 +1,228 @@
+package io.chute.upload;
+
+import io.chute.auth.CurrentUser;
+import io.chute.common.ApiException;
+import io.chute.config.ChuteProperties;
+import io.chute.job.Job;
+import io.chute.job.JobId;
+import io.chute.job.Jobs;
+import io.chute.processing.FileTypes;
+import io.chute.storage.ObjectStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Both upload lanes: signing a PUT, verifying what storage holds at {@code complete}, and
+ * streaming a direct upload. Either way a verified upload and its job are created in one
+ * transaction, so there is never a job without its file or a file that no job will process.
+ */
+@Service
+class UploadService {
+
+    private static final Logger log = LoggerFactory.getLogger(UploadService.class);
+
+    private final Uploads uploads;
+    private final Jobs jobs;
+    private final ObjectStore store;
+    private final FileTypes types;
+    private final TransactionTemplate tx;
+    private final ChuteProperties properties;
+    private final Clock clock = Clock.systemUTC();
+
+    UploadService(Uploads uploads, Jobs jobs, ObjectStore store, FileTypes types, TransactionTemplate tx,
+            ChuteProperties properties) {
+        this.uploads = uploads;
+        this.jobs = jobs;
+        this.store = store;
+        this.types = types;
+        this.tx = tx;
+        this.properties = properties;
+    }
+
+    record Signed(Upload upload, ObjectStore.SignedRequest request) {}
+
+    Signed sign(CurrentUser caller, UploadRequest request) {
+        requireWithinMaxSize(request.size());
+        UUID id = UUID.randomUUID();
+        Instant expiresAt = clock.instant().plus(properties.uploads().urlTtl());
+        Upload upload = new Upload(id, caller.id(), request.fileName(), request.size(), request.contentType(), null,
+                Upload.objectKeyFor(caller.id(), id), Upload.State.AWAITING_UPLOAD, request.channelId(), expiresAt,
+                clock.instant(), null, null);
+        uploads.save(upload);
+        var signed = store.presignPut(upload.objectKey(), request.size(), request.contentType(), properties.uploads().urlTtl());
+        return new Signed(upload, signed);
+    }
+
+    /** Verifies the stored object of a signed upload and queues its job; replaying it returns the same job. */
+    Job complete(CurrentUser caller, UUID uploadId) {
+        Upload upload = owned(caller, uploadId);
+        switch (upload.state()) {
+            case COMPLETE -> {
+                return jobs.find(new JobId(upload.jobId())).orElseThrow();
+            }
+            case REJECTED -> throw ApiException.conflict("This upload was refused and cannot be completed");
+            case ABORTED -> throw ApiException.conflict("This upload was deleted");
+            case AWAITING_UPLOAD -> { }
+        }
+        ObjectStore.ObjectInfo stored = stat(upload.objectKey())
+                .orElseThrow(() -> ApiException.conflict("No bytes have been uploaded for this upload yet"));
+        if (stored.size() != upload.size()) {
+            deleteQuietly(upload.objectKey());
+            throw ApiException.conflict("Storage holds " + stored.size() + " bytes but " + upload.size()
+                    + " were declared; upload the file again");
+        }
+        String detected = detect(upload.objectKey());
+        String jobType = acceptedOrReject(upload, detected);
+        requireQueueRoom(jobType);
+        return tx.execute(s -> {
+            Upload locked = uploads.lock(uploadId).orElseThrow(() -> ApiException.notFound("Upload"));
+            if (locked.state() == Upload.State.COMPLETE) {
+                return jobs.find(new JobId(locked.jobId())).orElseThrow();
+            }
+            if (locked.state() != Upload.State.AWAITING_UPLOAD) {
+                throw ApiException.conflict("This upload can no longer be completed");
+            }
+            Job job = jobs.insert(newJob(locked, jobType, detected, stored.size()));
+            uploads.markComplete(uploadId, stored.size(), detected, job.id().value());
+            return job;
+        });
+    }
+
+    /** The direct lane: streams one file to storage, then verifies and queues it like {@link #complete}. */
+    Job receive(CurrentUser caller, String fileName, String contentType, InputStream body) {
+        UUID id = UUID.randomUUID();
+        String key = Upload.objectKeyFor(caller.id(), id);
+        long size;
+        try {
+            size = store.write(key, body, properties.uploads().maxSize().toBytes());
+        } catch (ObjectStore.ObjectTooLargeException e) {
+            throw ApiException.tooLarge("The file is larger than the limit of " + properties.uploads().maxSize());
+        } catch (IOException e) {
+            throw new UploadInterruptedException(e);
+        }
+        try {
+            if (size == 0) {
+                throw ApiException.badRequest("The file is empty");
+            }
+            String detected = detect(key);
+            Upload upload = new Upload(id, caller.id(), fileName, size, contentType, detected, key,
+                    Upload.State.AWAITING_UPLOAD, null, clock.instant(), clock.instant(), null, null);
+            String jobType = types.jobTypeFor(detected).orElseThrow(() -> unsupported(detected));
+            requireQueueRoom(jobType);
+            return tx.execute(s -> {
+                uploads.save(upload);
+                Job job = jobs.insert(newJob(upload, jobType, detected, size));
+                uploads.markComplete(id, size, detected, job.id().value());
+                return job;
+            });
+        } catch (RuntimeException e) {
+            deleteQuietly(key);
+            throw e;
+        }
+    }
+
+    Upload get(CurrentUser caller, UUID id) {
+        return owned(caller, id);
+    }
+
+    void delete(CurrentUser caller, UUID id) {
+        Upload upload = owned(caller, id);
+        if (upload.state() == Upload.State.COMPLETE) {
+            throw ApiException.conflict("A completed upload cannot be deleted while its job exists");
+        }
+        deleteQuietly(upload.objectKey());
+        if (upload.state() == Upload.State.AWAITING_UPLOAD) {
+            uploads.markState(id, Upload.State.ABORTED, null);
+        }
+    }
+
+    java.net.URI downloadUrl(CurrentUser caller, UUID id) {
+        Upload upload = owned(caller, id);
+        if (upload.state() == Upload.State.REJECTED) {
+            throw ApiException.forbidden("This file was refused and is quarantined");
+        }
+        if (upload.state() != Upload.State.COMPLETE) {
+            throw ApiException.conflict("This upload is not complete");
+        }
+        return store.presignGet(upload.objectKey(), upload.detectedType(), upload.fileName(),
+                properties.uploads().downloadUrlTtl());
+    }
+
+    private Upload owned(CurrentUser caller, UUID id) {
+        return uploads.find(id).filter(u -> caller.canSee(u.ownerId())).orElseThrow(() -> ApiException.notFound("Upload"));
+    }
+
+    private Jobs.NewJob newJob(Upload upload, String jobType, String detected, long size) {
+        return new Jobs.NewJob(upload.ownerId(), upload.id(), jobType, 0, upload.fileName(), size, detected,
+                upload.objectKey(), properties.jobs().maxAttempts());
+    }
+
+    private String acceptedOrReject(Upload upload, String detected) {
+        return types.jobTypeFor(detected).orElseThrow(() -> {
+            deleteQuietly(upload.objectKey());
+            uploads.markState(upload.id(), Upload.State.REJECTED, detected);
+            return unsupported(detected);
+        });
+    }
+
+    private ApiException unsupported(String detected) {
+        return ApiException.unsupportedType("The file's content is " + detected + ", which Chute does not accept; accepted: "
+                + types.accepted());
+    }
+
+    private void requireWithinMaxSize(long size) {
+        long max = properties.uploads().maxSize().toBytes();
+        if (size > max) {
+            throw ApiException.tooLarge("size " + size + " is over the limit of " + max + " bytes");
+        }
+    }
+
+    private void requireQueueRoom(String jobType) {
+        if (jobs.countWaiting(jobType) >= properties.jobs().queueLimit()) {
+            throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE,
+                    "The " + jobType + " queue is full; try again shortly", Map.of("retryAfterSeconds", 30));
+        }
+    }
+
+    private java.util.Optional<ObjectStore.ObjectInfo> stat(String key) {
+        try {
+            return store.stat(key);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private String detect(String key) {
+        try (InputStream in = store.read(key)) {
+            return types.detect(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void deleteQuietly(String key) {
+        try {
+            store.delete(key);
+        } catch (IOException | RuntimeException e) {
+            log.warn("Could not delete object {}", key, e);
+        }
+    }
+
+    /** The client went away mid-upload: nothing was stored. */
+    static class UploadInterruptedException extends ApiException {
+        UploadInterruptedException(IOException cause) {
+            super(HttpStatus.BAD_REQUEST, "The upload was interrupted before the file was complete");
+            initCause(cause);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.chute.upload;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** The uploads table. */
+@Repository
+class Uploads {
+
+    private final JdbcClient jdbc;
+
+    Uploads(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    void save(Upload u) {
+        jdbc.sql("""
+                insert into uploads (id, owner_id, file_name, size, content_type, detected_type, object_key, state,
+                                     channel_id, expires_at)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+                .params(u.id(), u.ownerId(), u.fileName(), u.size(), u.contentType(), u.detectedType(), u.objectKey(),
+                        u.state().name(), u.channelId(), Timestamp.from(u.expiresAt()))
+                .update();
+    }
+
+    Optional<Upload> find(UUID id) {
+        return jdbc.sql("select * from uploads where id = ?").param(id).query(Uploads::upload).optional();
+    }
+
+    /** Reads and row-locks the upload, so that two concurrent completes are serialised. */
+    Optional<Upload> lock(UUID id) {
+        return jdbc.sql("select * from uploads where id = ? for update").param(id).query(Uploads::upload).optional();
+    }
+
+    void markComplete(UUID id, long size, String detectedType, UUID jobId) {
+        jdbc.sql("""
+                update uploads set state = 'COMPLETE', size = ?, detected_type = ?, job_id = ?, completed_at = now()
+                where id = ?""")
+                .params(size, detectedType, jobId, id)
+                .update();
+    }
+
+    void markState(UUID id, Upload.State state, String detectedType) {
+        jdbc.sql("update uploads set state = ?, detected_type = coalesce(?, detected_type) where id = ?")
+                .params(state.name(), detectedType, id)
+                .update();
+    }
+
+    private static Upload upload(ResultSet rs, int rowNum) throws SQLException {
+        return new Upload(rs.getObject("id", UUID.class), rs.getObject("owner_id", UUID.class), rs.getString("file_name"),
+                rs.getLong("size"), rs.getString("content_type"), rs.getString("detected_type"), rs.getString("object_key"),
+                Upload.State.valueOf(rs.getString("state")), rs.getObject("channel_id", UUID.class),
+                instant(rs.getTimestamp("expires_at")), instant(rs.getTimestamp("created_at")),
+                instant(rs.getTimestamp("completed_at")), rs.getObject("job_id", UUID.class));
+    }
+
+    private static Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
+    }
+}
