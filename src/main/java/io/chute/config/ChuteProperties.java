@@ -3,6 +3,7 @@ package io.chute.config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -33,21 +34,70 @@ public record ChuteProperties(
     public record Storage(
             @DefaultValue("filesystem") String type,
             @DefaultValue("") String signingSecret,
-            @DefaultValue("100MB") DataSize multipartThreshold) {}
+            @DefaultValue("100MB") DataSize multipartThreshold,
+            @DefaultValue S3 s3) {}
+
+    /**
+     * S3 API settings ({@code chute.storage.type=s3}). An empty endpoint means AWS itself; empty
+     * keys mean the AWS default credential chain (environment, profile, instance role).
+     * {@code partSize} is the buffer of Chute's own streaming writes, so it bounds their memory.
+     */
+    public record S3(
+            @DefaultValue("") String endpoint,
+            @DefaultValue("us-east-1") String region,
+            @DefaultValue("chute") String bucket,
+            @DefaultValue("") String accessKey,
+            @DefaultValue("") String secretKey,
+            @DefaultValue("false") boolean pathStyle,
+            @DefaultValue("true") boolean createBucket,
+            @DefaultValue("8MB") DataSize partSize) {}
 
     public record Uploads(
             @DefaultValue("5GB") DataSize maxSize,
             @DefaultValue("15m") Duration urlTtl,
-            @DefaultValue("5m") Duration downloadUrlTtl) {}
+            @DefaultValue("5m") Duration downloadUrlTtl,
+            Duration purgeCompletedAfter,
+            @DefaultValue("10m") Duration maintenanceInterval) {}
 
+    /**
+     * The job engine. {@code types} overrides the per-type settings, e.g.
+     * {@code chute.jobs.types.image.concurrency=4}.
+     */
     public record Jobs(
             @DefaultValue("5") int maxAttempts,
             @DefaultValue("2s") Duration backoffBase,
             @DefaultValue("30s") Duration lease,
             @DefaultValue("10000") int queueLimit,
-            @DefaultValue("2") int workers,
+            @DefaultValue("2") int concurrency,
+            @DefaultValue("1") int minWorkers,
             @DefaultValue("2s") Duration pollInterval,
-            @DefaultValue("5m") Duration timeout) {}
+            @DefaultValue("5m") Duration timeout,
+            @DefaultValue("30s") Duration shutdownGrace,
+            @DefaultValue Map<String, TypeSettings> types) {
+
+        /** Per-type overrides; a null field falls back to the engine-wide value. */
+        public record TypeSettings(Integer maxAttempts, Duration timeout, Integer concurrency, Integer queueLimit) {}
+
+        public int maxAttemptsOf(String type) {
+            TypeSettings t = types.get(type);
+            return t != null && t.maxAttempts() != null ? t.maxAttempts() : maxAttempts;
+        }
+
+        public Duration timeoutOf(String type) {
+            TypeSettings t = types.get(type);
+            return t != null && t.timeout() != null ? t.timeout() : timeout;
+        }
+
+        public int concurrencyOf(String type) {
+            TypeSettings t = types.get(type);
+            return Math.max(1, t != null && t.concurrency() != null ? t.concurrency() : concurrency);
+        }
+
+        public int queueLimitOf(String type) {
+            TypeSettings t = types.get(type);
+            return t != null && t.queueLimit() != null ? t.queueLimit() : queueLimit;
+        }
+    }
 
     public record Processing(@DefaultValue("100000000") long maxPixels) {}
 }

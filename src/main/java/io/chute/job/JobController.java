@@ -1,13 +1,16 @@
 package io.chute.job;
 
 import io.chute.auth.CurrentUser;
-import io.chute.common.ApiException;
 import io.chute.common.InvalidInputException;
 import io.chute.config.ChuteProperties;
 import io.chute.storage.ObjectStore;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -18,11 +21,15 @@ class JobController {
     private static final int MAX_PAGE = 100;
 
     private final Jobs jobs;
+    private final JobService service;
+    private final JobQueue queue;
     private final ObjectStore store;
     private final ChuteProperties properties;
 
-    JobController(Jobs jobs, ObjectStore store, ChuteProperties properties) {
+    JobController(Jobs jobs, JobService service, JobQueue queue, ObjectStore store, ChuteProperties properties) {
         this.jobs = jobs;
+        this.service = service;
+        this.queue = queue;
         this.store = store;
         this.properties = properties;
     }
@@ -31,11 +38,50 @@ class JobController {
 
     @GetMapping("/api/jobs/{jobId}")
     JobView get(@PathVariable UUID jobId, CurrentUser caller) {
-        Job job = jobs.find(new JobId(jobId))
-                .filter(j -> caller.canSee(j.ownerId()))
-                // why: 404 rather than 403, so job ids of other users cannot be probed
-                .orElseThrow(() -> ApiException.notFound("Job"));
-        return view(job);
+        return view(service.visible(caller, new JobId(jobId)));
+    }
+
+    @PostMapping("/api/jobs/{jobId}/cancel")
+    ResponseEntity<JobView> cancel(@PathVariable UUID jobId, CurrentUser caller) {
+        return ResponseEntity.accepted().body(view(service.cancel(caller, new JobId(jobId))));
+    }
+
+    @PostMapping("/api/jobs/{jobId}/retry")
+    ResponseEntity<JobView> retry(@PathVariable UUID jobId, CurrentUser caller) {
+        return ResponseEntity.accepted().body(view(service.retry(caller, new JobId(jobId))));
+    }
+
+    record QueueView(String type, long pending, long processing, long retrying, long failed, long completedLastHour,
+            int workers, int concurrency) {}
+
+    record Queues(String transport, List<QueueView> queues) {}
+
+    /** Depth and throughput per job type; {@code workers} are this node's active threads for the type. */
+    @GetMapping("/api/admin/queues")
+    Queues queues() {
+        Map<String, Integer> active = queue.activeWorkers();
+        Map<String, Jobs.QueueStats> stats = new TreeMap<>();
+        jobs.queueStats().forEach(s -> stats.put(s.type(), s));
+        active.keySet().forEach(type -> stats.putIfAbsent(type, new Jobs.QueueStats(type, 0, 0, 0, 0, 0)));
+        return new Queues(queue.name(), stats.values().stream()
+                .map(s -> new QueueView(s.type(), s.pending(), s.processing(), s.retrying(), s.failed(), s.completedLastHour(),
+                        active.getOrDefault(s.type(), 0), properties.jobs().concurrencyOf(s.type())))
+                .toList());
+    }
+
+    /** Jobs of every user in one status (by default the dead-letter set: FAILED), newest first. */
+    @GetMapping("/api/admin/jobs")
+    JobPage adminList(@RequestParam(defaultValue = "FAILED") String status,
+            @RequestParam(required = false) String cursor,
+            @RequestParam(defaultValue = "20") int limit) {
+        InvalidInputException.require(limit >= 1 && limit <= MAX_PAGE, "limit must be between 1 and " + MAX_PAGE);
+        Jobs.Page page = jobs.listByStatus(parseStatus(status), cursor, limit);
+        return new JobPage(page.items().stream().map(this::view).toList(), page.nextCursor());
+    }
+
+    @PostMapping("/api/admin/jobs/{jobId}/retry")
+    ResponseEntity<JobView> adminRetry(@PathVariable UUID jobId, CurrentUser caller) {
+        return ResponseEntity.accepted().body(view(service.retry(caller, new JobId(jobId))));
     }
 
     @GetMapping("/api/jobs")
@@ -45,16 +91,17 @@ class JobController {
             @RequestParam(required = false) String cursor,
             @RequestParam(defaultValue = "20") int limit) {
         InvalidInputException.require(limit >= 1 && limit <= MAX_PAGE, "limit must be between 1 and " + MAX_PAGE);
-        JobStatus wanted = null;
-        if (status != null && !status.isBlank()) {
-            try {
-                wanted = JobStatus.valueOf(status.strip().toUpperCase(java.util.Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new InvalidInputException("status must be one of " + java.util.Arrays.toString(JobStatus.values()));
-            }
-        }
+        JobStatus wanted = status == null || status.isBlank() ? null : parseStatus(status);
         Jobs.Page page = jobs.listByOwner(caller.id(), wanted, type == null || type.isBlank() ? null : type.strip(), cursor, limit);
         return new JobPage(page.items().stream().map(this::view).toList(), page.nextCursor());
+    }
+
+    private static JobStatus parseStatus(String status) {
+        try {
+            return JobStatus.valueOf(status.strip().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("status must be one of " + java.util.Arrays.toString(JobStatus.values()));
+        }
     }
 
     private JobView view(Job job) {

@@ -12,9 +12,10 @@ public enum JobStatus {
     PENDING, PROCESSING, RETRYING, COMPLETED, FAILED, CANCELLED, REJECTED;
 
     private static final Map<JobStatus, Set<JobStatus>> ALLOWED = Map.of(
-            PENDING, EnumSet.of(PROCESSING, CANCELLED),
+            // PENDING or RETRYING → FAILED: a parent whose input job can no longer complete
+            PENDING, EnumSet.of(PROCESSING, CANCELLED, FAILED),
             PROCESSING, EnumSet.of(COMPLETED, RETRYING, FAILED, REJECTED, CANCELLED),
-            RETRYING, EnumSet.of(PROCESSING, CANCELLED),
+            RETRYING, EnumSet.of(PROCESSING, CANCELLED, FAILED),
             FAILED, EnumSet.of(PENDING),
             CANCELLED, EnumSet.of(PENDING),
             COMPLETED, EnumSet.noneOf(JobStatus.class),

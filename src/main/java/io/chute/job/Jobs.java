@@ -10,6 +10,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import io.chute.common.InvalidInputException;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -38,25 +39,66 @@ public class Jobs {
 
     /** What a new job needs; the rest starts at its defaults. */
     public record NewJob(UUID ownerId, UUID uploadId, String type, int priority, String fileName, Long fileSize,
-            String detectedType, String objectKey, int maxAttempts) {}
+            String detectedType, String objectKey, int maxAttempts, UUID parentId, Instant runAt,
+            Map<String, Object> metadata) {
 
-    /** Inserts a PENDING job and, on commit, wakes the workers serving its type. Call inside the caller's transaction. */
+        /** A job for an uploaded file, runnable now. */
+        public static NewJob forUpload(UUID ownerId, UUID uploadId, String type, String fileName, long fileSize,
+                String detectedType, String objectKey, int maxAttempts) {
+            return new NewJob(ownerId, uploadId, type, 0, fileName, fileSize, detectedType, objectKey, maxAttempts,
+                    null, null, Map.of());
+        }
+
+        public NewJob withPriority(int newPriority) {
+            return new NewJob(ownerId, uploadId, type, newPriority, fileName, fileSize, detectedType, objectKey,
+                    maxAttempts, parentId, runAt, metadata);
+        }
+
+        public NewJob withParent(JobId parent) {
+            return new NewJob(ownerId, uploadId, type, priority, fileName, fileSize, detectedType, objectKey,
+                    maxAttempts, parent.value(), runAt, metadata);
+        }
+
+        public NewJob runAt(Instant when) {
+            return new NewJob(ownerId, uploadId, type, priority, fileName, fileSize, detectedType, objectKey,
+                    maxAttempts, parentId, when, metadata);
+        }
+    }
+
+    /** Inserts a PENDING job. Call inside the caller's transaction, then hand it to {@link JobQueue#submitted}. */
     public Job insert(NewJob job) {
         JobId id = JobId.random();
         jdbc.sql("""
                 insert into jobs (job_id, owner_id, upload_id, type, status, priority, file_name, file_size,
-                                  detected_type, object_key, max_attempts)
-                values (?, ?, ?, ?, 'PENDING', ?, ?, ?, ?, ?, ?)""")
+                                  detected_type, object_key, max_attempts, parent_id, run_at, metadata)
+                values (?, ?, ?, ?, 'PENDING', ?, ?, ?, ?, ?, ?, ?, coalesce(?, now()), cast(? as jsonb))""")
                 .params(id.value(), job.ownerId(), job.uploadId(), job.type(), job.priority(), job.fileName(),
-                        job.fileSize(), job.detectedType(), job.objectKey(), job.maxAttempts())
+                        job.fileSize(), job.detectedType(), job.objectKey(), job.maxAttempts(), job.parentId(),
+                        job.runAt() == null ? null : Timestamp.from(job.runAt()),
+                        json.writeValueAsString(job.metadata() == null ? Map.of() : job.metadata()))
                 .update();
-        // why: NOTIFY is delivered at commit, so a worker never wakes for a job it cannot see yet
-        jdbc.sql("select pg_notify(?, ?)").params(CHANNEL, job.type()).query().singleValue();
         return find(id).orElseThrow();
+    }
+
+    /** Wakes the PostgreSQL-queue workers of {@code type}; delivered when the current transaction commits. */
+    void notifyWorkers(String type) {
+        // why: NOTIFY is delivered at commit, so a worker never wakes for a job it cannot see yet
+        jdbc.sql("select pg_notify(?, ?)").params(CHANNEL, type).query().singleValue();
     }
 
     public Optional<Job> find(JobId id) {
         return jdbc.sql("select * from jobs where job_id = ?").param(id.value()).query(this::job).optional();
+    }
+
+    /** When the next waiting job of {@code type} becomes runnable, if any waits. */
+    public Optional<Instant> nextRunAt(String type) {
+        return Optional.ofNullable(jdbc.sql("select min(run_at) from jobs where type = ? and status in ('PENDING', 'RETRYING')")
+                .param(type).query(Timestamp.class).single()).map(Timestamp::toInstant);
+    }
+
+    /** Serialises job submissions of one type until the current transaction ends. */
+    void lockSubmissions(String type) {
+        jdbc.sql("select pg_advisory_xact_lock(hashtext('chute.jobs.submit.' || ?))").param(type).query().singleValue();
     }
 
     /** Waiting (PENDING or RETRYING) jobs of a type: the backpressure measure. */
@@ -89,7 +131,10 @@ public class Jobs {
         if (after != null) {
             spec = spec.param("createdAt", Timestamp.from(after.createdAt())).param("jobId", after.id());
         }
-        List<Job> rows = spec.query(this::job).list();
+        return page(spec.query(this::job).list(), limit);
+    }
+
+    private static Page page(List<Job> rows, int limit) {
         if (rows.size() <= limit) {
             return new Page(rows, null);
         }
@@ -121,23 +166,43 @@ public class Jobs {
     }
 
     /**
-     * Claims the most urgent runnable job of the given types for {@code worker}: PROCESSING, one
-     * more attempt, a fresh heartbeat. {@code SKIP LOCKED} lets many workers claim concurrently.
+     * Claims the most urgent runnable job of {@code type} for {@code worker}: PROCESSING, one
+     * more attempt, a fresh heartbeat. {@code SKIP LOCKED} lets many workers claim concurrently;
+     * a parent waits until all its children are COMPLETED.
      */
-    public Optional<Job> claim(Collection<String> types, String worker) {
+    public Optional<Job> claim(String type, String worker) {
         return jdbc.sql("""
                 update jobs set status = 'PROCESSING', attempts = attempts + 1, lease_owner = :worker,
                        heartbeat_at = now(), started_at = coalesce(started_at, now()), next_retry_at = null,
                        version = version + 1
                 where job_id = (
-                    select job_id from jobs
-                    where status in ('PENDING', 'RETRYING') and run_at <= now() and type = any(:types)
-                    order by priority desc, run_at
+                    select j.job_id from jobs j
+                    where j.status in ('PENDING', 'RETRYING') and j.run_at <= now() and j.type = :type
+                      and not exists (select 1 from jobs c where c.parent_id = j.job_id and c.status <> 'COMPLETED')
+                    order by j.priority desc, j.run_at
                     limit 1
                     for update skip locked)
                 returning *""")
                 .param("worker", worker)
-                .param("types", types.toArray(String[]::new))
+                .param("type", type)
+                .query(this::job)
+                .optional();
+    }
+
+    /**
+     * Claims one given job if it is runnable now: how a broker delivery becomes a lease. A
+     * duplicate or stale delivery finds it in another state and gets nothing.
+     */
+    public Optional<Job> claim(JobId id, String worker) {
+        return jdbc.sql("""
+                update jobs j set status = 'PROCESSING', attempts = attempts + 1, lease_owner = :worker,
+                       heartbeat_at = now(), started_at = coalesce(started_at, now()), next_retry_at = null,
+                       version = version + 1
+                where j.job_id = :id and j.status in ('PENDING', 'RETRYING') and j.run_at <= now()
+                  and not exists (select 1 from jobs c where c.parent_id = j.job_id and c.status <> 'COMPLETED')
+                returning *""")
+                .param("worker", worker)
+                .param("id", id.value())
                 .query(this::job)
                 .optional();
     }
@@ -175,6 +240,16 @@ public class Jobs {
                 .update() == 1;
     }
 
+    /** Gives a running job back unfinished (shutdown): RETRYING now, and the attempt does not count. */
+    public boolean release(Job claimed) {
+        return jdbc.sql("""
+                update jobs set status = 'RETRYING', attempts = greatest(attempts - 1, 0), run_at = now(),
+                       lease_owner = null, heartbeat_at = null, version = version + 1
+                where job_id = ? and status = 'PROCESSING' and lease_owner = ? and version = ?""")
+                .params(claimed.id().value(), claimed.leaseOwner(), claimed.version())
+                .update() == 1;
+    }
+
     /** The file itself is bad: REJECTED with the reason, no retry. */
     public boolean reject(Job claimed, String reason) {
         return jdbc.sql("""
@@ -188,33 +263,117 @@ public class Jobs {
                 .update() == 1;
     }
 
-    /** Renews the leases of the jobs {@code worker} is running. */
-    public int heartbeat(String worker, Collection<UUID> jobIds) {
+    /** Renews the leases of the jobs {@code worker} is running; returns those it still holds. */
+    public Set<UUID> heartbeat(String worker, Collection<UUID> jobIds) {
         if (jobIds.isEmpty()) {
-            return 0;
+            return Set.of();
         }
-        return jdbc.sql("""
+        return Set.copyOf(jdbc.sql("""
                 update jobs set heartbeat_at = now()
-                where job_id = any(:ids) and status = 'PROCESSING' and lease_owner = :worker""")
+                where job_id = any(:ids) and status = 'PROCESSING' and lease_owner = :worker
+                returning job_id""")
                 .param("ids", jobIds.toArray(UUID[]::new))
                 .param("worker", worker)
-                .update();
+                .query(UUID.class)
+                .list());
     }
 
     /**
      * Takes back jobs whose worker stopped heart-beating for longer than {@code leaseSeconds}:
-     * RETRYING now, or FAILED when that was the last attempt.
+     * RETRYING now, or FAILED when that was the last attempt. Returns the jobs taken back.
      */
-    public int recoverExpiredLeases(long leaseSeconds) {
+    public List<Job> recoverExpiredLeases(long leaseSeconds) {
         return jdbc.sql("""
                 update jobs set status = case when attempts >= max_attempts then 'FAILED' else 'RETRYING' end,
                        failed_at = case when attempts >= max_attempts then now() end,
                        error_message = 'worker ' || coalesce(lease_owner, '?') || ' stopped renewing its lease',
                        run_at = now(), lease_owner = null, heartbeat_at = null, version = version + 1
-                where status = 'PROCESSING' and heartbeat_at < now() - make_interval(secs => :lease)""")
+                where job_id in (select job_id from jobs
+                                 where status = 'PROCESSING' and heartbeat_at < now() - make_interval(secs => :lease)
+                                 for update skip locked)
+                returning *""")
                 .param("lease", leaseSeconds)
-                .update();
+                .query(this::job)
+                .list();
     }
+
+    /** Cancels a job that has not finished; empty if it was not in a cancellable state. */
+    public Optional<Job> cancel(JobId id) {
+        return jdbc.sql("""
+                update jobs set status = 'CANCELLED', lease_owner = null, heartbeat_at = null,
+                       error_message = 'cancelled', version = version + 1
+                where job_id = ? and status in ('PENDING', 'RETRYING', 'PROCESSING')
+                returning *""")
+                .param(id.value())
+                .query(this::job)
+                .optional();
+    }
+
+    /** Puts a FAILED or CANCELLED job back to PENDING with a fresh set of attempts; empty otherwise. */
+    public Optional<Job> retry(JobId id) {
+        return jdbc.sql("""
+                update jobs set status = 'PENDING', attempts = 0, run_at = now(), next_retry_at = null,
+                       failed_at = null, error_message = null, progress = 0, version = version + 1
+                where job_id = ? and status in ('FAILED', 'CANCELLED')
+                returning *""")
+                .param(id.value())
+                .query(this::job)
+                .optional();
+    }
+
+    /** The children of a parent job. */
+    public List<Job> children(JobId parent) {
+        return jdbc.sql("select * from jobs where parent_id = ? order by created_at, job_id")
+                .param(parent.value()).query(this::job).list();
+    }
+
+    /** True when every child of {@code parent} is COMPLETED. */
+    public boolean childrenCompleted(JobId parent) {
+        return jdbc.sql("select not exists (select 1 from jobs where parent_id = ? and status <> 'COMPLETED')")
+                .param(parent.value()).query(Boolean.class).single();
+    }
+
+    /** A waiting parent whose input can no longer complete fails with {@code reason}. */
+    public Optional<Job> failWaitingParent(JobId parent, String reason) {
+        return jdbc.sql("""
+                update jobs set status = 'FAILED', failed_at = now(), error_message = ?, version = version + 1
+                where job_id = ? and status in ('PENDING', 'RETRYING')
+                returning *""")
+                .params(truncate(reason), parent.value())
+                .query(this::job)
+                .optional();
+    }
+
+    /** Jobs in one status, newest first, for the admin's dead-letter view. */
+    public Page listByStatus(JobStatus status, String cursor, int limit) {
+        Cursor after = cursor == null || cursor.isBlank() ? null : Cursor.parse(cursor);
+        var spec = jdbc.sql("""
+                select * from jobs where status = :status
+                  and (cast(:createdAt as timestamptz) is null or (created_at, job_id) < (:createdAt, :jobId))
+                order by created_at desc, job_id desc limit :limit""")
+                .param("status", status.name())
+                .param("createdAt", after == null ? null : Timestamp.from(after.createdAt()))
+                .param("jobId", after == null ? null : after.id())
+                .param("limit", limit + 1);
+        return page(spec.query(this::job).list(), limit);
+    }
+
+    /** Per type: how many jobs wait, run, retry, failed, and completed in the last hour. */
+    public List<QueueStats> queueStats() {
+        return jdbc.sql("""
+                select type,
+                       count(*) filter (where status = 'PENDING') as pending,
+                       count(*) filter (where status = 'PROCESSING') as processing,
+                       count(*) filter (where status = 'RETRYING') as retrying,
+                       count(*) filter (where status = 'FAILED') as failed,
+                       count(*) filter (where status = 'COMPLETED' and completed_at > now() - interval '1 hour') as completed_last_hour
+                from jobs group by type order by type""")
+                .query((rs, n) -> new QueueStats(rs.getString("type"), rs.getLong("pending"), rs.getLong("processing"),
+                        rs.getLong("retrying"), rs.getLong("failed"), rs.getLong("completed_last_hour")))
+                .list();
+    }
+
+    public record QueueStats(String type, long pending, long processing, long retrying, long failed, long completedLastHour) {}
 
     public void progress(Job claimed, int percent) {
         jdbc.sql("update jobs set progress = ? where job_id = ? and status = 'PROCESSING' and lease_owner = ? and progress < ?")

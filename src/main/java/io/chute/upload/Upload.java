@@ -15,8 +15,10 @@ record Upload(UUID id, UUID ownerId, String fileName, long size, String contentT
         COMPLETE,
         /** Refused at complete (type or size) or by processing (e.g. infected): never downloadable. */
         REJECTED,
-        /** Deleted by its owner before completion. */
-        ABORTED
+        /** Deleted by its owner, or never uploaded before its URL expired. */
+        ABORTED,
+        /** Completed, then its bytes were deleted by the retention policy. */
+        PURGED
     }
 
     static String objectKeyFor(UUID ownerId, UUID uploadId) {

@@ -5,6 +5,7 @@ import io.chute.common.ApiException;
 import io.chute.config.ChuteProperties;
 import io.chute.job.Job;
 import io.chute.job.JobId;
+import io.chute.job.JobService;
 import io.chute.job.Jobs;
 import io.chute.processing.FileTypes;
 import io.chute.storage.ObjectStore;
@@ -33,16 +34,18 @@ class UploadService {
 
     private final Uploads uploads;
     private final Jobs jobs;
+    private final JobService jobService;
     private final ObjectStore store;
     private final FileTypes types;
     private final TransactionTemplate tx;
     private final ChuteProperties properties;
     private final Clock clock = Clock.systemUTC();
 
-    UploadService(Uploads uploads, Jobs jobs, ObjectStore store, FileTypes types, TransactionTemplate tx,
+    UploadService(Uploads uploads, Jobs jobs, JobService jobService, ObjectStore store, FileTypes types, TransactionTemplate tx,
             ChuteProperties properties) {
         this.uploads = uploads;
         this.jobs = jobs;
+        this.jobService = jobService;
         this.store = store;
         this.types = types;
         this.tx = tx;
@@ -83,7 +86,6 @@ class UploadService {
         }
         String detected = detect(upload.objectKey());
         String jobType = acceptedOrReject(upload, detected);
-        requireQueueRoom(jobType);
         return tx.execute(s -> {
             Upload locked = uploads.lock(uploadId).orElseThrow(() -> ApiException.notFound("Upload"));
             if (locked.state() == Upload.State.COMPLETE) {
@@ -92,7 +94,7 @@ class UploadService {
             if (locked.state() != Upload.State.AWAITING_UPLOAD) {
                 throw ApiException.conflict("This upload can no longer be completed");
             }
-            Job job = jobs.insert(newJob(locked, jobType, detected, stored.size()));
+            Job job = jobService.submit(newJob(locked, jobType, detected, stored.size()));
             uploads.markComplete(uploadId, stored.size(), detected, job.id().value());
             return job;
         });
@@ -118,10 +120,9 @@ class UploadService {
             Upload upload = new Upload(id, caller.id(), fileName, size, contentType, detected, key,
                     Upload.State.AWAITING_UPLOAD, null, clock.instant(), clock.instant(), null, null);
             String jobType = types.jobTypeFor(detected).orElseThrow(() -> unsupported(detected));
-            requireQueueRoom(jobType);
-            return tx.execute(s -> {
+                return tx.execute(s -> {
                 uploads.save(upload);
-                Job job = jobs.insert(newJob(upload, jobType, detected, size));
+                Job job = jobService.submit(newJob(upload, jobType, detected, size));
                 uploads.markComplete(id, size, detected, job.id().value());
                 return job;
             });
@@ -151,6 +152,9 @@ class UploadService {
         if (upload.state() == Upload.State.REJECTED) {
             throw ApiException.forbidden("This file was refused and is quarantined");
         }
+        if (upload.state() == Upload.State.PURGED) {
+            throw new ApiException(HttpStatus.GONE, "This file was deleted by the retention policy");
+        }
         if (upload.state() != Upload.State.COMPLETE) {
             throw ApiException.conflict("This upload is not complete");
         }
@@ -163,8 +167,8 @@ class UploadService {
     }
 
     private Jobs.NewJob newJob(Upload upload, String jobType, String detected, long size) {
-        return new Jobs.NewJob(upload.ownerId(), upload.id(), jobType, 0, upload.fileName(), size, detected,
-                upload.objectKey(), properties.jobs().maxAttempts());
+        return Jobs.NewJob.forUpload(upload.ownerId(), upload.id(), jobType, upload.fileName(), size, detected,
+                upload.objectKey(), jobService.maxAttemptsOf(jobType));
     }
 
     private String acceptedOrReject(Upload upload, String detected) {
@@ -184,13 +188,6 @@ class UploadService {
         long max = properties.uploads().maxSize().toBytes();
         if (size > max) {
             throw ApiException.tooLarge("size " + size + " is over the limit of " + max + " bytes");
-        }
-    }
-
-    private void requireQueueRoom(String jobType) {
-        if (jobs.countWaiting(jobType) >= properties.jobs().queueLimit()) {
-            throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE,
-                    "The " + jobType + " queue is full; try again shortly", Map.of("retryAfterSeconds", 30));
         }
     }
 

@@ -1,0 +1,31 @@
+package io.chute.job;
+
+import io.chute.config.ChuteProperties;
+import java.util.List;
+import javax.sql.DataSource;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.transaction.support.TransactionTemplate;
+
+@Configuration(proxyBeanMethods = false)
+class JobConfiguration {
+
+    @Bean
+    @ConditionalOnProperty(name = "chute.queue.type", havingValue = "postgres", matchIfMissing = true)
+    PostgresJobQueue postgresJobQueue(Jobs jobs, DataSource dataSource, ChuteProperties properties) {
+        return new PostgresJobQueue(jobs, dataSource, properties.jobs());
+    }
+
+    @Bean
+    JobRunner jobRunner(Jobs jobs, List<JobHandler> handlers, ChuteProperties properties, TransactionTemplate tx) {
+        return new JobRunner(jobs, handlers, properties.jobs(), tx);
+    }
+
+    @Bean
+    @ConditionalOnExpression("'${chute.roles:api,gateway,worker}'.contains('worker')")
+    JobWorker jobWorker(JobQueue queue, JobRunner runner) {
+        return new JobWorker(queue, runner);
+    }
+}

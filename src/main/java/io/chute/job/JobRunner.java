@@ -1,0 +1,210 @@
+package io.chute.job;
+
+import io.chute.config.ChuteProperties;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Runs claimed jobs, whichever queue delivered them: the type's handler on its own thread under
+ * the type's timeout, then one conditional transition to the outcome. Keeps the leases of its
+ * running jobs alive, interrupts a job that was cancelled or taken away meanwhile, and takes
+ * back jobs whose worker died.
+ */
+public class JobRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
+
+    /** What became of one delivery. */
+    public enum Outcome { COMPLETED, RETRYING, FAILED, REJECTED, LOST }
+
+    private final Jobs jobs;
+    private final Map<String, JobHandler> handlers;
+    private final ChuteProperties.Jobs config;
+    private final TransactionTemplate tx;
+    private final Backoff backoff;
+    private final String workerId;
+    private final Map<UUID, Future<?>> running = new ConcurrentHashMap<>();
+    // why: the handler runs on its own thread so that a stuck one can be timed out and interrupted
+    private final ExecutorService handlerThreads =
+            Executors.newThreadPerTaskExecutor(Thread.ofPlatform().name("chute-job-", 1).daemon().factory());
+    private volatile JobQueue queue;
+    private volatile boolean stopping;
+
+    public JobRunner(Jobs jobs, List<JobHandler> handlers, ChuteProperties.Jobs config, TransactionTemplate tx) {
+        this.jobs = jobs;
+        this.handlers = handlers.stream().collect(Collectors.toUnmodifiableMap(JobHandler::type, Function.identity()));
+        this.config = config;
+        this.tx = tx;
+        this.backoff = new Backoff(config.backoffBase());
+        this.workerId = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** The queue that re-delivers what this runner takes back or releases. */
+    void attach(JobQueue jobQueue) {
+        this.queue = jobQueue;
+    }
+
+    public String workerId() {
+        return workerId;
+    }
+
+    public Set<String> types() {
+        return handlers.keySet();
+    }
+
+    public ChuteProperties.Jobs config() {
+        return config;
+    }
+
+    /** Runs a job this worker has just claimed, to one outcome. Never throws. */
+    public Outcome run(Job job) {
+        JobHandler handler = handlers.get(job.type());
+        if (handler == null) {
+            jobs.failAttempt(job, "no handler for job type " + job.type() + " on this worker", Instant.now().plus(config.backoffBase()));
+            return Outcome.RETRYING;
+        }
+        Future<JobHandler.Result> result = handlerThreads.submit(() -> handler.handle(job, percent -> jobs.progress(job, percent)));
+        running.put(job.id().value(), result);
+        try {
+            JobHandler.Result done = result.get(config.timeoutOf(job.type()).toMillis(), TimeUnit.MILLISECONDS);
+            if (!jobs.complete(job, done.outputs(), done.metadata())) {
+                log.info("Job {} changed while it ran (cancelled or lease lost); its result is dropped", job.id());
+                return Outcome.LOST;
+            }
+            releaseParentOf(job);
+            return Outcome.COMPLETED;
+        } catch (TimeoutException e) {
+            result.cancel(true);
+            return failAttempt(job, "timed out after " + config.timeoutOf(job.type()));
+        } catch (java.util.concurrent.CancellationException e) {
+            if (stopping && jobs.release(job)) {
+                log.info("Job {} released at shutdown; another worker will run it", job.id());
+            } else {
+                log.info("Job {} was interrupted: cancelled or its lease was lost", job.id());
+            }
+            return Outcome.LOST;
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof PermanentJobFailure bad) {
+                if (!jobs.reject(job, bad.getMessage())) {
+                    return Outcome.LOST;
+                }
+                log.info("Job {} rejected: {}", job.id(), bad.getMessage());
+                failParentOf(job, "REJECTED");
+                return Outcome.REJECTED;
+            }
+            log.warn("Job {} attempt {} of {} failed", job.id(), job.attempts(), job.maxAttempts(), cause);
+            return failAttempt(job, String.valueOf(cause));
+        } catch (InterruptedException e) {
+            result.cancel(true);
+            Thread.currentThread().interrupt();
+            return Outcome.LOST;
+        } finally {
+            running.remove(job.id().value());
+        }
+    }
+
+    private Outcome failAttempt(Job job, String error) {
+        Duration delay = backoff.delayAfter(job.attempts());
+        boolean last = job.attempts() >= job.maxAttempts();
+        if (!jobs.failAttempt(job, error, Instant.now().plus(delay))) {
+            return Outcome.LOST;
+        }
+        if (last) {
+            failParentOf(job, "FAILED");
+            return Outcome.FAILED;
+        }
+        return Outcome.RETRYING;
+    }
+
+    /** A child is done: when it was the last one, its parent becomes runnable. */
+    private void releaseParentOf(Job child) {
+        if (child.parentId() == null) {
+            return;
+        }
+        JobId parent = new JobId(child.parentId());
+        tx.executeWithoutResult(s -> {
+            if (jobs.childrenCompleted(parent)) {
+                jobs.find(parent).filter(p -> p.status() == JobStatus.PENDING || p.status() == JobStatus.RETRYING)
+                        .ifPresent(this::submit);
+            }
+        });
+    }
+
+    /** A child can no longer complete: its waiting parent fails with the reason. */
+    void failParentOf(Job child, String childStatus) {
+        if (child.parentId() != null) {
+            jobs.failWaitingParent(new JobId(child.parentId()), "input job " + child.id() + " is " + childStatus);
+        }
+    }
+
+    /** Renews the leases of running jobs and interrupts those no longer held (cancelled, or taken back). */
+    public void heartbeat() {
+        Set<UUID> mine = Set.copyOf(running.keySet());
+        if (mine.isEmpty()) {
+            return;
+        }
+        Set<UUID> held = jobs.heartbeat(workerId, mine);
+        for (UUID id : mine) {
+            if (!held.contains(id)) {
+                Future<?> lost = running.get(id);
+                if (lost != null) {
+                    lost.cancel(true);
+                }
+            }
+        }
+    }
+
+    /** Takes back jobs whose worker stopped renewing its lease, and re-delivers them. */
+    public int recoverExpiredLeases() {
+        Integer taken = tx.execute(s -> {
+            List<Job> recovered = jobs.recoverExpiredLeases(Math.max(1, config.lease().toSeconds()));
+            for (Job job : recovered) {
+                if (job.status() == JobStatus.RETRYING) {
+                    submit(job);
+                } else {
+                    failParentOf(job, job.status().name());
+                }
+            }
+            return recovered.size();
+        });
+        if (taken != null && taken > 0) {
+            log.warn("Took back {} jobs whose worker stopped renewing its lease", taken);
+        }
+        return taken == null ? 0 : taken;
+    }
+
+    private void submit(Job job) {
+        JobQueue q = queue;
+        if (q != null) {
+            q.submitted(job);
+        }
+    }
+
+    /** Interrupts everything still running and releases it to other workers (shutdown after the grace period). */
+    void interruptAll() {
+        stopping = true;
+        running.values().forEach(f -> f.cancel(true));
+    }
+
+    int runningCount() {
+        return running.size();
+    }
+}

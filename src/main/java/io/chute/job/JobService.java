@@ -1,0 +1,97 @@
+package io.chute.job;
+
+import io.chute.auth.CurrentUser;
+import io.chute.common.ApiException;
+import io.chute.config.ChuteProperties;
+import java.util.Map;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/** Creating and controlling jobs: backpressure on submit, cancel and retry. */
+@Service
+public class JobService {
+
+    /** Below this share of the limit, the count is checked without serialising submitters. */
+    private static final double LOCK_FREE_SHARE = 0.8;
+
+    private final Jobs jobs;
+    private final JobQueue queue;
+    private final JobRunner runner;
+    private final TransactionTemplate tx;
+    private final ChuteProperties.Jobs config;
+
+    JobService(Jobs jobs, JobQueue queue, JobRunner runner, TransactionTemplate tx, ChuteProperties properties) {
+        this.jobs = jobs;
+        this.queue = queue;
+        this.runner = runner;
+        this.tx = tx;
+        this.config = properties.jobs();
+    }
+
+    /**
+     * Inserts a job and hands it to the queue. Call inside the caller's transaction, so the job
+     * exists exactly when whatever it belongs to does.
+     *
+     * @throws ApiException 503 with {@code Retry-After} when the type already holds
+     *     {@code chute.jobs.queue-limit} waiting jobs; the caller's transaction must roll back
+     */
+    public Job submit(Jobs.NewJob newJob) {
+        requireRoom(newJob.type());
+        Job job = jobs.insert(newJob);
+        queue.submitted(job);
+        return job;
+    }
+
+    /** The attempts a new job of {@code type} gets. */
+    public int maxAttemptsOf(String type) {
+        return config.maxAttemptsOf(type);
+    }
+
+    private void requireRoom(String type) {
+        int limit = config.queueLimitOf(type);
+        long waiting = jobs.countWaiting(type);
+        if (waiting >= limit * LOCK_FREE_SHARE) {
+            // why: near the limit, concurrent submitters must not all see room for one more
+            jobs.lockSubmissions(type);
+            waiting = jobs.countWaiting(type);
+        }
+        if (waiting >= limit) {
+            int retryAfter = (int) Math.max(1, Math.min(60, config.backoffBase().toSeconds() * 5));
+            throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE,
+                    "The " + type + " queue is full (" + limit + " waiting jobs); try again shortly",
+                    Map.of("retryAfterSeconds", retryAfter));
+        }
+    }
+
+    /** Cancels the caller's job if it has not finished (409 otherwise). */
+    public Job cancel(CurrentUser caller, JobId id) {
+        Job job = visible(caller, id);
+        return tx.execute(s -> {
+            Job cancelled = jobs.cancel(id).orElseThrow(() ->
+                    ApiException.conflict("Only PENDING, RETRYING or PROCESSING jobs can be cancelled; this one is " + job.status()));
+            runner.failParentOf(cancelled, "CANCELLED");
+            return cancelled;
+        });
+    }
+
+    /** Retries the caller's FAILED or CANCELLED job with a fresh set of attempts (409 otherwise). */
+    public Job retry(CurrentUser caller, JobId id) {
+        Job job = visible(caller, id);
+        return tx.execute(s -> {
+            // a parent retries its inputs that did not complete, so that it can run at all
+            for (Job child : jobs.children(id)) {
+                jobs.retry(child.id()).ifPresent(queue::submitted);
+            }
+            Job retried = jobs.retry(id).orElseThrow(() ->
+                    ApiException.conflict("Only FAILED or CANCELLED jobs can be retried; this one is " + job.status()));
+            queue.submitted(retried);
+            return retried;
+        });
+    }
+
+    /** The job if the caller may see it; 404 otherwise, so that other users' ids cannot be probed. */
+    public Job visible(CurrentUser caller, JobId id) {
+        return jobs.find(id).filter(j -> caller.canSee(j.ownerId())).orElseThrow(() -> ApiException.notFound("Job"));
+    }
+}

@@ -1,0 +1,259 @@
+package io.chute.job;
+
+import io.chute.config.ChuteProperties;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The jobs table as the queue: per job type, worker threads claim with {@code FOR UPDATE SKIP
+ * LOCKED}, are woken at once by {@code LISTEN/NOTIFY} (sent in the submitting transaction, so
+ * delivered at its commit), and poll as a safety net. The number of active threads per type
+ * follows the queue depth between {@code chute.jobs.min-workers} and the type's concurrency:
+ * one more when depth exceeds workers × 10, one fewer when it falls under workers × 5.
+ */
+public class PostgresJobQueue implements JobQueue {
+
+    private static final Logger log = LoggerFactory.getLogger(PostgresJobQueue.class);
+
+    private final Jobs jobs;
+    private final DataSource dataSource;
+    private final ChuteProperties.Jobs config;
+    private final Map<String, TypePool> pools = new ConcurrentHashMap<>();
+    private volatile boolean running;
+    private Thread listener;
+    private ScheduledExecutorService scaler;
+
+    public PostgresJobQueue(Jobs jobs, DataSource dataSource, ChuteProperties.Jobs config) {
+        this.jobs = jobs;
+        this.dataSource = dataSource;
+        this.config = config;
+    }
+
+    @Override
+    public void submitted(Job job) {
+        jobs.notifyWorkers(job.type());
+    }
+
+    @Override
+    public synchronized void start(JobRunner runner) {
+        running = true;
+        for (String type : runner.types()) {
+            TypePool pool = new TypePool(type, runner, Math.min(config.minWorkers(), config.concurrencyOf(type)),
+                    config.concurrencyOf(type));
+            pools.put(type, pool);
+            pool.start();
+        }
+        listener = Thread.ofPlatform().name("chute-jobs-listen").daemon().start(this::listen);
+        scaler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("chute-jobs-scale").daemon().factory());
+        scaler.scheduleWithFixedDelay(this::scale, 1, 1, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public synchronized void stop(Duration grace) {
+        if (!running) {
+            return;
+        }
+        running = false;
+        if (scaler != null) {
+            scaler.shutdownNow();
+        }
+        if (listener != null) {
+            listener.interrupt();
+        }
+        pools.values().forEach(TypePool::wakeAll);
+        long deadline = System.nanoTime() + grace.toNanos();
+        for (TypePool pool : pools.values()) {
+            pool.join(deadline);
+        }
+        pools.values().forEach(TypePool::interrupt);
+    }
+
+    @Override
+    public Map<String, Integer> activeWorkers() {
+        Map<String, Integer> active = new TreeMap<>();
+        pools.forEach((type, pool) -> active.put(type, pool.active));
+        return active;
+    }
+
+    @Override
+    public String name() {
+        return "postgres";
+    }
+
+    private void scale() {
+        for (TypePool pool : pools.values()) {
+            try {
+                pool.scale(jobs.countWaiting(pool.type));
+            } catch (RuntimeException e) {
+                log.debug("Could not read the depth of {}", pool.type, e);
+            }
+        }
+    }
+
+    private void listen() {
+        while (running) {
+            try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+                statement.execute("LISTEN " + Jobs.CHANNEL);
+                PGConnection pg = connection.unwrap(PGConnection.class);
+                // a notification may have been missed while reconnecting
+                pools.values().forEach(TypePool::wakeAll);
+                while (running) {
+                    PGNotification[] notifications = pg.getNotifications(1000);
+                    if (notifications == null) {
+                        continue;
+                    }
+                    for (PGNotification n : notifications) {
+                        TypePool pool = pools.get(n.getParameter());
+                        if (pool != null) {
+                            pool.wakeOne();
+                        }
+                    }
+                }
+            } catch (Exception e) {
+                if (running) {
+                    log.warn("Lost the job notification connection; polling until it is back: {}", e.toString());
+                    sleepQuietly(config.pollInterval());
+                }
+            }
+        }
+    }
+
+    private static void sleepQuietly(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The threads of one job type. Threads with an index at or above {@code active} idle. */
+    private final class TypePool {
+        final String type;
+        final JobRunner runner;
+        final int min;
+        final int max;
+        final Object signal = new Object();
+        final List<Thread> threads = new ArrayList<>();
+        volatile int active;
+
+        TypePool(String type, JobRunner runner, int min, int max) {
+            this.type = type;
+            this.runner = runner;
+            this.min = Math.max(1, min);
+            this.max = Math.max(this.min, max);
+            this.active = this.min;
+        }
+
+        void start() {
+            for (int i = 0; i < max; i++) {
+                int index = i;
+                threads.add(Thread.ofPlatform().name("chute-" + type + "-" + i).start(() -> loop(index)));
+            }
+        }
+
+        void scale(long depth) {
+            int now = active;
+            if (depth > now * 10L && now < max) {
+                active = now + 1;
+                wakeAll();
+            } else if (depth < now * 5L && now > min) {
+                active = now - 1;
+            }
+        }
+
+        void loop(int index) {
+            while (running) {
+                try {
+                    if (index >= active) {
+                        await(config.pollInterval());
+                        continue;
+                    }
+                    Optional<Job> claimed = jobs.claim(type, runner.workerId());
+                    if (claimed.isPresent()) {
+                        runner.run(claimed.get());
+                    } else {
+                        await(untilNextRun());
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (RuntimeException e) {
+                    log.warn("Claiming {} jobs failed; retrying after the poll interval: {}", type, e.toString());
+                    sleepQuietly(config.pollInterval());
+                }
+            }
+        }
+
+        /** Sleep until the next delayed job is due, at most one poll interval. */
+        private Duration untilNextRun() {
+            Duration poll = config.pollInterval();
+            Optional<Instant> next = jobs.nextRunAt(type);
+            if (next.isEmpty()) {
+                return poll;
+            }
+            Duration until = Duration.between(Instant.now(), next.get());
+            return until.compareTo(poll) > 0 ? poll : (until.toMillis() < 10 ? Duration.ofMillis(10) : until);
+        }
+
+        void await(Duration d) throws InterruptedException {
+            synchronized (signal) {
+                if (running) {
+                    signal.wait(Math.max(1, d.toMillis()));
+                }
+            }
+        }
+
+        void wakeOne() {
+            synchronized (signal) {
+                // why: notify() could wake an idle (index >= active) thread, which ignores it
+                signal.notifyAll();
+            }
+        }
+
+        void wakeAll() {
+            synchronized (signal) {
+                signal.notifyAll();
+            }
+        }
+
+        void join(long deadlineNanos) {
+            for (Thread t : threads) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                try {
+                    t.join(Duration.ofNanos(left));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+
+        void interrupt() {
+            boolean stuck = threads.stream().anyMatch(Thread::isAlive);
+            if (stuck) {
+                log.warn("{} jobs still running after the grace period; interrupting them (their leases lapse and they run again)", type);
+                runner.interruptAll();
+                threads.forEach(Thread::interrupt);
+            }
+        }
+    }
+}
