@@ -41,7 +41,7 @@ class AuthController {
             username = requireText(username, "username", 32);
             require(username.matches("[A-Za-z0-9_.-]{3,32}"),
                     "username must be 3-32 letters, digits, '_', '.' or '-'");
-            require(password != null && password.length() >= 8, "password must be at least 8 characters");
+            require(password != null && password.codePointCount(0, password.length()) >= 8, "password must be at least 8 characters");
             // why: BCrypt ignores bytes past 72, so a longer password would silently be truncated
             require(password.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 72,
                     "password must be at most 72 bytes");

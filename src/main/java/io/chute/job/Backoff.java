@@ -9,7 +9,7 @@ record Backoff(Duration base) {
     static final Duration CAP = Duration.ofHours(1);
 
     Duration delayAfter(int attempt) {
-        int exponent = Math.clamp(attempt - 1, 0, 30);
+        int exponent = (int) Math.clamp((long) attempt - 1, 0, 30);
         double millis = Math.min(base.toMillis() * Math.pow(2, exponent), CAP.toMillis());
         double jitter = 0.8 + ThreadLocalRandom.current().nextDouble() * 0.4;
         return Duration.ofMillis((long) Math.min(millis * jitter, CAP.toMillis()));

@@ -79,6 +79,9 @@ public class JobService {
     public Job retry(CurrentUser caller, JobId id) {
         Job job = visible(caller, id);
         return tx.execute(s -> {
+            if (job.status() == JobStatus.FAILED || job.status() == JobStatus.CANCELLED) {
+                requireRoom(job.type());
+            }
             // a parent retries its inputs that did not complete, so that it can run at all
             for (Job child : jobs.children(id)) {
                 jobs.retry(child.id()).ifPresent(queue::submitted);

@@ -1,5 +1,6 @@
 package io.chute.upload;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.chute.auth.CurrentUser;
 import io.chute.common.ApiException;
 import io.chute.job.Job;
@@ -38,6 +39,7 @@ class UploadController {
 
     record Accepted(UUID jobId, UUID uploadId, JobStatus status, String statusUrl) {}
 
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     record UploadView(UUID uploadId, String fileName, long size, String contentType, String detectedType,
             Upload.State state, Instant createdAt, UUID jobId) {}
 

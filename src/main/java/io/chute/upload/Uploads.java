@@ -4,6 +4,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -50,6 +51,41 @@ class Uploads {
         jdbc.sql("update uploads set state = ?, detected_type = coalesce(?, detected_type) where id = ?")
                 .params(state.name(), detectedType, id)
                 .update();
+    }
+
+    /** An upload taken by the retention sweep: its id and the object to delete. */
+    record Swept(UUID id, String objectKey) {}
+
+    /** Marks up to {@code limit} uploads still awaiting bytes {@code graceSeconds} after expiry as ABORTED. */
+    List<Swept> abortExpired(long graceSeconds, int limit) {
+        return jdbc.sql("""
+                update uploads set state = 'ABORTED'
+                where id in (select id from uploads where state = 'AWAITING_UPLOAD'
+                               and expires_at < now() - make_interval(secs => ?)
+                             limit ? for update skip locked)
+                returning id, object_key""")
+                .params(graceSeconds, limit)
+                .query((rs, n) -> new Swept(rs.getObject("id", UUID.class), rs.getString("object_key")))
+                .list();
+    }
+
+    /** Marks up to {@code limit} uploads completed more than {@code ageSeconds} ago as PURGED. */
+    List<Swept> purgeCompleted(long ageSeconds, int limit) {
+        return jdbc.sql("""
+                update uploads set state = 'PURGED'
+                where id in (select id from uploads where state = 'COMPLETE'
+                               and completed_at < now() - make_interval(secs => ?)
+                             limit ? for update skip locked)
+                returning id, object_key""")
+                .params(ageSeconds, limit)
+                .query((rs, n) -> new Swept(rs.getObject("id", UUID.class), rs.getString("object_key")))
+                .list();
+    }
+
+    /** The object keys of every output of the jobs of an upload. */
+    List<String> outputKeysOf(UUID uploadId) {
+        return jdbc.sql("select o.value ->> 'key' from jobs j, jsonb_each(j.outputs) o where j.upload_id = ?")
+                .param(uploadId).query(String.class).list();
     }
 
     private static Upload upload(ResultSet rs, int rowNum) throws SQLException {

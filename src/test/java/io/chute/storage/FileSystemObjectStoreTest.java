@@ -100,7 +100,7 @@ class FileSystemObjectStoreTest {
     }
 
     @Test
-    void leavesNothingBehindWhenTheSourceFails() {
+    void leavesNothingBehindWhenTheSourceFails() throws IOException {
         InputStream failing = new SequenceInputStream(new ByteArrayInputStream(bytes(100_000)), new InputStream() {
             @Override
             public int read() throws IOException {

@@ -57,6 +57,11 @@ public final class TestClient {
         return withToken((String) r.json().get("token"));
     }
 
+    /** The same user, talking to another Chute node. */
+    public TestClient withBase(URI newBase) {
+        return new TestClient(newBase, token);
+    }
+
     public TestClient withToken(String newToken) {
         return new TestClient(base, newToken);
     }

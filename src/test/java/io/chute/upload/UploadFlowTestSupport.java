@@ -13,6 +13,11 @@ public final class UploadFlowTestSupport {
 
     private UploadFlowTestSupport() {}
 
+    /** Uploads {@code jpeg} through the signed lane and returns the 202 body of its complete. */
+    public static Map<String, Object> acceptedJob(TestClient user, Path jpeg) {
+        return UploadFlowIT.signedUpload(user, jpeg, jpeg.getFileName().toString());
+    }
+
     /** Uploads a small JPEG through the signed lane and returns the 202 body of its complete. */
     public static Map<String, Object> acceptedJob(TestClient user, int port) {
         try {

@@ -1,0 +1,60 @@
+package io.chute;
+
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.belongToAnyOf;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+import java.io.ByteArrayOutputStream;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The package and dependency rules of the main code. {@code failOnEmptyShould} stays on: a rule
+ * whose selection matches no class fails instead of passing without checking anything.
+ */
+@AnalyzeClasses(packages = "io.chute", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+
+    @ArchTest
+    static final ArchRule featuresAreFreeOfCycles = slices()
+            .matching("io.chute.(*)..")
+            .should().beFreeOfCycles()
+            .because("a feature package must be understandable and changeable without the ones that depend on it");
+
+    @ArchTest
+    static final ArchRule imageEngineIsPlainJava = noClasses()
+            .that().resideInAPackage("io.chute.processing.image..")
+            .should().dependOnClassesThat().resideInAPackage("org.springframework..")
+            .because("the image engine is pure Java, testable and reusable without a Spring context");
+
+    @ArchTest
+    static final ArchRule jobQueueKnowsNothingOfItsClients = noClasses()
+            .that().resideInAPackage("io.chute.job..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.chute.upload..", "io.chute.processing..")
+            .because("the job queue is generic: uploads enqueue jobs and processors handle them, never the other way round");
+
+    @ArchTest
+    static final ArchRule onlyRepositoriesUseJdbcClient = noClasses()
+            .that().resideInAPackage("io.chute..")
+            .and().areNotAnnotatedWith(Repository.class)
+            .should().dependOnClassesThat(belongToAnyOf(JdbcClient.class))
+            .because("SQL lives in the @Repository collections (Jobs, Uploads, Users); "
+                    + "JobWorker holds a raw DataSource only for LISTEN/NOTIFY");
+
+    @ArchTest
+    static final ArchRule bytesAreStreamedNotBuffered = noClasses()
+            .that().resideInAPackage("io.chute..")
+            .should().dependOnClassesThat().areAssignableTo(ByteArrayOutputStream.class)
+            .because("uploads and renditions can be large: every read and write is a stream, never a whole object in memory");
+
+    @ArchTest
+    static final ArchRule controllersDoNotRunSql = noClasses()
+            .that().areAnnotatedWith(RestController.class)
+            .should().dependOnClassesThat(belongToAnyOf(JdbcClient.class))
+            .because("controllers translate HTTP; queries belong to the @Repository collections");
+}

@@ -1,0 +1,100 @@
+package io.chute.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.awaitility.Awaitility;
+
+/**
+ * Chute in its own JVM, started from the test class path, so that a test can kill it with
+ * SIGKILL or run several nodes side by side. Its output goes to a log file.
+ */
+public final class ChuteProcess implements AutoCloseable {
+
+    private final Process process;
+    private final int port;
+    private final Path log;
+
+    private ChuteProcess(Process process, int port, Path log) {
+        this.process = process;
+        this.port = port;
+        this.log = log;
+    }
+
+    /** Starts Chute with these {@code --name=value} arguments and waits until it is healthy. */
+    public static ChuteProcess start(Path logFile, String... arguments) {
+        int port = freePort();
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.add("-Xmx512m");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add("io.chute.ChuteApplication");
+        command.add("--server.port=" + port);
+        command.addAll(List.of(arguments));
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(logFile.toFile()).start();
+            ChuteProcess chute = new ChuteProcess(process, port, logFile);
+            chute.awaitHealthy();
+            return chute;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public URI base() {
+        return URI.create("http://localhost:" + port);
+    }
+
+    public TestClient client() {
+        return new TestClient(base());
+    }
+
+    /** SIGKILL: no shutdown hook, no drain, no lease release. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(java.util.concurrent.TimeUnit.SECONDS.toMillis(40), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void awaitHealthy() {
+        HttpClient http = HttpClient.newHttpClient();
+        Awaitility.await("Chute on port " + port + " (log: " + log + ")").atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+                .failFast("Chute exited; see " + log, () -> !process.isAlive())
+                .until(() -> http.send(HttpRequest.newBuilder(base().resolve("/actuator/health")).build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
