@@ -17,4 +17,22 @@ class StorageConfiguration {
         byte[] secret = Secrets.load(properties.storage().signingSecret(), properties.dataDir(), "url-signing");
         return new FileSystemObjectStore(properties.dataDir().resolve("objects"), secret, Clock.systemUTC());
     }
+
+    @Bean
+    @ConditionalOnProperty(name = "chute.storage.type", havingValue = "s3")
+    S3ObjectStore s3ObjectStore(ChuteProperties properties) throws IOException {
+        ChuteProperties.S3 s3 = properties.storage().s3();
+        var endpoint = new S3ObjectStore.Endpoint(s3.endpoint(), s3.region(), s3.accessKey(), s3.secretKey(), s3.pathStyle());
+        S3ObjectStore store = S3ObjectStore.connect(endpoint, s3.bucket(), Math.toIntExact(s3.partSize().toBytes()),
+                properties.dataDir().resolve("tmp"));
+        try {
+            if (s3.createBucket()) {
+                store.createBucketIfMissing();
+            }
+            return store;
+        } catch (IOException | RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
 }

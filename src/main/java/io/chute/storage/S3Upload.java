@@ -1,0 +1,139 @@
+package io.chute.storage;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+
+/**
+ * One object streamed into S3 without knowing its length up front. Bytes collect in a single
+ * part buffer (grown on demand, never beyond the part size, so memory is bounded by the part
+ * size, not by the object). An object that fits in one part is sent with one PutObject; a
+ * bigger one becomes a multipart upload whose parts are sent as the buffer fills. Nothing is
+ * visible until {@link #complete()}; after a failure the caller calls {@link #abort(Throwable)}
+ * so that no multipart upload is left behind. Not thread-safe: one writer at a time.
+ */
+final class S3Upload {
+
+    /** S3 refuses a multipart upload with more parts than this. */
+    static final int MAX_PARTS = 10_000;
+    private static final int FIRST_BUFFER = 64 * 1024;
+    private static final String OCTETS = "application/octet-stream";
+
+    private final S3Client s3;
+    private final String bucket;
+    private final String key;
+    private final String contentType;
+    private final int partSize;
+    private final long maxBytes;
+    private final List<CompletedPart> parts = new ArrayList<>();
+
+    private byte[] buffer;
+    private int filled;
+    private long total;
+    private String uploadId;
+
+    S3Upload(S3Client s3, String bucket, String key, String contentType, int partSize, long maxBytes) {
+        this.s3 = s3;
+        this.bucket = bucket;
+        this.key = key;
+        this.contentType = contentType == null || contentType.isBlank() ? OCTETS : contentType;
+        this.partSize = partSize;
+        this.maxBytes = maxBytes;
+        // why: most objects Chute writes itself (thumbnails, text) are small; don't pay a whole part for them
+        this.buffer = new byte[Math.min(FIRST_BUFFER, partSize)];
+    }
+
+    /** @throws ObjectStore.ObjectTooLargeException as soon as more than {@code maxBytes} have been given */
+    void write(byte[] bytes, int offset, int length) throws IOException {
+        if (length > maxBytes - total) {
+            throw new ObjectStore.ObjectTooLargeException(maxBytes);
+        }
+        total += length;
+        while (length > 0) {
+            // why: flush a full buffer only once more bytes arrive, so an object of exactly one part stays a single PutObject
+            if (filled == partSize) {
+                sendPart();
+            }
+            int n = Math.min(length, partSize - filled);
+            ensureCapacity(filled + n);
+            System.arraycopy(bytes, offset, buffer, filled, n);
+            filled += n;
+            offset += n;
+            length -= n;
+        }
+    }
+
+    /** Publishes the object. @return its size in bytes */
+    long complete() throws IOException {
+        try {
+            if (uploadId == null) {
+                s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType).contentLength((long) filled),
+                        body(filled));
+            } else {
+                sendPart();
+                s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId)
+                        .multipartUpload(m -> m.parts(parts)));
+            }
+        } catch (SdkException e) {
+            throw S3ObjectStore.failure("write", key, e);
+        }
+        buffer = null;
+        return total;
+    }
+
+    /** Drops whatever was sent; problems doing so are attached to {@code cause}, which stays the one reported. */
+    void abort(Throwable cause) {
+        buffer = null;
+        if (uploadId == null) {
+            return;
+        }
+        try {
+            s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
+        } catch (RuntimeException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    private void sendPart() throws IOException {
+        try {
+            if (uploadId == null) {
+                uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key).contentType(contentType)).uploadId();
+            }
+            int partNumber = parts.size() + 1;
+            if (partNumber > MAX_PARTS) {
+                throw new IOException("The object " + key + " needs more than " + MAX_PARTS + " parts of "
+                        + partSize + " bytes; raise chute.storage.s3.part-size");
+            }
+            int length = filled;
+            String eTag = s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(partNumber)
+                    .contentLength((long) length), body(length)).eTag();
+            parts.add(CompletedPart.builder().partNumber(partNumber).eTag(eTag).build());
+            filled = 0;
+        } catch (SdkException e) {
+            throw S3ObjectStore.failure("write", key, e);
+        }
+    }
+
+    /** The buffer as a request body, without copying it: the SDK may open it more than once (signing, retries). */
+    private RequestBody body(int length) {
+        byte[] bytes = buffer;
+        return RequestBody.fromContentProvider(() -> new ByteArrayInputStream(bytes, 0, length), length, OCTETS);
+    }
+
+    private void ensureCapacity(int needed) {
+        if (needed <= buffer.length) {
+            return;
+        }
+        int size = buffer.length;
+        while (size < needed) {
+            size = (int) Math.min((long) size * 2, partSize);
+        }
+        buffer = Arrays.copyOf(buffer, size);
+    }
+}

@@ -1,0 +1,304 @@
+package io.chute.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.http.ContentDisposition;
+
+/**
+ * What every {@link ObjectStore} adapter promises, run against each of them (a subclass per
+ * adapter). Big objects are generated streams checked by SHA-256, never byte arrays, and
+ * signed URLs are exercised over real HTTP.
+ */
+abstract class ObjectStoreContract {
+
+    static final int MiB = 1024 * 1024;
+    /** Spans several S3 parts (at the 5 MiB minimum) with a ragged last one. */
+    static final long MULTI_PART_SIZE = 3L * 5 * MiB + 12_345;
+    private static final Duration TTL = Duration.ofMinutes(5);
+
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
+
+    /** The adapter under test. */
+    protected abstract ObjectStore store();
+
+    /** A signed URL as a client would use it (the filesystem store's URLs are relative to Chute). */
+    protected abstract URI reachable(URI signedUrl);
+
+    protected String newKey(String name) {
+        return "contract/" + UUID.randomUUID() + "/" + name;
+    }
+
+    @Test
+    void roundTripsAStreamOfSeveralMebibytes() throws IOException {
+        String key = newKey("big.bin");
+
+        long written = store().write(key, new GeneratedBytes(1, MULTI_PART_SIZE), Long.MAX_VALUE);
+
+        assertThat(written).isEqualTo(MULTI_PART_SIZE);
+        assertThat(store().stat(key)).contains(new ObjectStore.ObjectInfo(key, MULTI_PART_SIZE));
+        assertThat(GeneratedBytes.fingerprint(store().read(key))).isEqualTo(GeneratedBytes.fingerprint(1, MULTI_PART_SIZE));
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {0, 1, 5 * MiB})
+    void roundTripsSmallAndBoundarySizes(long size) throws IOException {
+        String key = newKey("edge.bin");
+
+        assertThat(store().write(key, new GeneratedBytes(2, size), size)).isEqualTo(size);
+
+        assertThat(store().stat(key)).contains(new ObjectStore.ObjectInfo(key, size));
+        assertThat(GeneratedBytes.fingerprint(store().read(key))).isEqualTo(GeneratedBytes.fingerprint(2, size));
+    }
+
+    @Test
+    void refusesAStreamOverTheLimitAsSoonAsItPassesItAndLeavesNothing() throws IOException {
+        String key = newKey("too-big.bin");
+        long limit = 6L * MiB;
+        var in = new GeneratedBytes(3, 4 * limit);
+
+        assertThatThrownBy(() -> store().write(key, in, limit)).isInstanceOf(ObjectStore.ObjectTooLargeException.class);
+
+        assertThat(store().stat(key)).isEmpty();
+        assertThat(in.consumed()).as("bytes read before giving up").isLessThanOrEqualTo(limit + MiB);
+    }
+
+    @Test
+    void refusesOneByteOverTheLimit() throws IOException {
+        String key = newKey("one-over.bin");
+
+        assertThatThrownBy(() -> store().write(key, new GeneratedBytes(4, 11), 10))
+                .isInstanceOf(ObjectStore.ObjectTooLargeException.class);
+
+        assertThat(store().stat(key)).isEmpty();
+    }
+
+    @Test
+    void overwritingAKeyReplacesTheObject() throws IOException {
+        String key = newKey("twice.bin");
+        store().write(key, new GeneratedBytes(5, 7L * MiB), Long.MAX_VALUE);
+
+        store().write(key, new GeneratedBytes(6, 1000), Long.MAX_VALUE);
+
+        assertThat(store().stat(key)).contains(new ObjectStore.ObjectInfo(key, 1000));
+        assertThat(GeneratedBytes.fingerprint(store().read(key))).isEqualTo(GeneratedBytes.fingerprint(6, 1000));
+    }
+
+    @Test
+    void aWriteThatFailsMidwayLeavesNothing() throws IOException {
+        String key = newKey("broken.bin");
+
+        assertThatThrownBy(() -> store().write(key, failingAfter(new GeneratedBytes(7, 20L * MiB), 11L * MiB), Long.MAX_VALUE))
+                .isInstanceOf(IOException.class).hasMessageContaining("connection reset");
+
+        assertThat(store().stat(key)).isEmpty();
+    }
+
+    @Test
+    void aWriteThatFailsMidwayKeepsThePreviousObject() throws IOException {
+        String key = newKey("kept.bin");
+        store().write(key, new GeneratedBytes(8, 3000), Long.MAX_VALUE);
+
+        assertThatThrownBy(() -> store().write(key, failingAfter(new GeneratedBytes(9, 20L * MiB), 6L * MiB), Long.MAX_VALUE))
+                .isInstanceOf(IOException.class);
+
+        assertThat(GeneratedBytes.fingerprint(store().read(key))).isEqualTo(GeneratedBytes.fingerprint(8, 3000));
+    }
+
+    @Test
+    void createPublishesTheObjectOnlyWhenClosed() throws IOException {
+        String key = newKey("rendition.webp");
+        long size = 6L * MiB + 3;
+        OutputStream out = store().create(key, "image/webp");
+        try (var in = new GeneratedBytes(10, size)) {
+            out.write(in.read());           // single bytes, as some encoders write
+            in.transferTo(out);
+        }
+
+        assertThat(store().stat(key)).as("before close").isEmpty();
+        out.close();
+
+        assertThat(store().stat(key)).contains(new ObjectStore.ObjectInfo(key, size));
+        assertThat(GeneratedBytes.fingerprint(store().read(key))).isEqualTo(GeneratedBytes.fingerprint(10, size));
+    }
+
+    @Test
+    void aMissingObjectHasNoInfoCannotBeReadAndDeletesQuietly() throws IOException {
+        String key = newKey("missing.bin");
+
+        assertThat(store().stat(key)).isEmpty();
+        assertThatThrownBy(() -> store().read(key)).isInstanceOf(NoSuchFileException.class);
+        assertThatThrownBy(() -> store().localFile(key)).isInstanceOf(NoSuchFileException.class);
+        assertThatCode(() -> store().delete(key)).doesNotThrowAnyException();
+    }
+
+    @Test
+    void deleteRemovesTheObject() throws IOException {
+        String key = newKey("gone.bin");
+        store().write(key, new GeneratedBytes(11, 100), 100);
+
+        store().delete(key);
+        store().delete(key);
+
+        assertThat(store().stat(key)).isEmpty();
+        assertThatThrownBy(() -> store().read(key)).isInstanceOf(NoSuchFileException.class);
+    }
+
+    @Test
+    void aLocalFileHoldsTheObjectsBytes() throws Exception {
+        String key = newKey("local.bin");
+        long size = 2L * MiB + 5;
+        store().write(key, new GeneratedBytes(12, size), size);
+
+        try (ObjectStore.LocalFile file = store().localFile(key)) {
+            assertThat(Files.size(file.path())).isEqualTo(size);
+            assertThat(GeneratedBytes.fingerprint(Files.newInputStream(file.path())))
+                    .isEqualTo(GeneratedBytes.fingerprint(12, size));
+        }
+    }
+
+    @Test
+    void aReaderMayStopEarly() throws IOException {
+        String key = newKey("peek.bin");
+        store().write(key, new GeneratedBytes(13, 12L * MiB), Long.MAX_VALUE);
+
+        for (int i = 0; i < 3; i++) {
+            try (InputStream in = store().read(key)) {
+                assertThat(in.readNBytes(16)).isEqualTo(new GeneratedBytes(13, 16).readAllBytes());
+            }
+        }
+
+        assertThat(store().stat(key)).contains(new ObjectStore.ObjectInfo(key, 12L * MiB));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"../escape", "/absolute", "a//b", "a/../b", "bad key", ""})
+    void refusesKeysThatAreNotPlainChuteKeys(String key) {
+        assertThatThrownBy(() -> store().stat(key)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store().write(key, InputStream.nullInputStream(), 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store().presignGet(key, "text/plain", "x.txt", TTL)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aSignedPutThenASignedGetRoundTripTheBytesOverHttp() throws Exception {
+        String key = newKey("report.pdf");
+        long size = MiB + 17;
+        ObjectStore.SignedRequest put = store().presignPut(key, size, "application/pdf", TTL);
+        assertThat(put.method()).isEqualTo("PUT");
+        assertThat(put.headers()).containsEntry("Content-Type", "application/pdf");
+
+        HttpResponse<String> stored = send(put, put.headers(), new GeneratedBytes(14, size), size);
+
+        assertThat(stored.statusCode()).as(stored.body()).isEqualTo(200);
+        assertThat(stored.headers().firstValue("ETag")).isPresent();
+        assertThat(store().stat(key)).contains(new ObjectStore.ObjectInfo(key, size));
+
+        URI get = reachable(store().presignGet(key, "application/pdf", "Quarterly report é.pdf", TTL));
+        HttpResponse<InputStream> fetched = http.send(HttpRequest.newBuilder(get).GET().build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(fetched.statusCode()).isEqualTo(200);
+        assertThat(fetched.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/pdf"));
+        ContentDisposition disposition = ContentDisposition.parse(fetched.headers().firstValue("Content-Disposition").orElseThrow());
+        assertThat(disposition.isAttachment()).isTrue();
+        assertThat(disposition.getFilename()).isEqualTo("Quarterly report é.pdf");
+        assertThat(GeneratedBytes.fingerprint(fetched.body())).isEqualTo(GeneratedBytes.fingerprint(14, size));
+    }
+
+    @Test
+    void aSignedPutRefusesAnotherContentType() throws Exception {
+        String key = newKey("photo.jpg");
+        ObjectStore.SignedRequest put = store().presignPut(key, 1000, "image/jpeg", TTL);
+
+        HttpResponse<String> refused = send(put, Map.of("Content-Type", "text/html"), new GeneratedBytes(15, 1000), 1000);
+
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(store().stat(key)).isEmpty();
+    }
+
+    @Test
+    void aSignedPutRefusesATamperedUrl() throws Exception {
+        String folder = UUID.randomUUID().toString();
+        String key = "contract/" + folder + "/photo.jpg";
+        ObjectStore.SignedRequest put = store().presignPut(key, 1000, "image/jpeg", TTL);
+        String otherFolder = UUID.randomUUID().toString();
+        URI tampered = URI.create(put.url().toString().replace(folder, otherFolder));
+
+        HttpResponse<String> refused = send(new ObjectStore.SignedRequest(tampered, "PUT", put.headers()), put.headers(),
+                new GeneratedBytes(16, 1000), 1000);
+
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(store().stat("contract/" + otherFolder + "/photo.jpg")).isEmpty();
+        assertThat(store().stat(key)).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {999, 1001})
+    void aSignedPutRefusesAnotherLength(long sent) throws Exception {
+        String key = newKey("sized.bin");
+        ObjectStore.SignedRequest put = store().presignPut(key, 1000, "application/octet-stream", TTL);
+
+        HttpResponse<String> refused = send(put, put.headers(), new GeneratedBytes(17, sent), sent);
+
+        assertThat(refused.statusCode()).isBetween(400, 499);
+        assertThat(store().stat(key)).isEmpty();
+    }
+
+    @Test
+    void aSignedGetStopsWorkingWhenItExpires() throws Exception {
+        String key = newKey("short-lived.txt");
+        store().write(key, new GeneratedBytes(18, 10), 10);
+        URI get = reachable(store().presignGet(key, "text/plain", "short-lived.txt", Duration.ofSeconds(3)));
+        assertThat(http.send(HttpRequest.newBuilder(get).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode())
+                .as("before it expires").isEqualTo(200);
+
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(250))
+                .until(() -> http.send(HttpRequest.newBuilder(get).GET().build(), HttpResponse.BodyHandlers.discarding())
+                        .statusCode() == 403);
+    }
+
+    private HttpResponse<String> send(ObjectStore.SignedRequest request, Map<String, String> headers, InputStream body,
+            long length) throws IOException, InterruptedException {
+        var builder = HttpRequest.newBuilder(reachable(request.url()))
+                .method(request.method(), HttpRequest.BodyPublishers.fromPublisher(
+                        HttpRequest.BodyPublishers.ofInputStream(() -> body), length));
+        headers.forEach(builder::header);
+        return http.send(builder.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    /** {@code in}, until {@code after} bytes were read; then the read fails as a dropped connection would. */
+    private static InputStream failingAfter(InputStream in, long after) {
+        return new FilterInputStream(in) {
+            private long read;
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (read >= after) {
+                    throw new IOException("connection reset by the test");
+                }
+                int n = super.read(b, off, (int) Math.min(len, after - read));
+                read += Math.max(n, 0);
+                return n;
+            }
+        };
+    }
+}
