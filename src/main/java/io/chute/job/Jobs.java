@@ -92,8 +92,9 @@ public class Jobs {
 
     /** When the next waiting job of {@code type} becomes runnable, if any waits. */
     public Optional<Instant> nextRunAt(String type) {
-        return Optional.ofNullable(jdbc.sql("select min(run_at) from jobs where type = ? and status in ('PENDING', 'RETRYING')")
-                .param(type).query(Timestamp.class).single()).map(Timestamp::toInstant);
+        return jdbc.sql("select min(run_at) from jobs where type = ? and status in ('PENDING', 'RETRYING')")
+                .param(type).query((rs, n) -> Optional.ofNullable(rs.getTimestamp(1)).map(Timestamp::toInstant))
+                .single();
     }
 
     /** Serialises job submissions of one type until the current transaction ends. */

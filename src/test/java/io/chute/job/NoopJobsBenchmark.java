@@ -1,0 +1,134 @@
+package io.chute.job;
+
+import io.chute.config.ChuteProperties;
+import io.chute.support.TestDatabase;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * No-op jobs per second through the PostgreSQL queue, status kept in PostgreSQL, against a
+ * baseline measured in the same run: the same two statements per job (claim, complete) issued
+ * straight over JDBC by the same number of threads, with no engine around them.
+ *
+ * <p>Run with {@code bench/noop-jobs.sh [jobs] [rounds] [concurrency]}. Not a test: it asserts
+ * nothing and prints medians.
+ */
+public final class NoopJobsBenchmark {
+
+    public static void main(String[] args) throws Exception {
+        int count = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        int concurrency = args.length > 2 ? Integer.parseInt(args[2]) : 8;
+        try (TestDatabase database = TestDatabase.create()) {
+            JdbcClient jdbc = JdbcClient.create(database.dataSource());
+            Jobs jobs = new Jobs(jdbc, JsonMapper.builder().build());
+            TransactionTemplate tx = new TransactionTemplate(new DataSourceTransactionManager(database.dataSource()));
+            UUID owner = UUID.randomUUID();
+            jdbc.sql("insert into users (id, username, password_hash, display_name) values (?, 'bench', 'x', 'Bench')")
+                    .param(owner).update();
+            ChuteProperties.Jobs config = new ChuteProperties.Jobs(3, Duration.ofSeconds(1), Duration.ofSeconds(30), 1_000_000,
+                    concurrency, concurrency, Duration.ofMillis(200), Duration.ofMinutes(1), Duration.ofSeconds(10), Map.of());
+
+            List<Double> engine = new ArrayList<>();
+            List<Double> baseline = new ArrayList<>();
+            for (int round = 0; round <= rounds; round++) {
+                double b = baseline(jdbc, owner, count, concurrency);
+                double e = engine(jdbc, database.dataSource(), jobs, tx, config, owner, count);
+                if (round > 0) { // round 0 warms up the JIT and PostgreSQL's caches
+                    baseline.add(b);
+                    engine.add(e);
+                }
+                System.out.printf("round %d: engine %.0f jobs/s, baseline %.0f jobs/s%n", round, e, b);
+                jdbc.sql("truncate jobs").update();
+                jdbc.sql("vacuum analyze jobs").update();
+            }
+            double e = median(engine);
+            double b = median(baseline);
+            System.out.printf("%nno-op jobs through the PostgreSQL queue: median %.0f jobs/s over %d rounds of %d jobs,"
+                    + " concurrency %d; baseline (bare claim+complete SQL) %.0f jobs/s; ratio %.2f%n",
+                    e, rounds, count, concurrency, b, e / b);
+        }
+    }
+
+    private static double engine(JdbcClient jdbc, javax.sql.DataSource dataSource, Jobs jobs, TransactionTemplate tx, ChuteProperties.Jobs config,
+            UUID owner, int count) throws InterruptedException {
+        insert(jdbc, owner, "noop", count);
+        CountDownLatch done = new CountDownLatch(count);
+        JobHandler noop = new NoopJobHandler();
+        JobRunner runner = new JobRunner(jobs, List.of(noop), config, tx) {
+            @Override
+            public Outcome run(Job job) {
+                Outcome outcome = super.run(job);
+                done.countDown();
+                return outcome;
+            }
+        };
+        JobQueue queue = new PostgresJobQueue(jobs, dataSource, config);
+        long start = System.nanoTime();
+        queue.start(runner);
+        done.await();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        queue.stop(Duration.ofSeconds(5));
+        return count / seconds;
+    }
+
+    private static double baseline(JdbcClient jdbc, UUID owner, int count, int threads) throws Exception {
+        insert(jdbc, owner, "bare", count);
+        AtomicInteger left = new AtomicInteger(count);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        long start = System.nanoTime();
+        List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            futures.add(pool.submit(() -> {
+                while (left.get() > 0) {
+                    UUID id = jdbc.sql("""
+                            update jobs set status = 'PROCESSING', attempts = attempts + 1, lease_owner = 'bare',
+                                   heartbeat_at = now(), version = version + 1
+                            where job_id = (select job_id from jobs where status = 'PENDING' and type = 'bare'
+                                            order by priority desc, run_at limit 1 for update skip locked)
+                            returning job_id""").query(UUID.class).optional().orElse(null);
+                    if (id == null) {
+                        continue;
+                    }
+                    jdbc.sql("update jobs set status = 'COMPLETED', completed_at = now(), version = version + 1 where job_id = ?")
+                            .param(id).update();
+                    left.decrementAndGet();
+                }
+                return null;
+            }));
+        }
+        for (var f : futures) {
+            f.get();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        pool.shutdown();
+        return count / seconds;
+    }
+
+    private static void insert(JdbcClient jdbc, UUID owner, String type, int count) {
+        jdbc.sql("""
+                insert into jobs (job_id, owner_id, type, status, max_attempts)
+                select gen_random_uuid(), ?, ?, 'PENDING', 3 from generate_series(1, ?)""")
+                .params(owner, type, count).update();
+        jdbc.sql("analyze jobs").update();
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+}
