@@ -43,7 +43,8 @@ public class JobRunner {
     private final Map<UUID, Future<?>> running = new ConcurrentHashMap<>();
     // why: the handler runs on its own thread so that a stuck one can be timed out and interrupted
     private final ExecutorService handlerThreads =
-            Executors.newThreadPerTaskExecutor(Thread.ofPlatform().name("chute-job-", 1).daemon().factory());
+            Executors.newCachedThreadPool(Thread.ofPlatform().name("chute-job-", 1).daemon().factory());
+    private final CompletionBatcher completions;
     private volatile JobQueue queue;
     private volatile boolean stopping;
 
@@ -54,6 +55,7 @@ public class JobRunner {
         this.tx = tx;
         this.backoff = new Backoff(config.backoffBase());
         this.workerId = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
+        this.completions = new CompletionBatcher(jobs);
     }
 
     /** The queue that re-delivers what this runner takes back or releases. */
@@ -84,7 +86,7 @@ public class JobRunner {
         running.put(job.id().value(), result);
         try {
             JobHandler.Result done = result.get(config.timeoutOf(job.type()).toMillis(), TimeUnit.MILLISECONDS);
-            if (!jobs.complete(job, done.outputs(), done.metadata())) {
+            if (!completions.complete(new Jobs.Completion(job, done.outputs(), done.metadata()))) {
                 log.info("Job {} changed while it ran (cancelled or lease lost); its result is dropped", job.id());
                 return Outcome.LOST;
             }

@@ -5,6 +5,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
@@ -167,27 +168,39 @@ public class Jobs {
     }
 
     /**
-     * Claims the most urgent runnable job of {@code type} for {@code worker}: PROCESSING, one
-     * more attempt, a fresh heartbeat. {@code SKIP LOCKED} lets many workers claim concurrently;
-     * a parent waits until all its children are COMPLETED.
+     * Claims up to {@code limit} of the most urgent runnable jobs of {@code type} for
+     * {@code worker}, in one statement: PROCESSING, one more attempt, a fresh heartbeat.
+     * {@code SKIP LOCKED} lets many workers claim concurrently; a parent waits until all its
+     * children are COMPLETED. The result is in claim order (priority, then due time).
      */
-    public Optional<Job> claim(String type, String worker) {
-        return jdbc.sql("""
+    public List<Job> claim(String type, String worker, int limit) {
+        List<Job> claimed = new ArrayList<>(jdbc.sql("""
                 update jobs set status = 'PROCESSING', attempts = attempts + 1, lease_owner = :worker,
                        heartbeat_at = now(), started_at = coalesce(started_at, now()), next_retry_at = null,
                        version = version + 1
-                where job_id = (
+                where job_id in (
                     select j.job_id from jobs j
                     where j.status in ('PENDING', 'RETRYING') and j.run_at <= now() and j.type = :type
                       and not exists (select 1 from jobs c where c.parent_id = j.job_id and c.status <> 'COMPLETED')
                     order by j.priority desc, j.run_at
-                    limit 1
+                    limit :limit
                     for update skip locked)
                 returning *""")
                 .param("worker", worker)
                 .param("type", type)
+                .param("limit", limit)
                 .query(this::job)
-                .optional();
+                .list());
+        claimed.sort(CLAIM_ORDER);
+        return claimed;
+    }
+
+    private static final java.util.Comparator<Job> CLAIM_ORDER =
+            java.util.Comparator.comparingInt(Job::priority).reversed().thenComparing(Job::runAt);
+
+    /** Claims the single most urgent runnable job of {@code type}. */
+    public Optional<Job> claim(String type, String worker) {
+        return claim(type, worker, 1).stream().findFirst();
     }
 
     /**
@@ -221,6 +234,51 @@ public class Jobs {
                 .param("worker", claimed.leaseOwner())
                 .param("version", claimed.version())
                 .update() == 1;
+    }
+
+    /** A finished job and what it produced, for {@link #completeAll}. */
+    public record Completion(Job claimed, Map<String, Output> outputs, Map<String, Object> metadata) {}
+
+    /**
+     * Marks many claimed jobs COMPLETED in one statement (one commit for the lot), each
+     * conditional on its own status, lease and version. Returns the ids that were completed;
+     * the others were lost meanwhile (cancelled, taken back).
+     */
+    public Set<UUID> completeAll(List<Completion> completions) {
+        if (completions.isEmpty()) {
+            return Set.of();
+        }
+        int n = completions.size();
+        UUID[] ids = new UUID[n];
+        String[] workers = new String[n];
+        Long[] versions = new Long[n];
+        String[] outputs = new String[n];
+        String[] metadata = new String[n];
+        for (int i = 0; i < n; i++) {
+            Completion c = completions.get(i);
+            ids[i] = c.claimed().id().value();
+            workers[i] = c.claimed().leaseOwner();
+            versions[i] = c.claimed().version();
+            outputs[i] = json.writeValueAsString(c.outputs());
+            metadata[i] = json.writeValueAsString(c.metadata());
+        }
+        return Set.copyOf(jdbc.sql("""
+                update jobs j set status = 'COMPLETED', outputs = cast(d.outputs as jsonb),
+                       metadata = j.metadata || cast(d.metadata as jsonb), progress = 100, completed_at = now(),
+                       error_message = null, lease_owner = null, heartbeat_at = null, version = j.version + 1
+                from unnest(cast(:ids as uuid[]), cast(:workers as text[]), cast(:versions as bigint[]),
+                            cast(:outputs as text[]), cast(:metadata as text[]))
+                     as d(job_id, worker, version, outputs, metadata)
+                where j.job_id = d.job_id and j.status = 'PROCESSING' and j.lease_owner = d.worker
+                  and j.version = d.version
+                returning j.job_id""")
+                .param("ids", ids)
+                .param("workers", workers)
+                .param("versions", versions)
+                .param("outputs", outputs)
+                .param("metadata", metadata)
+                .query(UUID.class)
+                .list());
     }
 
     /** A transient failure: RETRYING at {@code runAt}, or FAILED when the attempts are used up. */

@@ -5,7 +5,6 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -142,14 +141,20 @@ public class PostgresJobQueue implements JobQueue {
         }
     }
 
-    /** The threads of one job type. Threads with an index at or above {@code active} idle. */
+    /**
+     * One job type on this node: a fetcher claims as many jobs as there are free slots in one
+     * statement and hands them to the type's worker threads; {@code active} (the number of
+     * slots) follows the queue depth.
+     */
     private final class TypePool {
         final String type;
         final JobRunner runner;
         final int min;
         final int max;
         final Object signal = new Object();
-        final List<Thread> threads = new ArrayList<>();
+        final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.ExecutorService workers;
+        Thread fetcher;
         volatile int active;
 
         TypePool(String type, JobRunner runner, int min, int max) {
@@ -158,13 +163,11 @@ public class PostgresJobQueue implements JobQueue {
             this.min = Math.max(1, min);
             this.max = Math.max(this.min, max);
             this.active = this.min;
+            this.workers = Executors.newFixedThreadPool(this.max, Thread.ofPlatform().name("chute-" + type + "-", 0).factory());
         }
 
         void start() {
-            for (int i = 0; i < max; i++) {
-                int index = i;
-                threads.add(Thread.ofPlatform().name("chute-" + type + "-" + i).start(() -> loop(index)));
-            }
+            fetcher = Thread.ofPlatform().name("chute-" + type + "-fetch").start(this::fetch);
         }
 
         void scale(long depth) {
@@ -177,18 +180,29 @@ public class PostgresJobQueue implements JobQueue {
             }
         }
 
-        void loop(int index) {
+        void fetch() {
             while (running) {
                 try {
-                    if (index >= active) {
+                    int free = active - inFlight.get();
+                    if (free <= 0) {
                         await(config.pollInterval());
                         continue;
                     }
-                    Optional<Job> claimed = jobs.claim(type, runner.workerId());
-                    if (claimed.isPresent()) {
-                        runner.run(claimed.get());
-                    } else {
+                    List<Job> claimed = jobs.claim(type, runner.workerId(), free);
+                    if (claimed.isEmpty()) {
                         await(untilNextRun());
+                        continue;
+                    }
+                    for (Job job : claimed) {
+                        inFlight.incrementAndGet();
+                        workers.execute(() -> {
+                            try {
+                                runner.run(job);
+                            } finally {
+                                inFlight.decrementAndGet();
+                                wakeOne();
+                            }
+                        });
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -221,38 +235,35 @@ public class PostgresJobQueue implements JobQueue {
 
         void wakeOne() {
             synchronized (signal) {
-                // why: notify() could wake an idle (index >= active) thread, which ignores it
                 signal.notifyAll();
             }
         }
 
         void wakeAll() {
-            synchronized (signal) {
-                signal.notifyAll();
-            }
+            wakeOne();
         }
 
         void join(long deadlineNanos) {
-            for (Thread t : threads) {
+            workers.shutdown();
+            try {
                 long left = deadlineNanos - System.nanoTime();
-                if (left <= 0) {
-                    return;
+                if (fetcher != null) {
+                    fetcher.join(Duration.ofNanos(Math.max(1, left)));
                 }
-                try {
-                    t.join(Duration.ofNanos(left));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
+                workers.awaitTermination(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
 
         void interrupt() {
-            boolean stuck = threads.stream().anyMatch(Thread::isAlive);
-            if (stuck) {
-                log.warn("{} jobs still running after the grace period; interrupting them (their leases lapse and they run again)", type);
+            if (!workers.isTerminated()) {
+                log.warn("{} jobs still running after the grace period; releasing them to other workers", type);
                 runner.interruptAll();
-                threads.forEach(Thread::interrupt);
+                workers.shutdownNow();
+            }
+            if (fetcher != null) {
+                fetcher.interrupt();
             }
         }
     }
