@@ -439,4 +439,47 @@ abstract class JobQueueContract {
         assertThat(retried.status()).isEqualTo(JobStatus.PENDING);
         assertThat(awaitStatus(job, JobStatus.COMPLETED).attempts()).isEqualTo(1);
     }
+
+    @Test
+    void workerThreadsScaleUpWithDepthAndBackDownWhenDrained() {
+        String type = uniqueType();
+        ChuteProperties.Jobs config = new ChuteProperties.Jobs(3, BACKOFF, LEASE, 10_000, 4, 1,
+                Duration.ofMillis(500), Duration.ofSeconds(30), Duration.ofSeconds(5), Map.of());
+        JobQueue queue = queue(config);
+        List<Job> all = new ArrayList<>();
+        for (int i = 0; i < 80; i++) {
+            all.add(submit(queue, aJob(type)));
+        }
+        start(queue, config, handler(type, job -> {
+            Thread.sleep(50);
+            return done();
+        }));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> queue.activeWorkers().get(type) > 1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> all.stream()
+                .allMatch(j -> jobs.find(j.id()).orElseThrow().status() == JobStatus.COMPLETED));
+        await().atMost(Duration.ofSeconds(20)).until(() -> queue.activeWorkers().get(type) == 1);
+    }
+
+    @Test
+    void shutdownDrainsWithinTheGraceAndReleasesWhatIsStillRunning() throws Exception {
+        String type = uniqueType();
+        CountDownLatch started = new CountDownLatch(1);
+        ChuteProperties.Jobs config = new ChuteProperties.Jobs(3, BACKOFF, LEASE, 10_000, 1, 1,
+                Duration.ofMillis(500), Duration.ofSeconds(30), Duration.ofMillis(500), Map.of());
+        JobQueue queue = queue(config);
+        start(queue, config, handler(type, job -> {
+            started.countDown();
+            Thread.sleep(60_000);
+            return done();
+        }));
+        Job stuck = submit(queue, aJob(type));
+        assertThat(started.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+        queue.stop(config.shutdownGrace());
+
+        Job released = awaitStatus(stuck, JobStatus.RETRYING);
+        assertThat(released.attempts()).as("an attempt cut short by shutdown does not count").isZero();
+        assertThat(released.leaseOwner()).isNull();
+    }
 }
