@@ -2,6 +2,7 @@ package io.chute;
 
 import io.chute.config.ChuteProperties;
 
+import io.chute.job.JobQueue;
 import io.chute.storage.ObjectStore;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -22,19 +23,21 @@ class StartupReport {
     private final ChuteProperties properties;
     private final DataSource dataSource;
     private final ObjectStore store;
+    private final JobQueue queue;
 
-    StartupReport(ChuteProperties properties, DataSource dataSource, ObjectStore store) {
+    StartupReport(ChuteProperties properties, DataSource dataSource, ObjectStore store, JobQueue queue) {
         this.properties = properties;
         this.dataSource = dataSource;
         this.store = store;
+        this.queue = queue;
     }
 
     @EventListener
     void ready(ApplicationReadyEvent event) {
         String port = event.getApplicationContext() instanceof WebServerApplicationContext web
                 ? String.valueOf(web.getWebServer().getPort()) : "?";
-        log.info("Chute is ready on port {}: roles {}, data dir {}, database {}, objects {}, job queue postgres, event bus local",
-                port, properties.roles(), properties.dataDir().toAbsolutePath().normalize(), database(), store.describe());
+        log.info("Chute is ready on port {}: roles {}, data dir {}, database {}, objects {}, job queue {}, event bus local",
+                port, properties.roles(), properties.dataDir().toAbsolutePath().normalize(), database(), store.describe(), queue.name());
     }
 
     private String database() {

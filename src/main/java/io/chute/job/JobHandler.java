@@ -1,6 +1,7 @@
 package io.chute.job;
 
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Does the work of one job type. Runs on a worker thread under a lease; must be idempotent
@@ -11,8 +12,8 @@ import java.util.Map;
  */
 public interface JobHandler {
 
-    /** The job type this handler serves, e.g. {@code image}. */
-    String type();
+    /** The job types this handler serves, e.g. {@code image}; each gets its own queue and concurrency. */
+    Set<String> types();
 
     Result handle(Job job, Progress progress) throws Exception;
 

@@ -15,7 +15,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +49,8 @@ public class JobRunner {
 
     public JobRunner(Jobs jobs, List<JobHandler> handlers, ChuteProperties.Jobs config, TransactionTemplate tx) {
         this.jobs = jobs;
-        this.handlers = handlers.stream().collect(Collectors.toUnmodifiableMap(JobHandler::type, Function.identity()));
+        this.handlers = handlers.stream().flatMap(h -> h.types().stream().map(t -> Map.entry(t, h)))
+                .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
         this.config = config;
         this.tx = tx;
         this.backoff = new Backoff(config.backoffBase());

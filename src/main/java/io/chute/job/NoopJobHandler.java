@@ -1,6 +1,7 @@
 package io.chute.job;
 
 import java.util.Map;
+import java.util.Set;
 import org.springframework.stereotype.Component;
 
 /** A job that does nothing: measures the engine's own cost (claim, lease, transitions) in benchmarks. */
@@ -8,8 +9,8 @@ import org.springframework.stereotype.Component;
 class NoopJobHandler implements JobHandler {
 
     @Override
-    public String type() {
-        return "noop";
+    public Set<String> types() {
+        return Set.of("noop");
     }
 
     @Override

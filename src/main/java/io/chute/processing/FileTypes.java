@@ -3,27 +3,26 @@ package io.chute.processing;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Map;
+import java.util.List;
 import java.util.Optional;
+import java.util.TreeSet;
 import org.apache.tika.Tika;
 import org.springframework.stereotype.Component;
 
 /**
  * Recognises a file by its bytes (Tika's magic-byte detection), never by its name or declared
- * type, and says which job type processes it.
+ * type, and says which job type processes it: the one of the first {@link Processor} that
+ * handles it. A type no processor handles is not accepted.
  */
 @Component
 public class FileTypes {
 
-    /** Detected media type → job type. Only these are accepted. */
-    private static final Map<String, String> JOB_TYPES = Map.of(
-            "image/jpeg", "image",
-            "image/png", "image",
-            "image/webp", "image",
-            "image/gif", "image",
-            "image/bmp", "image");
-
     private final Tika tika = new Tika();
+    private final List<Processor> processors;
+
+    FileTypes(List<Processor> processors) {
+        this.processors = processors.stream().filter(p -> !Processor.ANY_JOB_TYPE.equals(p.jobType())).toList();
+    }
 
     /** The media type of the bytes {@code in} starts with; reads only a prefix and does not close {@code in}. */
     public String detect(InputStream in) throws IOException {
@@ -33,11 +32,13 @@ public class FileTypes {
 
     /** The job type for a detected media type, empty when Chute does not accept it. */
     public Optional<String> jobTypeFor(String mediaType) {
-        return Optional.ofNullable(JOB_TYPES.get(mediaType));
+        return processors.stream().filter(p -> p.handles(mediaType)).map(Processor::jobType).findFirst();
     }
 
     /** The accepted media types, for error messages. */
     public String accepted() {
-        return String.join(", ", JOB_TYPES.keySet().stream().sorted().toList());
+        TreeSet<String> names = new TreeSet<>();
+        processors.forEach(p -> names.add(p.name()));
+        return String.join(", ", names) + " files";
     }
 }

@@ -149,7 +149,9 @@ class UploadService {
 
     java.net.URI downloadUrl(CurrentUser caller, UUID id) {
         Upload upload = owned(caller, id);
-        if (upload.state() == Upload.State.REJECTED) {
+        boolean jobRejected = upload.jobId() != null && jobs.find(new JobId(upload.jobId()))
+                .map(j -> j.status() == io.chute.job.JobStatus.REJECTED).orElse(false);
+        if (upload.state() == Upload.State.REJECTED || jobRejected) {
             throw ApiException.forbidden("This file was refused and is quarantined");
         }
         if (upload.state() == Upload.State.PURGED) {

@@ -29,8 +29,8 @@ class CrashTestHooks {
                 Path marker = Path.of(environment.getRequiredProperty("chute.test.started-marker"));
                 return new JobHandler() {
                     @Override
-                    public String type() {
-                        return handler.type();
+                    public java.util.Set<String> types() {
+                        return handler.types();
                     }
 
                     @Override

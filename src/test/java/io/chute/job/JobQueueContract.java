@@ -82,8 +82,8 @@ abstract class JobQueueContract {
     static JobHandler handler(String type, Handling handling) {
         return new JobHandler() {
             @Override
-            public String type() {
-                return type;
+            public Set<String> types() {
+                return Set.of(type);
             }
 
             @Override
