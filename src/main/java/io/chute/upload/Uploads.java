@@ -58,26 +58,26 @@ class Uploads {
 
     /** Marks up to {@code limit} uploads still awaiting bytes {@code graceSeconds} after expiry as ABORTED. */
     List<Swept> abortExpired(long graceSeconds, int limit) {
-        return jdbc.sql("""
-                update uploads set state = 'ABORTED'
-                where id in (select id from uploads where state = 'AWAITING_UPLOAD'
-                               and expires_at < now() - make_interval(secs => ?)
-                             limit ? for update skip locked)
-                returning id, object_key""")
-                .params(graceSeconds, limit)
-                .query((rs, n) -> new Swept(rs.getObject("id", UUID.class), rs.getString("object_key")))
-                .list();
+        return sweep(Upload.State.AWAITING_UPLOAD, "expires_at", Upload.State.ABORTED, graceSeconds, limit);
     }
 
     /** Marks up to {@code limit} uploads completed more than {@code ageSeconds} ago as PURGED. */
     List<Swept> purgeCompleted(long ageSeconds, int limit) {
+        return sweep(Upload.State.COMPLETE, "completed_at", Upload.State.PURGED, ageSeconds, limit);
+    }
+
+    private List<Swept> sweep(Upload.State from, String since, Upload.State to, long seconds, int limit) {
+        // the column name is one of two constants above, never input
         return jdbc.sql("""
-                update uploads set state = 'PURGED'
-                where id in (select id from uploads where state = 'COMPLETE'
-                               and completed_at < now() - make_interval(secs => ?)
-                             limit ? for update skip locked)
-                returning id, object_key""")
-                .params(ageSeconds, limit)
+                update uploads set state = :to
+                where id in (select id from uploads where state = :from
+                               and %s < now() - make_interval(secs => :seconds)
+                             limit :limit for update skip locked)
+                returning id, object_key""".formatted(since))
+                .param("to", to.name())
+                .param("from", from.name())
+                .param("seconds", seconds)
+                .param("limit", limit)
                 .query((rs, n) -> new Swept(rs.getObject("id", UUID.class), rs.getString("object_key")))
                 .list();
     }
