@@ -136,24 +136,15 @@ public class JobRunner {
         return Outcome.RETRYING;
     }
 
-    /** A child is done: when it was the last one, its parent becomes runnable. */
-    private void releaseParentOf(Job child) {
-        if (child.parentId() == null) {
-            return;
-        }
-        JobId parent = new JobId(child.parentId());
-        tx.executeWithoutResult(s -> {
-            if (jobs.childrenCompleted(parent)) {
-                jobs.find(parent).filter(p -> p.status() == JobStatus.PENDING || p.status() == JobStatus.RETRYING)
-                        .ifPresent(this::submit);
-            }
-        });
+    /** A job is done: the jobs that waited only for it (and others already done) become runnable. */
+    private void releaseParentOf(Job done) {
+        tx.executeWithoutResult(s -> jobs.releasedBy(done.id()).forEach(this::submit));
     }
 
-    /** A child can no longer complete: its waiting parent fails with the reason. */
-    void failParentOf(Job child, String childStatus) {
-        if (child.parentId() != null) {
-            jobs.failWaitingParent(new JobId(child.parentId()), "input job " + child.id() + " is " + childStatus);
+    /** A job can no longer complete: whatever waits on it fails, and so on down the chain. */
+    void failParentOf(Job job, String status) {
+        for (Job dependent : jobs.failDependents(job.id(), "input job " + job.id() + " is " + status)) {
+            failParentOf(dependent, JobStatus.FAILED.name());
         }
     }
 

@@ -82,9 +82,9 @@ public class JobService {
             if (job.status() == JobStatus.FAILED || job.status() == JobStatus.CANCELLED) {
                 requireRoom(job.type());
             }
-            // a parent retries its inputs that did not complete, so that it can run at all
-            for (Job child : jobs.children(id)) {
-                jobs.retry(child.id()).ifPresent(queue::submitted);
+            // a job retries its inputs that did not complete, so that it can run at all
+            for (Job input : jobs.dependencies(id)) {
+                jobs.retry(input.id()).ifPresent(queue::submitted);
             }
             Job retried = jobs.retry(id).orElseThrow(() ->
                     ApiException.conflict("Only FAILED or CANCELLED jobs can be retried; this one is " + job.status()));

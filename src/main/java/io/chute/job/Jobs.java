@@ -78,7 +78,18 @@ public class Jobs {
                         job.runAt() == null ? null : Timestamp.from(job.runAt()),
                         json.writeValueAsString(job.metadata() == null ? Map.of() : job.metadata()))
                 .update();
+        if (job.parentId() != null) {
+            dependOn(new JobId(job.parentId()), List.of(id));
+        }
         return find(id).orElseThrow();
+    }
+
+    /** Makes {@code job} wait until every one of {@code dependencies} is COMPLETED. */
+    public void dependOn(JobId job, Collection<JobId> dependencies) {
+        for (JobId dependency : dependencies) {
+            jdbc.sql("insert into job_dependencies (job_id, depends_on) values (?, ?) on conflict do nothing")
+                    .params(job.value(), dependency.value()).update();
+        }
     }
 
     /** Wakes the PostgreSQL-queue workers of {@code type}; delivered when the current transaction commits. */
@@ -181,7 +192,8 @@ public class Jobs {
                 where job_id in (
                     select j.job_id from jobs j
                     where j.status in ('PENDING', 'RETRYING') and j.run_at <= now() and j.type = :type
-                      and not exists (select 1 from jobs c where c.parent_id = j.job_id and c.status <> 'COMPLETED')
+                      and not exists (select 1 from job_dependencies d join jobs c on c.job_id = d.depends_on
+                                      where d.job_id = j.job_id and c.status <> 'COMPLETED')
                     order by j.priority desc, j.run_at
                     limit :limit
                     for update skip locked)
@@ -213,7 +225,8 @@ public class Jobs {
                        heartbeat_at = now(), started_at = coalesce(started_at, now()), next_retry_at = null,
                        version = version + 1
                 where j.job_id = :id and j.status in ('PENDING', 'RETRYING') and j.run_at <= now()
-                  and not exists (select 1 from jobs c where c.parent_id = j.job_id and c.status <> 'COMPLETED')
+                  and not exists (select 1 from job_dependencies d join jobs c on c.job_id = d.depends_on
+                                  where d.job_id = j.job_id and c.status <> 'COMPLETED')
                 returning *""")
                 .param("worker", worker)
                 .param("id", id.value())
@@ -380,27 +393,34 @@ public class Jobs {
                 .optional();
     }
 
-    /** The children of a parent job. */
-    public List<Job> children(JobId parent) {
-        return jdbc.sql("select * from jobs where parent_id = ? order by created_at, job_id")
-                .param(parent.value()).query(this::job).list();
+    /** The jobs {@code job} waits for (a parent's children, a zip's inputs). */
+    public List<Job> dependencies(JobId job) {
+        return jdbc.sql("""
+                select j.* from job_dependencies d join jobs j on j.job_id = d.depends_on
+                where d.job_id = ? order by j.created_at, j.job_id""")
+                .param(job.value()).query(this::job).list();
     }
 
-    /** True when every child of {@code parent} is COMPLETED. */
-    public boolean childrenCompleted(JobId parent) {
-        return jdbc.sql("select not exists (select 1 from jobs where parent_id = ? and status <> 'COMPLETED')")
-                .param(parent.value()).query(Boolean.class).single();
+    /** The jobs still waiting (PENDING or RETRYING) on {@code dependency} whose every dependency is now COMPLETED. */
+    public List<Job> releasedBy(JobId dependency) {
+        return jdbc.sql("""
+                select j.* from job_dependencies d join jobs j on j.job_id = d.job_id
+                where d.depends_on = ? and j.status in ('PENDING', 'RETRYING')
+                  and not exists (select 1 from job_dependencies o join jobs c on c.job_id = o.depends_on
+                                  where o.job_id = j.job_id and c.status <> 'COMPLETED')""")
+                .param(dependency.value()).query(this::job).list();
     }
 
-    /** A waiting parent whose input can no longer complete fails with {@code reason}. */
-    public Optional<Job> failWaitingParent(JobId parent, String reason) {
+    /** Jobs waiting on {@code dependency}, which can no longer complete, fail with {@code reason}. */
+    public List<Job> failDependents(JobId dependency, String reason) {
         return jdbc.sql("""
                 update jobs set status = 'FAILED', failed_at = now(), error_message = ?, version = version + 1
-                where job_id = ? and status in ('PENDING', 'RETRYING')
+                where job_id in (select job_id from job_dependencies where depends_on = ?)
+                  and status in ('PENDING', 'RETRYING')
                 returning *""")
-                .params(truncate(reason), parent.value())
+                .params(truncate(reason), dependency.value())
                 .query(this::job)
-                .optional();
+                .list();
     }
 
     /** Jobs in one status, newest first, for the admin's dead-letter view. */

@@ -367,17 +367,23 @@ abstract class JobQueueContract {
             return done();
         }));
 
-        Job parent = submit(queue, aJob(parentType));
-        Job first = submit(queue, aJob(childType).withParent(parent.id()));
-        Job second = submit(queue, aJob(childType).withParent(parent.id()));
+        // a parent and its children are created together, as any caller must
+        List<Job> family = tx.execute(s -> {
+            Job p = submit(queue, aJob(parentType));
+            return List.of(p, submit(queue, aJob(childType).withParent(p.id())), submit(queue, aJob(childType).withParent(p.id())));
+        });
+        Job parent = family.get(0);
+        Job first = family.get(1);
+        Job second = family.get(2);
         awaitStatus(parent, JobStatus.COMPLETED);
         assertThat(order).hasSize(3).endsWith(parent.id()).contains(first.id(), second.id());
 
-        Job doomed = submit(queue, aJob(parentType));
-        Jobs.NewJob bad = new Jobs.NewJob(owner, null, childType, 0, "bad.bin", 1L, null, null, 3, doomed.id().value(),
-                null, Map.of());
-        submit(queue, aJob(childType).withParent(doomed.id()));
-        submit(queue, bad);
+        Job doomed = tx.execute(s -> {
+            Job p = submit(queue, aJob(parentType));
+            submit(queue, aJob(childType).withParent(p.id()));
+            submit(queue, new Jobs.NewJob(owner, null, childType, 0, "bad.bin", 1L, null, null, 3, p.id().value(), null, Map.of()));
+            return p;
+        });
         Job failed = awaitStatus(doomed, JobStatus.FAILED);
         assertThat(failed.error()).contains("REJECTED");
         assertThat(failed.attempts()).isZero();
