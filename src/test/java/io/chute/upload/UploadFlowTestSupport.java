@@ -13,6 +13,11 @@ public final class UploadFlowTestSupport {
 
     private UploadFlowTestSupport() {}
 
+    /** Waits until the job of a 202 answer is COMPLETED and returns it. */
+    public static Map<String, Object> completed(TestClient user, Map<String, Object> accepted) {
+        return UploadFlowIT.completedJob(user, accepted);
+    }
+
     /** Uploads {@code jpeg} through the signed lane and returns the 202 body of its complete. */
     public static Map<String, Object> acceptedJob(TestClient user, Path jpeg) {
         return UploadFlowIT.signedUpload(user, jpeg, jpeg.getFileName().toString());
