@@ -99,5 +99,30 @@ public record ChuteProperties(
         }
     }
 
-    public record Processing(@DefaultValue("100000000") long maxPixels) {}
+    /** File processing limits; {@code maxPixels} guards image decoding against decompression bombs. */
+    public record Processing(@DefaultValue("100000000") long maxPixels, @DefaultValue Pdf pdf) {}
+
+    /**
+     * PDF processing limits. Text extraction stops after {@code maxText} bytes of UTF-8 or after
+     * {@code maxPages} pages, whichever comes first; the first-page preview is at most
+     * {@code previewSize} pixels on its long side.
+     */
+    public record Pdf(
+            @DefaultValue("50MB") DataSize maxText,
+            @DefaultValue("2000") int maxPages,
+            @DefaultValue("1200") int previewSize) {
+
+        public Pdf {
+            if (maxText == null || maxText.toBytes() <= 0) {
+                throw new IllegalArgumentException("chute.processing.pdf.max-text must be positive, was " + maxText);
+            }
+            if (maxPages <= 0) {
+                throw new IllegalArgumentException("chute.processing.pdf.max-pages must be positive, was " + maxPages);
+            }
+            // why: below 16 px a preview shows nothing; above 10,000 px one page could take gigabytes to render
+            if (previewSize < 16 || previewSize > 10_000) {
+                throw new IllegalArgumentException("chute.processing.pdf.preview-size must be 16 to 10000, was " + previewSize);
+            }
+        }
+    }
 }
