@@ -22,7 +22,8 @@ public record ChuteProperties(
         @DefaultValue Storage storage,
         @DefaultValue Uploads uploads,
         @DefaultValue Jobs jobs,
-        @DefaultValue Processing processing) {
+        @DefaultValue Processing processing,
+        @DefaultValue Clamav clamav) {
 
     public boolean runs(String role) {
         return roles.contains(role);
@@ -124,5 +125,38 @@ public record ChuteProperties(
                 throw new IllegalArgumentException("chute.processing.pdf.preview-size must be 16 to 10000, was " + previewSize);
             }
         }
+    }
+
+    /**
+     * Virus scanning with ClamAV's {@code clamd} over its INSTREAM protocol. When enabled it fails
+     * closed: a clamd that cannot be reached or does not answer in time makes the job retry, never
+     * lets the file pass. {@code oversize} says what happens to a file clamd refuses to take whole
+     * (above its {@code StreamMaxLength}): {@code refuse} rejects it, {@code mark-unscanned} lets
+     * it through marked as not scanned.
+     */
+    public record Clamav(
+            @DefaultValue("false") boolean enabled,
+            @DefaultValue("127.0.0.1") String host,
+            @DefaultValue("3310") int port,
+            @DefaultValue("2s") Duration connectTimeout,
+            @DefaultValue("60s") Duration readTimeout,
+            @DefaultValue("64KB") DataSize chunkSize,
+            @DefaultValue("refuse") Oversize oversize) {
+
+        public Clamav {
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("chute.clamav.port must be 1-65535, not " + port);
+            }
+            // why: a zero socket timeout means "wait forever", the opposite of failing closed
+            if (connectTimeout.isNegative() || connectTimeout.isZero() || readTimeout.isNegative() || readTimeout.isZero()) {
+                throw new IllegalArgumentException("chute.clamav.connect-timeout and read-timeout must be positive");
+            }
+            if (chunkSize.toBytes() < 1 || chunkSize.toBytes() > 8 * 1024 * 1024) {
+                throw new IllegalArgumentException("chute.clamav.chunk-size must be between 1B and 8MB, not " + chunkSize);
+            }
+        }
+
+        /** What to do with a file too large for clamd to scan. */
+        public enum Oversize { REFUSE, MARK_UNSCANNED }
     }
 }
