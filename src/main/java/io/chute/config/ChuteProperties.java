@@ -99,5 +99,22 @@ public record ChuteProperties(
         }
     }
 
-    public record Processing(@DefaultValue("100000000") long maxPixels) {}
+    /**
+     * File processing. {@code imageEngine} picks who renders images: {@code auto} uses libvips
+     * when its command-line tools are found (in {@code vips.path}, else on the {@code PATH}) and
+     * pure Java otherwise; {@code vips} requires libvips; {@code java} never uses it.
+     */
+    public record Processing(
+            @DefaultValue("100000000") long maxPixels,
+            @DefaultValue("auto") ImageEngine imageEngine,
+            @DefaultValue Vips vips) {
+
+        public enum ImageEngine { AUTO, VIPS, JAVA }
+    }
+
+    /**
+     * Where the libvips tools are ({@code vips}, {@code vipsheader}; unset means the {@code PATH})
+     * and how long one libvips command may run before it is killed.
+     */
+    public record Vips(Path path, @DefaultValue("60s") Duration timeout) {}
 }
