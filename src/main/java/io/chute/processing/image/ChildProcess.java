@@ -60,17 +60,22 @@ final class ChildProcess {
                     .redirectError(err.toFile());
             builder.environment().putAll(environment);
             Process process = builder.start();
-            // why: nothing is ever fed to it; a closed stdin makes any attempt to read end at once
-            process.getOutputStream().close();
+            boolean finished = false;
             try {
-                if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                    kill(process);
-                    throw new IOException(programName(command) + " did not finish within " + timeout + " and was killed");
-                }
+                // why: nothing is ever fed to it; a closed stdin makes any attempt to read end at once
+                process.getOutputStream().close();
+                finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 kill(process);
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException(programName(command) + " was interrupted and killed");
+            } finally {
+                if (!finished) {
+                    kill(process);
+                }
+            }
+            if (!finished) {
+                throw new IOException(programName(command) + " did not finish within " + timeout + " and was killed");
             }
             return new Result(process.exitValue(), head(out), firstLine(err));
         } finally {
