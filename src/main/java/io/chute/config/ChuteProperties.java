@@ -100,8 +100,25 @@ public record ChuteProperties(
         }
     }
 
-    /** File processing limits; {@code maxPixels} guards image decoding against decompression bombs. */
-    public record Processing(@DefaultValue("100000000") long maxPixels, @DefaultValue Pdf pdf) {}
+    /**
+     * File processing. {@code imageEngine} picks who renders images: {@code auto} uses libvips
+     * when its command-line tools are found (in {@code vips.path}, else on the {@code PATH}) and
+     * pure Java otherwise; {@code vips} requires libvips; {@code java} never uses it.
+     */
+    public record Processing(
+            @DefaultValue("100000000") long maxPixels,
+            @DefaultValue("auto") ImageEngine imageEngine,
+            @DefaultValue Vips vips,
+            @DefaultValue Pdf pdf) {
+
+        public enum ImageEngine { AUTO, VIPS, JAVA }
+    }
+
+    /**
+     * Where the libvips tools are ({@code vips}, {@code vipsheader}; unset means the {@code PATH})
+     * and how long one libvips command may run before it is killed.
+     */
+    public record Vips(Path path, @DefaultValue("60s") Duration timeout) {}
 
     /**
      * PDF processing limits. Text extraction stops after {@code maxText} bytes of UTF-8 or after

@@ -4,22 +4,73 @@ import io.chute.config.ChuteProperties;
 import io.chute.job.Output;
 import io.chute.processing.image.ImageRenditions;
 import io.chute.processing.image.Rendition;
+import io.chute.processing.image.RenditionEngine;
+import io.chute.processing.image.VipsRenditions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
-/** Images → {@code thumbnail} (200x200 cover), {@code medium} (fits 800x800), {@code large} (fits 1920x1920). */
+/**
+ * Images → {@code thumbnail} (200x200 cover), {@code medium} (fits 800x800), {@code large} (fits 1920x1920).
+ *
+ * <p>Rendered by libvips when {@code chute.processing.image-engine} allows it and its tools are
+ * installed, in pure Java otherwise. Formats only the Java engine reads (BMP) stay with it even
+ * when libvips is in use, so installing libvips never narrows what is accepted.
+ */
 @Component
 class ImageProcessor implements Processor {
 
-    static final Set<String> TYPES = Set.of("image/jpeg", "image/png", "image/webp", "image/gif", "image/bmp");
+    private static final Logger log = LoggerFactory.getLogger(ImageProcessor.class);
 
-    private final ImageRenditions renditions;
+    private final RenditionEngine engine;
+    private final ImageRenditions java;
 
     ImageProcessor(ChuteProperties properties) {
-        this.renditions = new ImageRenditions(properties.processing().maxPixels());
+        ChuteProperties.Processing processing = properties.processing();
+        this.java = new ImageRenditions(processing.maxPixels());
+        this.engine = switch (processing.imageEngine()) {
+            case JAVA -> java;
+            case VIPS -> vips(processing, properties.dataDir()).orElseThrow(() -> new IllegalStateException(
+                    "chute.processing.image-engine is vips but the libvips tools (vips, vipsheader) are not in "
+                            + where(processing) + "; install them (Debian: apt-get install libvips-tools)"));
+            case AUTO -> vips(processing, properties.dataDir()).map(RenditionEngine.class::cast).orElse(java);
+        };
+        TreeSet<String> viaJava = new TreeSet<>(java.mediaTypes());
+        viaJava.removeAll(engine.mediaTypes());
+        log.info("Images rendered by {} ({}){}", engine.name(), new TreeSet<>(engine.mediaTypes()),
+                engine == java || viaJava.isEmpty() ? "" : ", and by java for " + viaJava);
+    }
+
+    private static Optional<VipsRenditions> vips(ChuteProperties.Processing processing, Path dataDir) {
+        Optional<Path> tools = VipsRenditions.findTools(processing.vips().path());
+        if (tools.isEmpty()) {
+            if (processing.imageEngine() == ChuteProperties.Processing.ImageEngine.AUTO) {
+                log.info("libvips tools not found in {}: images are rendered in pure Java", where(processing));
+            }
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(VipsRenditions.start(tools.get(), processing.maxPixels(), processing.vips().timeout(),
+                    dataDir.resolve("tmp")));
+        } catch (IOException e) {
+            if (processing.imageEngine() == ChuteProperties.Processing.ImageEngine.VIPS) {
+                throw new UncheckedIOException("libvips in " + tools.get() + " does not work", e);
+            }
+            log.warn("libvips in {} does not work, images are rendered in pure Java: {}", tools.get(), e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private static String where(ChuteProperties.Processing processing) {
+        return processing.vips().path() != null ? processing.vips().path().toString() : "the PATH";
     }
 
     @Override
@@ -29,7 +80,7 @@ class ImageProcessor implements Processor {
 
     @Override
     public boolean handles(String mediaType) {
-        return TYPES.contains(mediaType);
+        return engine.mediaTypes().contains(mediaType) || java.mediaTypes().contains(mediaType);
     }
 
     @Override
@@ -37,9 +88,15 @@ class ImageProcessor implements Processor {
         return "image";
     }
 
+    /** The engine that renders files of {@code mediaType}. */
+    RenditionEngine engineFor(String mediaType) {
+        return engine.mediaTypes().contains(mediaType) ? engine : java;
+    }
+
     @Override
     public Step process(Context context) throws Exception {
-        List<Rendition> written = renditions.render(context.file(), ImageRenditions.standardSpecs(), context::create);
+        List<Rendition> written = engineFor(context.mediaType())
+                .render(context.file(), ImageRenditions.standardSpecs(), context::create);
         Map<String, Output> outputs = new LinkedHashMap<>();
         for (Rendition r : written) {
             outputs.put(r.name(), new Output(context.outputKey(r.name()), r.size(), r.contentType(), r.width(), r.height()));

@@ -49,12 +49,14 @@ import java.util.stream.IntStream;
  *
  * <p>Thread-safe: instances hold no mutable state and may be shared by worker threads.
  */
-public final class ImageRenditions {
+public final class ImageRenditions implements RenditionEngine {
 
     private static final String CONTENT_TYPE = "image/jpeg";
     private static final float JPEG_QUALITY = 0.85f;
     // why: an allow-list, so other installed readers (TIFF, WBMP with its lax sniffing) never run on uploads
     private static final Set<String> SUPPORTED_FORMATS = Set.of("jpeg", "png", "gif", "bmp", "webp");
+    private static final Set<String> MEDIA_TYPES =
+            Set.of("image/jpeg", "image/png", "image/webp", "image/gif", "image/bmp");
 
     private static final List<RenditionSpec> STANDARD_SPECS = List.of(
             new RenditionSpec("thumbnail", 200, 200, RenditionSpec.Mode.COVER),
@@ -83,24 +85,19 @@ public final class ImageRenditions {
         return STANDARD_SPECS;
     }
 
-    /**
-     * Renders every spec from the image file at source, writing each encoded rendition through
-     * sink. Returns what was written, in spec order.
-     *
-     * <p>Each rendition is a JPEG ({@code image/jpeg}) opened through {@link RenditionSink#open}
-     * exactly once; the sink is called largest rendition first, not necessarily in spec order.
-     * If this throws, renditions opened before the failure may have been written; cleaning them
-     * up is the caller's business.
-     *
-     * @param specs renditions to produce, with distinct names; empty yields an empty list without
-     *              reading the file
-     * @throws UnprocessableFileException if the file is empty, not a supported image format,
-     *                                    corrupt or truncated, or has more than {@code maxPixels}
-     *                                    pixels; retrying cannot help
-     * @throws IOException                if the file cannot be read or the sink fails; may be
-     *                                    transient
-     * @throws IllegalArgumentException   if two specs share a name
-     */
+    @Override
+    public String name() {
+        return "java";
+    }
+
+    /** JPEG, PNG, WebP, GIF and BMP. */
+    @Override
+    public Set<String> mediaTypes() {
+        return MEDIA_TYPES;
+    }
+
+    /** {@inheritDoc} Decodes the file once, subsampled, and scales each rendition from the previous one. */
+    @Override
     public List<Rendition> render(Path source, List<RenditionSpec> specs, RenditionSink sink)
             throws IOException {
         Objects.requireNonNull(source, "source");
@@ -252,7 +249,7 @@ public final class ImageRenditions {
         return new UnprocessableFileException("corrupt or truncated image: " + detail, e);
     }
 
-    private static void requireDistinctNames(List<RenditionSpec> specs) {
+    static void requireDistinctNames(List<RenditionSpec> specs) {
         Set<String> names = new HashSet<>();
         for (RenditionSpec spec : specs) {
             if (!names.add(spec.name())) {

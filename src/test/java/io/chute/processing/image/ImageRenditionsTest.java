@@ -20,12 +20,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import static io.chute.processing.image.ImageAssertions.assertColor;
+import static io.chute.processing.image.ImageAssertions.assertCorners;
 import static io.chute.processing.image.TestImages.BOTTOM_LEFT;
 import static io.chute.processing.image.TestImages.BOTTOM_RIGHT;
 import static io.chute.processing.image.TestImages.TOP_LEFT;
@@ -271,7 +272,7 @@ class ImageRenditionsTest {
 
     @Test
     void refusesATruncatedPng() throws IOException {
-        byte[] png = TestImages.encode(noisyImage(), "png");
+        byte[] png = TestImages.encode(TestImages.noise(200, 200, 3), "png");
         Path truncated = Files.write(dir.resolve("truncated.png"), Arrays.copyOf(png, png.length / 2));
 
         assertUnprocessable(truncated, "corrupt or truncated image");
@@ -427,30 +428,6 @@ class ImageRenditionsTest {
         };
     }
 
-    /** Samples a little inside each corner, away from JPEG ringing at the quadrant borders. */
-    private static void assertCorners(BufferedImage image, Color topLeft, Color topRight, Color bottomLeft,
-                                      Color bottomRight) {
-        int inset = Math.max(1, Math.min(image.getWidth(), image.getHeight()) / 10);
-        int right = image.getWidth() - 1 - inset;
-        int bottom = image.getHeight() - 1 - inset;
-        assertColor(image, inset, inset, topLeft);
-        assertColor(image, right, inset, topRight);
-        assertColor(image, inset, bottom, bottomLeft);
-        assertColor(image, right, bottom, bottomRight);
-    }
-
-    private static void assertColor(BufferedImage image, int x, int y, Color expected) {
-        Color actual = new Color(image.getRGB(x, y));
-        assertThat(distance(actual, expected))
-                .as("colour at (%d,%d) is %s, expected about %s", x, y, actual, expected)
-                .isLessThan(60);
-    }
-
-    private static int distance(Color a, Color b) {
-        return Math.abs(a.getRed() - b.getRed()) + Math.abs(a.getGreen() - b.getGreen())
-                + Math.abs(a.getBlue() - b.getBlue());
-    }
-
     private static byte[] splicedAfterSoi(byte[] jpeg, byte[] segment) {
         byte[] spliced = new byte[jpeg.length + segment.length];
         System.arraycopy(jpeg, 0, spliced, 0, 2);
@@ -460,17 +437,6 @@ class ImageRenditionsTest {
     }
 
     /** Noise, so PNG compression leaves real data to cut in half. */
-    private static BufferedImage noisyImage() {
-        BufferedImage image = new BufferedImage(200, 200, BufferedImage.TYPE_INT_RGB);
-        Random random = new Random(3);
-        for (int y = 0; y < 200; y++) {
-            for (int x = 0; x < 200; x++) {
-                image.setRGB(x, y, random.nextInt(0x1000000));
-            }
-        }
-        return image;
-    }
-
     private static final class RecordingStream extends ByteArrayOutputStream {
 
         final String name;

@@ -286,6 +286,18 @@ final class TestImages {
         return file.toByteArray();
     }
 
+    /** Random pixels: incompressible, so an encoded file is large for its size. */
+    static BufferedImage noise(int width, int height, long seed) {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        java.util.Random random = new java.util.Random(seed);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                image.setRGB(x, y, random.nextInt(0x1000000));
+            }
+        }
+        return image;
+    }
+
     static byte[] randomBytes(int length, long seed) {
         byte[] bytes = new byte[length];
         new java.util.Random(seed).nextBytes(bytes);

@@ -1,0 +1,81 @@
+package io.chute.processing;
+
+import io.chute.config.ChuteProperties;
+import io.chute.processing.image.LibVips;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+
+/** Which engine renders images, from {@code chute.processing.image-engine} and what is installed. */
+class ImageProcessorTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void autoUsesLibvipsWhenItsToolsAreOnThePath() {
+        LibVips.tools();
+
+        ImageProcessor images = new ImageProcessor(properties(Map.of()));
+
+        assertThat(images.engineFor("image/jpeg").name()).startsWith("libvips ");
+    }
+
+    @Test
+    void autoFallsBackToJavaWhenLibvipsIsNotInstalled() throws IOException {
+        Path empty = Files.createDirectories(dir.resolve("no-vips"));
+
+        ImageProcessor images = new ImageProcessor(properties(Map.of("chute.processing.vips.path", empty.toString())));
+
+        assertThat(images.engineFor("image/jpeg").name()).isEqualTo("java");
+        assertThat(images.handles("image/tiff")).isFalse();
+    }
+
+    @Test
+    void javaNeverUsesLibvips() {
+        ImageProcessor images = new ImageProcessor(properties(Map.of("chute.processing.image-engine", "java")));
+
+        assertThat(images.engineFor("image/jpeg").name()).isEqualTo("java");
+        assertThat(images.handles("image/jpeg")).isTrue();
+        assertThat(images.handles("image/bmp")).isTrue();
+        assertThat(images.handles("image/tiff")).isFalse();
+        assertThat(images.handles("application/pdf")).isFalse();
+    }
+
+    @Test
+    void libvipsAddsItsFormatsAndLeavesBmpToJava() {
+        ImageProcessor images = new ImageProcessor(properties(Map.of(
+                "chute.processing.image-engine", "vips", "chute.processing.vips.path", LibVips.tools().toString())));
+
+        assertThat(images.handles("image/tiff")).isTrue();
+        assertThat(images.engineFor("image/tiff").name()).startsWith("libvips ");
+        assertThat(images.engineFor("image/png").name()).startsWith("libvips ");
+        assertThat(images.handles("image/bmp")).isTrue();
+        assertThat(images.engineFor("image/bmp").name()).isEqualTo("java");
+    }
+
+    @Test
+    void vipsRefusesToStartWithoutLibvips() throws IOException {
+        Path empty = Files.createDirectories(dir.resolve("no-vips"));
+
+        assertThatIllegalStateException()
+                .isThrownBy(() -> new ImageProcessor(properties(Map.of(
+                        "chute.processing.image-engine", "vips", "chute.processing.vips.path", empty.toString()))))
+                .withMessageContaining("apt-get install libvips-tools");
+    }
+
+    private ChuteProperties properties(Map<String, String> settings) {
+        Map<String, String> all = new HashMap<>(settings);
+        all.put("chute.data-dir", dir.toString());
+        return new Binder(new MapConfigurationPropertySource(all)).bindOrCreate("chute", ChuteProperties.class);
+    }
+}
