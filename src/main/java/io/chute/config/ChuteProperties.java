@@ -109,7 +109,8 @@ public record ChuteProperties(
             @DefaultValue("100000000") long maxPixels,
             @DefaultValue("auto") ImageEngine imageEngine,
             @DefaultValue Vips vips,
-            @DefaultValue Pdf pdf) {
+            @DefaultValue Pdf pdf,
+            @DefaultValue Ffmpeg ffmpeg) {
 
         public enum ImageEngine { AUTO, VIPS, JAVA }
     }
@@ -119,6 +120,13 @@ public record ChuteProperties(
      * and how long one libvips command may run before it is killed.
      */
     public record Vips(Path path, @DefaultValue("60s") Duration timeout) {}
+
+    /**
+     * Where {@code ffmpeg} and {@code ffprobe} are (unset means the {@code PATH}) and how long one
+     * of their commands may run before it is killed. Without them, videos complete with the
+     * original only.
+     */
+    public record Ffmpeg(Path path, @DefaultValue("2m") Duration timeout) {}
 
     /**
      * PDF processing limits. Text extraction stops after {@code maxText} bytes of UTF-8 or after

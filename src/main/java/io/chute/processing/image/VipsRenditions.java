@@ -1,5 +1,7 @@
 package io.chute.processing.image;
 
+import io.chute.processing.ChildProcess;
+
 import io.chute.processing.UnprocessableFileException;
 import io.chute.processing.image.RenditionGeometry.Plan;
 import io.chute.processing.image.RenditionGeometry.Size;

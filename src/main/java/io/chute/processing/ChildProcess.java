@@ -1,4 +1,4 @@
-package io.chute.processing.image;
+package io.chute.processing;
 
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * a working directory, not pipes, so nothing has to drain them and a stray grandchild holding
  * them open cannot block the caller.
  */
-final class ChildProcess {
+public final class ChildProcess {
 
     private static final int MAX_CAPTURED_CHARS = 64 * 1024;
     private static final int MAX_ERROR_LINE = 300;
@@ -31,9 +31,9 @@ final class ChildProcess {
      * @param output    the start of its standard output (at most 64 KiB), for short answers
      * @param errorLine the first non-blank line of its standard error, or empty
      */
-    record Result(int exitCode, String output, String errorLine) {
+    public record Result(int exitCode, String output, String errorLine) {
 
-        boolean succeeded() {
+        public boolean succeeded() {
             return exitCode == 0;
         }
     }
@@ -49,7 +49,7 @@ final class ChildProcess {
      * @throws InterruptedIOException if the calling thread was interrupted (it was killed); the
      *                                thread's interrupt flag is set again
      */
-    static Result run(List<String> command, Map<String, String> environment, Path workDir, Duration timeout)
+    public static Result run(List<String> command, Map<String, String> environment, Path workDir, Duration timeout)
             throws IOException {
         Path out = Files.createTempFile(workDir, "stdout-", ".txt");
         Path err = Files.createTempFile(workDir, "stderr-", ".txt");
