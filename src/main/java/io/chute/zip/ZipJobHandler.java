@@ -1,14 +1,13 @@
 package io.chute.zip;
 
+import io.chute.common.CountingOutputStream;
 import io.chute.job.Job;
 import io.chute.job.JobHandler;
 import io.chute.job.Output;
 import io.chute.job.PermanentJobFailure;
 import io.chute.storage.ObjectStore;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.NoSuchFileException;
 import java.util.HashSet;
 import java.util.List;
@@ -54,7 +53,7 @@ class ZipJobHandler implements JobHandler {
         long[] done = {0};
         Set<String> names = new HashSet<>();
         long written;
-        try (Counting counted = new Counting(store.create(key, "application/zip"));
+        try (CountingOutputStream counted = new CountingOutputStream(store.create(key, "application/zip"));
                 ZipArchiveOutputStream zip = new ZipArchiveOutputStream(counted)) {
             zip.setUseZip64(Zip64Mode.AsNeeded);
             for (Map<String, Object> input : inputs) {
@@ -84,7 +83,7 @@ class ZipJobHandler implements JobHandler {
                 zip.closeArchiveEntry();
             }
             zip.finish();
-            written = counted.count;
+            written = counted.count();
         }
         return new Result(Map.of("archive", new Output(key, written, "application/zip", null, null)),
                 Map.of("entries", inputs.size()));
@@ -133,26 +132,5 @@ class ZipJobHandler implements JobHandler {
             name = stem + " (" + i + ")" + extension;
         }
         return name;
-    }
-
-    /** Counts the bytes of the archive as they go to storage. */
-    private static final class Counting extends FilterOutputStream {
-        long count;
-
-        Counting(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            out.write(b);
-            count++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-            count += len;
-        }
     }
 }

@@ -1,5 +1,7 @@
 package io.chute.processing.image;
 
+import io.chute.common.CountingOutputStream;
+
 import io.chute.processing.UnprocessableFileException;
 import io.chute.processing.image.RenditionGeometry.Plan;
 import io.chute.processing.image.RenditionGeometry.Size;
@@ -20,7 +22,6 @@ import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.EOFException;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -237,7 +238,7 @@ public final class ImageRenditions implements RenditionEngine {
                 writer.setOutput(output);
                 writer.write(null, new IIOImage(image, null, null), param);
             }
-            return new Rendition(name, CONTENT_TYPE, image.getWidth(), image.getHeight(), counted.count);
+            return new Rendition(name, CONTENT_TYPE, image.getWidth(), image.getHeight(), counted.count());
         } finally {
             writer.dispose();
         }
@@ -267,27 +268,5 @@ public final class ImageRenditions implements RenditionEngine {
 
     private static Size sizeOf(BufferedImage image) {
         return new Size(image.getWidth(), image.getHeight());
-    }
-
-    private static final class CountingOutputStream extends FilterOutputStream {
-
-        private long count;
-
-        CountingOutputStream(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            out.write(b);
-            count++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            // why: FilterOutputStream would forward this one byte at a time
-            out.write(b, off, len);
-            count += len;
-        }
     }
 }
