@@ -48,7 +48,7 @@ class JobConfiguration {
         }
 
         /** Every node relays, whatever its roles: jobs submitted by an API-only node must reach the broker too. */
-        @Bean(initMethod = "start", destroyMethod = "stop")
+        @Bean
         OutboxRelay outboxRelay(JobOutbox outbox, TransactionTemplate tx, RabbitBroker broker, ChuteProperties properties) {
             return new OutboxRelay(outbox, tx, broker, properties.jobs().pollInterval());
         }

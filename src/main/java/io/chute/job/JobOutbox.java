@@ -2,6 +2,7 @@ package io.chute.job;
 
 import java.sql.Timestamp;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -78,14 +79,15 @@ public class JobOutbox {
     }
 
     /**
-     * Locks up to {@code limit} of the oldest rows no other relay holds. Call inside a
-     * transaction, and delete what was published before it commits.
+     * Locks up to {@code limit} of the oldest rows no other relay holds, leaving out the types in
+     * {@code skipped}. Call inside a transaction, and delete what was published before it commits.
      */
-    List<Entry> lockBatch(int limit) {
+    List<Entry> lockBatch(int limit, Set<String> skipped) {
         return jdbc.sql("""
                 select id, job_id, type, priority, dead,
                        greatest(0, ceil(extract(epoch from (run_at - now())) * 1000))::bigint as delay_millis
-                from job_outbox order by id limit ? for update skip locked""")
+                from job_outbox where type <> all(?) order by id limit ? for update skip locked""")
+                .param(skipped.toArray(String[]::new))
                 .param(limit)
                 .query((rs, n) -> new Entry(rs.getLong("id"), rs.getObject("job_id", UUID.class), rs.getString("type"),
                         rs.getInt("priority"), rs.getLong("delay_millis"), rs.getBoolean("dead")))

@@ -7,41 +7,48 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Publishes the job outbox to RabbitMQ: one per node, and any number of nodes at once. Each
- * round locks a small batch of rows with {@code FOR UPDATE SKIP LOCKED} (so relays never publish
+ * round locks a batch of up to {@value #BATCH} rows with {@code FOR UPDATE SKIP LOCKED} (so relays never publish
  * the same row concurrently), publishes them as persistent, mandatory messages on a confirming
  * channel, waits for the broker's confirms and deletes the rows in the same transaction. Any
  * failure (broker down, a negative confirm, an unroutable message, a timeout) rolls the batch
  * back: the rows stay and are published again after a short backoff, so a message can be
- * published twice but never lost; consumers treat duplicates as no-ops.
+ * published twice but never lost; consumers treat duplicates as no-ops. A job type whose queue
+ * cannot be declared is set aside for a while, its rows waiting without holding up the others.
  *
  * <p>It wakes at once when a transaction of this node that wrote outbox rows commits
  * ({@link #wakeAfterCommit()}), and polls every {@code pollInterval} for rows written by nodes
  * that stopped before relaying them. Wake-ups are in-process rather than {@code NOTIFY}: every
  * node runs a relay, so the node that wrote a row is the one that should publish it, and the
  * submit path pays for no notification at commit.
+ *
+ * <p>In a Spring context it starts before the job workers and stops after them, so that the
+ * follow-up messages of the last jobs to finish still go out.
  */
-public class OutboxRelay {
+public class OutboxRelay implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
     static final int BATCH = 500;
     private static final Duration CONFIRM_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration MIN_BACKOFF = Duration.ofMillis(100);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
+    private static final Duration UNDECLARABLE_FOR = Duration.ofSeconds(30);
 
     private final JobOutbox outbox;
     private final TransactionTemplate tx;
@@ -49,13 +56,15 @@ public class OutboxRelay {
     private final Duration pollInterval;
     private final Object signal = new Object();
     private final AtomicInteger returned = new AtomicInteger();
-    private final AtomicLong published = new AtomicLong();
+    // touched by the relay thread only (and by stop() once it has ended)
     private final Set<String> declaredTypes = new HashSet<>();
+    private final Map<String, Long> undeclarable = new HashMap<>();
     private boolean woken;
     private volatile boolean running;
     private Thread thread;
     private Connection connection;
     private Channel channel;
+    private Channel declarations;
 
     public OutboxRelay(JobOutbox outbox, TransactionTemplate tx, RabbitBroker broker, Duration pollInterval) {
         this.outbox = outbox;
@@ -64,6 +73,7 @@ public class OutboxRelay {
         this.pollInterval = pollInterval;
     }
 
+    @Override
     public synchronized void start() {
         if (running) {
             return;
@@ -73,6 +83,7 @@ public class OutboxRelay {
     }
 
     /** Stops relaying; what is left in the outbox stays there for the next relay. */
+    @Override
     public synchronized void stop() {
         if (!running) {
             return;
@@ -85,6 +96,17 @@ public class OutboxRelay {
             Thread.currentThread().interrupt();
         }
         disconnect();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        // why: JobWorker's phase is DEFAULT_PHASE - 100; a lower phase starts earlier and stops later
+        return SmartLifecycle.DEFAULT_PHASE - 200;
     }
 
     /** Relays at once. */
@@ -107,11 +129,6 @@ public class OutboxRelay {
         } else {
             wake();
         }
-    }
-
-    /** Messages confirmed by the broker since start. */
-    public long published() {
-        return published.get();
     }
 
     private void relay() {
@@ -146,44 +163,44 @@ public class OutboxRelay {
         }
     }
 
+    /** One batch; returns how many rows it took up (published, or set aside with their type). */
     private int relayBatch() throws IOException, TimeoutException {
         Channel ch = channel();
         Integer n = tx.execute(s -> {
-            List<JobOutbox.Entry> batch = outbox.lockBatch(BATCH);
+            List<JobOutbox.Entry> batch = outbox.lockBatch(BATCH, unpublishable());
             if (batch.isEmpty()) {
                 return 0;
             }
             returned.set(0);
+            List<JobOutbox.Entry> publishing = new ArrayList<>(batch.size());
             try {
                 for (JobOutbox.Entry e : batch) {
-                    publish(ch, e);
+                    if (declared(e.type())) {
+                        publish(ch, e);
+                        publishing.add(e);
+                    }
                 }
                 ch.waitForConfirmsOrDie(CONFIRM_TIMEOUT.toMillis());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             } catch (TimeoutException e) {
-                throw new IllegalStateException("RabbitMQ did not confirm " + batch.size() + " messages within " + CONFIRM_TIMEOUT, e);
+                throw new IllegalStateException("RabbitMQ did not confirm " + publishing.size() + " messages within " + CONFIRM_TIMEOUT, e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting for confirms", e);
             }
             if (returned.get() > 0) {
                 // why: a confirm only says the broker took the message; a returned one reached no queue
-                synchronized (declaredTypes) {
-                    declaredTypes.clear();
-                }
+                declaredTypes.clear();
                 throw new IllegalStateException(returned.get() + " messages were unroutable; declaring the queues again");
             }
-            outbox.delete(batch);
+            outbox.delete(publishing);
             return batch.size();
         });
-        int count = n == null ? 0 : n;
-        published.addAndGet(count);
-        return count;
+        return n == null ? 0 : n;
     }
 
     private void publish(Channel ch, JobOutbox.Entry e) throws IOException {
-        ensureDeclared(ch, e.type());
         byte[] body = e.jobId().toString().getBytes(StandardCharsets.US_ASCII);
         AMQP.BasicProperties.Builder props = new AMQP.BasicProperties.Builder()
                 .deliveryMode(2)
@@ -201,15 +218,41 @@ public class OutboxRelay {
         }
     }
 
-    /** A message for a type whose queue does not exist yet would be confirmed and dropped: declare it first. */
-    private void ensureDeclared(Channel ch, String type) throws IOException {
-        synchronized (declaredTypes) {
-            if (declaredTypes.contains(type)) {
-                return;
+    /**
+     * Declares a type's work queue before its first message (a message for a missing queue would
+     * be confirmed and dropped). Declarations go on a channel of their own: one that fails (a
+     * reserved type name, a queue declared elsewhere with other arguments) closes only that
+     * channel, and the type's rows wait in the outbox, set aside for a while, so that they
+     * never hold up the other types' rows.
+     */
+    private boolean declared(String type) {
+        if (declaredTypes.contains(type)) {
+            return true;
+        }
+        if (undeclarable.containsKey(type)) {
+            return false;
+        }
+        try {
+            Channel ch = declarations;
+            if (ch == null || !ch.isOpen()) {
+                ch = connection.createChannel();
+                declarations = ch;
             }
             RabbitTopology.declareType(ch, type);
             declaredTypes.add(type);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            log.error("Cannot declare the RabbitMQ queue of job type '{}'; its jobs wait in the outbox, tried again in {}: {}",
+                    type, UNDECLARABLE_FOR, RabbitTopology.reason(e));
+            undeclarable.put(type, System.nanoTime() + UNDECLARABLE_FOR.toNanos());
+            return false;
         }
+    }
+
+    private Set<String> unpublishable() {
+        long now = System.nanoTime();
+        undeclarable.values().removeIf(until -> until - now < 0);
+        return undeclarable.keySet();
     }
 
     private Channel channel() throws IOException, TimeoutException {
@@ -228,12 +271,11 @@ public class OutboxRelay {
     }
 
     private void disconnect() {
-        synchronized (declaredTypes) {
-            declaredTypes.clear();
-        }
+        declaredTypes.clear();
         Connection c = connection;
         connection = null;
         channel = null;
+        declarations = null;
         if (c != null) {
             try {
                 c.abort(1_000);

@@ -168,18 +168,24 @@ public class RabbitJobQueue implements JobQueue {
                 c = broker.connect("chute-jobs " + runner.workerId(), true);
                 Channel ch = c.createChannel();
                 RabbitTopology.declareShared(ch);
+                control = ch;
                 for (TypeConsumers t : types.values()) {
-                    RabbitTopology.declareType(ch, t.type);
+                    try {
+                        t.declare(c);
+                    } catch (RuntimeException e) {
+                        // logged; the maintenance tick tries again while the other types get going
+                    }
                 }
                 synchronized (this) {
                     if (!running) { // stopped while connecting
                         c.abort(1_000);
                         return;
                     }
-                    control = ch;
                     connection = c;
                     for (TypeConsumers t : types.values()) {
-                        t.open(c);
+                        if (!t.broken) {
+                            t.open(c);
+                        }
                     }
                 }
                 if (c instanceof Recoverable recoverable) {
@@ -222,26 +228,38 @@ public class RabbitJobQueue implements JobQueue {
         if (c == null || !c.isOpen()) {
             return; // not connected yet, or the client is recovering the connection
         }
-        try {
-            Channel ch = control;
-            if (ch == null || !ch.isOpen()) {
-                ch = c.createChannel();
-                control = ch;
+        for (TypeConsumers t : types.values()) {
+            try {
+                t.reconcile(c);
+            } catch (IOException | RuntimeException e) {
+                log.debug("Maintaining the {} consumers failed; retrying: {}", t.type, e.toString());
             }
-            for (TypeConsumers t : types.values()) {
-                t.reconcile(c, ch);
-            }
-            if (System.nanoTime() - lastSweep > sweepEvery.toNanos()) {
-                lastSweep = System.nanoTime();
-                sweep(ch);
-            }
-        } catch (IOException | RuntimeException e) {
-            log.debug("Queue maintenance failed; retrying: {}", e.toString());
         }
+        if (System.nanoTime() - lastSweep > sweepEvery.toNanos()) {
+            lastSweep = System.nanoTime();
+            try {
+                sweep(control(c));
+            } catch (IOException | RuntimeException e) {
+                log.debug("Looking for jobs without a message failed; retrying: {}", e.toString());
+            }
+        }
+    }
+
+    /** The channel for declarations and queue depths; a failed declaration closes it, so it is reopened on demand. */
+    private Channel control(Connection c) throws IOException {
+        Channel ch = control;
+        if (ch == null || !ch.isOpen()) {
+            ch = c.createChannel();
+            control = ch;
+        }
+        return ch;
     }
 
     private void sweep(Channel ch) throws IOException {
         for (TypeConsumers t : types.values()) {
+            if (t.broken) {
+                continue;
+            }
             // why: while messages wait in the queue, jobs waiting in the table are expected
             if (ch.messageCount(RabbitTopology.workQueue(t.type)) > 0) {
                 continue;
@@ -399,12 +417,29 @@ public class RabbitJobQueue implements JobQueue {
             }
         }
 
-        synchronized void reconcile(Connection c, Channel control) throws IOException {
+        /** Declares this type's work queue; if that fails, the type waits (marked broken) and the others go on. */
+        void declare(Connection c) {
+            try {
+                RabbitTopology.declareType(control(c), type);
+                if (broken) {
+                    log.info("Declared the RabbitMQ queue of job type '{}'", type);
+                }
+            } catch (IOException | RuntimeException e) {
+                if (!broken) {
+                    log.error("Cannot declare the RabbitMQ queue of job type '{}'; its jobs wait until it can be: {}", type,
+                            RabbitTopology.reason(e));
+                }
+                broken = true;
+                throw e instanceof RuntimeException r ? r : new java.io.UncheckedIOException((IOException) e);
+            }
+        }
+
+        synchronized void reconcile(Connection c) throws IOException {
             if (!running) {
                 return;
             }
             if (broken) {
-                RabbitTopology.declareType(control, type);
+                declare(c);
                 Channel old = channel;
                 if (old != null && old.isOpen()) {
                     // why: its unacknowledged deliveries go back to the queue; their jobs, if claimed, run on
@@ -412,7 +447,7 @@ public class RabbitJobQueue implements JobQueue {
                 }
                 open(c);
             }
-            long depth = control.messageCount(queue);
+            long depth = control(c).messageCount(queue);
             int now = active;
             if (depth > now * 10L && now < max) {
                 active = now + 1;

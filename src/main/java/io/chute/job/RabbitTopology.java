@@ -98,6 +98,12 @@ final class RabbitTopology {
         channel.queueBind(queue, EXCHANGE, type);
     }
 
+    /** What the broker said, for a log line: a failed declaration carries it in its cause. */
+    static String reason(Exception e) {
+        Throwable cause = e.getCause() != null ? e.getCause() : e;
+        return cause.getMessage() != null ? cause.getMessage() : cause.toString();
+    }
+
     /**
      * Quorum queue arguments with at-least-once dead-lettering: the source queue keeps a dead
      * letter until the target queue has confirmed it, so a delayed retry cannot vanish between
