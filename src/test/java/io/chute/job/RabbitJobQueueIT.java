@@ -91,6 +91,34 @@ class RabbitJobQueueIT extends JobQueueContract {
         await().atMost(Duration.ofSeconds(10)).until(() -> deadMessages() > before);
     }
 
+    @Test
+    void aTypeWhoseQueueCannotBeDeclaredDoesNotHoldUpTheOthers() throws Exception {
+        String blocked = uniqueType();
+        String other = uniqueType();
+        // someone declared the blocked type's queue by hand, as a classic queue: Chute's declaration fails
+        try (var connection = broker.connectionFactory().newConnection(); var channel = connection.createChannel()) {
+            channel.queueDeclare("chute.jobs." + blocked, true, false, false, Map.of());
+        }
+        JdbcClient jdbc = JdbcClient.create(database.dataSource());
+        tx.executeWithoutResult(s -> {
+            jdbc.sql("""
+                    insert into jobs (job_id, owner_id, type, status, max_attempts)
+                    select gen_random_uuid(), ?, ?, 'PENDING', 3 from generate_series(1, ?)""")
+                    .params(owner, blocked, OutboxRelay.BATCH + 100).update();
+            jdbc.sql("insert into job_outbox (job_id, type) select job_id, type from jobs where type = ?").param(blocked).update();
+        });
+        ChuteProperties.Jobs config = config(1, 3, Duration.ofSeconds(30));
+        JobQueue queue = queue(config);
+        // this node serves both: the blocked type's consumers wait, the other type's run
+        start(queue, config, handler(other, job -> done()), handler(blocked, job -> done()));
+
+        awaitStatus(submit(queue, aJob(other)), JobStatus.COMPLETED);
+
+        assertThat(jdbc.sql("select count(*) from job_outbox where type = ?").param(blocked).query(Long.class).single())
+                .as("the blocked type's messages wait in the outbox").isEqualTo(OutboxRelay.BATCH + 100);
+        jdbc.sql("delete from job_outbox where type = ?").param(blocked).update();
+    }
+
     private static long deadMessages() {
         return broker.listQueues("name", "messages").stream().filter(q -> "chute.jobs.dead".equals(q.get("name")))
                 .mapToLong(q -> ((Number) q.get("messages")).longValue()).sum();
