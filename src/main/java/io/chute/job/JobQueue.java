@@ -10,8 +10,8 @@ import java.util.Map;
  * conditional update, so a duplicate or late delivery does nothing.
  *
  * <p>Adapters: {@link PostgresJobQueue} (the table itself, {@code SKIP LOCKED} claims woken by
- * {@code LISTEN/NOTIFY}); a broker-backed adapter delivers ids and claims with
- * {@link Jobs#claim(JobId, String)}.
+ * {@code LISTEN/NOTIFY}) and {@link RabbitJobQueue} (job ids through RabbitMQ, written to an
+ * outbox in the submitting transaction, each delivery claimed with {@link Jobs#claimDelivered}).
  */
 public interface JobQueue {
 

@@ -234,6 +234,57 @@ public class Jobs {
                 .optional();
     }
 
+    /**
+     * Claims for a broker delivery of {@code delivered}: the runnable job of {@code type} with a
+     * higher priority than the delivered one if any waits (the most urgent of them), otherwise
+     * the delivered job itself if it is runnable now. This is how a FIFO broker queue still runs
+     * higher priorities first. When another job is taken instead, the same statement writes a
+     * fresh outbox row for the delivered one (if it still waits), because the delivery that
+     * carried it is spent. Empty for duplicates, finished, cancelled or not-yet-due jobs and
+     * parents still waiting for children.
+     */
+    public Optional<Job> claimDelivered(JobId delivered, String type, String worker) {
+        return jdbc.sql("""
+                with delivered as (
+                    select job_id, type, priority, status, run_at from jobs where job_id = :id
+                ), higher as (
+                    select j.job_id from jobs j
+                    where j.type = :type and j.status in ('PENDING', 'RETRYING') and j.run_at <= now()
+                      and j.priority > (select priority from delivered)
+                      and not exists (select 1 from job_dependencies d join jobs c on c.job_id = d.depends_on
+                                      where d.job_id = j.job_id and c.status <> 'COMPLETED')
+                    order by j.priority desc, j.run_at
+                    limit 1
+                    for update skip locked
+                ), own as (
+                    select j.job_id from jobs j
+                    where j.job_id = :id and not exists (select 1 from higher)
+                      and j.status in ('PENDING', 'RETRYING') and j.run_at <= now()
+                      and not exists (select 1 from job_dependencies d join jobs c on c.job_id = d.depends_on
+                                      where d.job_id = j.job_id and c.status <> 'COMPLETED')
+                    for update skip locked
+                ), candidate as (
+                    select job_id from higher union all select job_id from own
+                ), claimed as (
+                    update jobs j set status = 'PROCESSING', attempts = attempts + 1, lease_owner = :worker,
+                           heartbeat_at = now(), started_at = coalesce(started_at, now()), next_retry_at = null,
+                           version = version + 1
+                    from candidate c
+                    where j.job_id = c.job_id
+                    returning j.*
+                ), requeued as (
+                    insert into job_outbox (job_id, type, priority, run_at)
+                    select d.job_id, d.type, d.priority, d.run_at from delivered d, claimed c
+                    where c.job_id <> d.job_id and d.status in ('PENDING', 'RETRYING')
+                )
+                select * from claimed""")
+                .param("id", delivered.value())
+                .param("type", type)
+                .param("worker", worker)
+                .query(this::job)
+                .optional();
+    }
+
     /** Marks a claimed job COMPLETED with its outputs; false if the worker lost it meanwhile. */
     public boolean complete(Job claimed, Map<String, Output> outputs, Map<String, Object> metadata) {
         return jdbc.sql("""

@@ -116,6 +116,23 @@ abstract class JobQueueContract {
         });
     }
 
+    /**
+     * Inserts and submits a parent and its children in one transaction, as a caller must: a
+     * parent committed alone is runnable before its children exist.
+     */
+    List<Job> submitFamily(JobQueue queue, Jobs.NewJob parent, Jobs.NewJob... children) {
+        return tx.execute(s -> {
+            List<Job> family = new ArrayList<>();
+            Job p = jobs.insert(parent);
+            family.add(p);
+            for (Jobs.NewJob child : children) {
+                family.add(jobs.insert(child.withParent(p.id())));
+            }
+            family.forEach(queue::submitted);
+            return family;
+        });
+    }
+
     /** Starts a queue delivering to a runner with the given handlers. */
     JobRunner start(JobQueue queue, ChuteProperties.Jobs config, JobHandler... handlers) {
         JobRunner runner = new JobRunner(jobs, List.of(handlers), config, tx);
@@ -367,23 +384,13 @@ abstract class JobQueueContract {
             return done();
         }));
 
-        // a parent and its children are created together, as any caller must
-        List<Job> family = tx.execute(s -> {
-            Job p = submit(queue, aJob(parentType));
-            return List.of(p, submit(queue, aJob(childType).withParent(p.id())), submit(queue, aJob(childType).withParent(p.id())));
-        });
+        List<Job> family = submitFamily(queue, aJob(parentType), aJob(childType), aJob(childType));
         Job parent = family.get(0);
-        Job first = family.get(1);
-        Job second = family.get(2);
         awaitStatus(parent, JobStatus.COMPLETED);
-        assertThat(order).hasSize(3).endsWith(parent.id()).contains(first.id(), second.id());
+        assertThat(order).hasSize(3).endsWith(parent.id()).contains(family.get(1).id(), family.get(2).id());
 
-        Job doomed = tx.execute(s -> {
-            Job p = submit(queue, aJob(parentType));
-            submit(queue, aJob(childType).withParent(p.id()));
-            submit(queue, new Jobs.NewJob(owner, null, childType, 0, "bad.bin", 1L, null, null, 3, p.id().value(), null, Map.of()));
-            return p;
-        });
+        Jobs.NewJob bad = new Jobs.NewJob(owner, null, childType, 0, "bad.bin", 1L, null, null, 3, null, null, Map.of());
+        Job doomed = submitFamily(queue, aJob(parentType), aJob(childType), bad).get(0);
         Job failed = awaitStatus(doomed, JobStatus.FAILED);
         assertThat(failed.error()).contains("REJECTED");
         assertThat(failed.attempts()).isZero();

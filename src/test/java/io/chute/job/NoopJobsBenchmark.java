@@ -84,7 +84,8 @@ public final class NoopJobsBenchmark {
         return count / seconds;
     }
 
-    private static double baseline(JdbcClient jdbc, UUID owner, int count, int threads) throws Exception {
+    /** The bare claim and complete statements, {@code threads} at a time, on {@code count} fresh rows: the database's own ceiling. */
+    static double baseline(JdbcClient jdbc, UUID owner, int count, int threads) throws Exception {
         insert(jdbc, owner, "bare", count);
         AtomicInteger left = new AtomicInteger(count);
         ExecutorService pool = Executors.newFixedThreadPool(threads);

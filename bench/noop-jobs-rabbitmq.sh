@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# No-op jobs/s through the RabbitMQ job queue (status in PostgreSQL), then the ceiling on the same
+# machine in the same run: RabbitMQ's PerfTest publishing and consuming on a quorum queue with
+# persistent messages, publisher confirms and manual acks. Prints both medians and their ratio.
+# Needs the machine's PostgreSQL (127.0.0.1:5432 or CHUTE_TEST_PG_URL) and RabbitMQ (127.0.0.1:5672,
+# guest, rabbitmqctl). Usage: bench/noop-jobs-rabbitmq.sh [jobs] [rounds] [concurrency] [perf-test-seconds]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=${1:-20000}; rounds=${2:-5}; concurrency=${3:-8}; seconds=${4:-20}
+
+./mvnw -q -o test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
+./mvnw -q -o -f bench/perf-test/pom.xml dependency:build-classpath -Dmdep.outputFile="$PWD/target/perf-test.classpath"
+java_bin=java
+for jdk in ${JAVA_HOME:-} /usr/lib/jvm/*; do
+  [ -x "$jdk/bin/java" ] || continue
+  v=$("$jdk/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/ *java.specification.version = //p' || true)
+  if [ -n "$v" ] && [ "${v%%.*}" -ge 21 ] 2>/dev/null; then java_bin="$jdk/bin/java"; fi
+done
+
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+echo "== Chute: no-op jobs through RabbitMQ, $rounds rounds of $jobs jobs, concurrency $concurrency"
+"$java_bin" -Xmx1g -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" \
+  io.chute.job.RabbitNoopJobsBenchmark "$jobs" "$rounds" "$concurrency" | tee target/bench-rabbitmq.out
+chute=$(sed -n 's/.*median \([0-9]*\) jobs\/s.*/\1/p' target/bench-rabbitmq.out)
+
+vhost="chute-perftest-$$"
+rabbitmqctl -q add_vhost "$vhost"
+trap 'rabbitmqctl -q delete_vhost "$vhost" || true' EXIT
+rabbitmqctl -q set_permissions -p "$vhost" guest '.*' '.*' '.*'
+echo
+echo "== Ceiling: RabbitMQ PerfTest, quorum queue, persistent, confirms (200 in flight), manual acks (prefetch 200), 36-byte bodies, 3 runs of ${seconds}s"
+rates=()
+for run in 1 2 3; do
+  out=$("$java_bin" -cp "$(cat target/perf-test.classpath)" com.rabbitmq.perf.PerfTest \
+    --uri "amqp://guest:guest@127.0.0.1:5672/$vhost" --quorum-queue --queue "perf-test-$run" --auto-delete false \
+    --flag persistent --confirm 200 --qos 200 --size 36 --producers 1 --consumers 1 --time "$seconds" 2>&1)
+  rate=$(echo "$out" | sed -n 's/.*receiving rate avg: \([0-9]*\) msg\/s.*/\1/p')
+  echo "run $run: received $rate msg/s"
+  rates+=("$rate")
+done
+ceiling=$(printf '%s\n' "${rates[@]}" | median)
+
+echo
+echo "no-op jobs through RabbitMQ (status in PostgreSQL): median $chute jobs/s"
+echo "database ceiling (bare claim+complete SQL): median $(sed -n 's/.*baseline (bare claim+complete SQL, same threads) \([0-9]*\) jobs\/s.*/\1/p' target/bench-rabbitmq.out) jobs/s"
+echo "PerfTest publish->consume ceiling on this machine: median $ceiling msg/s"
+awk -v c="$chute" -v p="$ceiling" 'BEGIN { printf "ratio: %.2f of the broker ceiling\n", c / p }'
