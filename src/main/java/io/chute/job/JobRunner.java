@@ -75,7 +75,10 @@ public class JobRunner {
         return config;
     }
 
-    /** Runs a job this worker has just claimed, to one outcome. Never throws. */
+    /**
+     * Runs a job this worker has just claimed, to one outcome. Throws only when the outcome cannot
+     * be recorded (database unreachable); the lease then lapses and the job runs again.
+     */
     public Outcome run(Job job) {
         JobHandler handler = handlers.get(job.type());
         if (handler == null) {
@@ -112,7 +115,9 @@ public class JobRunner {
                 failParentOf(job, "REJECTED");
                 return Outcome.REJECTED;
             }
-            log.warn("Job {} attempt {} of {} failed", job.id(), job.attempts(), job.maxAttempts(), cause);
+            // why: an outage fails every attempt of every job; one line each, the stack trace on debug
+            log.warn("Job {} attempt {} of {} failed: {}", job.id(), job.attempts(), job.maxAttempts(), String.valueOf(cause));
+            log.debug("Job {} failure", job.id(), cause);
             return failAttempt(job, String.valueOf(cause));
         } catch (InterruptedException e) {
             result.cancel(true);

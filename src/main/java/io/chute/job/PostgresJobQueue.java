@@ -198,6 +198,9 @@ public class PostgresJobQueue implements JobQueue {
                         workers.execute(() -> {
                             try {
                                 runner.run(job);
+                            } catch (RuntimeException e) {
+                                // the outcome could not be recorded (database gone): the lease lapses and the job runs again
+                                log.warn("Recording the outcome of job {} failed: {}", job.id(), e.toString());
                             } finally {
                                 inFlight.decrementAndGet();
                                 wakeOne();
