@@ -1,0 +1,98 @@
+package io.chute;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.chute.support.ChuteProcess;
+import io.chute.support.Images;
+import io.chute.support.TestBroker;
+import io.chute.support.TestClient;
+import io.chute.support.TestDatabase;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.gaul.s3proxy.S3Proxy;
+import org.gaul.s3proxy.auth.AuthenticationType;
+import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The scale-out configuration, as separate processes: an {@code api,gateway} node and a
+ * {@code worker} node sharing the machine's PostgreSQL and RabbitMQ and an S3 API server
+ * (s3proxy), with no other coordination. The signed URL points at S3, not at Chute.
+ */
+class ScaleOutIT {
+
+    private static final String KEY = "chute-access";
+    private static final String SECRET = "chute-secret-key-for-tests";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void anApiNodeAndAWorkerNodeTakeAPhotoFromSignedPutToRenditions() throws Exception {
+        S3Proxy s3 = S3Proxy.builder()
+                .blobStore(new FilesystemNio2BlobStore(Files.createDirectories(dir.resolve("blobs")).toString()))
+                .endpoint(URI.create("http://127.0.0.1:0"))
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, KEY, SECRET)
+                .build();
+        s3.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> "STARTED".equals(s3.getState()));
+        String endpoint = "http://127.0.0.1:" + s3.getPort();
+        try (TestDatabase database = TestDatabase.create(); TestBroker broker = TestBroker.create()) {
+            List<String> shared = List.of(
+                    "--spring.datasource.url=" + database.jdbcUrl(),
+                    "--spring.datasource.username=" + database.user(),
+                    "--chute.queue.type=rabbitmq",
+                    "--spring.rabbitmq.host=127.0.0.1",
+                    "--spring.rabbitmq.virtual-host=" + broker.vhost(),
+                    "--chute.storage.type=s3",
+                    "--chute.storage.s3.endpoint=" + endpoint,
+                    "--chute.storage.s3.bucket=chute-scale",
+                    "--chute.storage.s3.access-key=" + KEY,
+                    "--chute.storage.s3.secret-key=" + SECRET,
+                    "--chute.storage.s3.path-style=true",
+                    "--chute.auth.token-secret=a-shared-secret-of-at-least-thirty-two-bytes");
+            try (ChuteProcess api = ChuteProcess.start(dir.resolve("api.log"), args(shared, "--chute.roles=api,gateway",
+                    "--chute.data-dir=" + dir.resolve("api")));
+                    ChuteProcess worker = ChuteProcess.start(dir.resolve("worker.log"), args(shared, "--chute.roles=worker",
+                            "--chute.data-dir=" + dir.resolve("worker")))) {
+                TestClient alice = api.client().registerNewUser();
+                Path photo = Images.jpeg(dir, 2400, 1600);
+
+                Map<String, Object> signed = alice.post("/api/uploads",
+                        Map.of("fileName", "photo.jpg", "size", Files.size(photo), "contentType", "image/jpeg")).json();
+                assertThat((String) signed.get("url")).startsWith(endpoint + "/chute-scale/");
+                @SuppressWarnings("unchecked")
+                Map<String, String> headers = (Map<String, String>) signed.get("headers");
+                assertThat(alice.put((String) signed.get("url"), headers, photo).status()).isEqualTo(200);
+                TestClient.Response accepted = alice.post("/api/uploads/" + signed.get("uploadId") + "/complete", Map.of());
+                assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+
+                Map<String, Object> job = await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> alice.get((String) accepted.json().get("statusUrl")).json(),
+                                j -> List.of("COMPLETED", "REJECTED", "FAILED").contains(j.get("status")));
+                assertThat(job).containsEntry("status", "COMPLETED");
+                @SuppressWarnings("unchecked")
+                Map<String, Map<String, Object>> outputs = (Map<String, Map<String, Object>>) job.get("outputs");
+                String large = (String) outputs.get("large").get("url");
+                assertThat(large).startsWith(endpoint);
+                assertThat(Images.size(alice.fetch(large).body())).containsExactly(1920, 1280);
+                assertThat(Images.size(alice.fetch((String) outputs.get("thumbnail").get("url")).body())).containsExactly(200, 200);
+                TestClient.Response download = alice.get("/api/uploads/" + signed.get("uploadId") + "/download");
+                assertThat(download.header("Location")).startsWith(endpoint);
+                assertThat(alice.fetch(download.header("Location")).body()).isEqualTo(Files.readAllBytes(photo));
+            }
+        } finally {
+            s3.stop();
+        }
+    }
+
+    private static String[] args(List<String> shared, String... more) {
+        return java.util.stream.Stream.concat(shared.stream(), java.util.Arrays.stream(more)).toArray(String[]::new);
+    }
+}
