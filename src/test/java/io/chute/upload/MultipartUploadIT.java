@@ -1,7 +1,9 @@
 package io.chute.upload;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.chute.storage.ObjectStore;
 import io.chute.support.Images;
 import io.chute.support.TestClient;
 import java.io.IOException;
@@ -14,15 +16,20 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.List;
+import java.time.Duration;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -44,6 +51,15 @@ class MultipartUploadIT {
 
     @TempDir
     Path dir;
+
+    @Autowired
+    UploadJanitor janitor;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @Autowired
+    ObjectStore store;
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
@@ -162,6 +178,23 @@ class MultipartUploadIT {
         assertThat(alice.get(upload + "/parts").status()).isEqualTo(409);
         assertThat(alice.post(upload + "/parts", Map.of("partNumbers", List.of(2))).status()).isEqualTo(409);
         assertThat(alice.post(upload + "/complete", Map.of("parts", List.of())).status()).isEqualTo(409);
+    }
+
+    @Test
+    void theRetentionSweepAbortsTheMultipartUploadOfAnExpiredUpload() throws IOException {
+        TestClient alice = newUser();
+        Path photo = paddedJpeg(SIZE);
+        String uploadId = (String) start(alice, SIZE).get("uploadId");
+        putPart(alice, signPart(alice, "/api/uploads/" + uploadId, 1), slice(photo, 0, 5 * MiB));
+        var row = jdbc.sql("select object_key, multipart_id from uploads where id = ?").param(UUID.fromString(uploadId))
+                .query((rs, n) -> List.of(rs.getString(1), rs.getString(2))).single();
+        assertThat(store.listParts(row.get(0), row.get(1))).hasSize(1);
+
+        jdbc.sql("update uploads set expires_at = now() - interval '1 minute' where id = ?").param(UUID.fromString(uploadId)).update();
+        janitor.abortExpired(Duration.ZERO);
+
+        assertThat(alice.get("/api/uploads/" + uploadId).json()).containsEntry("state", "ABORTED");
+        assertThatThrownBy(() -> store.listParts(row.get(0), row.get(1))).isInstanceOf(NoSuchFileException.class);
     }
 
     private TestClient newUser() {
