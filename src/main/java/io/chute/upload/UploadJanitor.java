@@ -68,6 +68,7 @@ class UploadJanitor {
         int total = 0;
         for (List<Uploads.Swept> batch; !(batch = tx.execute(s -> take.get())).isEmpty(); ) {
             for (Uploads.Swept row : batch) {
+                // why: only an upload that never completed still has a multipart upload open in storage
                 if (row.multipartId() != null && !withOutputs) {
                     abortQuietly(row.objectKey(), row.multipartId());
                 }

@@ -12,10 +12,14 @@ import io.chute.storage.ObjectStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
+import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -102,7 +106,7 @@ class UploadService {
     }
 
     /** Signs PUTs for the given parts, each bound to its exact size; signing keeps the upload from expiring. */
-    java.util.List<SignedPart> signParts(CurrentUser caller, UUID uploadId, java.util.List<Integer> partNumbers) {
+    List<SignedPart> signParts(CurrentUser caller, UUID uploadId, List<Integer> partNumbers) {
         Upload upload = awaitingMultipart(caller, uploadId);
         if (partNumbers == null || partNumbers.isEmpty()) {
             throw ApiException.badRequest("partNumbers is required");
@@ -123,11 +127,11 @@ class UploadService {
     }
 
     /** What storage already holds of a multipart upload, so that a client can resume it. */
-    java.util.List<ObjectStore.StoredPart> listParts(CurrentUser caller, UUID uploadId) {
+    List<ObjectStore.StoredPart> listParts(CurrentUser caller, UUID uploadId) {
         Upload upload = awaitingMultipart(caller, uploadId);
         try {
             return store.listParts(upload.objectKey(), upload.multipartId());
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             throw ApiException.conflict("The multipart upload no longer exists in storage");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -149,11 +153,11 @@ class UploadService {
      * Assembles a multipart upload from the client's part list: every part of the plan must be
      * there, once. A second complete after a successful one finds the object already assembled.
      */
-    private void assemble(Upload upload, java.util.List<ObjectStore.PartETag> parts) {
+    private void assemble(Upload upload, List<ObjectStore.PartETag> parts) {
         if (parts == null || parts.isEmpty()) {
             throw ApiException.badRequest("parts is required to complete a multipart upload");
         }
-        var given = new java.util.TreeMap<Integer, ObjectStore.PartETag>();
+        var given = new TreeMap<Integer, ObjectStore.PartETag>();
         for (ObjectStore.PartETag part : parts) {
             if (part.partNumber() < 1 || part.partNumber() > upload.partCount()) {
                 throw ApiException.badRequest("Part number " + part.partNumber() + " is not between 1 and " + upload.partCount());
@@ -165,15 +169,15 @@ class UploadService {
                 throw ApiException.badRequest("Part " + part.partNumber() + " is listed twice");
             }
         }
-        var missing = java.util.stream.IntStream.rangeClosed(1, upload.partCount()).filter(n -> !given.containsKey(n)).boxed().toList();
+        var missing = IntStream.rangeClosed(1, upload.partCount()).filter(n -> !given.containsKey(n)).boxed().toList();
         if (!missing.isEmpty()) {
             throw new ApiException(HttpStatus.BAD_REQUEST, "Parts " + missing + " are missing", Map.of("missingParts", missing));
         }
         try {
-            store.completeMultipart(upload.objectKey(), upload.multipartId(), java.util.List.copyOf(given.values()));
+            store.completeMultipart(upload.objectKey(), upload.multipartId(), List.copyOf(given.values()));
         } catch (ObjectStore.PartsMismatchException e) {
             throw ApiException.badRequest(e.getMessage() + "; list the parts and upload again the ones that differ");
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             // a concurrent complete may have assembled it already; otherwise the checks below answer 409
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -181,7 +185,7 @@ class UploadService {
     }
 
     /** Verifies the stored object of a signed upload and queues its job; replaying it returns the same job. */
-    Job complete(CurrentUser caller, UUID uploadId, java.util.List<ObjectStore.PartETag> parts) {
+    Job complete(CurrentUser caller, UUID uploadId, List<ObjectStore.PartETag> parts) {
         Upload upload = owned(caller, uploadId);
         switch (upload.state()) {
             case COMPLETE -> {
