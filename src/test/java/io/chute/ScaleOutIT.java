@@ -8,7 +8,12 @@ import io.chute.support.Images;
 import io.chute.support.TestBroker;
 import io.chute.support.TestClient;
 import io.chute.support.TestDatabase;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,6 +61,7 @@ class ScaleOutIT {
                     "--chute.storage.s3.access-key=" + KEY,
                     "--chute.storage.s3.secret-key=" + SECRET,
                     "--chute.storage.s3.path-style=true",
+                    "--chute.storage.multipart-threshold=6MB",
                     "--chute.auth.token-secret=a-shared-secret-of-at-least-thirty-two-bytes");
             try (ChuteProcess api = ChuteProcess.start(dir.resolve("api.log"), args(shared, "--chute.roles=api,gateway",
                     "--chute.data-dir=" + dir.resolve("api")));
@@ -86,9 +92,87 @@ class ScaleOutIT {
                 TestClient.Response download = alice.get("/api/uploads/" + signed.get("uploadId") + "/download");
                 assertThat(download.header("Location")).startsWith(endpoint);
                 assertThat(alice.fetch(download.header("Location")).body()).isEqualTo(Files.readAllBytes(photo));
+
+                multipartUploadResumedAfterListingParts(alice, endpoint);
             }
         } finally {
             s3.stop();
+        }
+    }
+
+    /** 11 MiB in three parts straight to S3; the client "reloads" after part 1 and resumes from the listed parts. */
+    @SuppressWarnings("unchecked")
+    private void multipartUploadResumedAfterListingParts(TestClient alice, String endpoint) throws Exception {
+        long mib = 1024 * 1024;
+        long size = 11 * mib;
+        Path big = Images.jpeg(dir, 640, 480);
+        try (FileChannel channel = FileChannel.open(big, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.wrap(new byte[] {0}), size - 1); // a JPEG followed by zeros is still a JPEG
+        }
+        Map<String, Object> plan = alice.post("/api/uploads",
+                Map.of("fileName", "panorama.jpg", "size", size, "contentType", "image/jpeg")).json();
+        assertThat(plan).containsEntry("multipart", Map.of("partSize", (int) (5 * mib), "partCount", 3));
+        String upload = "/api/uploads/" + plan.get("uploadId");
+        long[][] ranges = {{0, 5 * mib}, {5 * mib, 5 * mib}, {10 * mib, mib}};
+
+        Map<Integer, String> etags = new java.util.TreeMap<>();
+        for (int n : List.of(1, 2, 3)) {
+            if (n == 2) {
+                // the reload: what storage holds is all the client knows
+                List<Map<String, Object>> held = (List<Map<String, Object>>) alice.get(upload + "/parts").json().get("parts");
+                assertThat(held).singleElement().satisfies(p -> assertThat(p).containsEntry("partNumber", 1)
+                        .containsEntry("size", (int) (5 * mib)));
+                etags.put(1, (String) held.getFirst().get("etag"));
+            }
+            Map<String, Object> signed = ((List<Map<String, Object>>) alice.post(upload + "/parts",
+                    Map.of("partNumbers", List.of(n))).json().get("parts")).getFirst();
+            assertThat((String) signed.get("url")).startsWith(endpoint + "/chute-scale/");
+            Path part = Files.createTempFile(dir, "part-", ".bin");
+            try (InputStream in = Files.newInputStream(big); OutputStream out = Files.newOutputStream(part)) {
+                in.skipNBytes(ranges[n - 1][0]);
+                in.transferTo(new BoundedOutput(out, ranges[n - 1][1]));
+            }
+            TestClient.Response put = alice.put((String) signed.get("url"), (Map<String, String>) signed.get("headers"), part);
+            assertThat(put.status()).as(put.body()).isEqualTo(200);
+            if (n > 1) {
+                etags.put(n, put.header("ETag"));
+            }
+        }
+        List<Map<String, Object>> parts = etags.entrySet().stream()
+                .map(e -> Map.<String, Object>of("partNumber", e.getKey(), "etag", e.getValue())).toList();
+        TestClient.Response accepted = alice.post(upload + "/complete", Map.of("parts", parts));
+        assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+
+        Map<String, Object> job = await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                .until(() -> alice.get((String) accepted.json().get("statusUrl")).json(),
+                        j -> List.of("COMPLETED", "REJECTED", "FAILED").contains(j.get("status")));
+        assertThat(job).containsEntry("status", "COMPLETED").containsEntry("fileSize", (int) size);
+    }
+
+    /** Passes on the first {@code limit} bytes and drops the rest. */
+    private static final class BoundedOutput extends java.io.FilterOutputStream {
+        private long left;
+
+        BoundedOutput(OutputStream out, long limit) {
+            super(out);
+            this.left = limit;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws java.io.IOException {
+            int n = (int) Math.min(len, left);
+            if (n > 0) {
+                out.write(b, off, n);
+                left -= n;
+            }
+        }
+
+        @Override
+        public void write(int b) throws java.io.IOException {
+            if (left > 0) {
+                out.write(b);
+                left--;
+            }
         }
     }
 

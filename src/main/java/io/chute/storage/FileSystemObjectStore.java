@@ -13,7 +13,16 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -30,15 +39,19 @@ public class FileSystemObjectStore implements ObjectStore {
 
     private final Path root;
     private final Path tmp;
+    private final Path multipart;
     private final UrlSigner signer;
     private final Clock clock;
 
     public FileSystemObjectStore(Path root, byte[] signingSecret, Clock clock) throws IOException {
         this.root = root.toAbsolutePath().normalize();
         this.tmp = this.root.resolve(".tmp");
+        // why: a leading dot can never start a Chute key, so neither folder can collide with an object
+        this.multipart = this.root.resolve(".multipart");
         this.signer = new UrlSigner(signingSecret);
         this.clock = clock;
         Files.createDirectories(tmp);
+        Files.createDirectories(multipart);
     }
 
     @Override
@@ -148,6 +161,125 @@ public class FileSystemObjectStore implements ObjectStore {
                 + "&fn=" + encode(downloadName) + "&sig=" + signer.sign(grant));
     }
 
+    /**
+     * A multipart upload is a folder {@code .multipart/{id}} holding a file {@code key} (the
+     * object it is for, so an id cannot be used for another key), the parts as files named by
+     * their number and each part's MD5 in {@code {n}.etag}.
+     */
+    @Override
+    public String startMultipart(String key, String contentType) throws IOException {
+        pathOf(key);
+        String id = UUID.randomUUID().toString();
+        Path dir = Files.createDirectories(multipart.resolve(id));
+        Files.writeString(dir.resolve("key"), key, StandardCharsets.UTF_8);
+        return id;
+    }
+
+    @Override
+    public SignedRequest presignPart(String key, String multipartId, int partNumber, long size, Duration ttl) {
+        pathOf(key);
+        checkPart(multipartId, partNumber, size);
+        var grant = UrlSigner.Grant.part(key, expiry(ttl), size, multipartId, partNumber);
+        URI url = URI.create(ENDPOINT + key + "?m=PUT&e=" + grant.expiresEpochSecond() + "&s=" + size
+                + "&u=" + multipartId + "&pn=" + partNumber + "&sig=" + signer.sign(grant));
+        return new SignedRequest(url, "PUT", Map.of());
+    }
+
+    /**
+     * Stores one part (the body of a signed part PUT) and returns its ETag, the quoted MD5. The
+     * part is written to a temporary file and moved into place, so a list never sees half a part.
+     */
+    String writePart(String key, String multipartId, int partNumber, InputStream in, long size) throws IOException {
+        checkPart(multipartId, partNumber, size);
+        Path dir = uploadDir(key, multipartId);
+        MessageDigest md5 = md5();
+        Path part = Files.createTempFile(tmp, "part-", ".part");
+        try {
+            long total = 0;
+            try (InputStream body = new DigestInputStream(in, md5); OutputStream out = Files.newOutputStream(part)) {
+                byte[] buffer = new byte[BUFFER];
+                for (int n; (n = body.read(buffer)) != -1; ) {
+                    total += n;
+                    if (total > size) {
+                        throw new ObjectTooLargeException(size);
+                    }
+                    out.write(buffer, 0, n);
+                }
+            }
+            if (total != size) {
+                throw new PartsMismatchException("The part has " + total + " bytes but was signed for " + size);
+            }
+            String etag = HexFormat.of().formatHex(md5.digest());
+            Path etagFile = Files.createTempFile(tmp, "etag-", ".part");
+            Files.writeString(etagFile, etag, StandardCharsets.UTF_8);
+            // why: the etag goes first; a part whose sidecar is stale is caught by complete, which re-hashes every part
+            Files.move(etagFile, dir.resolve(partNumber + ".etag"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(part, dir.resolve(Integer.toString(partNumber)), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return "\"" + etag + "\"";
+        } finally {
+            Files.deleteIfExists(part);
+        }
+    }
+
+    @Override
+    public List<StoredPart> listParts(String key, String multipartId) throws IOException {
+        Path dir = uploadDir(key, multipartId);
+        List<StoredPart> parts = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                String name = file.getFileName().toString();
+                if (!name.matches("[1-9][0-9]{0,4}")) {
+                    continue;
+                }
+                try {
+                    long size = Files.size(file);
+                    String etag = Files.readString(dir.resolve(name + ".etag"), StandardCharsets.UTF_8).strip();
+                    parts.add(new StoredPart(Integer.parseInt(name), "\"" + etag + "\"", size));
+                } catch (NoSuchFileException e) {
+                    // an abort raced the listing: the part is gone
+                }
+            }
+        }
+        parts.sort(Comparator.comparingInt(StoredPart::partNumber));
+        return parts;
+    }
+
+    /**
+     * Streams the parts, in order, into the object through {@link #write}, so it is published
+     * atomically. Each part is hashed on the way; one whose MD5 differs from the given ETag makes
+     * the write fail, which leaves no object behind and the parts untouched.
+     */
+    @Override
+    public void completeMultipart(String key, String multipartId, List<PartETag> parts) throws IOException {
+        Path dir = uploadDir(key, multipartId);
+        checkOrder(parts);
+        for (PartETag part : parts) {
+            Path file = dir.resolve(Integer.toString(part.partNumber()));
+            if (!Files.isRegularFile(file)) {
+                throw new PartsMismatchException("Part " + part.partNumber() + " was not uploaded");
+            }
+        }
+        try (InputStream in = new PartsStream(dir, parts)) {
+            write(key, in, Long.MAX_VALUE);
+        }
+        abortMultipart(key, multipartId);
+    }
+
+    @Override
+    public void abortMultipart(String key, String multipartId) throws IOException {
+        pathOf(key);
+        Path dir = multipartDir(multipartId);
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Files.deleteIfExists(file);
+            }
+        }
+        Files.deleteIfExists(dir);
+    }
+
     @Override
     public String describe() {
         return "filesystem at " + root;
@@ -167,6 +299,108 @@ public class FileSystemObjectStore implements ObjectStore {
             throw new IllegalArgumentException("Invalid object key");
         }
         return root.resolve(key);
+    }
+
+    private Path multipartDir(String multipartId) {
+        if (multipartId == null || !multipartId.matches("[0-9a-f-]{36}")) {
+            throw new IllegalArgumentException("Invalid multipart upload id");
+        }
+        return multipart.resolve(multipartId);
+    }
+
+    /** The folder of a multipart upload of {@code key}. @throws NoSuchFileException when there is none */
+    private Path uploadDir(String key, String multipartId) throws IOException {
+        pathOf(key);
+        Path dir = multipartDir(multipartId);
+        String owner;
+        try {
+            owner = Files.readString(dir.resolve("key"), StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new NoSuchFileException("multipart upload " + multipartId);
+        }
+        if (!owner.equals(key)) {
+            throw new NoSuchFileException("multipart upload " + multipartId + " of " + key);
+        }
+        return dir;
+    }
+
+    private static void checkPart(String multipartId, int partNumber, long size) {
+        if (multipartId == null || !multipartId.matches("[0-9a-f-]{36}")) {
+            throw new IllegalArgumentException("Invalid multipart upload id");
+        }
+        if (partNumber < 1 || partNumber > MAX_PARTS || size < 0) {
+            throw new IllegalArgumentException("Invalid part number or size");
+        }
+    }
+
+    static void checkOrder(List<PartETag> parts) throws PartsMismatchException {
+        if (parts.isEmpty()) {
+            throw new PartsMismatchException("No parts were given");
+        }
+        for (int i = 1; i < parts.size(); i++) {
+            if (parts.get(i).partNumber() <= parts.get(i - 1).partNumber()) {
+                throw new PartsMismatchException("Parts must be given once each in ascending order");
+            }
+        }
+    }
+
+    private static MessageDigest md5() {
+        try {
+            return MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The given parts one after the other; at the end of each, its MD5 must match the given ETag. */
+    private static final class PartsStream extends InputStream {
+        private final Path dir;
+        private final List<PartETag> parts;
+        private int next;
+        private InputStream current;
+        private MessageDigest md5;
+
+        PartsStream(Path dir, List<PartETag> parts) {
+            this.dir = dir;
+            this.parts = parts;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n == -1 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            while (true) {
+                if (current == null) {
+                    if (next == parts.size()) {
+                        return -1;
+                    }
+                    md5 = md5();
+                    current = new DigestInputStream(Files.newInputStream(dir.resolve(Integer.toString(parts.get(next).partNumber()))), md5);
+                }
+                int n = current.read(b, off, len);
+                if (n != -1) {
+                    return n;
+                }
+                current.close();
+                current = null;
+                PartETag part = parts.get(next++);
+                if (!HexFormat.of().formatHex(md5.digest()).equals(PartETag.bare(part.etag()))) {
+                    throw new PartsMismatchException("The ETag of part " + part.partNumber() + " does not match the uploaded part");
+                }
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (current != null) {
+                current.close();
+            }
+        }
     }
 
     private void publish(Path part, Path target) throws IOException {

@@ -46,8 +46,13 @@ class ObjectController {
             @RequestParam(name = "s", required = false) Long size,
             @RequestParam(name = "ct", required = false) String contentType,
             @RequestParam(name = "sig", required = false) String signature,
+            @RequestParam(name = "u", required = false) String multipartId,
+            @RequestParam(name = "pn", required = false) Integer partNumber,
             @RequestHeader(name = HttpHeaders.CONTENT_TYPE, required = false) String sentType) throws IOException {
         String key = keyOf(request);
+        if (multipartId != null) {
+            return putPart(request, key, method, expires, size, multipartId, partNumber, signature);
+        }
         var grant = new UrlSigner.Grant("PUT", key, orZero(expires), size == null ? -1 : size, contentType, null);
         authorise("PUT", method, grant, signature);
         if (sentType != null && !sameType(sentType, contentType)) {
@@ -69,6 +74,27 @@ class ObjectController {
             throw ApiException.badRequest("The body has " + written + " bytes but the URL was signed for " + size);
         }
         return ResponseEntity.ok().eTag("\"" + HexFormat.of().formatHex(md5.digest()) + "\"").build();
+    }
+
+    /** One part of a multipart upload; the answer's ETag is the part's quoted MD5, as S3 answers it. */
+    private ResponseEntity<Void> putPart(HttpServletRequest request, String key, String method, Long expires, Long size,
+            String multipartId, Integer partNumber, String signature) throws IOException {
+        var grant = UrlSigner.Grant.part(key, orZero(expires), size == null ? -1 : size, multipartId,
+                partNumber == null ? 0 : partNumber);
+        authorise("PUT", method, grant, signature);
+        if (request.getContentLengthLong() > size) {
+            throw ApiException.tooLarge("The body is larger than the signed size of " + size + " bytes");
+        }
+        try (InputStream body = request.getInputStream()) {
+            String etag = store.writePart(key, multipartId, partNumber, body, size);
+            return ResponseEntity.ok().eTag(etag).build();
+        } catch (ObjectStore.ObjectTooLargeException e) {
+            throw ApiException.tooLarge("The body is larger than the signed size of " + size + " bytes");
+        } catch (ObjectStore.PartsMismatchException e) {
+            throw ApiException.badRequest(e.getMessage());
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw ApiException.notFound("Multipart upload");
+        }
     }
 
     @GetMapping("/objects/**")

@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -52,12 +53,80 @@ public interface ObjectStore {
     /** A URL that lets anyone holding it GET {@code key} until it expires, served as {@code contentType} named {@code downloadName}. */
     URI presignGet(String key, String contentType, String downloadName, Duration ttl);
 
+    /**
+     * Starts a multipart upload of {@code key}: the client then PUTs numbered parts through
+     * {@link #presignPart} URLs and {@link #completeMultipart} assembles them into the object.
+     * Nothing is visible at {@code key} until then.
+     *
+     * @return the store's id of the multipart upload, needed by every other multipart call
+     */
+    String startMultipart(String key, String contentType) throws IOException;
+
+    /**
+     * A URL that lets anyone holding it PUT exactly {@code size} bytes as part {@code partNumber}
+     * (1..10000) of the multipart upload until it expires. The answer to that PUT carries the
+     * part's ETag, which the client hands back to {@link #completeMultipart}.
+     */
+    SignedRequest presignPart(String key, String multipartId, int partNumber, long size, Duration ttl);
+
+    /**
+     * The parts storage already holds, in part-number order, so that a client can resume.
+     *
+     * @throws java.nio.file.NoSuchFileException when the multipart upload does not exist (any more)
+     */
+    List<StoredPart> listParts(String key, String multipartId) throws IOException;
+
+    /**
+     * Assembles the given parts, in part-number order, into {@code key} and ends the multipart
+     * upload. The object appears at once and whole, like {@link #write}.
+     *
+     * @throws PartsMismatchException when a part is missing, listed twice or out of order, or its ETag
+     *     is not the one storage holds; the multipart upload is left as it was, so it can be retried
+     * @throws java.nio.file.NoSuchFileException when the multipart upload does not exist (any more)
+     */
+    void completeMultipart(String key, String multipartId, List<PartETag> parts) throws IOException;
+
+    /** Drops the multipart upload and every part it holds. Aborting one that no longer exists is not an error. */
+    void abortMultipart(String key, String multipartId) throws IOException;
+
     /** A short description for the start-up log, e.g. "filesystem at /srv/chute/objects". */
     String describe();
 
     record ObjectInfo(String key, long size) {}
 
     record SignedRequest(URI url, String method, Map<String, String> headers) {}
+
+    /** A part that storage holds; {@code etag} is as storage reports it (S3 quotes it). */
+    record StoredPart(int partNumber, String etag, long size) {}
+
+    /** A part as the client names it when completing; the ETag may come with or without quotes. */
+    record PartETag(int partNumber, String etag) {
+
+        /** The ETag without quotes or weak prefix, for comparing ETags from different sources. */
+        public static String bare(String etag) {
+            if (etag == null) {
+                return "";
+            }
+            String e = etag.strip();
+            if (e.startsWith("W/")) {
+                e = e.substring(2);
+            }
+            if (e.length() >= 2 && e.startsWith("\"") && e.endsWith("\"")) {
+                e = e.substring(1, e.length() - 1);
+            }
+            return e.toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** The highest part number S3 (and so Chute) allows. */
+    int MAX_PARTS = 10_000;
+
+    /** The parts given to {@link #completeMultipart} do not match what storage holds. */
+    class PartsMismatchException extends IOException {
+        public PartsMismatchException(String message) {
+            super(message);
+        }
+    }
 
     /** A local file for an object; close it when done. */
     interface LocalFile extends AutoCloseable {

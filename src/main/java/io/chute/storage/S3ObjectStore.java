@@ -13,6 +13,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,15 +35,21 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
 import software.amazon.awssdk.services.s3.model.CORSRule;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListPartsResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.NoSuchUploadException;
+import software.amazon.awssdk.services.s3.model.Part;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.services.s3.presigner.model.PresignedPutObjectRequest;
+import software.amazon.awssdk.services.s3.presigner.model.PresignedUploadPartRequest;
 
 /**
  * Objects in one bucket of any S3 API (AWS S3, MinIO, R2, Ceph). Every transfer streams: reads
@@ -299,6 +306,106 @@ public class S3ObjectStore implements ObjectStore, AutoCloseable {
         }
         GetObjectRequest request = get.build();
         return uri(presigner.presignGetObject(b -> b.signatureDuration(ttl).getObjectRequest(request)).url());
+    }
+
+    @Override
+    public String startMultipart(String key, String contentType) throws IOException {
+        checkKey(key);
+        try {
+            return s3.createMultipartUpload(b -> b.bucket(bucket).key(key).contentType(contentType)).uploadId();
+        } catch (SdkException e) {
+            throw failure("start a multipart upload of", key, e);
+        }
+    }
+
+    /** Content-Length is signed, so S3 refuses a part of another size; headers as in {@link #presignPut}. */
+    @Override
+    public SignedRequest presignPart(String key, String multipartId, int partNumber, long size, Duration ttl) {
+        checkKey(key);
+        if (partNumber < 1 || partNumber > MAX_PARTS) {
+            throw new IllegalArgumentException("Invalid part number");
+        }
+        UploadPartRequest part = UploadPartRequest.builder().bucket(bucket).key(key).uploadId(multipartId)
+                .partNumber(partNumber).contentLength(size).build();
+        PresignedUploadPartRequest signed = presigner.presignUploadPart(b -> b.signatureDuration(ttl).uploadPartRequest(part));
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (Map.Entry<String, List<String>> header : signed.signedHeaders().entrySet()) {
+            String name = header.getKey();
+            if (!name.equalsIgnoreCase("host") && !name.equalsIgnoreCase("content-length")) {
+                headers.put(name, String.join(",", header.getValue()));
+            }
+        }
+        return new SignedRequest(uri(signed.url()), "PUT", Map.copyOf(headers));
+    }
+
+    /** Follows ListParts pages (at most 1000 parts each) to the end. */
+    @Override
+    public List<StoredPart> listParts(String key, String multipartId) throws IOException {
+        checkKey(key);
+        List<StoredPart> parts = new ArrayList<>();
+        try {
+            Integer marker = null;
+            while (true) {
+                Integer from = marker;
+                ListPartsResponse page = s3.listParts(b -> b.bucket(bucket).key(key).uploadId(multipartId).partNumberMarker(from));
+                for (Part part : page.parts()) {
+                    parts.add(new StoredPart(part.partNumber(), part.eTag(), part.size()));
+                }
+                if (!Boolean.TRUE.equals(page.isTruncated()) || page.nextPartNumberMarker() == null) {
+                    break;
+                }
+                marker = page.nextPartNumberMarker();
+            }
+        } catch (NoSuchUploadException e) {
+            throw (NoSuchFileException) new NoSuchFileException("multipart upload " + multipartId).initCause(e);
+        } catch (SdkException e) {
+            if (isNotFound(e)) {
+                throw (NoSuchFileException) new NoSuchFileException("multipart upload " + multipartId).initCause(e);
+            }
+            throw failure("list the parts of", key, e);
+        }
+        return parts;
+    }
+
+    @Override
+    public void completeMultipart(String key, String multipartId, List<PartETag> parts) throws IOException {
+        checkKey(key);
+        FileSystemObjectStore.checkOrder(parts);
+        List<CompletedPart> completed = parts.stream()
+                .map(p -> CompletedPart.builder().partNumber(p.partNumber()).eTag("\"" + PartETag.bare(p.etag()) + "\"").build())
+                .toList();
+        try {
+            s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(multipartId)
+                    .multipartUpload(m -> m.parts(completed)));
+        } catch (NoSuchUploadException e) {
+            throw (NoSuchFileException) new NoSuchFileException("multipart upload " + multipartId).initCause(e);
+        } catch (S3Exception e) {
+            String code = errorCode(e);
+            if ("InvalidPart".equals(code) || "InvalidPartOrder".equals(code) || "EntityTooSmall".equals(code)
+                    || e.statusCode() == 400) {
+                throw new PartsMismatchException("Storage refused the parts: " + (code == null ? e.getMessage() : code));
+            }
+            if (isNotFound(e)) {
+                throw (NoSuchFileException) new NoSuchFileException("multipart upload " + multipartId).initCause(e);
+            }
+            throw failure("complete the multipart upload of", key, e);
+        } catch (SdkException e) {
+            throw failure("complete the multipart upload of", key, e);
+        }
+    }
+
+    @Override
+    public void abortMultipart(String key, String multipartId) throws IOException {
+        checkKey(key);
+        try {
+            s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(multipartId));
+        } catch (NoSuchUploadException e) {
+            // already aborted or completed: nothing to drop
+        } catch (SdkException e) {
+            if (!isNotFound(e)) {
+                throw failure("abort the multipart upload of", key, e);
+            }
+        }
     }
 
     @Override

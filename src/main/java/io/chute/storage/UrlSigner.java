@@ -12,7 +12,8 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Signs and verifies the URLs of Chute's own object endpoint: an HMAC-SHA256 over the method,
  * the object key, the expiry, the declared size (PUT) and the content type and download name,
- * so that none of them can be changed without breaking the signature.
+ * and for a part of a multipart upload the upload id and part number, so that none of them can
+ * be changed without breaking the signature.
  */
 final class UrlSigner {
 
@@ -23,11 +24,23 @@ final class UrlSigner {
     }
 
     /** What a signature covers. {@code size} is -1 for GET. */
-    record Grant(String method, String key, long expiresEpochSecond, long size, String contentType, String downloadName) {
+    record Grant(String method, String key, long expiresEpochSecond, long size, String contentType, String downloadName,
+            String multipartId, int partNumber) {
+
+        Grant(String method, String key, long expiresEpochSecond, long size, String contentType, String downloadName) {
+            this(method, key, expiresEpochSecond, size, contentType, downloadName, null, 0);
+        }
+
+        /** A PUT of one part of a multipart upload: bound to the upload and the part number as well. */
+        static Grant part(String key, long expiresEpochSecond, long size, String multipartId, int partNumber) {
+            return new Grant("PUT-PART", key, expiresEpochSecond, size, null, null, multipartId, partNumber);
+        }
 
         String canonical() {
-            return String.join("\n", method, key, Long.toString(expiresEpochSecond), Long.toString(size),
+            String base = String.join("\n", method, key, Long.toString(expiresEpochSecond), Long.toString(size),
                     nullToEmpty(contentType), nullToEmpty(downloadName));
+            // why: grants without a part keep the canonical form (and so the signatures) they always had
+            return multipartId == null ? base : base + "\n" + multipartId + "\n" + partNumber;
         }
 
         boolean expiredAt(Instant now) {

@@ -5,12 +5,14 @@ import io.chute.auth.CurrentUser;
 import io.chute.common.ApiException;
 import io.chute.job.Job;
 import io.chute.job.JobStatus;
+import io.chute.storage.ObjectStore;
 import io.chute.storage.PublicUrls;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.commons.fileupload2.core.FileItemInput;
@@ -35,26 +37,75 @@ class UploadController {
         this.uploads = uploads;
     }
 
-    record SignedUpload(UUID uploadId, String method, String url, Map<String, String> headers, Instant expiresAt) {}
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record SignedUpload(UUID uploadId, String method, String url, Map<String, String> headers, Multipart multipart,
+            Instant expiresAt) {}
+
+    /** The part plan of a multipart upload: every part is {@code partSize} bytes, the last one the rest. */
+    record Multipart(long partSize, int partCount) {
+
+        static Multipart of(Upload u) {
+            return u.isMultipart() ? new Multipart(u.partSize(), u.partCount()) : null;
+        }
+    }
+
+    record PartsRequest(List<Integer> partNumbers) {}
+
+    record SignedPart(int partNumber, String url, Map<String, String> headers) {}
+
+    record SignedParts(List<SignedPart> parts) {}
+
+    record StoredParts(List<ObjectStore.StoredPart> parts) {}
+
+    record PartRef(Integer partNumber, String etag) {}
+
+    record CompleteRequest(List<PartRef> parts) {}
 
     record Accepted(UUID jobId, UUID uploadId, JobStatus status, String statusUrl) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record UploadView(UUID uploadId, String fileName, long size, String contentType, String detectedType,
-            Upload.State state, Instant createdAt, UUID jobId) {}
+            Upload.State state, Instant createdAt, UUID jobId, Multipart multipart) {}
 
     @PostMapping("/api/uploads")
     ResponseEntity<SignedUpload> sign(@RequestBody UploadRequest body, CurrentUser caller) {
         UploadService.Signed signed = uploads.sign(caller, body);
-        return ResponseEntity.created(URI.create("/api/uploads/" + signed.upload().id()))
-                .body(new SignedUpload(signed.upload().id(), signed.request().method(),
-                        PublicUrls.absolute(signed.request().url()).toString(), signed.request().headers(),
-                        signed.upload().expiresAt()));
+        var created = ResponseEntity.created(URI.create("/api/uploads/" + signed.upload().id()));
+        if (signed.request() == null) {
+            return created.body(new SignedUpload(signed.upload().id(), null, null, null, Multipart.of(signed.upload()),
+                    signed.upload().expiresAt()));
+        }
+        return created.body(new SignedUpload(signed.upload().id(), signed.request().method(),
+                PublicUrls.absolute(signed.request().url()).toString(), signed.request().headers(), null,
+                signed.upload().expiresAt()));
     }
 
+    @PostMapping("/api/uploads/{id}/parts")
+    SignedParts signParts(@PathVariable UUID id, @RequestBody PartsRequest body, CurrentUser caller) {
+        return new SignedParts(uploads.signParts(caller, id, body == null ? null : body.partNumbers()).stream()
+                .map(p -> new SignedPart(p.partNumber(), PublicUrls.absolute(p.request().url()).toString(), p.request().headers()))
+                .toList());
+    }
+
+    @GetMapping("/api/uploads/{id}/parts")
+    StoredParts parts(@PathVariable UUID id, CurrentUser caller) {
+        return new StoredParts(uploads.listParts(caller, id));
+    }
+
+    /** The body is only needed for a multipart upload: the part list with the ETags the part PUTs answered. */
     @PostMapping("/api/uploads/{id}/complete")
-    ResponseEntity<Accepted> complete(@PathVariable UUID id, CurrentUser caller) {
-        return accepted(uploads.complete(caller, id));
+    ResponseEntity<Accepted> complete(@PathVariable UUID id, @RequestBody(required = false) CompleteRequest body,
+            CurrentUser caller) {
+        List<ObjectStore.PartETag> parts = null;
+        if (body != null && body.parts() != null) {
+            parts = body.parts().stream().map(p -> {
+                if (p == null || p.partNumber() == null) {
+                    throw ApiException.badRequest("Every part needs a partNumber");
+                }
+                return new ObjectStore.PartETag(p.partNumber(), p.etag());
+            }).toList();
+        }
+        return accepted(uploads.complete(caller, id, parts));
     }
 
     /**
@@ -91,7 +142,7 @@ class UploadController {
     UploadView get(@PathVariable UUID id, CurrentUser caller) {
         Upload u = uploads.get(caller, id);
         return new UploadView(u.id(), u.fileName(), u.size(), u.contentType(), u.detectedType(), u.state(), u.createdAt(),
-                u.jobId());
+                u.jobId(), Multipart.of(u));
     }
 
     @GetMapping("/api/uploads/{id}/download")

@@ -68,6 +68,10 @@ class UploadJanitor {
         int total = 0;
         for (List<Uploads.Swept> batch; !(batch = tx.execute(s -> take.get())).isEmpty(); ) {
             for (Uploads.Swept row : batch) {
+                // why: only an upload that never completed still has a multipart upload open in storage
+                if (row.multipartId() != null && !withOutputs) {
+                    abortQuietly(row.objectKey(), row.multipartId());
+                }
                 deleteQuietly(row.objectKey());
                 if (withOutputs) {
                     uploads.outputKeysOf(row.id()).forEach(this::deleteQuietly);
@@ -76,6 +80,15 @@ class UploadJanitor {
             total += batch.size();
         }
         return total;
+    }
+
+    /** An expired multipart upload's parts would otherwise stay in storage (and be billed) for ever. */
+    private void abortQuietly(String key, String multipartId) {
+        try {
+            store.abortMultipart(key, multipartId);
+        } catch (IOException | RuntimeException e) {
+            log.warn("Could not abort the multipart upload of {}: {}", key, e.toString());
+        }
     }
 
     private void deleteQuietly(String key) {

@@ -12,10 +12,14 @@ import io.chute.storage.ObjectStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
+import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -52,22 +56,136 @@ class UploadService {
         this.properties = properties;
     }
 
+    /** A signed upload: {@code request} is the single PUT, or null for a multipart upload (whose plan is in {@code upload}). */
     record Signed(Upload upload, ObjectStore.SignedRequest request) {}
+
+    /** One signed part PUT of a multipart upload. */
+    record SignedPart(int partNumber, ObjectStore.SignedRequest request) {}
+
+    /** At most this many part URLs per call, so one request cannot make Chute sign 10,000 URLs. */
+    static final int MAX_PARTS_PER_CALL = 1000;
+    private static final long MiB = 1024 * 1024;
+    private static final long MIN_PART_SIZE = 5 * MiB;
 
     Signed sign(CurrentUser caller, UploadRequest request) {
         requireWithinMaxSize(request.size());
         UUID id = UUID.randomUUID();
         Instant expiresAt = clock.instant().plus(properties.uploads().urlTtl());
+        String key = Upload.objectKeyFor(caller.id(), id);
+        if (request.size() > properties.storage().multipartThreshold().toBytes()) {
+            long partSize = partSizeFor(request.size());
+            int partCount = (int) ((request.size() + partSize - 1) / partSize);
+            String multipartId;
+            try {
+                multipartId = store.startMultipart(key, request.contentType());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Upload upload = new Upload(id, caller.id(), request.fileName(), request.size(), request.contentType(), null, key,
+                    Upload.State.AWAITING_UPLOAD, request.channelId(), expiresAt, clock.instant(), null, null,
+                    multipartId, partSize, partCount);
+            uploads.save(upload);
+            return new Signed(upload, null);
+        }
         Upload upload = new Upload(id, caller.id(), request.fileName(), request.size(), request.contentType(), null,
-                Upload.objectKeyFor(caller.id(), id), Upload.State.AWAITING_UPLOAD, request.channelId(), expiresAt,
+                key, Upload.State.AWAITING_UPLOAD, request.channelId(), expiresAt,
                 clock.instant(), null, null);
         uploads.save(upload);
         var signed = store.presignPut(upload.objectKey(), request.size(), request.contentType(), properties.uploads().urlTtl());
         return new Signed(upload, signed);
     }
 
+    /**
+     * S3 allows at most 10,000 parts of at least 5 MiB (except the last): the smallest whole
+     * number of MiB that fits the file in 10,000 parts, and never less than 5 MiB.
+     */
+    static long partSizeFor(long size) {
+        long perPart = (size + ObjectStore.MAX_PARTS - 1) / ObjectStore.MAX_PARTS;
+        long wholeMiB = (perPart + MiB - 1) / MiB * MiB;
+        return Math.max(MIN_PART_SIZE, wholeMiB);
+    }
+
+    /** Signs PUTs for the given parts, each bound to its exact size; signing keeps the upload from expiring. */
+    List<SignedPart> signParts(CurrentUser caller, UUID uploadId, List<Integer> partNumbers) {
+        Upload upload = awaitingMultipart(caller, uploadId);
+        if (partNumbers == null || partNumbers.isEmpty()) {
+            throw ApiException.badRequest("partNumbers is required");
+        }
+        if (partNumbers.size() > MAX_PARTS_PER_CALL) {
+            throw ApiException.badRequest("At most " + MAX_PARTS_PER_CALL + " parts can be signed per call");
+        }
+        var outside = partNumbers.stream().filter(n -> n == null || n < 1 || n > upload.partCount()).toList();
+        if (!outside.isEmpty()) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, "Part numbers must be between 1 and " + upload.partCount(),
+                    Map.of("invalidPartNumbers", outside));
+        }
+        var ttl = properties.uploads().urlTtl();
+        uploads.extendExpiry(uploadId, clock.instant().plus(ttl));
+        return partNumbers.stream().distinct()
+                .map(n -> new SignedPart(n, store.presignPart(upload.objectKey(), upload.multipartId(), n, upload.sizeOfPart(n), ttl)))
+                .toList();
+    }
+
+    /** What storage already holds of a multipart upload, so that a client can resume it. */
+    List<ObjectStore.StoredPart> listParts(CurrentUser caller, UUID uploadId) {
+        Upload upload = awaitingMultipart(caller, uploadId);
+        try {
+            return store.listParts(upload.objectKey(), upload.multipartId());
+        } catch (NoSuchFileException e) {
+            throw ApiException.conflict("The multipart upload no longer exists in storage");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Upload awaitingMultipart(CurrentUser caller, UUID uploadId) {
+        Upload upload = owned(caller, uploadId);
+        if (!upload.isMultipart()) {
+            throw ApiException.conflict("This upload has a single signed PUT, not parts");
+        }
+        if (upload.state() != Upload.State.AWAITING_UPLOAD) {
+            throw ApiException.conflict("This upload is " + upload.state() + " and takes no more parts");
+        }
+        return upload;
+    }
+
+    /**
+     * Assembles a multipart upload from the client's part list: every part of the plan must be
+     * there, once. A second complete after a successful one finds the object already assembled.
+     */
+    private void assemble(Upload upload, List<ObjectStore.PartETag> parts) {
+        if (parts == null || parts.isEmpty()) {
+            throw ApiException.badRequest("parts is required to complete a multipart upload");
+        }
+        var given = new TreeMap<Integer, ObjectStore.PartETag>();
+        for (ObjectStore.PartETag part : parts) {
+            if (part.partNumber() < 1 || part.partNumber() > upload.partCount()) {
+                throw ApiException.badRequest("Part number " + part.partNumber() + " is not between 1 and " + upload.partCount());
+            }
+            if (part.etag() == null || part.etag().isBlank()) {
+                throw ApiException.badRequest("Part " + part.partNumber() + " has no etag");
+            }
+            if (given.put(part.partNumber(), part) != null) {
+                throw ApiException.badRequest("Part " + part.partNumber() + " is listed twice");
+            }
+        }
+        var missing = IntStream.rangeClosed(1, upload.partCount()).filter(n -> !given.containsKey(n)).boxed().toList();
+        if (!missing.isEmpty()) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, "Parts " + missing + " are missing", Map.of("missingParts", missing));
+        }
+        try {
+            store.completeMultipart(upload.objectKey(), upload.multipartId(), List.copyOf(given.values()));
+        } catch (ObjectStore.PartsMismatchException e) {
+            throw ApiException.badRequest(e.getMessage() + "; list the parts and upload again the ones that differ");
+        } catch (NoSuchFileException e) {
+            // a concurrent complete may have assembled it already; otherwise the checks below answer 409
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Verifies the stored object of a signed upload and queues its job; replaying it returns the same job. */
-    Job complete(CurrentUser caller, UUID uploadId) {
+    Job complete(CurrentUser caller, UUID uploadId, List<ObjectStore.PartETag> parts) {
         Upload upload = owned(caller, uploadId);
         switch (upload.state()) {
             case COMPLETE -> {
@@ -76,6 +194,9 @@ class UploadService {
             case REJECTED -> throw ApiException.conflict("This upload was refused and cannot be completed");
             case ABORTED -> throw ApiException.conflict("This upload was deleted");
             case AWAITING_UPLOAD -> { }
+        }
+        if (upload.isMultipart()) {
+            assemble(upload, parts);
         }
         ObjectStore.ObjectInfo stored = stat(upload.objectKey())
                 .orElseThrow(() -> ApiException.conflict("No bytes have been uploaded for this upload yet"));
@@ -140,6 +261,14 @@ class UploadService {
         Upload upload = owned(caller, id);
         if (upload.state() == Upload.State.COMPLETE) {
             throw ApiException.conflict("A completed upload cannot be deleted while its job exists");
+        }
+        if (upload.isMultipart() && upload.state() == Upload.State.AWAITING_UPLOAD) {
+            try {
+                store.abortMultipart(upload.objectKey(), upload.multipartId());
+            } catch (IOException | RuntimeException e) {
+                // why: the retention sweep aborts it again once the upload expires
+                log.warn("Could not abort the multipart upload of {}", upload.objectKey(), e);
+            }
         }
         deleteQuietly(upload.objectKey());
         if (upload.state() == Upload.State.AWAITING_UPLOAD) {

@@ -23,10 +23,11 @@ class Uploads {
     void save(Upload u) {
         jdbc.sql("""
                 insert into uploads (id, owner_id, file_name, size, content_type, detected_type, object_key, state,
-                                     channel_id, expires_at)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+                                     channel_id, expires_at, multipart_id, part_size, part_count)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
                 .params(u.id(), u.ownerId(), u.fileName(), u.size(), u.contentType(), u.detectedType(), u.objectKey(),
-                        u.state().name(), u.channelId(), Timestamp.from(u.expiresAt()))
+                        u.state().name(), u.channelId(), Timestamp.from(u.expiresAt()), u.multipartId(), u.partSize(),
+                        u.partCount())
                 .update();
     }
 
@@ -53,8 +54,15 @@ class Uploads {
                 .update();
     }
 
-    /** An upload taken by the retention sweep: its id and the object to delete. */
-    record Swept(UUID id, String objectKey) {}
+    /** A multipart upload stays alive while its client keeps signing parts: each signing moves its expiry. */
+    void extendExpiry(UUID id, Instant expiresAt) {
+        jdbc.sql("update uploads set expires_at = greatest(expires_at, ?) where id = ? and state = 'AWAITING_UPLOAD'")
+                .params(Timestamp.from(expiresAt), id)
+                .update();
+    }
+
+    /** An upload taken by the retention sweep: its id, the object to delete and its multipart upload, if any. */
+    record Swept(UUID id, String objectKey, String multipartId) {}
 
     /** Marks up to {@code limit} uploads still awaiting bytes {@code graceSeconds} after expiry as ABORTED. */
     List<Swept> abortExpired(long graceSeconds, int limit) {
@@ -73,12 +81,13 @@ class Uploads {
                 where id in (select id from uploads where state = :from
                                and %s < now() - make_interval(secs => :seconds)
                              limit :limit for update skip locked)
-                returning id, object_key""".formatted(since))
+                returning id, object_key, multipart_id""".formatted(since))
                 .param("to", to.name())
                 .param("from", from.name())
                 .param("seconds", seconds)
                 .param("limit", limit)
-                .query((rs, n) -> new Swept(rs.getObject("id", UUID.class), rs.getString("object_key")))
+                .query((rs, n) -> new Swept(rs.getObject("id", UUID.class), rs.getString("object_key"),
+                        rs.getString("multipart_id")))
                 .list();
     }
 
@@ -93,7 +102,8 @@ class Uploads {
                 rs.getLong("size"), rs.getString("content_type"), rs.getString("detected_type"), rs.getString("object_key"),
                 Upload.State.valueOf(rs.getString("state")), rs.getObject("channel_id", UUID.class),
                 instant(rs.getTimestamp("expires_at")), instant(rs.getTimestamp("created_at")),
-                instant(rs.getTimestamp("completed_at")), rs.getObject("job_id", UUID.class));
+                instant(rs.getTimestamp("completed_at")), rs.getObject("job_id", UUID.class), rs.getString("multipart_id"),
+                rs.getObject("part_size", Long.class), rs.getObject("part_count", Integer.class));
     }
 
     private static Instant instant(Timestamp t) {

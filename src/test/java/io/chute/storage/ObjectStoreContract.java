@@ -17,6 +17,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.time.Duration;
+import java.io.SequenceInputStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -274,6 +277,96 @@ abstract class ObjectStoreContract {
         await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(250))
                 .until(() -> http.send(HttpRequest.newBuilder(get).GET().build(), HttpResponse.BodyHandlers.discarding())
                         .statusCode() == 403);
+    }
+
+    private static final long[] PART_SIZES = {5L * MiB, 5L * MiB, 1024};
+
+    /** Uploads the three parts over HTTP through their signed URLs; returns the ETags as answered. */
+    private List<String> uploadParts(String key, String id, long seed) throws Exception {
+        List<String> etags = new ArrayList<>();
+        for (int i = 0; i < PART_SIZES.length; i++) {
+            ObjectStore.SignedRequest put = store().presignPart(key, id, i + 1, PART_SIZES[i], TTL);
+            assertThat(put.method()).isEqualTo("PUT");
+            HttpResponse<String> stored = send(put, put.headers(), new GeneratedBytes(seed + i, PART_SIZES[i]), PART_SIZES[i]);
+            assertThat(stored.statusCode()).as(stored.body()).isEqualTo(200);
+            etags.add(stored.headers().firstValue("ETag").orElseThrow());
+        }
+        return etags;
+    }
+
+    private static String fingerprintOfParts(long seed) throws IOException {
+        InputStream all = InputStream.nullInputStream();
+        for (int i = 0; i < PART_SIZES.length; i++) {
+            all = new SequenceInputStream(all, new GeneratedBytes(seed + i, PART_SIZES[i]));
+        }
+        return GeneratedBytes.fingerprint(all);
+    }
+
+    private static List<ObjectStore.PartETag> partETags(List<String> etags) {
+        List<ObjectStore.PartETag> parts = new ArrayList<>();
+        for (int i = 0; i < etags.size(); i++) {
+            parts.add(new ObjectStore.PartETag(i + 1, etags.get(i)));
+        }
+        return parts;
+    }
+
+    @Test
+    void aMultipartUploadOfSignedPartsIsListedThenAssembled() throws Exception {
+        String key = newKey("multipart.bin");
+        String id = store().startMultipart(key, "application/octet-stream");
+
+        List<String> etags = uploadParts(key, id, 100);
+
+        List<ObjectStore.StoredPart> listed = store().listParts(key, id);
+        assertThat(listed).extracting(ObjectStore.StoredPart::partNumber).containsExactly(1, 2, 3);
+        assertThat(listed).extracting(ObjectStore.StoredPart::size).containsExactly(PART_SIZES[0], PART_SIZES[1], PART_SIZES[2]);
+        assertThat(listed).extracting(p -> ObjectStore.PartETag.bare(p.etag()))
+                .containsExactlyElementsOf(etags.stream().map(ObjectStore.PartETag::bare).toList());
+        assertThat(store().stat(key)).as("before complete").isEmpty();
+
+        // why: clients hand ETags back with or without quotes
+        List<ObjectStore.PartETag> parts = partETags(etags);
+        parts.set(1, new ObjectStore.PartETag(2, ObjectStore.PartETag.bare(etags.get(1))));
+        store().completeMultipart(key, id, parts);
+
+        long total = PART_SIZES[0] + PART_SIZES[1] + PART_SIZES[2];
+        assertThat(store().stat(key)).contains(new ObjectStore.ObjectInfo(key, total));
+        assertThat(GeneratedBytes.fingerprint(store().read(key))).isEqualTo(fingerprintOfParts(100));
+    }
+
+    @Test
+    void aMultipartUploadWithAWrongOrMissingETagIsRefusedAndCanBeCompletedAfterwards() throws Exception {
+        String key = newKey("wrong-etag.bin");
+        String id = store().startMultipart(key, "application/octet-stream");
+        List<String> etags = uploadParts(key, id, 200);
+
+        List<ObjectStore.PartETag> wrong = partETags(etags);
+        wrong.set(1, new ObjectStore.PartETag(2, "\"0123456789abcdef0123456789abcdef\""));
+        assertThatThrownBy(() -> store().completeMultipart(key, id, wrong)).isInstanceOf(ObjectStore.PartsMismatchException.class);
+        List<ObjectStore.PartETag> unknown = new ArrayList<>(partETags(etags));
+        unknown.add(new ObjectStore.PartETag(4, etags.get(2)));
+        assertThatThrownBy(() -> store().completeMultipart(key, id, unknown)).isInstanceOf(ObjectStore.PartsMismatchException.class);
+        assertThat(store().stat(key)).isEmpty();
+
+        store().completeMultipart(key, id, partETags(etags));
+        assertThat(GeneratedBytes.fingerprint(store().read(key))).isEqualTo(fingerprintOfParts(200));
+    }
+
+    @Test
+    void anAbortedMultipartUploadLeavesNothing() throws Exception {
+        String key = newKey("aborted.bin");
+        String id = store().startMultipart(key, "application/octet-stream");
+        uploadParts(key, id, 300);
+
+        store().abortMultipart(key, id);
+        store().abortMultipart(key, id);
+
+        assertThat(store().stat(key)).isEmpty();
+        try {
+            assertThat(store().listParts(key, id)).isEmpty();
+        } catch (NoSuchFileException expected) {
+            // either answer means nothing is left
+        }
     }
 
     private HttpResponse<String> send(ObjectStore.SignedRequest request, Map<String, String> headers, InputStream body,

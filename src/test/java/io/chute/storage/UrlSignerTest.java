@@ -36,6 +36,21 @@ class UrlSignerTest {
     }
 
     @Test
+    void aPartSignatureIsBoundToItsUploadItsPartNumberAndItsSize() {
+        String id = "3f2c1a9e-0000-4000-8000-000000000001";
+        var part = UrlSigner.Grant.part("uploads/u/1", EXPIRY, 5_242_880, id, 2);
+        String signature = signer.sign(part);
+
+        assertThat(signer.verify(part, signature)).isTrue();
+        assertThat(signer.verify(UrlSigner.Grant.part("uploads/u/1", EXPIRY, 5_242_880, id, 3), signature)).as("part number").isFalse();
+        assertThat(signer.verify(UrlSigner.Grant.part("uploads/u/1", EXPIRY, 5_242_880, id.replace('1', '2'), 2), signature))
+                .as("upload").isFalse();
+        assertThat(signer.verify(UrlSigner.Grant.part("uploads/u/1", EXPIRY, 5_242_881, id, 2), signature)).as("size").isFalse();
+        assertThat(signer.verify(new UrlSigner.Grant("PUT", "uploads/u/1", EXPIRY, 5_242_880, null, null), signature))
+                .as("as a whole-object PUT").isFalse();
+    }
+
+    @Test
     void signsUrlSafelyWithoutPadding() {
         assertThat(signer.sign(aPutGrant())).matches("[A-Za-z0-9_-]{43}");
     }
