@@ -8,19 +8,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=${1:-20000}; rounds=${2:-5}; concurrency=${3:-8}; seconds=${4:-20}
 
-./mvnw -q -o test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
+. bench/lib.sh
+bench_setup
 ./mvnw -q -o -f bench/perf-test/pom.xml dependency:build-classpath -Dmdep.outputFile="$PWD/target/perf-test.classpath"
-java_bin=java
-for jdk in ${JAVA_HOME:-} /usr/lib/jvm/*; do
-  [ -x "$jdk/bin/java" ] || continue
-  v=$("$jdk/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/ *java.specification.version = //p' || true)
-  if [ -n "$v" ] && [ "${v%%.*}" -ge 21 ] 2>/dev/null; then java_bin="$jdk/bin/java"; fi
-done
 
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 echo "== Chute: no-op jobs through RabbitMQ, $rounds rounds of $jobs jobs, concurrency $concurrency"
-"$java_bin" -Xmx1g -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" \
+"$java_bin" -Xmx1g -cp "$bench_cp" \
   io.chute.job.RabbitNoopJobsBenchmark "$jobs" "$rounds" "$concurrency" | tee target/bench-rabbitmq.out
 chute=$(sed -n 's/.*median \([0-9]*\) jobs\/s.*/\1/p' target/bench-rabbitmq.out)
 

@@ -6,11 +6,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v vipsthumbnail >/dev/null || { echo "vipsthumbnail not found: apt-get install libvips-tools" >&2; exit 1; }
-./mvnw -q -o test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
-java_bin=java
-for jdk in ${JAVA_HOME:-} /usr/lib/jvm/*; do
-  [ -x "$jdk/bin/java" ] || continue
-  v=$("$jdk/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/ *java.specification.version = //p' || true)
-  if [ -n "$v" ] && [ "${v%%.*}" -ge 21 ] 2>/dev/null; then java_bin="$jdk/bin/java"; fi
-done
-exec "$java_bin" -Xmx1g -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" io.chute.processing.image.ThumbnailsBenchmark "$@"
+. bench/lib.sh
+bench_setup
+exec "$java_bin" -Xmx1g -cp "$bench_cp" io.chute.processing.image.ThumbnailsBenchmark "$@"
