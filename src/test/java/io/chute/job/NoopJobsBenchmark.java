@@ -51,7 +51,7 @@ public final class NoopJobsBenchmark {
                     engine.add(e);
                 }
                 System.out.printf("round %d: engine %.0f jobs/s, baseline %.0f jobs/s%n", round, e, b);
-                jdbc.sql("truncate jobs").update();
+                jdbc.sql("truncate jobs cascade").update();
                 jdbc.sql("vacuum analyze jobs").update();
             }
             double e = median(engine);

@@ -65,7 +65,7 @@ public final class RabbitNoopJobsBenchmark {
             List<Double> baseline = new ArrayList<>();
             for (int round = 0; round <= rounds; round++) {
                 double b = NoopJobsBenchmark.baseline(jdbc, owner, count, concurrency);
-                jdbc.sql("truncate jobs").update();
+                jdbc.sql("truncate jobs cascade").update();
                 CountDownLatch latch = new CountDownLatch(count);
                 done.set(latch);
                 tx.executeWithoutResult(s -> {
@@ -87,7 +87,7 @@ public final class RabbitNoopJobsBenchmark {
                     baseline.add(b);
                 }
                 System.out.printf("round %d: %.0f jobs/s; database baseline %.0f jobs/s%n", round, rate, b);
-                jdbc.sql("truncate jobs").update();
+                jdbc.sql("truncate jobs cascade").update();
                 jdbc.sql("vacuum analyze jobs").update();
                 jdbc.sql("vacuum analyze job_outbox").update();
             }
