@@ -23,12 +23,15 @@ final class CompletionBatcher implements AutoCloseable {
     private record Pending(Jobs.Completion completion, CompletableFuture<Boolean> done) {}
 
     private final Jobs jobs;
+    private final java.util.function.Consumer<Job> released;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     private volatile boolean open = true;
 
-    CompletionBatcher(Jobs jobs) {
+    /** {@code released} receives each job that waited on completed ones and can now run. */
+    CompletionBatcher(Jobs jobs, java.util.function.Consumer<Job> released) {
         this.jobs = jobs;
+        this.released = released;
         this.writer = Thread.ofPlatform().name("chute-job-complete").daemon().start(this::writeLoop);
     }
 
@@ -60,11 +63,22 @@ final class CompletionBatcher implements AutoCloseable {
                 for (Pending p : batch) {
                     p.done().complete(completed.contains(p.completion().claimed().id().value()));
                 }
+                release(completed);
             } catch (RuntimeException e) {
                 log.warn("Writing {} job completions failed: {}", batch.size(), e.toString());
                 batch.forEach(p -> p.done().completeExceptionally(e));
             }
             batch.clear();
+        }
+    }
+
+    /** One query per batch, not one per job, finds the jobs these completions release. */
+    private void release(Set<UUID> completed) {
+        try {
+            jobs.releasedByAny(completed).forEach(released);
+        } catch (RuntimeException e) {
+            // the poll of the PostgreSQL queue (or the broker's safety net) still finds them
+            log.warn("Releasing the jobs waiting on {} completed jobs failed: {}", completed.size(), e.toString());
         }
     }
 

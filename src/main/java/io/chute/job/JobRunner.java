@@ -55,7 +55,7 @@ public class JobRunner {
         this.tx = tx;
         this.backoff = new Backoff(config.backoffBase());
         this.workerId = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
-        this.completions = new CompletionBatcher(jobs);
+        this.completions = new CompletionBatcher(jobs, this::submit);
     }
 
     /** The queue that re-delivers what this runner takes back or releases. */
@@ -93,7 +93,6 @@ public class JobRunner {
                 log.info("Job {} changed while it ran (cancelled or lease lost); its result is dropped", job.id());
                 return Outcome.LOST;
             }
-            releaseParentOf(job);
             return Outcome.COMPLETED;
         } catch (TimeoutException e) {
             result.cancel(true);
@@ -139,11 +138,6 @@ public class JobRunner {
             return Outcome.FAILED;
         }
         return Outcome.RETRYING;
-    }
-
-    /** A job is done: the jobs that waited only for it (and others already done) become runnable. */
-    private void releaseParentOf(Job done) {
-        tx.executeWithoutResult(s -> jobs.releasedBy(done.id()).forEach(this::submit));
     }
 
     /** A job can no longer complete: whatever waits on it fails, and so on down the chain. */

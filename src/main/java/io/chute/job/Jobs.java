@@ -452,14 +452,18 @@ public class Jobs {
                 .param(job.value()).query(this::job).list();
     }
 
-    /** The jobs still waiting (PENDING or RETRYING) on {@code dependency} whose every dependency is now COMPLETED. */
-    public List<Job> releasedBy(JobId dependency) {
+    /** The jobs still waiting (PENDING or RETRYING) on any of {@code dependencies} whose every dependency is now COMPLETED: one query for a whole batch of completions. */
+    public List<Job> releasedByAny(Collection<UUID> dependencies) {
+        if (dependencies.isEmpty()) {
+            return List.of();
+        }
         return jdbc.sql("""
-                select j.* from job_dependencies d join jobs j on j.job_id = d.job_id
-                where d.depends_on = ? and j.status in ('PENDING', 'RETRYING')
+                select j.* from jobs j
+                where j.job_id in (select d.job_id from job_dependencies d where d.depends_on = any(?))
+                  and j.status in ('PENDING', 'RETRYING')
                   and not exists (select 1 from job_dependencies o join jobs c on c.job_id = o.depends_on
                                   where o.job_id = j.job_id and c.status <> 'COMPLETED')""")
-                .param(dependency.value()).query(this::job).list();
+                .param(dependencies.toArray(UUID[]::new)).query(this::job).list();
     }
 
     /** Jobs waiting on {@code dependency}, which can no longer complete, fail with {@code reason}. */
