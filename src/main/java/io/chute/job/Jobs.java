@@ -287,17 +287,7 @@ public class Jobs {
 
     /** Marks a claimed job COMPLETED with its outputs; false if the worker lost it meanwhile. */
     public boolean complete(Job claimed, Map<String, Output> outputs, Map<String, Object> metadata) {
-        return jdbc.sql("""
-                update jobs set status = 'COMPLETED', outputs = cast(:outputs as jsonb), metadata = metadata || cast(:metadata as jsonb),
-                       progress = 100, completed_at = now(), error_message = null, lease_owner = null,
-                       heartbeat_at = null, version = version + 1
-                where job_id = :id and status = 'PROCESSING' and lease_owner = :worker and version = :version""")
-                .param("outputs", json.writeValueAsString(outputs))
-                .param("metadata", json.writeValueAsString(metadata))
-                .param("id", claimed.id().value())
-                .param("worker", claimed.leaseOwner())
-                .param("version", claimed.version())
-                .update() == 1;
+        return completeAll(List.of(new Completion(claimed, outputs, metadata))).contains(claimed.id().value());
     }
 
     /** A finished job and what it produced, for {@link #completeAll}. */
