@@ -82,9 +82,12 @@ create table gateway_nodes (
     heartbeat_at timestamptz  not null default now()
 );
 
+-- idle_since: when an online user's last socket went away; offline once it is older than the
+-- grace period and no socket came back
 create table presence (
     user_id      uuid        primary key references users (id) on delete cascade,
     online       boolean     not null default false,
-    last_seen_at timestamptz not null default now()
+    last_seen_at timestamptz not null default now(),
+    idle_since   timestamptz
 );
-create index presence_online on presence (last_seen_at) where online;
+create index presence_idle on presence (idle_since) where online and idle_since is not null;
