@@ -187,7 +187,7 @@ class ChatService {
                 .orElseThrow(() -> ApiException.notFound("Message"));
         tx.executeWithoutResult(s -> pointers.read(channelId, callerId, message.seq()).ifPresent(moved -> {
             ReceiptEvent receipt = new ReceiptEvent(channelId, messageId, callerId, moved.at(), moved.at());
-            for (UUID sender : pointers.sendersBetween(channelId, moved.fromSeq(), moved.toSeq(), callerId)) {
+            for (UUID sender : pointers.sendersCoveredBy(List.of(moved)).getFirst()) {
                 events.publish(Route.user(sender), "message.receipt", receipt);
             }
         }));

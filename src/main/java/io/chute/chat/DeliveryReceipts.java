@@ -24,9 +24,10 @@ import tools.jackson.databind.JsonNode;
  * Delivery receipts. The socket thread only records "this member got this channel up to seq N"
  * in memory (the highest N wins); every {@code chute.chat.receipt-flush-interval} one statement
  * moves all the pointers that advanced, and the senders of the messages each move covers get one
- * {@code message.receipt}. A 50-member group thus costs no database write on the socket thread and
- * one batched write per interval, whatever the message rate. A node that dies loses at most one
- * interval of delivered marks, never a read mark.
+ * {@code message.receipt}, all appended to the replay log with one more statement. A 50-member
+ * group thus costs no database write on the socket thread and three statements per interval,
+ * whatever the message rate. A failed write is retried at the
+ * next flush; a node that dies loses at most one interval of delivered marks, never a read mark.
  */
 @Component
 class DeliveryReceipts implements SocketListener {
@@ -82,28 +83,38 @@ class DeliveryReceipts implements SocketListener {
         // why: a fixed lock order, so that two nodes flushing overlapping batches cannot deadlock
         batch.sort(Comparator.comparing((Map.Entry<Key, Pending> e) -> e.getKey().channelId())
                 .thenComparing(e -> e.getKey().userId()));
-        Map<Key, UUID> messageAt = new ConcurrentHashMap<>();
+        Map<Key, UUID> messageAt = new java.util.HashMap<>();
         batch.forEach(e -> messageAt.put(e.getKey(), e.getValue().messageId()));
-        tx.executeWithoutResult(s -> {
-            List<ReceiptPointers.Moved> moved = pointers.delivered(
+        List<ReceiptPointers.Moved> moved;
+        try {
+            // why: its own short transaction, so the members' rows are locked for one statement only
+            // (the chat worker moves senders' read pointers in those rows)
+            moved = tx.execute(s -> pointers.delivered(
                     batch.stream().map(e -> e.getKey().channelId()).toList(),
                     batch.stream().map(e -> e.getKey().userId()).toList(),
-                    batch.stream().map(e -> e.getValue().seq()).toList());
-            for (ReceiptPointers.Moved m : moved) {
-                var receipt = new ChatService.ReceiptEvent(m.channelId(), messageAt.get(new Key(m.channelId(), m.userId())),
-                        m.userId(), m.at(), null);
-                for (UUID sender : pointers.sendersBetween(m.channelId(), m.fromSeq(), m.toSeq(), m.userId())) {
-                    events.publish(Route.user(sender), "message.receipt", receipt);
-                }
-            }
-        });
+                    batch.stream().map(e -> e.getValue().seq()).toList()));
+        } catch (RuntimeException e) {
+            // why: put the marks back (merged with newer ones) so that the next flush writes them
+            batch.forEach(entry -> pending.merge(entry.getKey(), entry.getValue(), (a, b) -> a.seq() >= b.seq() ? a : b));
+            throw e;
+        }
+        List<List<UUID>> senders = pointers.sendersCoveredBy(moved);
+        List<Events.Publication> receipts = new ArrayList<>();
+        for (int i = 0; i < moved.size(); i++) {
+            ReceiptPointers.Moved m = moved.get(i);
+            var receipt = new ChatService.ReceiptEvent(m.channelId(), messageAt.get(new Key(m.channelId(), m.userId())),
+                    m.userId(), m.at(), null);
+            senders.get(i).forEach(sender -> receipts.add(new Events.Publication(Route.user(sender), "message.receipt", receipt)));
+        }
+        // a node that dies here has moved the pointers without telling the senders: the receipts API still has them
+        tx.executeWithoutResult(s -> events.publish(receipts));
     }
 
     private void flushQuietly() {
         try {
             flush();
         } catch (RuntimeException e) {
-            log.warn("Could not write delivery receipts; they are dropped: {}", e.toString());
+            log.warn("Could not write delivery receipts; the next flush retries them: {}", e.toString());
         }
     }
 

@@ -30,6 +30,12 @@ class MessageViews {
         this.properties = properties;
     }
 
+    /** A message known to have no attachments, without asking the database. */
+    MessageView plain(Messages.Message m) {
+        return new MessageView(m.id(), m.channelId(), m.seq(), m.senderId(), m.content(), List.of(), m.clientMessageId(),
+                m.createdAt());
+    }
+
     MessageView of(Messages.Message message) {
         return of(List.of(message)).getFirst();
     }

@@ -76,9 +76,10 @@ class MessageWorker implements IncomingHandler {
             return;
         }
         channels.setCounter(send.channelId(), seq);
-        messages.attach(message.id(), send.channelId(), send.senderId(), send.attachments() == null ? List.of() : send.attachments());
+        int attached = messages.attach(message.id(), send.channelId(), send.senderId(),
+                send.attachments() == null ? List.of() : send.attachments());
         // sending a message implies having read the channel up to it
         pointers.read(send.channelId(), send.senderId(), seq);
-        events.publish(Route.channel(send.channelId()), "message.created", views.of(message));
+        events.publish(Route.channel(send.channelId()), "message.created", attached == 0 ? views.plain(message) : views.of(message));
     }
 }

@@ -3,6 +3,7 @@ package io.chute.chat;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -63,17 +64,25 @@ class ReceiptPointers {
                 .list();
     }
 
-    /** The senders, other than {@code except}, of the channel's messages in (fromSeq, toSeq]. */
-    List<UUID> sendersBetween(UUID channelId, long fromSeq, long toSeq, UUID except) {
-        return jdbc.sql("""
-                select distinct sender_id from messages
-                where channel_id = ? and seq > ? and seq <= ? and sender_id <> ?""")
-                .params(channelId, fromSeq, toSeq, except).query(UUID.class).list();
-    }
-
-    /** The id of the channel's message at {@code seq}. */
-    Optional<UUID> messageAt(UUID channelId, long seq) {
-        return jdbc.sql("select id from messages where channel_id = ? and seq = ?").params(channelId, seq).query(UUID.class).optional();
+    /** For each move, the senders (other than its member) of the messages it covers; one statement for all. */
+    List<List<UUID>> sendersCoveredBy(List<Moved> moves) {
+        List<List<UUID>> senders = new java.util.ArrayList<>();
+        moves.forEach(m -> senders.add(new java.util.ArrayList<>()));
+        if (moves.isEmpty()) {
+            return senders;
+        }
+        jdbc.sql("""
+                select distinct v.n, m.sender_id
+                from unnest(:c::uuid[], :u::uuid[], :f::bigint[], :t::bigint[]) with ordinality as v(channel_id, user_id, f, t, n)
+                join messages m on m.channel_id = v.channel_id and m.seq > v.f and m.seq <= v.t and m.sender_id <> v.user_id""")
+                .param("c", moves.stream().map(Moved::channelId).toArray(UUID[]::new))
+                .param("u", moves.stream().map(Moved::userId).toArray(UUID[]::new))
+                .param("f", moves.stream().map(Moved::fromSeq).toArray(Long[]::new))
+                .param("t", moves.stream().map(Moved::toSeq).toArray(Long[]::new))
+                .query((rs, n) -> Map.entry(rs.getInt(1), rs.getObject(2, UUID.class)))
+                .list()
+                .forEach(e -> senders.get(e.getKey() - 1).add(e.getValue()));
+        return senders;
     }
 
     @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
