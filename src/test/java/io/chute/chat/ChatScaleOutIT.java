@@ -48,21 +48,26 @@ class ChatScaleOutIT {
     }
 
     private String[] args(String node) {
-        return new String[] {
-            "--spring.datasource.url=" + database.jdbcUrl(),
-            "--spring.datasource.username=" + database.user(),
-            "--chute.queue.type=rabbitmq",
-            "--chute.bus.type=rabbitmq",
-            "--spring.rabbitmq.host=127.0.0.1",
-            "--spring.rabbitmq.virtual-host=" + broker.vhost(),
-            "--chute.data-dir=" + dir.resolve("data"),
-            "--chute.auth.token-secret=a-shared-secret-of-at-least-thirty-two-bytes",
-            "--chute.storage.signing-secret=another-shared-secret-of-at-least-32-bytes",
-            "--chute.realtime.node-id=node-" + node,
-            "--chute.realtime.frames-per-second=2000",
-            "--chute.chat.presence-grace=1s",
-            "--chute.chat.presence-heartbeat=1s",
-        };
+        return nodeArgs(database, broker, dir.resolve("data"), "node-" + node,
+                "--chute.realtime.frames-per-second=2000", "--chute.chat.presence-grace=1s", "--chute.chat.presence-heartbeat=1s");
+    }
+
+    /**
+     * One of several Chute nodes sharing a database, a broker (event bus and job queue) and an
+     * object directory, with every role.
+     */
+    static String[] nodeArgs(TestDatabase database, TestBroker broker, Path dataDir, String nodeId, String... more) {
+        return Stream.concat(Stream.of(
+                "--spring.datasource.url=" + database.jdbcUrl(),
+                "--spring.datasource.username=" + database.user(),
+                "--chute.queue.type=rabbitmq",
+                "--chute.bus.type=rabbitmq",
+                "--spring.rabbitmq.host=127.0.0.1",
+                "--spring.rabbitmq.virtual-host=" + broker.vhost(),
+                "--chute.data-dir=" + dataDir,
+                "--chute.auth.token-secret=a-shared-secret-of-at-least-thirty-two-bytes",
+                "--chute.storage.signing-secret=another-shared-secret-of-at-least-32-bytes",
+                "--chute.realtime.node-id=" + nodeId), Stream.of(more)).toArray(String[]::new);
     }
 
     @AfterAll
@@ -82,10 +87,7 @@ class ChatScaleOutIT {
         TestClient bob = nodeB.client().registerNewUser();
         TestClient carol = nodeA.client().registerNewUser();
         try (TestSocket a = connect(alice); TestSocket b = connect(bob); TestSocket c = connect(carol)) {
-            String channel = ChatRestIT.group(alice, "Three", bob, carol);
-            for (TestSocket s : List.of(a, b, c)) {
-                s.awaitFrame(f -> "channel.updated".equals(f.get("type")) && channel.equals(data(f).get("id")));
-            }
+            String channel = groupSeenBy(alice, "Three", List.of(bob, carol), a, b, c);
             int each = 30;
             for (int i = 0; i < each; i++) {
                 send(a, channel, "a-" + i);
@@ -161,9 +163,7 @@ class ChatScaleOutIT {
         TestClient bob = nodeB.client().registerNewUser();
         TestClient carol = nodeA.client().registerNewUser();
         try (TestSocket a = connect(alice); TestSocket b = connect(bob); TestSocket c = connect(carol)) {
-            String channel = ChatRestIT.group(alice, "Receipts", bob, carol);
-            b.awaitFrame(f -> "channel.updated".equals(f.get("type")));
-            c.awaitFrame(f -> "channel.updated".equals(f.get("type")));
+            String channel = groupSeenBy(alice, "Receipts", List.of(bob, carol), b, c);
             send(a, channel, "r-1");
             Map<String, Object> message = data(b.awaitFrame(isCreated("r-1")));
             c.awaitFrame(isCreated("r-1"));
@@ -216,9 +216,7 @@ class ChatScaleOutIT {
         TestClient bob = nodeB.client().registerNewUser();
         TestClient carol = nodeA.client().registerNewUser();
         try (TestSocket a = connect(alice); TestSocket b = connect(bob); TestSocket c = connect(carol)) {
-            String channel = ChatRestIT.group(alice, "Typing", bob, carol);
-            b.awaitFrame(f -> "channel.updated".equals(f.get("type")));
-            c.awaitFrame(f -> "channel.updated".equals(f.get("type")));
+            String channel = groupSeenBy(alice, "Typing", List.of(bob, carol), b, c);
             a.send(Map.of("type", "typing", "id", "t1", "data", Map.of("channelId", channel, "typing", true)));
             a.awaitFrame(f -> "ack".equals(f.get("type")) && "t1".equals(f.get("id")));
             for (TestSocket other : List.of(b, c)) {
@@ -239,8 +237,7 @@ class ChatScaleOutIT {
         TestClient bob = nodeB.client().registerNewUser();
         TestClient carol = nodeB.client().registerNewUser();
         try (TestSocket b = connect(bob); TestSocket c = connect(carol)) {
-            String channel = ChatRestIT.group(alice, "Leaving", bob, carol);
-            c.awaitFrame(f -> "channel.updated".equals(f.get("type")));
+            String channel = groupSeenBy(alice, "Leaving", List.of(bob, carol), b, c);
             assertThat(alice.post("/api/channels/" + channel + "/messages", Map.of("content", "1", "clientMessageId", "before")).status())
                     .isEqualTo(202);
             c.awaitFrame(isCreated("before"));
@@ -265,9 +262,7 @@ class ChatScaleOutIT {
         TestClient bob = nodeB.client().registerNewUser();
         TestClient carol = nodeA.client().registerNewUser();
         try (TestSocket a = connect(alice); TestSocket b = connect(bob); TestSocket c = connect(carol)) {
-            String channel = ChatRestIT.group(alice, "Photos", bob, carol);
-            b.awaitFrame(f -> "channel.updated".equals(f.get("type")));
-            c.awaitFrame(f -> "channel.updated".equals(f.get("type")));
+            String channel = groupSeenBy(alice, "Photos", List.of(bob, carol), b, c);
             Map<String, Object> accepted = UploadFlowTestSupport.acceptedJob(alice, Images.jpeg(dir, 3000, 2000));
             send(a, channel, "photo", List.of(accepted.get("uploadId")));
             Object jobId = accepted.get("jobId");
@@ -283,6 +278,15 @@ class ChatScaleOutIT {
     }
 
     // ---- helpers
+
+    /** Creates a group and waits until each socket was told of it (so its node follows the channel). */
+    private static String groupSeenBy(TestClient owner, String name, List<TestClient> members, TestSocket... sockets) {
+        String channel = ChatRestIT.group(owner, name, members.toArray(TestClient[]::new));
+        for (TestSocket s : sockets) {
+            s.awaitFrame(f -> "channel.updated".equals(f.get("type")) && channel.equals(data(f).get("id")));
+        }
+        return channel;
+    }
 
     private static TestSocket connect(TestClient user) {
         return TestSocket.connect(user.base(), user.token(), null);
