@@ -143,13 +143,18 @@ class Channels {
                 .list();
     }
 
-    /** Locks the channel row (one writer of its counter at a time) and answers its last seq. */
-    long lockCounter(UUID channelId) {
-        return jdbc.sql("select last_seq from channels where id = ? for update").param(channelId).query(Long.class).single();
+    /**
+     * Takes the channel's next seq. The channel row stays locked until the transaction ends, so the
+     * channel's writers take their seqs one after the other, in commit order.
+     */
+    long nextSeq(UUID channelId) {
+        return jdbc.sql("update channels set last_seq = last_seq + 1 where id = ? returning last_seq")
+                .param(channelId).query(Long.class).single();
     }
 
-    void setCounter(UUID channelId, long seq) {
-        jdbc.sql("update channels set last_seq = ? where id = ?").params(seq, channelId).update();
+    /** Gives back the seq just taken (under the same lock), so that it is not a gap. */
+    void giveBackSeq(UUID channelId) {
+        jdbc.sql("update channels set last_seq = last_seq - 1 where id = ?").param(channelId).update();
     }
 
     private static Channel channel(ResultSet rs, int n) throws SQLException {

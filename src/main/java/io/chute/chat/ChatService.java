@@ -241,9 +241,7 @@ class ChatService {
      */
     private void announce(Channels.Channel channel, java.util.Collection<UUID> recipients) {
         ChannelView view = view(channel);
-        for (UUID recipient : recipients) {
-            events.publish(Route.user(recipient), "channel.updated", view);
-        }
+        events.publish(recipients.stream().map(r -> new Events.Publication(Route.user(r), "channel.updated", view)).toList());
     }
 
     private ChannelView view(Channels.Channel channel) {

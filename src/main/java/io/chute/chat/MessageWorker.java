@@ -66,16 +66,16 @@ class MessageWorker implements IncomingHandler {
             return;
         }
         // why: the channel row's lock serialises the channel's writers, so seqs follow commit order without gaps
-        long seq = channels.lockCounter(send.channelId()) + 1;
+        long seq = channels.nextSeq(send.channelId());
         // why: microseconds, as PostgreSQL stores them, so the event and a later read of the row agree
         Messages.Message message = new Messages.Message(UUID.randomUUID(), send.channelId(), seq, send.senderId(),
                 send.clientMessageId(), send.content() == null ? "" : send.content(), Instant.now().truncatedTo(ChronoUnit.MICROS));
         // why: a conflict does nothing rather than fail, since a failed statement would abort the whole batch's transaction
         if (!messages.insertOnce(message)) {
+            channels.giveBackSeq(send.channelId());
             log.debug("Message {} of {} already stored", send.clientMessageId(), send.senderId());
             return;
         }
-        channels.setCounter(send.channelId(), seq);
         int attached = messages.attach(message.id(), send.channelId(), send.senderId(),
                 send.attachments() == null ? List.of() : send.attachments());
         // sending a message implies having read the channel up to it
