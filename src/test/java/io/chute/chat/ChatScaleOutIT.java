@@ -257,7 +257,7 @@ class ChatScaleOutIT {
     }
 
     @Test
-    void anAttachmentsCompletedStatusReachesEveryMember() throws Exception {
+    void anAttachmentsAndARoomZipsCompletedStatusReachEveryMember() throws Exception {
         TestClient alice = nodeA.client().registerNewUser();
         TestClient bob = nodeB.client().registerNewUser();
         TestClient carol = nodeA.client().registerNewUser();
@@ -274,6 +274,15 @@ class ChatScaleOutIT {
             }
             assertThat(b.frames("job.updated").stream().filter(f -> completedJob(f, jobId))).hasSizeLessThanOrEqualTo(1);
             assertThat(bob.get("/api/jobs/" + jobId).json()).containsEntry("status", "COMPLETED");
+
+            // a room zip asked for by bob: its job.updated reaches the channel, so alice and carol see it finish too
+            TestClient.Response zip = bob.post("/api/zips", Map.of("uploadIds", List.of(accepted.get("uploadId")), "channelId", channel));
+            assertThat(zip.status()).as(zip.body()).isEqualTo(202);
+            Object zipJob = zip.json().get("jobId");
+            for (TestSocket s : List.of(a, b, c)) {
+                s.awaitFrame(f -> completedJob(f, zipJob));
+            }
+            assertThat(a.frames("job.updated").stream().filter(f -> completedJob(f, zipJob))).hasSize(1);
         }
     }
 
