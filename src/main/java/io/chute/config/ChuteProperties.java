@@ -202,18 +202,22 @@ public record ChuteProperties(
      * The WebSocket gateway. {@code nodeId} names this node's bus queue
      * ({@code chute.gateway.{nodeId}}; empty means a random one per start). {@code replayWindow} is
      * how long events stay replayable with {@code ?since=}. {@code sendQueue} bounds the frames
-     * waiting for one slow socket before it is closed. {@code allowedOrigins} are the browser
+     * waiting for one slow socket before it is closed, and {@code sendTimeout} how long one write
+     * to a socket that stopped reading may block before it is dropped. {@code allowedOrigins} are the browser
      * origins allowed to open {@code /ws} (empty: the same origin only; clients that send no
-     * {@code Origin}, like servers and scripts, are not affected).
+     * {@code Origin}, like servers and scripts, are not affected). {@code maxFrameSize} is the
+     * largest client frame in characters; the container keeps a buffer of that many per socket,
+     * so it is also memory per connection (2 bytes a character).
      */
     public record Realtime(
             @DefaultValue("") String nodeId,
             @DefaultValue("1h") Duration replayWindow,
             @DefaultValue("1000") int sendQueue,
+            @DefaultValue("10s") Duration sendTimeout,
             @DefaultValue("10s") Duration authTimeout,
             @DefaultValue("60s") Duration idleTimeout,
             @DefaultValue("50") int framesPerSecond,
-            @DefaultValue("64KB") DataSize maxFrameSize,
+            @DefaultValue("16KB") DataSize maxFrameSize,
             @DefaultValue("20ms") Duration jobEventDelay,
             @DefaultValue List<String> allowedOrigins) {
 

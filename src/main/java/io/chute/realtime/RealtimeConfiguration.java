@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,11 +75,14 @@ class RealtimeConfiguration {
 
     @Bean(destroyMethod = "shutdownNow")
     ScheduledExecutorService realtimeTimers() {
-        return Executors.newSingleThreadScheduledExecutor(r -> {
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "chute-realtime-timers");
             t.setDaemon(true);
             return t;
         });
+        // why: every socket schedules its token's expiry; a closed socket cancels it, and must not stay referenced until then
+        timers.setRemoveOnCancelPolicy(true);
+        return timers;
     }
 
     /** Prunes the replay log on every node (deleting an old row twice is harmless). */
@@ -140,7 +143,7 @@ class RealtimeConfiguration {
             ScheduledExecutorService realtimeTimers) {
         ChuteProperties.Realtime r = properties.realtime();
         return new GatewaySocketHandler(gateway, eventLog, tokens.decoder(), frameHandlers, json,
-                new GatewaySocketHandler.Settings(r.authTimeout(), r.idleTimeout(), r.sendQueue(), r.framesPerSecond(),
+                new GatewaySocketHandler.Settings(r.authTimeout(), r.idleTimeout(), r.sendQueue(), r.sendTimeout(), r.framesPerSecond(),
                         node.value()),
                 realtimeTimers);
     }
@@ -176,6 +179,7 @@ class RealtimeConfiguration {
         ServletServerContainerFactoryBean webSocketContainer() {
             ServletServerContainerFactoryBean container = new ServletServerContainerFactoryBean();
             int max = (int) Math.min(Integer.MAX_VALUE, properties.realtime().maxFrameSize().toBytes());
+            // why: Tomcat allocates this many characters per socket up front: it is memory per connection
             container.setMaxTextMessageBufferSize(max);
             container.setMaxBinaryMessageBufferSize(1024);
             return container;
