@@ -5,6 +5,8 @@ create table events (
     route      text        not null,
     type       text        not null,
     payload    jsonb       not null,
+    -- a user whose sockets do not get the event (the owner of a channel attachment has it on their own route already)
+    except_user uuid,
     created_at timestamptz not null default now()
 );
 

@@ -206,8 +206,7 @@ public record ChuteProperties(
      * to a socket that stopped reading may block before it is dropped. {@code allowedOrigins} are the browser
      * origins allowed to open {@code /ws} (empty: the same origin only; clients that send no
      * {@code Origin}, like servers and scripts, are not affected). {@code maxFrameSize} is the
-     * largest client frame in characters; the container keeps a buffer of that many per socket,
-     * so it is also memory per connection (2 bytes a character).
+     * largest client frame, in characters.
      */
     public record Realtime(
             @DefaultValue("") String nodeId,
@@ -217,7 +216,7 @@ public record ChuteProperties(
             @DefaultValue("10s") Duration authTimeout,
             @DefaultValue("60s") Duration idleTimeout,
             @DefaultValue("50") int framesPerSecond,
-            @DefaultValue("16KB") DataSize maxFrameSize,
+            @DefaultValue("64KB") DataSize maxFrameSize,
             @DefaultValue("20ms") Duration jobEventDelay,
             @DefaultValue List<String> allowedOrigins) {
 

@@ -3,6 +3,7 @@ package io.chute.realtime;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -22,7 +23,11 @@ class EventLog {
 
     record Entry(long seq, Route route, String type, String data) {}
 
-    record NewEntry(Route route, String type, String data) {}
+    record NewEntry(Route route, String type, String data, UUID except) {
+        NewEntry(Route route, String type, String data) {
+            this(route, type, data, null);
+        }
+    }
 
     long append(Route route, String type, String data) {
         return jdbc.sql("insert into events (route, type, payload) values (?, ?, cast(? as jsonb)) returning seq")
@@ -37,28 +42,30 @@ class EventLog {
             return List.of();
         }
         return jdbc.sql("""
-                insert into events (route, type, payload)
-                select r, t, cast(p as jsonb)
-                from unnest(cast(:routes as text[]), cast(:types as text[]), cast(:payloads as text[]))
-                     with ordinality as e(r, t, p, n)
+                insert into events (route, type, payload, except_user)
+                select r, t, cast(p as jsonb), x
+                from unnest(cast(:routes as text[]), cast(:types as text[]), cast(:payloads as text[]),
+                            cast(:excepts as uuid[]))
+                     with ordinality as e(r, t, p, x, n)
                 order by n
                 returning seq""")
                 .param("routes", entries.stream().map(e -> e.route().key()).toArray(String[]::new))
                 .param("types", entries.stream().map(NewEntry::type).toArray(String[]::new))
                 .param("payloads", entries.stream().map(NewEntry::data).toArray(String[]::new))
+                .param("excepts", entries.stream().map(NewEntry::except).toArray(UUID[]::new))
                 .query(Long.class)
                 .list()
                 .stream().sorted().toList();
     }
 
-    /** Events on any of {@code routes} after {@code since}, oldest first, at most {@code limit}. */
-    List<Entry> since(long since, Collection<Route> routes, int limit) {
+    /** Events for {@code user} on any of {@code routes} after {@code since}, oldest first, at most {@code limit}. */
+    List<Entry> since(long since, Collection<Route> routes, UUID user, int limit) {
         return jdbc.sql("""
                 select seq, route, type, payload::text as payload from events
-                where route = any(?) and seq > ?
+                where route = any(?) and seq > ? and (except_user is null or except_user <> ?)
                 order by seq
                 limit ?""")
-                .params(routes.stream().map(Route::key).toArray(String[]::new), since, limit)
+                .params(routes.stream().map(Route::key).toArray(String[]::new), since, user, limit)
                 .query((rs, n) -> new Entry(rs.getLong("seq"), new Route(rs.getString("route")), rs.getString("type"),
                         rs.getString("payload")))
                 .list();

@@ -54,7 +54,7 @@ public class Events {
         afterCommit(() -> {
             for (int i = 0; i < entries.size(); i++) {
                 EventLog.NewEntry e = entries.get(i);
-                bus.publish(new BusEvent(e.route(), e.type(), seqs.get(i), e.data(), null));
+                bus.publish(new BusEvent(e.route(), e.type(), seqs.get(i), e.data(), e.except()));
             }
         });
     }

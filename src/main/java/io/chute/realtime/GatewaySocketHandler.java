@@ -60,9 +60,10 @@ final class GatewaySocketHandler extends TextWebSocketHandler implements Handsha
     private final ScheduledExecutorService timers;
     private final Map<String, Socket> sockets = new ConcurrentHashMap<>();
     private final Map<String, RateWindow> rates = new ConcurrentHashMap<>();
+    private final Map<String, StringBuilder> partial = new ConcurrentHashMap<>();
 
     record Settings(Duration authTimeout, Duration idleTimeout, int sendQueue, Duration sendTimeout, int framesPerSecond,
-            String nodeId) {}
+            int maxFrameChars, String nodeId) {}
 
     GatewaySocketHandler(Gateway gateway, EventLog eventLog, JwtDecoder tokens, List<FrameHandler> frameHandlers,
             JsonMapper json, Settings settings, ScheduledExecutorService timers) {
@@ -127,6 +128,7 @@ final class GatewaySocketHandler extends TextWebSocketHandler implements Handsha
     @Override
     public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
         rates.remove(session.getId());
+        partial.remove(session.getId());
         Socket socket = sockets.remove(session.getId());
         if (socket != null) {
             gateway.close(socket);
@@ -141,15 +143,42 @@ final class GatewaySocketHandler extends TextWebSocketHandler implements Handsha
 
     // --- frames
 
+    /**
+     * Frames arrive in pieces of the container's small buffer and are put together here, up to
+     * {@code maxFrameChars}: memory per socket follows what it sends, not the largest frame allowed.
+     */
+    @Override
+    public boolean supportsPartialMessages() {
+        return true;
+    }
+
     @Override
     protected void handleTextMessage(WebSocketSession session, TextMessage message) {
+        String payload = message.getPayload();
+        if (!message.isLast() || partial.containsKey(session.getId())) {
+            StringBuilder assembled = partial.computeIfAbsent(session.getId(), k -> new StringBuilder());
+            if (assembled.length() + payload.length() > settings.maxFrameChars()) {
+                partial.remove(session.getId());
+                closeQuietly(session, CloseStatus.TOO_BIG_TO_PROCESS);
+                return;
+            }
+            assembled.append(payload);
+            if (!message.isLast()) {
+                return;
+            }
+            payload = partial.remove(session.getId()).toString();
+        }
+        handleFrame(session, payload);
+    }
+
+    private void handleFrame(WebSocketSession session, String payload) {
         Socket socket = sockets.get(session.getId());
         if (socket != null) {
             socket.heard();
         }
         JsonNode frame;
         try {
-            frame = json.readTree(message.getPayload());
+            frame = json.readTree(payload);
         } catch (JacksonException e) {
             reply(session, socket, Frames.reply("error", null, errorData(400, "a frame must be a JSON object")));
             return;
@@ -234,7 +263,7 @@ final class GatewaySocketHandler extends TextWebSocketHandler implements Handsha
         }
         Set<Route> routes = gateway.open(socket);
         long latest = log_.latest();
-        List<EventLog.Entry> missed = since == null ? List.of() : log_.since(since, routes, REPLAY_LIMIT);
+        List<EventLog.Entry> missed = since == null ? List.of() : log_.since(since, routes, user.id(), REPLAY_LIMIT);
         boolean complete = since == null || (since + 1 >= log_.oldestKept() && missed.size() < REPLAY_LIMIT);
         socket.replayed(missed, e -> Frames.event(e.type(), e.seq(), e.data()));
         ObjectNode ready = json.createObjectNode()

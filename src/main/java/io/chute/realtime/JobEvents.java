@@ -99,7 +99,8 @@ final class JobEvents implements JobChanges, AutoCloseable {
                 entries.add(new EventLog.NewEntry(Route.user(job.ownerId()), TYPE, data));
             }
             for (Route route : extra.getOrDefault(job.id().value(), Set.of())) {
-                entries.add(new EventLog.NewEntry(route, TYPE, data));
+                // why: the owner has it on their own route; a member owner must not get it twice
+                entries.add(new EventLog.NewEntry(route, TYPE, data, job.ownerId()));
             }
         }
         events.publishAll(entries);

@@ -144,6 +144,7 @@ class RealtimeConfiguration {
         ChuteProperties.Realtime r = properties.realtime();
         return new GatewaySocketHandler(gateway, eventLog, tokens.decoder(), frameHandlers, json,
                 new GatewaySocketHandler.Settings(r.authTimeout(), r.idleTimeout(), r.sendQueue(), r.sendTimeout(), r.framesPerSecond(),
+                        (int) Math.min(Integer.MAX_VALUE, r.maxFrameSize().toBytes()),
                         node.value()),
                 realtimeTimers);
     }
@@ -178,9 +179,8 @@ class RealtimeConfiguration {
         @Bean
         ServletServerContainerFactoryBean webSocketContainer() {
             ServletServerContainerFactoryBean container = new ServletServerContainerFactoryBean();
-            int max = (int) Math.min(Integer.MAX_VALUE, properties.realtime().maxFrameSize().toBytes());
-            // why: Tomcat allocates this many characters per socket up front: it is memory per connection
-            container.setMaxTextMessageBufferSize(max);
+            // why: Tomcat allocates this buffer per socket up front; larger frames arrive in pieces and are put together by the handler
+            container.setMaxTextMessageBufferSize(4096);
             container.setMaxBinaryMessageBufferSize(1024);
             return container;
         }

@@ -115,6 +115,10 @@ class GatewayIT extends EmbeddedChuteIT {
 
             socket.send(Map.of("type", "ping", "id", "p2"));
             socket.awaitFrame(f -> "pong".equals(f.get("type")) && "p2".equals(f.get("id")));
+
+            // larger than the container's 4K-character buffer: it arrives in pieces and is put together
+            socket.send(Map.of("type", "ping", "id", "big", "data", "é".repeat(30_000)));
+            socket.awaitFrame(f -> "pong".equals(f.get("type")) && "big".equals(f.get("id")));
             assertThat(socket.isClosed()).isFalse();
         }
     }
@@ -123,7 +127,7 @@ class GatewayIT extends EmbeddedChuteIT {
     void closesAConnectionThatSendsAFrameOverTheSizeLimit() {
         TestClient alice = newUser();
         try (TestSocket socket = TestSocket.connect(base(), alice.token(), null)) {
-            socket.sendText("{\"type\":\"ping\",\"data\":\"" + "x".repeat(20_000) + "\"}");
+            socket.sendText("{\"type\":\"ping\",\"data\":\"" + "x".repeat(70_000) + "\"}");
             assertThat(socket.awaitClose(Duration.ofSeconds(10))).isEqualTo(1009);
         }
     }
