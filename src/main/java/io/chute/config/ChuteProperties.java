@@ -23,7 +23,9 @@ public record ChuteProperties(
         @DefaultValue Uploads uploads,
         @DefaultValue Jobs jobs,
         @DefaultValue Processing processing,
-        @DefaultValue Clamav clamav) {
+        @DefaultValue Clamav clamav,
+        @DefaultValue Bus bus,
+        @DefaultValue Realtime realtime) {
 
     public boolean runs(String role) {
         return roles.contains(role);
@@ -183,5 +185,47 @@ public record ChuteProperties(
 
         /** What to do with a file too large for clamd to scan. */
         public enum Oversize { REFUSE, MARK_UNSCANNED }
+    }
+
+    /** Cross-node routing of real-time events: {@code local} (one node) or {@code rabbitmq}. */
+    public record Bus(@DefaultValue("local") String type) {
+
+        public Bus {
+            if (!type.equals("local") && !type.equals("rabbitmq")) {
+                throw new IllegalArgumentException("chute.bus.type must be local or rabbitmq, not " + type);
+            }
+        }
+    }
+
+    /**
+     * The WebSocket gateway. {@code nodeId} names this node's bus queue
+     * ({@code chute.gateway.{nodeId}}; empty means a random one per start). {@code replayWindow} is
+     * how long events stay replayable with {@code ?since=}. {@code sendQueue} bounds the frames
+     * waiting for one slow socket before it is closed. {@code allowedOrigins} are the browser
+     * origins allowed to open {@code /ws} (empty: the same origin only; clients that send no
+     * {@code Origin}, like servers and scripts, are not affected).
+     */
+    public record Realtime(
+            @DefaultValue("") String nodeId,
+            @DefaultValue("1h") Duration replayWindow,
+            @DefaultValue("1000") int sendQueue,
+            @DefaultValue("10s") Duration authTimeout,
+            @DefaultValue("60s") Duration idleTimeout,
+            @DefaultValue("50") int framesPerSecond,
+            @DefaultValue("64KB") DataSize maxFrameSize,
+            @DefaultValue("20ms") Duration jobEventDelay,
+            @DefaultValue List<String> allowedOrigins) {
+
+        public Realtime {
+            if (!nodeId.matches("[A-Za-z0-9._-]{0,100}")) {
+                throw new IllegalArgumentException("chute.realtime.node-id may hold letters, digits, '.', '_' and '-' only");
+            }
+            if (sendQueue < 1 || framesPerSecond < 1) {
+                throw new IllegalArgumentException("chute.realtime.send-queue and frames-per-second must be positive");
+            }
+            if (idleTimeout.isNegative() || idleTimeout.isZero() || authTimeout.isNegative() || authTimeout.isZero()) {
+                throw new IllegalArgumentException("chute.realtime.idle-timeout and auth-timeout must be positive");
+            }
+        }
     }
 }

@@ -32,20 +32,22 @@ class JobConfiguration {
         return new JobWorker(queue, runner);
     }
 
+    /**
+     * The client factory Boot configured from {@code spring.rabbitmq.*} (credentials, virtual
+     * host, TLS, timeouts) and every configured address; the job queue and the event bus open
+     * their own connections.
+     */
+    @Bean
+    @ConditionalOnExpression("'${chute.queue.type:postgres}' == 'rabbitmq' or '${chute.bus.type:local}' == 'rabbitmq'")
+    RabbitBroker rabbitBroker(CachingConnectionFactory connectionFactory, RabbitConnectionDetails details) {
+        return new RabbitBroker(connectionFactory.getRabbitConnectionFactory(),
+                details.getAddresses().stream().map(a -> new Address(a.host(), a.port())).toList());
+    }
+
     /** RabbitMQ as the job queue: {@code chute.queue.type=rabbitmq}, the broker from {@code spring.rabbitmq.*}. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnProperty(name = "chute.queue.type", havingValue = "rabbitmq")
     static class Rabbit {
-
-        /**
-         * The client factory Boot configured from {@code spring.rabbitmq.*} (credentials, virtual
-         * host, TLS, timeouts) and every configured address; the queue opens its own connections.
-         */
-        @Bean
-        RabbitBroker rabbitBroker(CachingConnectionFactory connectionFactory, RabbitConnectionDetails details) {
-            return new RabbitBroker(connectionFactory.getRabbitConnectionFactory(),
-                    details.getAddresses().stream().map(a -> new Address(a.host(), a.port())).toList());
-        }
 
         /** Every node relays, whatever its roles: jobs submitted by an API-only node must reach the broker too. */
         @Bean

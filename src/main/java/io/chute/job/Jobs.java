@@ -14,8 +14,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import io.chute.common.InvalidInputException;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -32,10 +36,52 @@ public class Jobs {
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
+    private final Iterable<JobChanges> observers;
 
-    Jobs(JdbcClient jdbc, JsonMapper json) {
+    @Autowired
+    Jobs(JdbcClient jdbc, JsonMapper json, ObjectProvider<JobChanges> observers) {
+        this(jdbc, json, (Iterable<JobChanges>) observers);
+    }
+
+    public Jobs(JdbcClient jdbc, JsonMapper json, Iterable<JobChanges> observers) {
         this.jdbc = jdbc;
         this.json = json;
+        this.observers = observers;
+    }
+
+    /** Tells the observers about {@code ids}, after the current transaction commits if there is one. */
+    private void changed(Collection<UUID> ids) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        List<UUID> copy = List.copyOf(ids);
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    observers.forEach(o -> o.changed(copy));
+                }
+            });
+        } else {
+            observers.forEach(o -> o.changed(copy));
+        }
+    }
+
+    private List<Job> changedJobs(List<Job> jobs) {
+        changed(jobs.stream().map(j -> j.id().value()).toList());
+        return jobs;
+    }
+
+    private Optional<Job> changedJob(Optional<Job> job) {
+        job.ifPresent(j -> changed(List.of(j.id().value())));
+        return job;
+    }
+
+    private boolean changedIf(boolean updated, Job job) {
+        if (updated) {
+            changed(List.of(job.id().value()));
+        }
+        return updated;
     }
 
     /** What a new job needs; the rest starts at its defaults. */
@@ -81,6 +127,7 @@ public class Jobs {
         if (job.parentId() != null) {
             dependOn(new JobId(job.parentId()), List.of(id));
         }
+        changed(List.of(id.value()));
         return find(id).orElseThrow();
     }
 
@@ -204,7 +251,7 @@ public class Jobs {
                 .query(this::job)
                 .list());
         claimed.sort(CLAIM_ORDER);
-        return claimed;
+        return changedJobs(claimed);
     }
 
     private static final java.util.Comparator<Job> CLAIM_ORDER =
@@ -220,7 +267,7 @@ public class Jobs {
      * duplicate or stale delivery finds it in another state and gets nothing.
      */
     public Optional<Job> claim(JobId id, String worker) {
-        return jdbc.sql("""
+        return changedJob(jdbc.sql("""
                 update jobs j set status = 'PROCESSING', attempts = attempts + 1, lease_owner = :worker,
                        heartbeat_at = now(), started_at = coalesce(started_at, now()), next_retry_at = null,
                        version = version + 1
@@ -231,7 +278,7 @@ public class Jobs {
                 .param("worker", worker)
                 .param("id", id.value())
                 .query(this::job)
-                .optional();
+                .optional());
     }
 
     /**
@@ -244,7 +291,7 @@ public class Jobs {
      * parents still waiting for children.
      */
     public Optional<Job> claimDelivered(JobId delivered, String type, String worker) {
-        return jdbc.sql("""
+        return changedJob(jdbc.sql("""
                 with delivered as (
                     select job_id, type, priority, status, run_at from jobs where job_id = :id
                 ), higher as (
@@ -282,7 +329,7 @@ public class Jobs {
                 .param("type", type)
                 .param("worker", worker)
                 .query(this::job)
-                .optional();
+                .optional());
     }
 
     /** Marks a claimed job COMPLETED with its outputs; false if the worker lost it meanwhile. */
@@ -316,7 +363,7 @@ public class Jobs {
             outputs[i] = json.writeValueAsString(c.outputs());
             metadata[i] = json.writeValueAsString(c.metadata());
         }
-        return Set.copyOf(jdbc.sql("""
+        Set<UUID> completed = Set.copyOf(jdbc.sql("""
                 update jobs j set status = 'COMPLETED', outputs = cast(d.outputs as jsonb),
                        metadata = j.metadata || cast(d.metadata as jsonb), progress = 100, completed_at = now(),
                        error_message = null, lease_owner = null, heartbeat_at = null, version = j.version + 1
@@ -333,12 +380,14 @@ public class Jobs {
                 .param("metadata", metadata)
                 .query(UUID.class)
                 .list());
+        changed(completed);
+        return completed;
     }
 
     /** A transient failure: RETRYING at {@code runAt}, or FAILED when the attempts are used up. */
     public boolean failAttempt(Job claimed, String error, Instant runAt) {
         boolean last = claimed.attempts() >= claimed.maxAttempts();
-        return jdbc.sql("""
+        return changedIf(jdbc.sql("""
                 update jobs set status = :status, error_message = :error, run_at = coalesce(:runAt, run_at),
                        next_retry_at = :runAt, failed_at = case when :last then now() end,
                        lease_owner = null, heartbeat_at = null, version = version + 1
@@ -350,22 +399,22 @@ public class Jobs {
                 .param("id", claimed.id().value())
                 .param("worker", claimed.leaseOwner())
                 .param("version", claimed.version())
-                .update() == 1;
+                .update() == 1, claimed);
     }
 
     /** Gives a running job back unfinished (shutdown): RETRYING now, and the attempt does not count. */
     public boolean release(Job claimed) {
-        return jdbc.sql("""
+        return changedIf(jdbc.sql("""
                 update jobs set status = 'RETRYING', attempts = greatest(attempts - 1, 0), run_at = now(),
                        lease_owner = null, heartbeat_at = null, version = version + 1
                 where job_id = ? and status = 'PROCESSING' and lease_owner = ? and version = ?""")
                 .params(claimed.id().value(), claimed.leaseOwner(), claimed.version())
-                .update() == 1;
+                .update() == 1, claimed);
     }
 
     /** The file itself is bad: REJECTED with the reason, no retry. */
     public boolean reject(Job claimed, String reason) {
-        return jdbc.sql("""
+        return changedIf(jdbc.sql("""
                 update jobs set status = 'REJECTED', error_message = :reason, failed_at = now(),
                        lease_owner = null, heartbeat_at = null, version = version + 1
                 where job_id = :id and status = 'PROCESSING' and lease_owner = :worker and version = :version""")
@@ -373,7 +422,7 @@ public class Jobs {
                 .param("id", claimed.id().value())
                 .param("worker", claimed.leaseOwner())
                 .param("version", claimed.version())
-                .update() == 1;
+                .update() == 1, claimed);
     }
 
     /** Renews the leases of the jobs {@code worker} is running; returns those it still holds. */
@@ -396,7 +445,7 @@ public class Jobs {
      * RETRYING now, or FAILED when that was the last attempt. Returns the jobs taken back.
      */
     public List<Job> recoverExpiredLeases(long leaseSeconds) {
-        return jdbc.sql("""
+        return changedJobs(jdbc.sql("""
                 update jobs set status = case when attempts >= max_attempts then 'FAILED' else 'RETRYING' end,
                        failed_at = case when attempts >= max_attempts then now() end,
                        error_message = 'worker ' || coalesce(lease_owner, '?') || ' stopped renewing its lease',
@@ -407,31 +456,31 @@ public class Jobs {
                 returning *""")
                 .param("lease", leaseSeconds)
                 .query(this::job)
-                .list();
+                .list());
     }
 
     /** Cancels a job that has not finished; empty if it was not in a cancellable state. */
     public Optional<Job> cancel(JobId id) {
-        return jdbc.sql("""
+        return changedJob(jdbc.sql("""
                 update jobs set status = 'CANCELLED', lease_owner = null, heartbeat_at = null,
                        error_message = 'cancelled', version = version + 1
                 where job_id = ? and status in ('PENDING', 'RETRYING', 'PROCESSING')
                 returning *""")
                 .param(id.value())
                 .query(this::job)
-                .optional();
+                .optional());
     }
 
     /** Puts a FAILED or CANCELLED job back to PENDING with a fresh set of attempts; empty otherwise. */
     public Optional<Job> retry(JobId id) {
-        return jdbc.sql("""
+        return changedJob(jdbc.sql("""
                 update jobs set status = 'PENDING', attempts = 0, run_at = now(), next_retry_at = null,
                        failed_at = null, error_message = null, progress = 0, version = version + 1
                 where job_id = ? and status in ('FAILED', 'CANCELLED')
                 returning *""")
                 .param(id.value())
                 .query(this::job)
-                .optional();
+                .optional());
     }
 
     /** The jobs {@code job} waits for (a parent's children, a zip's inputs). */
@@ -458,14 +507,14 @@ public class Jobs {
 
     /** Jobs waiting on {@code dependency}, which can no longer complete, fail with {@code reason}. */
     public List<Job> failDependents(JobId dependency, String reason) {
-        return jdbc.sql("""
+        return changedJobs(jdbc.sql("""
                 update jobs set status = 'FAILED', failed_at = now(), error_message = ?, version = version + 1
                 where job_id in (select job_id from job_dependencies where depends_on = ?)
                   and status in ('PENDING', 'RETRYING')
                 returning *""")
                 .params(truncate(reason), dependency.value())
                 .query(this::job)
-                .list();
+                .list());
     }
 
     /** Jobs in one status, newest first, for the admin's dead-letter view. */
@@ -500,9 +549,17 @@ public class Jobs {
     public record QueueStats(String type, long pending, long processing, long retrying, long failed, long completedLastHour) {}
 
     public void progress(Job claimed, int percent) {
-        jdbc.sql("update jobs set progress = ? where job_id = ? and status = 'PROCESSING' and lease_owner = ? and progress < ?")
+        changedIf(jdbc.sql("update jobs set progress = ? where job_id = ? and status = 'PROCESSING' and lease_owner = ? and progress < ?")
                 .params(Math.clamp(percent, 0, 100), claimed.id().value(), claimed.leaseOwner(), percent)
-                .update();
+                .update() == 1, claimed);
+    }
+
+    /** The jobs with these ids that exist, in no particular order. */
+    public List<Job> findAll(Collection<UUID> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.sql("select * from jobs where job_id = any(?)").param(ids.toArray(UUID[]::new)).query(this::job).list();
     }
 
     private static String truncate(String s) {

@@ -32,7 +32,7 @@ public final class RabbitBroker {
      * consumers made on it; acknowledgements of deliveries from before the failure are dropped
      * by the client (those deliveries come back from the queue).
      */
-    Connection connect(String name, boolean recover) throws IOException, TimeoutException {
+    public Connection connect(String name, boolean recover) throws IOException, TimeoutException {
         ConnectionFactory f = factory.clone();
         f.setAutomaticRecoveryEnabled(recover);
         f.setTopologyRecoveryEnabled(recover);

@@ -44,7 +44,7 @@ class BrokerRestartIT {
         database = TestDatabase.create();
         broker = TestBroker.create();
         JdbcClient jdbc = JdbcClient.create(database.dataSource());
-        jobs = new Jobs(jdbc, JsonMapper.builder().build());
+        jobs = new Jobs(jdbc, JsonMapper.builder().build(), java.util.List.of());
         tx = new TransactionTemplate(new DataSourceTransactionManager(database.dataSource()));
         owner = UUID.randomUUID();
         jdbc.sql("insert into users (id, username, password_hash, display_name) values (?, 'restart', 'x', 'Restart')")

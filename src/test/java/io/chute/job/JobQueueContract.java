@@ -51,7 +51,7 @@ abstract class JobQueueContract {
     static void database() {
         database = TestDatabase.create();
         JdbcClient jdbc = JdbcClient.create(database.dataSource());
-        jobs = new Jobs(jdbc, JsonMapper.builder().build());
+        jobs = new Jobs(jdbc, JsonMapper.builder().build(), java.util.List.of());
         tx = new TransactionTemplate(new DataSourceTransactionManager(database.dataSource()));
         owner = UUID.randomUUID();
         jdbc.sql("insert into users (id, username, password_hash, display_name) values (?, ?, 'x', 'Owner')")

@@ -33,7 +33,7 @@ public final class NoopJobsBenchmark {
         int concurrency = args.length > 2 ? Integer.parseInt(args[2]) : 8;
         try (TestDatabase database = TestDatabase.create()) {
             JdbcClient jdbc = JdbcClient.create(database.dataSource());
-            Jobs jobs = new Jobs(jdbc, JsonMapper.builder().build());
+            Jobs jobs = new Jobs(jdbc, JsonMapper.builder().build(), java.util.List.of());
             TransactionTemplate tx = new TransactionTemplate(new DataSourceTransactionManager(database.dataSource()));
             UUID owner = UUID.randomUUID();
             jdbc.sql("insert into users (id, username, password_hash, display_name) values (?, 'bench', 'x', 'Bench')")

@@ -36,7 +36,7 @@ public final class RabbitNoopJobsBenchmark {
         int concurrency = args.length > 2 ? Integer.parseInt(args[2]) : 8;
         try (TestDatabase database = TestDatabase.create(); TestBroker broker = TestBroker.create()) {
             JdbcClient jdbc = JdbcClient.create(database.dataSource());
-            Jobs jobs = new Jobs(jdbc, JsonMapper.builder().build());
+            Jobs jobs = new Jobs(jdbc, JsonMapper.builder().build(), java.util.List.of());
             JobOutbox outbox = new JobOutbox(jdbc);
             TransactionTemplate tx = new TransactionTemplate(new DataSourceTransactionManager(database.dataSource()));
             UUID owner = UUID.randomUUID();

@@ -28,6 +28,7 @@ public abstract class EmbeddedChuteIT {
         registry.add("chute.data-dir", DATA_DIR::toString);
         registry.add("chute.jobs.backoff-base", () -> "200ms");
         registry.add("chute.jobs.poll-interval", () -> "500ms");
+        registry.add("chute.realtime.auth-timeout", () -> "2s");
     }
 
     protected TestClient anonymous() {

@@ -1,0 +1,103 @@
+package io.chute.realtime;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The one way features send events to sockets, whichever node they run on.
+ *
+ * <p>Durable events ({@link #publish}) are appended to the replay log, which gives them their
+ * {@code seq}, in the caller's transaction when there is one, and go on the bus once that
+ * transaction commits: an event is never seen for a change that was rolled back. Ephemeral
+ * events ({@link #signal}) go on the bus at once and are never replayed.
+ */
+public class Events {
+
+    private final EventBus bus;
+    private final EventLog log;
+    private final JsonMapper json;
+    private final String nodeId;
+
+    Events(EventBus bus, EventLog log, JsonMapper json, String nodeId) {
+        this.bus = bus;
+        this.log = log;
+        this.json = json;
+        this.nodeId = nodeId;
+    }
+
+    /** Logs a durable event and routes it to every socket subscribed to {@code route}, after commit. */
+    public void publish(Route route, String type, Object data) {
+        requireType(type);
+        String payload = json.writeValueAsString(data);
+        long seq = log.append(route, type, payload);
+        afterCommit(() -> bus.publish(new BusEvent(route, type, seq, payload, null)));
+    }
+
+    /** Logs and routes many durable events with one statement. */
+    void publishAll(List<EventLog.NewEntry> entries) {
+        List<Long> seqs = log.appendAll(entries);
+        afterCommit(() -> {
+            for (int i = 0; i < entries.size(); i++) {
+                EventLog.NewEntry e = entries.get(i);
+                bus.publish(new BusEvent(e.route(), e.type(), seqs.get(i), e.data(), null));
+            }
+        });
+    }
+
+    /** Routes an ephemeral event (no seq, never replayed); {@code exceptUserId}'s sockets do not get it. */
+    public void signal(Route route, String type, Object data, UUID exceptUserId) {
+        requireType(type);
+        bus.publish(new BusEvent(route, type, null, json.writeValueAsString(data), exceptUserId));
+    }
+
+    /** Every socket of {@code userId}, on every node, starts receiving {@code channel.{channelId}}. */
+    public void join(UUID userId, UUID channelId) {
+        control(BusEvent.JOIN, userId, channelId);
+    }
+
+    /** Every socket of {@code userId}, on every node, stops receiving {@code channel.{channelId}} at once. */
+    public void leave(UUID userId, UUID channelId) {
+        control(BusEvent.LEAVE, userId, channelId);
+    }
+
+    /** Queues {@code command} for the {@link IncomingHandler} of {@code kind} on the worker tier. */
+    public void submit(String kind, Object command) {
+        Objects.requireNonNull(kind, "kind");
+        String payload = json.writeValueAsString(command);
+        afterCommit(() -> bus.submit(kind, payload));
+    }
+
+    /** This node's id, also the suffix of its bus queue {@code chute.gateway.{nodeId}}. */
+    public String nodeId() {
+        return nodeId;
+    }
+
+    private void control(String type, UUID userId, UUID channelId) {
+        String payload = json.writeValueAsString(Map.of("channelId", channelId));
+        afterCommit(() -> bus.publish(new BusEvent(Route.user(userId), type, null, payload, null)));
+    }
+
+    private static void requireType(String type) {
+        if (type == null || type.isBlank() || type.startsWith("_")) {
+            throw new IllegalArgumentException("bad event type: " + type);
+        }
+    }
+
+    private static void afterCommit(Runnable action) {
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    action.run();
+                }
+            });
+        } else {
+            action.run();
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package io.chute.realtime;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * This node's sockets and its bus bindings. A user's route is bound while the user has a socket
+ * here; a channel's route is bound while at least one socket here follows the channel (a
+ * reference count per channel, unbound at zero). Events from the bus reach exactly the local
+ * sockets of their route, each once.
+ *
+ * <p>Opening and closing sockets and membership changes are serialised by one lock, so a bind
+ * and an unbind of the same route never cross. Delivery reads the maps without the lock.
+ */
+final class Gateway {
+
+    private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
+    private final EventBus bus;
+    private final ChannelDirectory directory;
+    private final List<SocketListener> listeners;
+    private final JsonMapper json;
+
+    private final Map<UUID, Set<Socket>> byUser = new ConcurrentHashMap<>();
+    private final Map<UUID, Set<Socket>> byChannel = new ConcurrentHashMap<>();
+    // guarded by this: the channels each connected user follows on this node
+    private final Map<UUID, Set<UUID>> channelsOfUser = new ConcurrentHashMap<>();
+
+    private final Counter eventsIn;
+    private final Counter eventsOut;
+    private final Counter dropped;
+
+    Gateway(EventBus bus, ChannelDirectory directory, List<SocketListener> listeners, JsonMapper json, MeterRegistry meters) {
+        this.bus = bus;
+        this.directory = directory;
+        this.listeners = List.copyOf(listeners);
+        this.json = json;
+        Gauge.builder("chute.gateway.connections", this, Gateway::connections)
+                .description("WebSockets open on this node").register(meters);
+        Gauge.builder("chute.gateway.bindings", this, g -> g.byUser.size() + g.byChannel.size())
+                .description("routes bound to this node's bus queue").register(meters);
+        this.eventsIn = Counter.builder("chute.gateway.events.in").description("events received from the bus").register(meters);
+        this.eventsOut = Counter.builder("chute.gateway.events.out").description("frames written to sockets").register(meters);
+        this.dropped = Counter.builder("chute.gateway.send.dropped")
+                .description("sockets closed because their send queue was full").register(meters);
+    }
+
+    int connections() {
+        return byUser.values().stream().mapToInt(Set::size).sum();
+    }
+
+    Runnable sentCounter() {
+        return eventsOut::increment;
+    }
+
+    void overflowed(Socket socket) {
+        dropped.increment();
+        log.info("closing socket {} of user {}: its send queue is full", socket.id, socket.userId);
+        socket.close(Socket.TOO_SLOW);
+    }
+
+    /** Registers an authenticated socket; returns the routes it follows (for the replay). */
+    synchronized Set<Route> open(Socket socket) {
+        UUID user = socket.userId;
+        Set<Socket> sockets = byUser.get(user);
+        if (sockets == null) {
+            // why: bind the user's route before asking for their channels, so a join published meanwhile is not missed
+            bus.bind(Route.user(user));
+            sockets = ConcurrentHashMap.newKeySet();
+            byUser.put(user, sockets);
+            channelsOfUser.put(user, ConcurrentHashMap.newKeySet());
+            channelsOfUser.get(user).addAll(directory.channelsOf(user));
+        }
+        sockets.add(socket);
+        for (UUID channel : channelsOfUser.get(user)) {
+            follow(channel, socket);
+        }
+        listeners.forEach(l -> l.opened(user, socket.id));
+        return routesOf(user);
+    }
+
+    synchronized void close(Socket socket) {
+        UUID user = socket.userId;
+        Set<Socket> sockets = byUser.get(user);
+        if (sockets == null || !sockets.remove(socket)) {
+            return;
+        }
+        for (UUID channel : channelsOfUser.getOrDefault(user, Set.of())) {
+            unfollow(channel, socket);
+        }
+        if (sockets.isEmpty()) {
+            byUser.remove(user);
+            channelsOfUser.remove(user);
+            bus.unbind(Route.user(user));
+        }
+        listeners.forEach(l -> l.closed(user, socket.id));
+    }
+
+    synchronized Set<Route> routesOf(UUID user) {
+        Set<Route> routes = new HashSet<>();
+        routes.add(Route.user(user));
+        channelsOfUser.getOrDefault(user, Set.of()).forEach(c -> routes.add(Route.channel(c)));
+        return routes;
+    }
+
+    /** Receives every event routed to this node, on the bus's delivery thread. */
+    void deliver(BusEvent event) {
+        eventsIn.increment();
+        if (event.isControl()) {
+            control(event);
+            return;
+        }
+        Route route = event.route();
+        Set<Socket> sockets = (route.isUser() ? byUser : byChannel).get(route.id());
+        if (sockets == null || sockets.isEmpty()) {
+            return;
+        }
+        String frame = Frames.event(event.type(), event.seq(), event.data());
+        JsonNode[] parsed = new JsonNode[1];
+        for (Socket socket : sockets) {
+            if (socket.userId.equals(event.except())) {
+                continue;
+            }
+            socket.event(event.seq(), frame, event.seq() == null || listeners.isEmpty() ? null : () -> {
+                JsonNode data;
+                synchronized (parsed) {
+                    if (parsed[0] == null) {
+                        parsed[0] = json.readTree(event.data());
+                    }
+                    data = parsed[0];
+                }
+                listeners.forEach(l -> l.delivered(socket.userId, event.type(), data));
+            });
+        }
+    }
+
+    private synchronized void control(BusEvent event) {
+        UUID user = event.route().id();
+        Set<UUID> channels = channelsOfUser.get(user);
+        if (channels == null) {
+            return;
+        }
+        UUID channel = UUID.fromString(json.readTree(event.data()).path("channelId").asString());
+        Set<Socket> sockets = byUser.getOrDefault(user, Set.of());
+        if (BusEvent.JOIN.equals(event.type()) && channels.add(channel)) {
+            sockets.forEach(s -> follow(channel, s));
+        } else if (BusEvent.LEAVE.equals(event.type()) && channels.remove(channel)) {
+            sockets.forEach(s -> unfollow(channel, s));
+        }
+    }
+
+    private void follow(UUID channel, Socket socket) {
+        Set<Socket> followers = byChannel.computeIfAbsent(channel, c -> ConcurrentHashMap.newKeySet());
+        if (followers.isEmpty()) {
+            bus.bind(Route.channel(channel));
+        }
+        followers.add(socket);
+    }
+
+    private void unfollow(UUID channel, Socket socket) {
+        Set<Socket> followers = byChannel.get(channel);
+        if (followers != null && followers.remove(socket) && followers.isEmpty()) {
+            byChannel.remove(channel);
+            bus.unbind(Route.channel(channel));
+        }
+    }
+}

@@ -1,0 +1,297 @@
+package io.chute.realtime;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.BuiltinExchangeType;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import io.chute.common.ApiException;
+import io.chute.job.RabbitBroker;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+
+/**
+ * The bus across nodes, as RabbitMQ bindings:
+ *
+ * <pre>
+ * chute.outgoing (direct) --user.{id} / channel.{id}--> chute.gateway.{nodeId}
+ *                        exclusive, auto-delete: one per gateway node, gone with its connection
+ * chute.incoming (direct) --command--> chute.chat-worker
+ *                        durable quorum, single active consumer (commands run in submission
+ *                        order), delivery limit, dead letters to chute.incoming.dlx -> chute.chat-worker.dead
+ * </pre>
+ *
+ * A node binds a route while it has a socket that needs it and unbinds it when the last one goes,
+ * so an event is published once and reaches only the nodes that need it; no lookup table exists.
+ * Outgoing events are transient and unconfirmed (the replay log is their durable copy); submitted
+ * commands are persistent and confirmed before {@link #submit} returns.
+ */
+final class RabbitEventBus implements EventBus {
+
+    private static final Logger log = LoggerFactory.getLogger(RabbitEventBus.class);
+
+    static final String OUTGOING = "chute.outgoing";
+    static final String INCOMING = "chute.incoming";
+    static final String WORKER_QUEUE = "chute.chat-worker";
+    static final String DEAD_EXCHANGE = "chute.incoming.dlx";
+    static final String DEAD_QUEUE = "chute.chat-worker.dead";
+    static final String COMMAND_KEY = "command";
+    private static final String SEQ = "chute-seq";
+    private static final String EXCEPT = "chute-except";
+    private static final String KIND = "chute-kind";
+    private static final int CONFIRM_CHANNELS = 8;
+    private static final int PREFETCH = 256;
+    private static final int BATCH = 128;
+
+    private final RabbitBroker broker;
+    private final String queue;
+    private final Connection publishing;
+    private final Channel events;
+    private final BlockingQueue<Channel> confirmChannels = new ArrayBlockingQueue<>(CONFIRM_CHANNELS);
+    private Connection consuming;
+    private Channel bindings;
+    private Connection working;
+    private volatile boolean closed;
+
+    RabbitEventBus(RabbitBroker broker, String nodeId) {
+        this.broker = broker;
+        this.queue = "chute.gateway." + nodeId;
+        try {
+            this.publishing = broker.connect("chute-bus-publish-" + nodeId, true);
+            this.events = publishing.createChannel();
+            declareShared(events);
+            for (int i = 0; i < CONFIRM_CHANNELS; i++) {
+                Channel c = publishing.createChannel();
+                c.confirmSelect();
+                confirmChannels.add(c);
+            }
+        } catch (IOException | TimeoutException e) {
+            throw new IllegalStateException("cannot connect the event bus to RabbitMQ at " + broker, e);
+        }
+    }
+
+    static void declareShared(Channel channel) throws IOException {
+        channel.exchangeDeclare(OUTGOING, BuiltinExchangeType.DIRECT, true);
+        channel.exchangeDeclare(INCOMING, BuiltinExchangeType.DIRECT, true);
+        channel.exchangeDeclare(DEAD_EXCHANGE, BuiltinExchangeType.FANOUT, true);
+        channel.queueDeclare(DEAD_QUEUE, true, false, false, Map.of("x-queue-type", "quorum"));
+        channel.queueBind(DEAD_QUEUE, DEAD_EXCHANGE, "");
+        Map<String, Object> args = new HashMap<>();
+        args.put("x-queue-type", "quorum");
+        args.put("x-single-active-consumer", true);
+        args.put("x-delivery-limit", 20);
+        args.put("x-dead-letter-exchange", DEAD_EXCHANGE);
+        args.put("x-dead-letter-strategy", "at-least-once");
+        args.put("x-overflow", "reject-publish");
+        channel.queueDeclare(WORKER_QUEUE, true, false, false, args);
+        channel.queueBind(WORKER_QUEUE, INCOMING, COMMAND_KEY);
+    }
+
+    @Override
+    public synchronized void start(Consumer<BusEvent> receiver) {
+        try {
+            consuming = broker.connect("chute-gateway-" + queue, true);
+            bindings = consuming.createChannel();
+            bindings.queueDeclare(queue, false, true, true, null);
+            Channel deliveries = consuming.createChannel();
+            // why: the client runs one channel's deliveries on one thread at a time, in order
+            deliveries.basicConsume(queue, true, new DefaultConsumer(deliveries) {
+                @Override
+                public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
+                    Map<String, Object> headers = props.getHeaders() == null ? Map.of() : props.getHeaders();
+                    Object seq = headers.get(SEQ);
+                    Object except = headers.get(EXCEPT);
+                    try {
+                        receiver.accept(new BusEvent(new Route(envelope.getRoutingKey()), props.getType(),
+                                seq == null ? null : ((Number) seq).longValue(), new String(body, StandardCharsets.UTF_8),
+                                except == null ? null : UUID.fromString(except.toString())));
+                    } catch (RuntimeException e) {
+                        log.warn("event {} on {} could not be delivered", props.getType(), envelope.getRoutingKey(), e);
+                    }
+                }
+            });
+        } catch (IOException | TimeoutException e) {
+            throw new IllegalStateException("cannot declare this node's queue " + queue, e);
+        }
+    }
+
+    @Override
+    public void publish(BusEvent event) {
+        Map<String, Object> headers = new HashMap<>(2);
+        if (event.seq() != null) {
+            headers.put(SEQ, event.seq());
+        }
+        if (event.except() != null) {
+            headers.put(EXCEPT, event.except().toString());
+        }
+        AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
+                .type(event.type()).contentType("application/json").deliveryMode(1).headers(headers).build();
+        try {
+            synchronized (events) {
+                events.basicPublish(OUTGOING, event.route().key(), props, event.data().getBytes(StandardCharsets.UTF_8));
+            }
+        } catch (IOException | RuntimeException e) {
+            // why: live delivery is best effort; the replay log holds every durable event
+            log.warn("event {} to {} not published: {}", event.type(), event.route(), e.toString());
+        }
+    }
+
+    @Override
+    public synchronized void bind(Route route) {
+        try {
+            bindings.queueBind(queue, OUTGOING, route.key());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot bind " + route + " to " + queue, e);
+        }
+    }
+
+    @Override
+    public synchronized void unbind(Route route) {
+        try {
+            if (bindings.isOpen()) {
+                bindings.queueUnbind(queue, OUTGOING, route.key());
+            }
+        } catch (IOException e) {
+            log.warn("cannot unbind {} from {}: {}", route, queue, e.toString());
+        }
+    }
+
+    @Override
+    public void submit(String kind, String json) {
+        AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
+                .contentType("application/json").deliveryMode(2).headers(Map.of(KIND, kind)).build();
+        Channel channel = null;
+        try {
+            channel = confirmChannels.take();
+            channel.basicPublish(INCOMING, COMMAND_KEY, props, json.getBytes(StandardCharsets.UTF_8));
+            channel.waitForConfirmsOrDie(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unavailable();
+        } catch (IOException | TimeoutException | RuntimeException e) {
+            log.warn("command {} not accepted by RabbitMQ: {}", kind, e.toString());
+            throw unavailable();
+        } finally {
+            if (channel != null) {
+                confirmChannels.add(channel.isOpen() ? channel : reopen(channel));
+            }
+        }
+    }
+
+    private Channel reopen(Channel broken) {
+        try {
+            Channel c = publishing.createChannel();
+            c.confirmSelect();
+            return c;
+        } catch (IOException | RuntimeException e) {
+            return broken;
+        }
+    }
+
+    private static ApiException unavailable() {
+        return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "the message broker did not take the command; try again",
+                Map.of("retryAfterSeconds", 2));
+    }
+
+    /**
+     * Consumes {@code chute.chat-worker}: deliveries queue up locally and one thread runs them
+     * in batches (one transaction each), acknowledging a batch once it committed. A failing
+     * batch is run again one command at a time; a failing command is requeued after a pause.
+     */
+    @Override
+    public synchronized void consumeIncoming(IncomingDispatcher dispatcher) {
+        try {
+            working = broker.connect("chute-chat-worker", true);
+            Channel channel = working.createChannel();
+            channel.basicQos(PREFETCH);
+            BlockingQueue<Delivery> pending = new LinkedBlockingQueue<>();
+            channel.basicConsume(WORKER_QUEUE, false, new DefaultConsumer(channel) {
+                @Override
+                public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
+                    Object kind = props.getHeaders() == null ? null : props.getHeaders().get(KIND);
+                    pending.add(new Delivery(envelope.getDeliveryTag(),
+                            new Incoming(kind == null ? "" : kind.toString(), new String(body, StandardCharsets.UTF_8))));
+                }
+            });
+            Thread.ofPlatform().name("chute-chat-worker").daemon().start(() -> work(channel, pending, dispatcher));
+        } catch (IOException | TimeoutException e) {
+            throw new IllegalStateException("cannot consume " + WORKER_QUEUE, e);
+        }
+    }
+
+    private record Delivery(long tag, Incoming command) {}
+
+    private void work(Channel channel, BlockingQueue<Delivery> pending, IncomingDispatcher dispatcher) {
+        List<Delivery> batch = new ArrayList<>(BATCH);
+        while (!closed) {
+            try {
+                Delivery first = pending.poll(1, TimeUnit.SECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                pending.drainTo(batch, BATCH - 1);
+                try {
+                    dispatcher.dispatch(batch.stream().map(Delivery::command).toList());
+                    channel.basicAck(batch.getLast().tag(), true);
+                } catch (Exception batchFailed) {
+                    for (Delivery d : batch) {
+                        runAlone(channel, dispatcher, d);
+                    }
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (IOException | RuntimeException e) {
+                log.warn("chat worker: {}", e.toString());
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void runAlone(Channel channel, IncomingDispatcher dispatcher, Delivery d) throws IOException, InterruptedException {
+        try {
+            dispatcher.dispatch(List.of(d.command()));
+            channel.basicAck(d.tag(), false);
+        } catch (Exception e) {
+            log.warn("command {} failed; it will be delivered again", d.command().kind(), e);
+            // why: a pause before the redelivery, so a database outage is not a hot loop
+            TimeUnit.SECONDS.sleep(1);
+            channel.basicNack(d.tag(), false, true);
+        }
+    }
+
+    @Override
+    public String transport() {
+        return "rabbitmq";
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        for (Connection c : new Connection[] {working, consuming, publishing}) {
+            if (c != null && c.isOpen()) {
+                try {
+                    c.close(2_000);
+                } catch (IOException | RuntimeException e) {
+                    log.debug("closing {}: {}", c, e.toString());
+                }
+            }
+        }
+    }
+}

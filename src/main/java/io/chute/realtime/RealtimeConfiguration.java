@@ -1,0 +1,210 @@
+package io.chute.realtime;
+
+import io.chute.auth.Tokens;
+import io.chute.config.ChuteProperties;
+import io.chute.job.Jobs;
+import io.chute.job.RabbitBroker;
+import io.chute.storage.ObjectStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.InetAddress;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.web.socket.config.annotation.EnableWebSocket;
+import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
+import org.springframework.web.socket.config.annotation.WebSocketHandlerRegistry;
+import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
+import tools.jackson.databind.json.JsonMapper;
+
+@Configuration(proxyBeanMethods = false)
+class RealtimeConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(RealtimeConfiguration.class);
+
+    /** This node's name on the bus. */
+    record NodeId(String value) {}
+
+    @Bean
+    NodeId nodeId(ChuteProperties properties) {
+        String configured = properties.realtime().nodeId();
+        if (!configured.isEmpty()) {
+            return new NodeId(configured);
+        }
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9._-]", "");
+        } catch (Exception e) {
+            host = "node";
+        }
+        // why: a restarted node must not share a queue name with its former self, whose exclusive queue may linger briefly
+        return new NodeId(host + "-" + UUID.randomUUID().toString().substring(0, 8));
+    }
+
+    @Bean(destroyMethod = "close")
+    EventBus eventBus(ChuteProperties properties, ObjectProvider<RabbitBroker> broker, NodeId node) {
+        if (properties.bus().type().equals("rabbitmq")) {
+            return new RabbitEventBus(broker.getObject(), node.value());
+        }
+        return new LocalEventBus();
+    }
+
+    @Bean
+    Events events(EventBus bus, EventLog eventLog, JsonMapper json, NodeId node) {
+        return new Events(bus, eventLog, json, node.value());
+    }
+
+    @Bean(destroyMethod = "close")
+    JobEvents jobEvents(Jobs jobs, ObjectStore store, ChuteProperties properties, Events events,
+            List<JobAudience> audiences, JsonMapper json) {
+        return new JobEvents(jobs, store, properties.uploads().downloadUrlTtl(), events, audiences, json,
+                properties.realtime().jobEventDelay());
+    }
+
+    @Bean(destroyMethod = "shutdownNow")
+    ScheduledExecutorService realtimeTimers() {
+        return Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "chute-realtime-timers");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Prunes the replay log on every node (deleting an old row twice is harmless). */
+    @Bean
+    SmartLifecycle replayLogPruning(EventLog eventLog, ChuteProperties properties, ScheduledExecutorService realtimeTimers) {
+        return new Lifecycle(() -> realtimeTimers.scheduleWithFixedDelay(() -> {
+            try {
+                int pruned = eventLog.prune(properties.realtime().replayWindow());
+                if (pruned > 0) {
+                    log.debug("pruned {} events older than {}", pruned, properties.realtime().replayWindow());
+                }
+            } catch (RuntimeException e) {
+                log.warn("pruning the replay log failed: {}", e.toString());
+            }
+        }, 1, 1, TimeUnit.MINUTES));
+    }
+
+    /** The worker tier's side of the bus: runs submitted commands, a batch per transaction. */
+    @Bean
+    @ConditionalOnExpression("'${chute.roles:api,gateway,worker}'.contains('worker')")
+    SmartLifecycle incomingConsumer(EventBus bus, List<IncomingHandler> handlers, TransactionTemplate tx) {
+        Map<String, IncomingHandler> byKind = new HashMap<>();
+        for (IncomingHandler h : handlers) {
+            if (byKind.put(h.kind(), h) != null) {
+                throw new IllegalStateException("two incoming handlers of kind " + h.kind());
+            }
+        }
+        JsonMapper json = JsonMapper.builder().build();
+        return new Lifecycle(() -> bus.consumeIncoming(batch -> tx.executeWithoutResult(status -> {
+            for (Incoming command : batch) {
+                IncomingHandler handler = byKind.get(command.kind());
+                if (handler == null) {
+                    log.warn("dropping a command of unknown kind '{}'", command.kind());
+                    continue;
+                }
+                try {
+                    handler.handle(json.readTree(command.json()));
+                } catch (RuntimeException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        })));
+    }
+
+    @Bean
+    @ConditionalOnExpression("'${chute.roles:api,gateway,worker}'.contains('gateway')")
+    Gateway gateway(EventBus bus, ObjectProvider<ChannelDirectory> directory, List<SocketListener> listeners,
+            JsonMapper json, MeterRegistry meters) {
+        return new Gateway(bus, directory.getIfAvailable(() -> user -> Set.of()), listeners, json, meters);
+    }
+
+    @Bean
+    @ConditionalOnExpression("'${chute.roles:api,gateway,worker}'.contains('gateway')")
+    GatewaySocketHandler gatewaySocketHandler(Gateway gateway, EventLog eventLog, Tokens tokens,
+            List<FrameHandler> frameHandlers, JsonMapper json, ChuteProperties properties, NodeId node,
+            ScheduledExecutorService realtimeTimers) {
+        ChuteProperties.Realtime r = properties.realtime();
+        return new GatewaySocketHandler(gateway, eventLog, tokens.decoder(), frameHandlers, json,
+                new GatewaySocketHandler.Settings(r.authTimeout(), r.idleTimeout(), r.sendQueue(), r.framesPerSecond(),
+                        node.value()),
+                realtimeTimers);
+    }
+
+    @Bean
+    @ConditionalOnExpression("'${chute.roles:api,gateway,worker}'.contains('gateway')")
+    SmartLifecycle gatewayReceiver(EventBus bus, Gateway gateway) {
+        return new Lifecycle(() -> bus.start(gateway::deliver));
+    }
+
+    /** The WebSocket endpoint and this node's bus queue, on nodes with the gateway role. */
+    @Configuration(proxyBeanMethods = false)
+    @EnableWebSocket
+    @ConditionalOnExpression("'${chute.roles:api,gateway,worker}'.contains('gateway')")
+    static class GatewayConfiguration implements WebSocketConfigurer {
+
+        private final GatewaySocketHandler handler;
+        private final ChuteProperties properties;
+
+        GatewayConfiguration(GatewaySocketHandler handler, ChuteProperties properties) {
+            this.handler = handler;
+            this.properties = properties;
+        }
+
+        @Override
+        public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
+            registry.addHandler(handler, "/ws")
+                    .addInterceptors(handler)
+                    .setAllowedOrigins(properties.realtime().allowedOrigins().toArray(String[]::new));
+        }
+
+        @Bean
+        ServletServerContainerFactoryBean webSocketContainer() {
+            ServletServerContainerFactoryBean container = new ServletServerContainerFactoryBean();
+            int max = (int) Math.min(Integer.MAX_VALUE, properties.realtime().maxFrameSize().toBytes());
+            container.setMaxTextMessageBufferSize(max);
+            container.setMaxBinaryMessageBufferSize(1024);
+            return container;
+        }
+    }
+
+    /** Runs {@code onStart} once every bean exists; stopping is the beans' own {@code close}. */
+    static final class Lifecycle implements SmartLifecycle {
+        private final Runnable onStart;
+        private volatile boolean running;
+
+        Lifecycle(Runnable onStart) {
+            this.onStart = onStart;
+        }
+
+        @Override
+        public void start() {
+            onStart.run();
+            running = true;
+        }
+
+        @Override
+        public void stop() {
+            running = false;
+        }
+
+        @Override
+        public boolean isRunning() {
+            return running;
+        }
+    }
+}

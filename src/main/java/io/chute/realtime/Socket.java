@@ -1,0 +1,156 @@
+package io.chute.realtime;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.PingMessage;
+import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketMessage;
+import org.springframework.web.socket.WebSocketSession;
+
+/**
+ * One authenticated WebSocket. Everything written to it goes through a bounded send queue drained
+ * by its own (virtual) sender thread, so a slow client never blocks the bus or other sockets: when
+ * its queue is full it is closed, and memory stays bounded. While it replays missed events, live
+ * events wait in a buffer and are sent after the replay, skipping those the replay already sent.
+ */
+final class Socket {
+
+    private static final Logger log = LoggerFactory.getLogger(Socket.class);
+    private static final Outbound STOP = new Outbound(new TextMessage(""), null);
+
+    static final CloseStatus TOO_SLOW = new CloseStatus(4429, "send queue full");
+
+    final String id;
+    final UUID userId;
+    private final WebSocketSession session;
+    private final LinkedBlockingQueue<Outbound> queue;
+    private final Consumer<Socket> onOverflow;
+    private final Runnable onSent;
+    private volatile Instant lastHeard = Instant.now();
+
+    // guarded by this
+    private List<Pending> buffered = new ArrayList<>();
+    private Set<Long> replayed = Set.of();
+
+    private record Pending(Long seq, String frame, Runnable onDelivered) {}
+
+    Socket(WebSocketSession session, UUID userId, int queueCapacity, Consumer<Socket> onOverflow, Runnable onSent) {
+        this.id = session.getId();
+        this.userId = userId;
+        this.session = session;
+        this.queue = new LinkedBlockingQueue<>(queueCapacity);
+        this.onOverflow = onOverflow;
+        this.onSent = onSent;
+        Thread.ofVirtual().name("chute-ws-send-" + id).start(this::drain);
+    }
+
+    /** A live event: sent now, or after the replay if one is running (and not at all if the replay sent it). */
+    void event(Long seq, String frame, Runnable onDelivered) {
+        synchronized (this) {
+            if (buffered != null) {
+                buffered.add(new Pending(seq, frame, onDelivered));
+                return;
+            }
+            if (seq != null && replayed.contains(seq)) {
+                return;
+            }
+        }
+        send(frame, onDelivered);
+    }
+
+    /** Sends replayed events, then whatever arrived live meanwhile, and goes live. */
+    void replayed(List<EventLog.Entry> entries, java.util.function.Function<EventLog.Entry, String> frames) {
+        Set<Long> seqs = new HashSet<>();
+        for (EventLog.Entry e : entries) {
+            seqs.add(e.seq());
+            send(frames.apply(e), null);
+        }
+        List<Pending> waiting;
+        synchronized (this) {
+            waiting = buffered;
+            buffered = null;
+            replayed = seqs;
+        }
+        for (Pending p : waiting) {
+            if (p.seq() == null || !seqs.contains(p.seq())) {
+                send(p.frame(), p.onDelivered());
+            }
+        }
+    }
+
+    /** A reply (ack, error, pong, ready): never buffered behind a replay. */
+    void reply(String frame) {
+        send(frame, null);
+    }
+
+    void ping() {
+        offer(new Outbound(new PingMessage(), null));
+    }
+
+    void heard() {
+        lastHeard = Instant.now();
+    }
+
+    Instant lastHeard() {
+        return lastHeard;
+    }
+
+    boolean isOpen() {
+        return session.isOpen();
+    }
+
+    void close(CloseStatus status) {
+        queue.clear();
+        queue.offer(STOP);
+        try {
+            session.close(status);
+        } catch (IOException | RuntimeException e) {
+            log.debug("closing socket {}: {}", id, e.toString());
+        }
+    }
+
+    private void send(String frame, Runnable onDelivered) {
+        if (offer(new Outbound(new TextMessage(frame), onDelivered))) {
+            return;
+        }
+        onOverflow.accept(this);
+    }
+
+    private boolean offer(Outbound message) {
+        return session.isOpen() && queue.offer(message);
+    }
+
+    private void drain() {
+        try {
+            while (true) {
+                Outbound next = queue.take();
+                if (next == STOP || !session.isOpen()) {
+                    return;
+                }
+                session.sendMessage(next.message());
+                onSent.run();
+                if (next.onDelivered() != null) {
+                    next.onDelivered().run();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException | RuntimeException e) {
+            log.debug("socket {} send failed: {}", id, e.toString());
+            close(CloseStatus.SERVER_ERROR);
+        }
+    }
+
+    /** A frame to write and, for a durable event, what to report once it was written (delivery receipts). */
+    private record Outbound(WebSocketMessage<?> message, Runnable onDelivered) {}
+}
