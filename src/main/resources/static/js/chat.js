@@ -95,8 +95,12 @@ export async function start(section, user) {
   });
   on('typing', data => views.forEach(v => v.onTyping(data)));
   on('message.receipt', data => views.forEach(v => v.onReceipt(data)));
-  // after a reconnect, what the replay does not cover (unread counts) is read again
-  on('state', state => { if (state === 'open' && chatAvailable) loadChannels().catch(() => {}); });
+  // the replay could not cover what was missed: read the channels and the open one again
+  on('resync', () => {
+    if (!chatAvailable) return;
+    loadChannels().catch(() => {});
+    views.forEach(v => v.resync());
+  });
 }
 
 function presenceDot(userId) {
@@ -577,6 +581,7 @@ export function channelPage(main, channelId) {
       renderReceipts();
     },
     onPresence() { renderMembers(); },
+    resync() { refreshLatest(); loadReceipts(); },
   };
   views.add(controller);
 

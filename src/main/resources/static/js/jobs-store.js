@@ -45,6 +45,8 @@ export async function refreshJob(id) {
 }
 
 on('job.updated', data => putJob(data?.job ?? data));
+// events may have been missed (a gap the replay could not cover, or before the first connect)
+on('resync', () => Promise.allSettled([...watchers.keys()].filter(id => !isTerminal(jobs.get(id)?.status)).map(refreshJob)));
 
 let timer = null;
 let lastSweep = 0;

@@ -14,7 +14,7 @@ let nextFrameId = 1;
 const pending = new Map();
 
 export const live = {
-  get open() { return socket?.readyState === WebSocket.OPEN && socket.authenticated !== false; },
+  get open() { return socket?.readyState === WebSocket.OPEN && socket.authenticated === true; },
 };
 
 /** fn(data, envelope) for every server event of that type; '*' gets all; 'state' gets connection changes. */
@@ -30,8 +30,10 @@ function emit(type, data, envelope) {
   }
 }
 
+/** The seq of the last event seen in this tab, or null before the first 'ready'. */
 function lastSeq() {
-  return Number(sessionStorage.getItem(SEQ) ?? 0);
+  const stored = sessionStorage.getItem(SEQ);
+  return stored === null ? null : Number(stored);
 }
 
 export function connect() {
@@ -40,27 +42,24 @@ export function connect() {
   const url = new URL('/ws', location.href);
   url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
   url.searchParams.set('access_token', session.token);
-  if (lastSeq() > 0) url.searchParams.set('since', String(lastSeq()));
+  if (lastSeq() !== null) url.searchParams.set('since', String(lastSeq()));
   const ws = new WebSocket(url);
   socket = ws;
   emit('state', 'connecting');
-  ws.onopen = () => {
-    attempt = 0;
-    emit('state', 'open');
-    clearInterval(pingTimer);
-    // why: proxies drop idle WebSockets; a ping every 25 s keeps the connection and shows it is alive
-    pingTimer = setInterval(() => send('ping'), 25_000);
-  };
   ws.onmessage = event => {
     let envelope;
     try { envelope = JSON.parse(event.data); } catch { return; }
-    if (typeof envelope.seq === 'number' && envelope.seq > lastSeq()) {
+    if (envelope.type === 'ready') {
+      ready(envelope.data ?? {});
+      return;
+    }
+    if (typeof envelope.seq === 'number' && envelope.seq > (lastSeq() ?? -1)) {
       sessionStorage.setItem(SEQ, String(envelope.seq));
     }
-    if ((envelope.type === 'ack' || envelope.type === 'error') && pending.has(envelope.id)) {
+    if (['ack', 'pong', 'error'].includes(envelope.type) && pending.has(envelope.id)) {
       const { resolve, reject } = pending.get(envelope.id);
       pending.delete(envelope.id);
-      envelope.type === 'ack' ? resolve(envelope.data) : reject(envelope.data);
+      envelope.type === 'error' ? reject(envelope.data) : resolve(envelope.data);
       return;
     }
     emit(envelope.type, envelope.data, envelope);
@@ -75,8 +74,30 @@ export function connect() {
       signedOut();
       return;
     }
+    if (event.code === 4400) {
+      // the server cannot replay from that seq: start afresh, and 'resync' tells views to reload
+      sessionStorage.removeItem(SEQ);
+    }
     if (!stopped) scheduleReconnect();
   };
+}
+
+/**
+ * The server's first frame once the socket is authenticated and the replay is queued:
+ * {latestSeq, replayed, complete}. When the replay could not cover the whole gap (or there was
+ * no seq to replay from), listeners of 'resync' read their state again over HTTP.
+ */
+function ready({ latestSeq, complete }) {
+  // a seq beyond the server's newest means another server (or a reset one): nothing to replay from
+  const resumed = lastSeq() !== null && !(latestSeq < lastSeq());
+  if (!resumed && typeof latestSeq === 'number') sessionStorage.setItem(SEQ, String(latestSeq));
+  socket.authenticated = true;
+  attempt = 0;
+  emit('state', 'open');
+  if (!resumed || complete === false) emit('resync');
+  clearInterval(pingTimer);
+  // why: proxies drop idle WebSockets, and the server closes a socket it has not heard from
+  pingTimer = setInterval(() => send('ping').catch(() => {}), 25_000);
 }
 
 function scheduleReconnect() {
