@@ -58,6 +58,7 @@ public final class Browser implements AutoCloseable {
                 .usingDriverExecutable(new File(executable("CHUTE_TEST_CHROMEDRIVER", "/usr/bin/chromedriver")))
                 .build();
         this.driver = new ChromeDriver(service, options);
+        driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", NETWORK_SWITCH));
     }
 
     private static String executable(String variable, String fallback) {
@@ -142,6 +143,39 @@ public final class Browser implements AutoCloseable {
                   target.dispatchEvent(new DragEvent(kind, { bubbles: true, cancelable: true, dataTransfer: transfer }));
                 }
                 """, element, fileName, contentType, java.util.Base64.getEncoder().encodeToString(content));
+    }
+
+    /**
+     * Drops the page's WebSockets and makes new ones fail, as a lost network would
+     * ({@code down}); or lets them connect again. Chromium's network emulation leaves open
+     * WebSockets alone, so the page's WebSocket constructor is wrapped before any script runs.
+     */
+    public void network(boolean up) {
+        script(up ? "window.__network.up()" : "window.__network.down()");
+    }
+
+    private static final String NETWORK_SWITCH = """
+            (() => {
+              const Native = window.WebSocket;
+              const sockets = new Set();
+              let down = false;
+              window.__network = {
+                down() { down = true; sockets.forEach(s => s.close(4000, 'network lost')); },
+                up() { down = false; },
+              };
+              window.WebSocket = class extends Native {
+                constructor(url, protocols) {
+                  super(down ? 'ws://127.0.0.1:9/' : url, protocols);
+                  sockets.add(this);
+                  this.addEventListener('close', () => sockets.delete(this));
+                }
+              };
+            })();
+            """;
+
+    /** Waits for the live connection's indicator to show that state (open, connecting, closed). */
+    public void awaitConnection(String state) {
+        await(By.cssSelector("#connection[data-state='" + state + "']"));
     }
 
     public Object script(String script, Object... args) {

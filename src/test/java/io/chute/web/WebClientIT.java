@@ -1,14 +1,18 @@
 package io.chute.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.chute.support.Browser;
 import io.chute.support.EmbeddedChuteIT;
 import io.chute.support.Images;
 import io.chute.support.Pdfs;
+import io.chute.support.TestClient;
+import io.chute.upload.UploadFlowTestSupport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -60,6 +64,7 @@ class WebClientIT extends EmbeddedChuteIT {
         try (Browser ana = new Browser(port)) {
             ana.signUp(uniqueName("ana"), "Ana Lima");
             ana.open("/#/files").await(By.cssSelector(".dropzone"));
+            ana.awaitConnection("open");
             ana.pick(By.id("file-input"), photo, pdf);
 
             // each file has its own card and progress bar from the start
@@ -100,6 +105,28 @@ class WebClientIT extends EmbeddedChuteIT {
             });
             assertThat(refused.findElement(By.cssSelector(".file-status")).getText()).startsWith("Refused: ").hasSizeGreaterThan(20);
             ana.screenshot("files-refused");
+        }
+    }
+
+    @Test
+    void theLiveConnectionComesBackByItselfAndReplaysWhatItMissed() {
+        try (Browser bea = new Browser(port)) {
+            bea.signUp(uniqueName("bea"), "Bea");
+            bea.open("/#/jobs").await(By.cssSelector("table.table"));
+            bea.awaitConnection("open");
+            TestClient api = anonymous().withToken((String) bea.script("return localStorage.getItem('chute.token')"));
+
+            bea.network(false);
+            bea.until(d -> !"open".equals(d.findElement(By.id("connection")).getAttribute("data-state")));
+            // while the browser is away, a file of Bea's is uploaded elsewhere and processed
+            Path photo = Images.jpeg(dir, 300, 200);
+            String jobUrl = (String) UploadFlowTestSupport.acceptedJob(api, photo).get("statusUrl");
+            await().atMost(Duration.ofSeconds(60)).until(() -> api.get(jobUrl).json().get("status"), "COMPLETED"::equals);
+
+            bea.network(true);
+            bea.awaitConnection("open");
+            // My jobs does not poll its list: the row can only come from the replayed job.updated events
+            bea.await(By.xpath("//tr[@data-status='COMPLETED'][.//span[text()='" + photo.getFileName() + "']]"));
         }
     }
 
