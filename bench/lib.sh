@@ -1,7 +1,7 @@
 # Shared by the benchmark scripts: compile the test classes, write their class path, and pick
 # the newest JDK 21+ (the default java may be older). Sets java_bin and bench_cp.
 bench_setup() {
-  ./mvnw -q -o test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
+  ./mvnw -q test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
   bench_cp="target/test-classes:target/classes:$(cat target/bench.classpath)"
   java_bin=java
   for jdk in ${JAVA_HOME:-} /usr/lib/jvm/*; do

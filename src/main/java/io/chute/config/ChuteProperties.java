@@ -201,7 +201,8 @@ public record ChuteProperties(
      * The WebSocket gateway. {@code nodeId} names this node's bus queue
      * ({@code chute.gateway.{nodeId}}; empty means a random one per start). {@code replayWindow} is
      * how long events stay replayable with {@code ?since=}. {@code sendQueue} bounds the frames
-     * waiting for one slow socket before it is closed. {@code allowedOrigins} are the browser
+     * waiting for one slow socket before it is closed, and {@code sendTimeout} how long one write
+     * to a socket that stopped reading may block before it is dropped. {@code allowedOrigins} are the browser
      * origins allowed to open {@code /ws} (empty: the same origin only; clients that send no
      * {@code Origin}, like servers and scripts, are not affected).
      */
@@ -209,6 +210,7 @@ public record ChuteProperties(
             @DefaultValue("") String nodeId,
             @DefaultValue("1h") Duration replayWindow,
             @DefaultValue("1000") int sendQueue,
+            @DefaultValue("10s") Duration sendTimeout,
             @DefaultValue("10s") Duration authTimeout,
             @DefaultValue("60s") Duration idleTimeout,
             @DefaultValue("50") int framesPerSecond,

@@ -21,6 +21,7 @@ import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtException;
 import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.adapter.NativeWebSocketSession;
 import org.springframework.web.socket.PongMessage;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketHandler;
@@ -60,7 +61,8 @@ final class GatewaySocketHandler extends TextWebSocketHandler implements Handsha
     private final Map<String, Socket> sockets = new ConcurrentHashMap<>();
     private final Map<String, RateWindow> rates = new ConcurrentHashMap<>();
 
-    record Settings(Duration authTimeout, Duration idleTimeout, int sendQueue, int framesPerSecond, String nodeId) {}
+    record Settings(Duration authTimeout, Duration idleTimeout, int sendQueue, Duration sendTimeout, int framesPerSecond,
+            String nodeId) {}
 
     GatewaySocketHandler(Gateway gateway, EventLog eventLog, JwtDecoder tokens, List<FrameHandler> frameHandlers,
             JsonMapper json, Settings settings, ScheduledExecutorService timers) {
@@ -106,6 +108,10 @@ final class GatewaySocketHandler extends TextWebSocketHandler implements Handsha
 
     @Override
     public void afterConnectionEstablished(WebSocketSession session) throws Exception {
+        if (session instanceof NativeWebSocketSession n && n.getNativeSession() instanceof jakarta.websocket.Session s) {
+            // why: a client that stops reading blocks its sender thread for at most this long, then is dropped
+            s.getUserProperties().put("org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT", settings.sendTimeout().toMillis());
+        }
         Object token = session.getAttributes().get(TOKEN);
         if (token != null) {
             authenticate(session, (String) token, null);

@@ -140,7 +140,7 @@ class RealtimeConfiguration {
             ScheduledExecutorService realtimeTimers) {
         ChuteProperties.Realtime r = properties.realtime();
         return new GatewaySocketHandler(gateway, eventLog, tokens.decoder(), frameHandlers, json,
-                new GatewaySocketHandler.Settings(r.authTimeout(), r.idleTimeout(), r.sendQueue(), r.framesPerSecond(),
+                new GatewaySocketHandler.Settings(r.authTimeout(), r.idleTimeout(), r.sendQueue(), r.sendTimeout(), r.framesPerSecond(),
                         node.value()),
                 realtimeTimers);
     }

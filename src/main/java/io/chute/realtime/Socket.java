@@ -37,6 +37,7 @@ final class Socket {
     private final Consumer<Socket> onOverflow;
     private final Runnable onSent;
     private volatile Instant lastHeard = Instant.now();
+    private volatile boolean closing;
 
     // guarded by this
     private List<Pending> buffered = new ArrayList<>();
@@ -109,25 +110,35 @@ final class Socket {
         return session.isOpen();
     }
 
+    /**
+     * Closes the socket without ever blocking the caller (the bus thread, a timer): a client that
+     * stopped reading can hold a close frame back for the container's send timeout.
+     */
     void close(CloseStatus status) {
+        if (closing) {
+            return;
+        }
+        closing = true;
         queue.clear();
         queue.offer(STOP);
-        try {
-            session.close(status);
-        } catch (IOException | RuntimeException e) {
-            log.debug("closing socket {}: {}", id, e.toString());
-        }
+        Thread.ofVirtual().name("chute-ws-close-" + id).start(() -> {
+            try {
+                session.close(status);
+            } catch (IOException | RuntimeException e) {
+                log.debug("closing socket {}: {}", id, e.toString());
+            }
+        });
     }
 
     private void send(String frame, Runnable onDelivered) {
-        if (offer(new Outbound(new TextMessage(frame), onDelivered))) {
-            return;
+        if (!offer(new Outbound(new TextMessage(frame), onDelivered))) {
+            onOverflow.accept(this);
         }
-        onOverflow.accept(this);
     }
 
+    /** False only when the queue is full; a closing socket swallows what it is given. */
     private boolean offer(Outbound message) {
-        return session.isOpen() && queue.offer(message);
+        return closing || !session.isOpen() || queue.offer(message);
     }
 
     private void drain() {
@@ -147,7 +158,7 @@ final class Socket {
             Thread.currentThread().interrupt();
         } catch (IOException | RuntimeException e) {
             log.debug("socket {} send failed: {}", id, e.toString());
-            close(CloseStatus.SERVER_ERROR);
+            close(CloseStatus.SESSION_NOT_RELIABLE);
         }
     }
 

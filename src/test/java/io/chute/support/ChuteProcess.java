@@ -51,6 +51,10 @@ public final class ChuteProcess implements AutoCloseable {
         }
     }
 
+    public long pid() {
+        return process.pid();
+    }
+
     public URI base() {
         return URI.create("http://localhost:" + port);
     }

@@ -71,6 +71,16 @@ public final class TestBroker implements AutoCloseable {
         return JsonMapper.builder().build().readValue(json, new TypeReference<List<Map<String, Object>>>() {});
     }
 
+    /** The routing keys bound from {@code exchange} to {@code queue} in this virtual host, now. */
+    public List<String> bindings(String exchange, String queue) {
+        String json = rabbitmqctl("list_bindings", "-q", "-p", vhost, "source_name", "destination_name", "routing_key",
+                "--formatter", "json");
+        return JsonMapper.builder().build().readValue(json, new TypeReference<List<Map<String, Object>>>() {}).stream()
+                .filter(b -> exchange.equals(b.get("source_name")) && queue.equals(b.get("destination_name")))
+                .map(b -> String.valueOf(b.get("routing_key")))
+                .toList();
+    }
+
     /** Stops the RabbitMQ application (the Erlang node stays up): every connection drops, nothing is accepted. */
     public static void stopApp() {
         rabbitmqctl("stop_app");
