@@ -4,7 +4,7 @@
 import { api, post } from './api.js';
 import { avatar, fill, formatTime, h, toast } from './dom.js';
 import { dropTarget, fileCard, filePicker, requestZip } from './files.js';
-import { getJob, isTerminal, watchAllJobs } from './jobs-store.js';
+import { getJob } from './jobs-store.js';
 import { live, on, send } from './socket.js';
 import { uploadFiles } from './uploads.js';
 
@@ -57,6 +57,11 @@ async function loadChannels() {
   renderList();
 }
 
+/** Contacts come with their presence; everyone else's arrives as presence events when it changes. */
+function loadContacts() {
+  return api('/api/contacts').then(answer => { (answer?.items ?? []).forEach(remember); renderList(); }).catch(() => {});
+}
+
 /** Loads the channels; without a chat API (404) the client runs as files and jobs only. */
 export async function start(section, user) {
   me = user;
@@ -66,6 +71,7 @@ export async function start(section, user) {
     await loadChannels();
     chatAvailable = true;
     section.hidden = false;
+    loadContacts();
   } catch (e) {
     chatAvailable = false;
     section.hidden = true;
@@ -205,6 +211,8 @@ async function newDirect() {
     const channel = await post('/api/channels/direct', { userId: answer.users[0].id });
     upsertChannel(channel);
     location.hash = `#/c/${channel.id}`;
+    // whoever one writes to directly becomes a contact, whose presence is then followed
+    post('/api/contacts', { userId: answer.users[0].id }).then(loadContacts).catch(() => {});
   } catch (e) {
     toast(`Cannot open the conversation: ${e.message}`, 'error');
   }
@@ -236,7 +244,7 @@ export function channelPage(main, channelId) {
   const byId = new Map();
   const elements = new Map();
   const pendingByClientId = new Map();
-  const cardsByJob = new Map();
+  const cards = new Set();
   const readUpTo = new Map();
   const deliveredUpTo = new Map();
   const typingUsers = new Map();
@@ -249,7 +257,7 @@ export function channelPage(main, channelId) {
   const list = h('div', { class: 'message-list' });
   log.append(olderStatus, list);
   const typingLine = h('p', { class: 'typing', 'aria-live': 'polite', id: 'typing' });
-  const input = h('textarea', { id: 'composer-input', rows: '1', placeholder: `Message ${channelTitle(channel)}`,
+  const input = h('textarea', { id: 'composer-input', rows: '1', placeholder: 'Write a message…',
     'aria-label': 'Message', maxlength: '4000' });
   const sendButton = h('button', { class: 'button primary', type: 'submit', id: 'send' }, 'Send');
   const composer = h('form', { class: 'composer', onsubmit: e => { e.preventDefault(); sendText(); } },
@@ -267,7 +275,8 @@ export function channelPage(main, channelId) {
       channel.type === 'direct' ? presenceDot(otherMember(channel)?.id) : h('span', { class: 'hash', 'aria-hidden': 'true' }, '#'),
       h('h1', { text: channelTitle(channel) }), memberLine),
     h('div', { class: 'toolbar' },
-      channel.type !== 'direct' && h('button', { class: 'button small ghost', id: 'add-member', onclick: addMember }, 'Add people'),
+      channel.type !== 'direct' && ['owner', 'admin'].includes(channel.members?.find(m => m.id === me?.id)?.role)
+        && h('button', { class: 'button small ghost', id: 'add-member', onclick: addMember }, 'Add people'),
       filesToggle));
   const view = h('div', { class: 'channel-view' }, header,
     h('div', { class: 'channel-body' }, h('section', { class: 'conversation', 'aria-label': 'Conversation' }, log, typingLine, composer), filesPanel));
@@ -310,9 +319,9 @@ export function channelPage(main, channelId) {
     if (reuse) return reuse;
     if (!message.attachments?.length) return null;
     return h('div', { class: 'attachments' }, message.attachments.map(a => {
-      const card = fileCard({ job: attachmentJob(a), watch: isMine(message), compact: true });
-      if (!cardsByJob.has(a.jobId)) cardsByJob.set(a.jobId, new Set());
-      cardsByJob.get(a.jobId).add(card);
+      // members may read an attachment's job, so its card follows it like one of their own
+      const card = fileCard({ job: attachmentJob(a), own: isMine(message), compact: true });
+      cards.add(card);
       return card;
     }));
   }
@@ -338,12 +347,7 @@ export function channelPage(main, channelId) {
 
   /** Puts a message in time order, replacing its pending copy (same clientMessageId). */
   function place(message) {
-    if (message.id && byId.has(message.id)) {
-      const known = byId.get(message.id);
-      for (const a of message.attachments ?? []) cardsByJob.get(a.jobId)?.forEach(card => card.update(attachmentJob(a)));
-      known.attachments = message.attachments;
-      return false;
-    }
+    if (message.id && byId.has(message.id)) return false;
     let reuse = null;
     const pending = message.clientMessageId && pendingByClientId.get(message.clientMessageId);
     if (pending) {
@@ -356,9 +360,10 @@ export function channelPage(main, channelId) {
     if (message.id) byId.set(message.id, message);
     const el = messageElement(message, reuse && message.attachments?.length ? reuse : null);
     elements.set(message, el);
-    const time = message.createdAt ?? '\uffff';
+    // a channel numbers its messages (seq); pending ones stay at the end
+    const order = m => m.seq ?? Number.MAX_SAFE_INTEGER;
     let at = messages.length;
-    while (at > 0 && String(messages[at - 1].createdAt ?? '\uffff') > time) at--;
+    while (at > 0 && order(messages[at - 1]) > order(message)) at--;
     messages.splice(at, 0, message);
     const next = messages[at + 1];
     next ? list.insertBefore(el, elements.get(next)) : list.append(el);
@@ -465,7 +470,11 @@ export function channelPage(main, channelId) {
   /** Files dropped into the channel: one message that carries them once they are stored. */
   function sendFiles(files) {
     const tasks = uploadFiles(files, { channelId });
-    const tray = h('div', { class: 'attachments' }, tasks.map(task => fileCard({ task, compact: true })));
+    const tray = h('div', { class: 'attachments' }, tasks.map(task => {
+      const card = fileCard({ task, compact: true });
+      cards.add(card);
+      return card;
+    }));
     const content = input.value.trim();
     if (content) { input.value = ''; resize(); }
     const message = showPending(content, tray);
@@ -519,7 +528,9 @@ export function channelPage(main, channelId) {
       zipButton.disabled = true;
       try {
         const jobId = await requestZip([...selected], { channelId, name: `${channelTitle(channel)}.zip` });
-        zipCards.unshift(fileCard({ job: getJob(jobId) }));
+        const card = fileCard({ job: getJob(jobId) });
+        cards.add(card);
+        zipCards.unshift(card);
         renderFiles();
       } catch (e) {
         toast(`Zip refused: ${e.message}`, 'error');
@@ -585,13 +596,8 @@ export function channelPage(main, channelId) {
   };
   views.add(controller);
 
-  // others' attachments change as they are processed: job.updated where the server sends it,
-  // else the latest page is read again while any of them is still running (or the socket is down)
-  const stopJobs = watchAllJobs(job => cardsByJob.get(job.jobId)?.forEach(card => card.update(job)));
-  const poll = setInterval(() => {
-    const running = messages.some(m => !isMine(m) && m.attachments?.some(a => !isTerminal(getJob(a.jobId)?.status ?? a.status)));
-    if (!live.open || running) refreshLatest();
-  }, 2000);
+  // while the socket is down, new messages come from reading the latest page again
+  const poll = setInterval(() => { if (!live.open) refreshLatest(); }, 2000);
   const onVisible = () => { if (!document.hidden) markRead(); };
   document.addEventListener('visibilitychange', onVisible);
 
@@ -603,7 +609,7 @@ export function channelPage(main, channelId) {
     disposed = true;
     typing(false);
     views.delete(controller);
-    stopJobs();
+    cards.forEach(card => card.dispose());
     clearInterval(poll);
     document.removeEventListener('visibilitychange', onVisible);
   };

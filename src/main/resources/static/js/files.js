@@ -57,9 +57,9 @@ const lightbox = (() => {
 
 /**
  * A card for an upload in flight (task) or a known job. options.selectable adds a checkbox;
- * options.watch keeps it current from job.updated (only for the caller's own jobs).
+ * options.watch keeps it current from job.updated; options.own offers retry (the owner's only).
  */
-export function fileCard({ task = null, job = null, watch = true, selectable = false, onSelect = null, compact = false } = {}) {
+export function fileCard({ task = null, job = null, watch = true, own = watch, selectable = false, onSelect = null, compact = false } = {}) {
   const name = task?.file.name ?? job?.fileName ?? 'file';
   const state = { job, task };
   const visual = h('div', { class: 'file-visual' });
@@ -124,8 +124,10 @@ export function fileCard({ task = null, job = null, watch = true, selectable = f
       .filter(Boolean).join(' · '));
 
     const preview = previewOf(j);
-    if (preview && shownPreview !== preview.url?.split('?')[0]) {
-      shownPreview = preview.url.split('?')[0];
+    // the same output under a fresh signature (or relative in events, absolute over HTTP) is not reloaded
+    const previewPath = preview && new URL(preview.url, location.href).pathname;
+    if (preview && shownPreview !== previewPath) {
+      shownPreview = previewPath;
       const img = h('img', { class: 'thumb', src: preview.url, alt: `Preview of ${name}`, loading: 'lazy', decoding: 'async' });
       fill(visual, h('button', { class: 'visual-button', 'aria-label': `Open ${name}`, onclick: openLarge }, img));
     } else if (!preview && !visual.firstChild) {
@@ -146,7 +148,7 @@ export function fileCard({ task = null, job = null, watch = true, selectable = f
     } else if (j?.uploadId && j.status !== 'REJECTED') {
       buttons.push(h('button', { class: 'button small ghost', onclick: () => download(j.uploadId, name) }, 'Download'));
     }
-    if (j && watch && ['FAILED', 'CANCELLED'].includes(j.status)) {
+    if (j && own && ['FAILED', 'CANCELLED'].includes(j.status)) {
       buttons.push(h('button', { class: 'button small', onclick: () => retryJob(j.jobId) }, 'Retry'));
     }
     fill(actions, buttons);
