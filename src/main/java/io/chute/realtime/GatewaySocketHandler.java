@@ -230,7 +230,7 @@ final class GatewaySocketHandler extends TextWebSocketHandler implements Handsha
         Instant expires = jwt.getExpiresAt();
         if (expires != null) {
             long delay = Math.max(0, Duration.between(Instant.now(), expires).toMillis());
-            timers.schedule(() -> closeQuietly(session, UNAUTHORIZED), delay, TimeUnit.MILLISECONDS);
+            socket.expiresWith(timers.schedule(() -> closeQuietly(session, UNAUTHORIZED), delay, TimeUnit.MILLISECONDS));
         }
         Set<Route> routes = gateway.open(socket);
         long latest = log_.latest();

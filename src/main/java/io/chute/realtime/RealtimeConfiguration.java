@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,11 +75,14 @@ class RealtimeConfiguration {
 
     @Bean(destroyMethod = "shutdownNow")
     ScheduledExecutorService realtimeTimers() {
-        return Executors.newSingleThreadScheduledExecutor(r -> {
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "chute-realtime-timers");
             t.setDaemon(true);
             return t;
         });
+        // why: every socket schedules its token's expiry; a closed socket cancels it, and must not stay referenced until then
+        timers.setRemoveOnCancelPolicy(true);
+        return timers;
     }
 
     /** Prunes the replay log on every node (deleting an old row twice is harmless). */

@@ -38,6 +38,7 @@ final class Socket {
     private final Runnable onSent;
     private volatile Instant lastHeard = Instant.now();
     private volatile boolean closing;
+    private volatile java.util.concurrent.Future<?> expiry;
 
     // guarded by this
     private List<Pending> buffered = new ArrayList<>();
@@ -98,6 +99,14 @@ final class Socket {
         offer(new Outbound(new PingMessage(), null));
     }
 
+    /** The timer that closes the socket when its token expires; cancelled when the socket closes first. */
+    void expiresWith(java.util.concurrent.Future<?> timer) {
+        this.expiry = timer;
+        if (closing) {
+            timer.cancel(false);
+        }
+    }
+
     void heard() {
         lastHeard = Instant.now();
     }
@@ -119,6 +128,10 @@ final class Socket {
             return;
         }
         closing = true;
+        java.util.concurrent.Future<?> timer = expiry;
+        if (timer != null) {
+            timer.cancel(false);
+        }
         queue.clear();
         queue.offer(STOP);
         Thread.ofVirtual().name("chute-ws-close-" + id).start(() -> {

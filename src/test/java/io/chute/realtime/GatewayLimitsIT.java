@@ -23,9 +23,12 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-/** A client that stops reading is disconnected once its bounded send queue fills; the others carry on. */
+/**
+ * Limits of one gateway node, with small settings: a client that stops reading is disconnected
+ * once its bounded send queue fills while the others carry on; a socket closes when its token expires.
+ */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class SlowClientIT {
+class GatewayLimitsIT {
 
     @LocalServerPort
     int port;
@@ -37,6 +40,7 @@ class SlowClientIT {
         registry.add("chute.roles", () -> "api,gateway");
         registry.add("chute.realtime.send-queue", () -> "8");
         registry.add("chute.realtime.send-timeout", () -> "2s");
+        registry.add("chute.auth.token-ttl", () -> "8s");
     }
 
     private TestClient newUser() {
@@ -69,6 +73,17 @@ class SlowClientIT {
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> meters.counter("chute.gateway.send.dropped").count() > droppedBefore);
             healthy.awaitFrame(f -> "test.note".equals(f.get("type")));
+        }
+    }
+
+    @Test
+    void closesTheSocketWith4401WhenItsTokenExpires() {
+        TestClient alice = newUser();
+        long start = System.nanoTime();
+        try (TestSocket socket = TestSocket.connect(java.net.URI.create("http://localhost:" + port), alice.token(), null)) {
+            assertThat(socket.awaitClose(Duration.ofSeconds(30))).isEqualTo(4401);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("not before the token expired")
+                    .isGreaterThan(Duration.ofSeconds(5));
         }
     }
 
