@@ -281,7 +281,7 @@ export function channelPage(main, channelId) {
   const view = h('div', { class: 'channel-view' }, header,
     h('div', { class: 'channel-body' }, h('section', { class: 'conversation', 'aria-label': 'Conversation' }, log, typingLine, composer), filesPanel));
   fill(main, view);
-  dropTarget(main, files => sendFiles(files));
+  const stopDrops = dropTarget(main, files => sendFiles(files));
 
   function renderMembers() {
     const members = channels.get(channelId)?.members ?? [];
@@ -609,6 +609,7 @@ export function channelPage(main, channelId) {
     disposed = true;
     typing(false);
     views.delete(controller);
+    stopDrops();
     cards.forEach(card => card.dispose());
     clearInterval(poll);
     document.removeEventListener('visibilitychange', onVisible);

@@ -206,27 +206,30 @@ async function retryJob(jobId) {
   }
 }
 
-/** Makes el accept dropped files; calls onFiles(FileList). */
+/** Makes el accept dropped files; calls onFiles(FileList). Returns the function that stops it. */
 export function dropTarget(el, onFiles) {
   let depth = 0;
-  el.addEventListener('dragenter', e => {
+  const stop = new AbortController();
+  const listen = (type, fn) => el.addEventListener(type, fn, { signal: stop.signal });
+  listen('dragenter', e => {
     if (![...(e.dataTransfer?.types ?? [])].includes('Files')) return;
     e.preventDefault();
     depth++;
     el.classList.add('dragging');
   });
-  el.addEventListener('dragover', e => {
+  listen('dragover', e => {
     if ([...(e.dataTransfer?.types ?? [])].includes('Files')) e.preventDefault();
   });
-  el.addEventListener('dragleave', () => {
+  listen('dragleave', () => {
     if (--depth <= 0) { depth = 0; el.classList.remove('dragging'); }
   });
-  el.addEventListener('drop', e => {
+  listen('drop', e => {
     e.preventDefault();
     depth = 0;
     el.classList.remove('dragging');
     if (e.dataTransfer?.files?.length) onFiles(e.dataTransfer.files);
   });
+  return () => { stop.abort(); el.classList.remove('dragging'); };
 }
 
 /** A labelled "choose files" control: a real file input styled as a button. */
@@ -272,6 +275,9 @@ function resumeBanner(onFiles) {
   return banner;
 }
 
+/** Uploads started on My files that have no job yet: shown again when the page is opened again. */
+const inFlight = new Set();
+
 /** #/files: my uploads and zips. */
 export function filesPage(main) {
   const selected = new Set();
@@ -294,10 +300,15 @@ export function filesPage(main) {
     first ? grid.prepend(card) : grid.append(card);
   }
 
+  function showTask(task) {
+    addCard(fileCard({ task, selectable: true, onSelect }), task);
+  }
+
   function onFiles(files) {
     for (const task of uploadFiles(files)) {
-      const card = fileCard({ task, selectable: true, onSelect });
-      addCard(card, task);
+      inFlight.add(task);
+      task.addEventListener('change', () => { if (task.jobId || task.state === 'cancelled') inFlight.delete(task); });
+      showTask(task);
     }
   }
 
@@ -318,7 +329,7 @@ export function filesPage(main) {
       h('p', { class: 'dropzone-title' }, 'Drop files here'),
       h('p', { class: 'muted' }, 'Images, PDFs and videos become previews by themselves.'),
       filePicker('Choose files', onFiles, 'file-input')));
-  dropTarget(main, onFiles);
+  const stopDrops = dropTarget(main, onFiles);
 
   fill(main,
     h('header', { class: 'page-header' },
@@ -326,6 +337,7 @@ export function filesPage(main) {
       h('div', { class: 'toolbar' }, countLabel, zipButton)),
     resumeBanner(onFiles), drop, grid);
   grid.append(empty);
+  inFlight.forEach(showTask);
 
   (async () => {
     try {
@@ -340,6 +352,9 @@ export function filesPage(main) {
       toast(`Cannot list your files: ${e.message}`, 'error');
     }
   })();
-  return () => cards.forEach(c => c.dispose?.());
+  return () => {
+    stopDrops();
+    cards.forEach(c => c.dispose?.());
+  };
 }
 
