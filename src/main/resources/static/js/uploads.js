@@ -52,7 +52,6 @@ export class UploadTask extends EventTarget {
     this.file = file;
     this.channelId = channelId;
     this.uploadId = resumeId;
-    this.resuming = Boolean(resumeId);
     this.total = file.size;
     this.loaded = 0;
     this.state = 'signing';
