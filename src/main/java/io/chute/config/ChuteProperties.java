@@ -204,7 +204,9 @@ public record ChuteProperties(
      * waiting for one slow socket before it is closed, and {@code sendTimeout} how long one write
      * to a socket that stopped reading may block before it is dropped. {@code allowedOrigins} are the browser
      * origins allowed to open {@code /ws} (empty: the same origin only; clients that send no
-     * {@code Origin}, like servers and scripts, are not affected).
+     * {@code Origin}, like servers and scripts, are not affected). {@code maxFrameSize} is the
+     * largest client frame in characters; the container keeps a buffer of that many per socket,
+     * so it is also memory per connection (2 bytes a character).
      */
     public record Realtime(
             @DefaultValue("") String nodeId,
@@ -214,7 +216,7 @@ public record ChuteProperties(
             @DefaultValue("10s") Duration authTimeout,
             @DefaultValue("60s") Duration idleTimeout,
             @DefaultValue("50") int framesPerSecond,
-            @DefaultValue("64KB") DataSize maxFrameSize,
+            @DefaultValue("16KB") DataSize maxFrameSize,
             @DefaultValue("20ms") Duration jobEventDelay,
             @DefaultValue List<String> allowedOrigins) {
 

@@ -20,8 +20,10 @@ import tools.jackson.databind.json.JsonMapper;
  * reference count per channel, unbound at zero). Events from the bus reach exactly the local
  * sockets of their route, each once.
  *
- * <p>Opening and closing sockets and membership changes are serialised by one lock, so a bind
- * and an unbind of the same route never cross. Delivery reads the maps without the lock.
+ * <p>Opening and closing a user's sockets and their membership changes are serialised per user,
+ * and reference counts per channel (locks striped by id, always a user's before a channel's), so
+ * a bind and an unbind of the same route never cross while different users connect in parallel.
+ * Delivery reads the maps without locks.
  */
 final class Gateway {
 
@@ -34,8 +36,22 @@ final class Gateway {
 
     private final Map<UUID, Set<Socket>> byUser = new ConcurrentHashMap<>();
     private final Map<UUID, Set<Socket>> byChannel = new ConcurrentHashMap<>();
-    // guarded by this: the channels each connected user follows on this node
+    // guarded by the user's lock: the channels each connected user follows on this node
     private final Map<UUID, Set<UUID>> channelsOfUser = new ConcurrentHashMap<>();
+    private final Object[] userLocks = stripes();
+    private final Object[] channelLocks = stripes();
+
+    private static Object[] stripes() {
+        Object[] locks = new Object[256];
+        for (int i = 0; i < locks.length; i++) {
+            locks[i] = new Object();
+        }
+        return locks;
+    }
+
+    private static Object lockOf(Object[] locks, UUID id) {
+        return locks[Math.floorMod(id.hashCode(), locks.length)];
+    }
 
     private final Counter eventsIn;
     private final Counter eventsOut;
@@ -71,8 +87,14 @@ final class Gateway {
     }
 
     /** Registers an authenticated socket; returns the routes it follows (for the replay). */
-    synchronized Set<Route> open(Socket socket) {
+    Set<Route> open(Socket socket) {
         UUID user = socket.userId;
+        synchronized (lockOf(userLocks, user)) {
+            return openLocked(socket, user);
+        }
+    }
+
+    private Set<Route> openLocked(Socket socket, UUID user) {
         Set<Socket> sockets = byUser.get(user);
         if (sockets == null) {
             // why: bind the user's route before asking for their channels, so a join published meanwhile is not missed
@@ -87,11 +109,17 @@ final class Gateway {
             follow(channel, socket);
         }
         listeners.forEach(l -> l.opened(user, socket.id));
-        return routesOf(user);
+        return routesOfLocked(user);
     }
 
-    synchronized void close(Socket socket) {
+    void close(Socket socket) {
         UUID user = socket.userId;
+        synchronized (lockOf(userLocks, user)) {
+            closeLocked(socket, user);
+        }
+    }
+
+    private void closeLocked(Socket socket, UUID user) {
         Set<Socket> sockets = byUser.get(user);
         if (sockets == null || !sockets.remove(socket)) {
             return;
@@ -107,7 +135,7 @@ final class Gateway {
         listeners.forEach(l -> l.closed(user, socket.id));
     }
 
-    synchronized Set<Route> routesOf(UUID user) {
+    private Set<Route> routesOfLocked(UUID user) {
         Set<Route> routes = new HashSet<>();
         routes.add(Route.user(user));
         channelsOfUser.getOrDefault(user, Set.of()).forEach(c -> routes.add(Route.channel(c)));
@@ -145,8 +173,14 @@ final class Gateway {
         }
     }
 
-    private synchronized void control(BusEvent event) {
+    private void control(BusEvent event) {
         UUID user = event.route().id();
+        synchronized (lockOf(userLocks, user)) {
+            controlLocked(event, user);
+        }
+    }
+
+    private void controlLocked(BusEvent event, UUID user) {
         Set<UUID> channels = channelsOfUser.get(user);
         if (channels == null) {
             return;
@@ -161,18 +195,22 @@ final class Gateway {
     }
 
     private void follow(UUID channel, Socket socket) {
-        Set<Socket> followers = byChannel.computeIfAbsent(channel, c -> ConcurrentHashMap.newKeySet());
-        if (followers.isEmpty()) {
-            bus.bind(Route.channel(channel));
+        synchronized (lockOf(channelLocks, channel)) {
+            Set<Socket> followers = byChannel.computeIfAbsent(channel, c -> ConcurrentHashMap.newKeySet());
+            if (followers.isEmpty()) {
+                bus.bind(Route.channel(channel));
+            }
+            followers.add(socket);
         }
-        followers.add(socket);
     }
 
     private void unfollow(UUID channel, Socket socket) {
-        Set<Socket> followers = byChannel.get(channel);
-        if (followers != null && followers.remove(socket) && followers.isEmpty()) {
-            byChannel.remove(channel);
-            bus.unbind(Route.channel(channel));
+        synchronized (lockOf(channelLocks, channel)) {
+            Set<Socket> followers = byChannel.get(channel);
+            if (followers != null && followers.remove(socket) && followers.isEmpty()) {
+                byChannel.remove(channel);
+                bus.unbind(Route.channel(channel));
+            }
         }
     }
 }

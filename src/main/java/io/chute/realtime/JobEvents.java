@@ -105,8 +105,14 @@ final class JobEvents implements JobChanges, AutoCloseable {
         events.publishAll(entries);
     }
 
+    /** Publishes what is already gathered, then stops. */
     @Override
     public void close() {
         flusher.shutdown();
+        try {
+            flusher.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -64,7 +64,8 @@ final class RabbitEventBus implements EventBus {
     private final Channel events;
     private final BlockingQueue<Channel> confirmChannels = new ArrayBlockingQueue<>(CONFIRM_CHANNELS);
     private Connection consuming;
-    private Channel bindings;
+    // why: binds of different routes run in parallel; one route always uses the same channel, so its binds and unbinds stay in order
+    private final Channel[] bindings = new Channel[8];
     private Connection working;
     private volatile boolean closed;
 
@@ -106,8 +107,10 @@ final class RabbitEventBus implements EventBus {
     public synchronized void start(Consumer<BusEvent> receiver) {
         try {
             consuming = broker.connect("chute-gateway-" + queue, true);
-            bindings = consuming.createChannel();
-            bindings.queueDeclare(queue, false, true, true, null);
+            for (int i = 0; i < bindings.length; i++) {
+                bindings[i] = consuming.createChannel();
+            }
+            bindings[0].queueDeclare(queue, false, true, true, null);
             Channel deliveries = consuming.createChannel();
             // why: the client runs one channel's deliveries on one thread at a time, in order
             deliveries.basicConsume(queue, true, new DefaultConsumer(deliveries) {
@@ -151,20 +154,30 @@ final class RabbitEventBus implements EventBus {
         }
     }
 
+    private Channel bindingsOf(Route route) {
+        return bindings[Math.floorMod(route.key().hashCode(), bindings.length)];
+    }
+
     @Override
-    public synchronized void bind(Route route) {
+    public void bind(Route route) {
+        Channel channel = bindingsOf(route);
         try {
-            bindings.queueBind(queue, OUTGOING, route.key());
+            synchronized (channel) {
+                channel.queueBind(queue, OUTGOING, route.key());
+            }
         } catch (IOException e) {
             throw new IllegalStateException("cannot bind " + route + " to " + queue, e);
         }
     }
 
     @Override
-    public synchronized void unbind(Route route) {
+    public void unbind(Route route) {
+        Channel channel = bindingsOf(route);
         try {
-            if (bindings.isOpen()) {
-                bindings.queueUnbind(queue, OUTGOING, route.key());
+            synchronized (channel) {
+                if (channel.isOpen()) {
+                    channel.queueUnbind(queue, OUTGOING, route.key());
+                }
             }
         } catch (IOException e) {
             log.warn("cannot unbind {} from {}: {}", route, queue, e.toString());

@@ -179,6 +179,7 @@ class RealtimeConfiguration {
         ServletServerContainerFactoryBean webSocketContainer() {
             ServletServerContainerFactoryBean container = new ServletServerContainerFactoryBean();
             int max = (int) Math.min(Integer.MAX_VALUE, properties.realtime().maxFrameSize().toBytes());
+            // why: Tomcat allocates this many characters per socket up front: it is memory per connection
             container.setMaxTextMessageBufferSize(max);
             container.setMaxBinaryMessageBufferSize(1024);
             return container;

@@ -42,23 +42,37 @@ public final class NoopJobsBenchmark {
                     concurrency, concurrency, Duration.ofMillis(200), Duration.ofMinutes(1), Duration.ofSeconds(10), Map.of());
 
             List<Double> engine = new ArrayList<>();
+            List<Double> withEvents = new ArrayList<>();
             List<Double> baseline = new ArrayList<>();
+            List<JobChanges> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Jobs observed = new Jobs(jdbc, JsonMapper.builder().build(), observers);
             for (int round = 0; round <= rounds; round++) {
                 double b = baseline(jdbc, owner, count, concurrency);
                 double e = engine(jdbc, database.dataSource(), jobs, tx, config, owner, count);
+                JobChanges publisher = io.chute.realtime.JobEventsForBenchmarks.publisher(jdbc, observed);
+                observers.add(publisher);
+                double ev = engine(jdbc, database.dataSource(), observed, tx, config, owner, count);
+                ((AutoCloseable) publisher).close();
+                observers.clear();
                 if (round > 0) { // round 0 warms up the JIT and PostgreSQL's caches
                     baseline.add(b);
                     engine.add(e);
+                    withEvents.add(ev);
                 }
-                System.out.printf("round %d: engine %.0f jobs/s, baseline %.0f jobs/s%n", round, e, b);
+                System.out.printf("round %d: engine %.0f jobs/s, with job.updated events %.0f jobs/s, baseline %.0f jobs/s%n",
+                        round, e, ev, b);
                 jdbc.sql("truncate jobs cascade").update();
+                jdbc.sql("truncate events").update();
                 jdbc.sql("vacuum analyze jobs").update();
             }
             double e = median(engine);
+            double ev = median(withEvents);
             double b = median(baseline);
             System.out.printf("%nno-op jobs through the PostgreSQL queue: median %.0f jobs/s over %d rounds of %d jobs,"
                     + " concurrency %d; baseline (bare claim+complete SQL) %.0f jobs/s; ratio %.2f%n",
                     e, rounds, count, concurrency, b, e / b);
+            System.out.printf("with job.updated events published (replay log + bus): median %.0f jobs/s, ratio %.2f to the"
+                    + " baseline, %.2f to the engine without events%n", ev, ev / b, ev / e);
         }
     }
 

@@ -123,7 +123,7 @@ class GatewayIT extends EmbeddedChuteIT {
     void closesAConnectionThatSendsAFrameOverTheSizeLimit() {
         TestClient alice = newUser();
         try (TestSocket socket = TestSocket.connect(base(), alice.token(), null)) {
-            socket.sendText("{\"type\":\"ping\",\"data\":\"" + "x".repeat(70_000) + "\"}");
+            socket.sendText("{\"type\":\"ping\",\"data\":\"" + "x".repeat(20_000) + "\"}");
             assertThat(socket.awaitClose(Duration.ofSeconds(10))).isEqualTo(1009);
         }
     }
@@ -159,6 +159,21 @@ class GatewayIT extends EmbeddedChuteIT {
             back.awaitFrame(f -> isJob(f, liveJob, "COMPLETED"));
             assertThat(seqs(back)).isSorted().doesNotHaveDuplicates();
         }
+    }
+
+    @Test
+    void refusesABrowserFromAnotherOrigin() {
+        TestClient alice = newUser();
+        URI ws = URI.create("ws://localhost:" + port + "/ws?access_token=" + alice.token());
+        var attempt = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+                .header("Origin", "https://evil.example")
+                .buildAsync(ws, new java.net.http.WebSocket.Listener() {});
+        assertThat(attempt).failsWithin(Duration.ofSeconds(10))
+                .withThrowableThat().havingRootCause().withMessageContaining("403");
+        var sameOrigin = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+                .header("Origin", "http://localhost:" + port)
+                .buildAsync(ws, new java.net.http.WebSocket.Listener() {});
+        assertThat(sameOrigin).succeedsWithin(Duration.ofSeconds(10)).satisfies(w -> w.abort());
     }
 
     @Test

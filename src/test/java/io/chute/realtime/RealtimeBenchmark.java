@@ -60,7 +60,7 @@ import com.nimbusds.jose.jwk.source.ImmutableSecret;
  * ({@code Events.signal}: the bus only), and the baseline: the same payloads published and
  * consumed over bare RabbitMQ, no Chute in the path.
  *
- * <p>{@code idle [connections]}: one gateway node in its own JVM ({@code -Xmx512m}, RabbitMQ
+ * <p>{@code idle [connections]}: one gateway node in its own JVM ({@code -Xmx1g}, RabbitMQ
  * bus), {@code connections} idle sockets opened against it; heap used after a full GC, before and
  * after.
  */
@@ -312,7 +312,7 @@ public final class RealtimeBenchmark {
     private static void idle(int connections) throws Exception {
         try (TestDatabase database = TestDatabase.create(); TestBroker broker = TestBroker.create()) {
             Path dir = Files.createTempDirectory("chute-bench-idle-");
-            try (ChuteProcess node = ChuteProcess.start(dir.resolve("node.log"),
+            try (ChuteProcess node = ChuteProcess.startWithHeap(dir.resolve("node.log"), "1g",
                     "--spring.datasource.url=" + database.jdbcUrl(), "--spring.datasource.username=" + database.user(),
                     "--spring.rabbitmq.host=127.0.0.1", "--spring.rabbitmq.virtual-host=" + broker.vhost(),
                     "--chute.bus.type=rabbitmq", "--chute.roles=api,gateway", "--chute.data-dir=" + dir,
@@ -343,7 +343,7 @@ public final class RealtimeBenchmark {
                 String metrics = get(node.base().resolve("/actuator/prometheus"));
                 Matcher m = Pattern.compile("(?m)^chute_gateway_connections\\S* (\\S+)").matcher(metrics);
                 String gauge = m.find() ? m.group(1) : "?";
-                System.out.printf("%nidle WebSockets on one node (-Xmx512m, RabbitMQ bus, one user route each): %d open"
+                System.out.printf("%nidle WebSockets on one node (-Xmx1g, RabbitMQ bus, one user route each): %d open"
                         + " (gauge %s), opened in %.1f s (%.0f/s); heap after full GC %.1f MiB before, %.1f MiB after:"
                         + " %.1f KiB per connection%n", open.size(), gauge, openSeconds, open.size() / openSeconds,
                         before / 1048576.0, after / 1048576.0, (after - before) / 1024.0 / Math.max(1, open.size()));

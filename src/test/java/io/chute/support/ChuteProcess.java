@@ -31,10 +31,15 @@ public final class ChuteProcess implements AutoCloseable {
 
     /** Starts Chute with these {@code --name=value} arguments and waits until it is healthy. */
     public static ChuteProcess start(Path logFile, String... arguments) {
+        return startWithHeap(logFile, "512m", arguments);
+    }
+
+    /** As {@link #start}, with {@code -Xmx} set to {@code maxHeap}. */
+    public static ChuteProcess startWithHeap(Path logFile, String maxHeap, String... arguments) {
         int port = freePort();
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.add("-Xmx512m");
+        command.add("-Xmx" + maxHeap);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add("io.chute.ChuteApplication");
