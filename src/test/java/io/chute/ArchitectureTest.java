@@ -35,8 +35,9 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule jobQueueKnowsNothingOfItsClients = noClasses()
             .that().resideInAPackage("io.chute.job..")
-            .should().dependOnClassesThat().resideInAnyPackage("io.chute.upload..", "io.chute.processing..")
-            .because("the job queue is generic: uploads enqueue jobs and processors handle them, never the other way round");
+            .should().dependOnClassesThat().resideInAnyPackage("io.chute.upload..", "io.chute.processing..", "io.chute.realtime..")
+            .because("the job queue is generic: uploads enqueue jobs, processors handle them and the gateway listens"
+                    + " through JobChanges, never the other way round");
 
     @ArchTest
     static final ArchRule onlyRepositoriesUseJdbcClient = noClasses()
