@@ -59,7 +59,11 @@ async function loadChannels() {
 
 /** Contacts come with their presence; everyone else's arrives as presence events when it changes. */
 function loadContacts() {
-  return api('/api/contacts').then(answer => { (answer?.items ?? []).forEach(remember); renderList(); }).catch(() => {});
+  return api('/api/contacts').then(answer => {
+    (answer?.items ?? []).forEach(remember);
+    renderList();
+    views.forEach(v => v.onPresence());
+  }).catch(() => {});
 }
 
 /** Loads the channels; without a chat API (404) the client runs as files and jobs only. */
@@ -270,10 +274,10 @@ export function channelPage(main, channelId) {
       if (!filesPanel.hidden) renderFiles();
     } }, 'Files');
   const memberLine = h('span', { class: 'muted members' });
+  const headingMark = h('span', { class: 'heading-mark' });
   const header = h('header', { class: 'channel-header' },
     h('div', { class: 'channel-heading' },
-      channel.type === 'direct' ? presenceDot(otherMember(channel)?.id) : h('span', { class: 'hash', 'aria-hidden': 'true' }, '#'),
-      h('h1', { text: channelTitle(channel) }), memberLine),
+      headingMark, h('h1', { text: channelTitle(channel) }), memberLine),
     h('div', { class: 'toolbar' },
       channel.type !== 'direct' && ['owner', 'admin'].includes(channel.members?.find(m => m.id === me?.id)?.role)
         && h('button', { class: 'button small ghost', id: 'add-member', onclick: addMember }, 'Add people'),
@@ -285,6 +289,9 @@ export function channelPage(main, channelId) {
 
   function renderMembers() {
     const members = channels.get(channelId)?.members ?? [];
+    fill(headingMark, channel.type === 'direct'
+      ? presenceDot(otherMember(channel)?.id)
+      : h('span', { class: 'hash', 'aria-hidden': 'true' }, '#'));
     memberLine.textContent = channel.type === 'direct'
       ? (presence.get(otherMember(channel)?.id)?.online ? 'online' : '')
       : `${members.length} member${members.length === 1 ? '' : 's'}`;
