@@ -1,6 +1,7 @@
 package io.chute.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 import io.chute.support.Browser;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -128,6 +130,141 @@ class WebClientIT extends EmbeddedChuteIT {
             // My jobs does not poll its list: the row can only come from the replayed job.updated events
             bea.await(By.xpath("//tr[@data-status='COMPLETED'][.//span[text()='" + photo.getFileName() + "']]"));
         }
+    }
+
+    @Test
+    void twoPeopleChatShareFilesThatTurnIntoPreviewsAndZipThem() throws IOException {
+        assumeChat();
+        Path photo = Images.jpeg(dir, 1200, 800);
+        Path pdf = Pdfs.aPdf().withPages("Agenda", "Minutes").writeTo(dir);
+        String photoName = photo.getFileName().toString();
+        String pdfName = pdf.getFileName().toString();
+        String boName = uniqueName("bo");
+        String hostile = "<img src=x onerror=alert(1)>";
+
+        try (Browser bo = new Browser(port); Browser ana = new Browser(port)) {
+            bo.signUp(boName, "Bo Park");
+            ana.signUp(uniqueName("ana"), "Ana Lima");
+
+            // Ana starts a direct conversation with Bo, who sees it arrive in his channel list
+            ana.click(By.id("new-direct"));
+            ana.type(By.id("user-query"), boName);
+            ana.click(By.xpath("//ul[@class='user-results']//label[contains(., '" + boName + "')]"));
+            ana.click(By.xpath("//dialog//button[text()='Open conversation']"));
+            ana.await(By.id("composer-input"));
+            ana.awaitConnection("open");
+            bo.awaitConnection("open");
+
+            ana.type(By.id("composer-input"), "Hello Bo, the files for tomorrow:\n");
+            bo.click(By.xpath("//a[contains(@class,'channel-link')][.//span[text()='Ana Lima']]"));
+            bo.await(By.xpath("//article[contains(@class,'message')]//p[@class='text' and starts-with(., 'Hello Bo')]"));
+
+            // typing shows on the other side while Ana writes
+            ana.driver().findElement(By.id("composer-input")).sendKeys("one more thing");
+            bo.until(d -> d.findElement(By.id("typing")).getText().equals("Ana Lima is typing…"));
+            ana.driver().findElement(By.id("composer-input")).clear();
+
+            // Ana drops a photo and a PDF; Bo sees them being processed, then their previews, without reloading
+            ana.pick(By.id("attach-input"), photo, pdf);
+            ana.until(d -> d.findElements(By.cssSelector(".message.mine .file-card [role=progressbar]")).size() >= 2);
+            bo.await(card(photoName));
+            bo.await(card(pdfName));
+            WebElement seenPhoto = awaitPreview(bo, photoName);
+            WebElement seenPdf = awaitPreview(bo, pdfName);
+            assertThat(seenPdf.findElement(By.cssSelector(".file-meta")).getText()).contains("2 pages");
+            assertThat(seenPhoto.findElement(By.cssSelector(".file-meta")).getText()).contains("1200×800");
+            awaitPreview(ana, photoName);
+
+            // Bo has read it all: Ana's messages say so
+            ana.until(d -> d.findElements(By.cssSelector(".message.mine .receipt")).stream()
+                    .allMatch(r -> "Read".equals(r.getAttribute("data-receipt"))));
+
+            // markup in a message is text, never HTML
+            bo.type(By.id("composer-input"), hostile + "\n");
+            WebElement text = ana.await(By.xpath("//article[contains(@class,'message') and not(contains(@class,'mine'))]//p[@class='text']"));
+            ana.until(d -> hostile.equals(text.getText()));
+            assertThat(text.findElements(By.tagName("img"))).isEmpty();
+            assertThat(ana.alertShown()).isFalse();
+            assertThat(bo.alertShown()).isFalse();
+            // Bo is one of Ana's contacts now (she wrote to him first): his presence shows
+            ana.until(d -> "online".equals(d.findElement(By.cssSelector(".channel-heading .presence")).getAttribute("aria-label")));
+            bo.screenshot("chat");
+            ana.screenshot("chat-sender");
+
+            // Bo zips both files of the channel and downloads the archive
+            bo.click(By.id("toggle-files"));
+            bo.click(By.xpath("//aside[@id='channel-files']//label[text()='" + photoName + "']"));
+            bo.click(By.xpath("//aside[@id='channel-files']//label[text()='" + pdfName + "']"));
+            bo.click(By.id("zip-channel"));
+            bo.await(By.xpath("//aside[@id='channel-files']//article[@data-kind='zip']//a[starts-with(normalize-space(), 'Download')]")).click();
+            assertThat(zipEntries(bo.downloaded(".zip"))).containsExactlyInAnyOrder(photoName, pdfName);
+            bo.screenshot("chat-files");
+
+            // away from the channel, Ana's list counts what she has not read
+            ana.click(By.id("nav-files"));
+            bo.type(By.id("composer-input"), "Got them, thanks!\n");
+            assertThat(ana.await(By.cssSelector(".channel-link .unread")).getText()).isEqualTo("1");
+            assertThat(ana.await(By.cssSelector(".channel-link .presence")).getAttribute("aria-label")).isEqualTo("online");
+        }
+    }
+
+    @Test
+    void aGroupChannelIsCreatedAndGrowsByAMember() {
+        assumeChat();
+        TestClient bo = newUser();
+        TestClient cy = newUser();
+        String boName = (String) bo.get("/api/me").json().get("username");
+        String cyName = (String) cy.get("/api/me").json().get("username");
+        try (Browser ana = new Browser(port)) {
+            ana.signUp(uniqueName("ana"), "Ana Lima");
+            ana.click(By.id("new-group"));
+            ana.type(By.id("channel-name"), "Launch plans");
+            ana.type(By.id("user-query"), boName);
+            ana.click(By.xpath("//ul[@class='user-results']//label[contains(., '" + boName + "')]"));
+            ana.click(By.xpath("//dialog//button[text()='Create channel']"));
+            assertThat(ana.await(By.cssSelector(".channel-heading h1")).getText()).isEqualTo("Launch plans");
+            assertThat(ana.await(By.cssSelector(".channel-heading .members")).getText()).isEqualTo("2 members");
+
+            ana.click(By.id("add-member"));
+            ana.type(By.id("user-query"), cyName);
+            ana.click(By.xpath("//ul[@class='user-results']//label[contains(., '" + cyName + "')]"));
+            ana.click(By.xpath("//dialog//button[text()='Add']"));
+            ana.until(d -> d.findElement(By.cssSelector(".channel-heading .members")).getText().equals("3 members"));
+        }
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> channels = (List<Map<String, Object>>) cy.get("/api/channels").json().get("items");
+        assertThat(channels).singleElement().satisfies(c -> assertThat(c).containsEntry("name", "Launch plans"));
+    }
+
+    @Test
+    void olderMessagesLoadWhenScrollingUp() {
+        assumeChat();
+        TestClient ana = newUser();
+        TestClient bo = newUser();
+        String boId = (String) ((Map<?, ?>) bo.get("/api/me").json()).get("id");
+        String channel = (String) ana.post("/api/channels/direct", Map.of("userId", boId)).json().get("id");
+        for (int i = 1; i <= 45; i++) {
+            ana.post("/api/channels/" + channel + "/messages", Map.of("content", "note " + i, "clientMessageId", "history-" + i));
+        }
+        try (Browser browser = new Browser(port)) {
+            browser.open("/");
+            browser.script("localStorage.setItem('chute.token', arguments[0])", bo.token());
+            browser.open("/#/c/" + channel).driver().navigate().refresh();
+            browser.await(By.xpath("//p[@class='text' and text()='note 45']"));
+            assertThat(browser.all(By.xpath("//p[@class='text' and text()='note 1']"))).isEmpty();
+            browser.script("document.querySelector('.messages').scrollTop = 0");
+            browser.await(By.xpath("//p[@class='text' and text()='note 1']"));
+            browser.await(By.xpath("//p[contains(@class,'history') and text()='This is the beginning of the conversation.']"));
+            browser.phoneSize();
+            browser.until(ExpectedConditions.invisibilityOfElementLocated(By.id("sidebar")));
+            assertThat((Long) browser.script("return document.documentElement.scrollWidth")).isLessThanOrEqualTo(375L);
+            browser.screenshot("chat-phone");
+        }
+    }
+
+    /** The chat tests run where this Chute has the chat API (the web client hides chat without it). */
+    private void assumeChat() {
+        assumeThat(newUser().get("/api/channels").status()).as("GET /api/channels").isEqualTo(200);
     }
 
     static List<String> zipEntries(Path zip) throws IOException {
