@@ -4,6 +4,7 @@
 import { api, post, saveAs, signedDownloadUrl } from './api.js';
 import { fill, formatBytes, h, toast } from './dom.js';
 import { getJob, putJob, refreshJob, watchJob } from './jobs-store.js';
+import { act } from './jobs.js';
 import { forgetUpload, savedUploads, uploadFiles } from './uploads.js';
 
 const STATUS_TEXT = {
@@ -149,7 +150,7 @@ export function fileCard({ task = null, job = null, watch = true, own = watch, s
       buttons.push(h('button', { class: 'button small ghost', onclick: () => download(j.uploadId, name) }, 'Download'));
     }
     if (j && own && ['FAILED', 'CANCELLED'].includes(j.status)) {
-      buttons.push(h('button', { class: 'button small', onclick: () => retryJob(j.jobId) }, 'Retry'));
+      buttons.push(h('button', { class: 'button small', onclick: () => act(`/api/jobs/${j.jobId}/retry`, 'Retry') }, 'Retry'));
     }
     fill(actions, buttons);
   }
@@ -195,14 +196,6 @@ export async function download(uploadId, fileName) {
     saveAs(await signedDownloadUrl(uploadId), fileName);
   } catch (e) {
     toast(`Cannot download ${fileName}: ${e.message}`, 'error');
-  }
-}
-
-async function retryJob(jobId) {
-  try {
-    putJob(await post(`/api/jobs/${jobId}/retry`));
-  } catch (e) {
-    toast(`Retry refused: ${e.message}`, 'error');
   }
 }
 

@@ -21,7 +21,8 @@ function progressCell(job) {
 /** A job keeps its last error after a retry; it only matters while the job is failed or waiting to retry. */
 const shownError = job => job.error && ['FAILED', 'REJECTED', 'RETRYING'].includes(job.status);
 
-async function act(path, what) {
+/** A job action (retry, cancel) whose answer is the job as it is now; a refusal says why. */
+export async function act(path, what) {
   try {
     putJob(await post(path));
   } catch (e) {
