@@ -40,6 +40,13 @@ class ArchitectureTest {
                     + " through JobChanges, never the other way round");
 
     @ArchTest
+    static final ArchRule chatIsALeaf = noClasses()
+            .that().resideOutsideOfPackage("io.chute.chat..")
+            .should().dependOnClassesThat().resideInAPackage("io.chute.chat..")
+            .because("uploads, jobs, zips and the gateway reach chat only through ports it implements "
+                    + "(FileSharing, ChannelDirectory, JobAudience, SocketListener, FrameHandler, IncomingHandler)");
+
+    @ArchTest
     static final ArchRule onlyRepositoriesUseJdbcClient = noClasses()
             .that().resideInAPackage("io.chute..")
             .and().areNotAnnotatedWith(Repository.class)

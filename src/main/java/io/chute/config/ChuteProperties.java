@@ -25,7 +25,8 @@ public record ChuteProperties(
         @DefaultValue Processing processing,
         @DefaultValue Clamav clamav,
         @DefaultValue Bus bus,
-        @DefaultValue Realtime realtime) {
+        @DefaultValue Realtime realtime,
+        @DefaultValue Chat chat) {
 
     public boolean runs(String role) {
         return roles.contains(role);
@@ -229,6 +230,39 @@ public record ChuteProperties(
             }
             if (idleTimeout.isNegative() || idleTimeout.isZero() || authTimeout.isNegative() || authTimeout.isZero()) {
                 throw new IllegalArgumentException("chute.realtime.idle-timeout and auth-timeout must be positive");
+            }
+        }
+    }
+
+    /**
+     * Chat. {@code maxMessageLength} is in characters (UTF-16 units, as clients count them);
+     * {@code presenceGrace} rides out reconnects before a user is shown offline; a gateway node
+     * whose heartbeat is older than three {@code presenceHeartbeat}s is taken for dead and its
+     * sockets are swept; {@code typingInterval} is the least time between two relayed
+     * {@code typing:true} of one user in one channel, {@code typingExpiry} the time after which the
+     * server relays {@code typing:false} itself; delivery receipts are written in batches every
+     * {@code receiptFlushInterval}.
+     */
+    public record Chat(
+            @DefaultValue("4000") int maxMessageLength,
+            @DefaultValue("10") int maxAttachments,
+            @DefaultValue("5s") Duration presenceGrace,
+            @DefaultValue("5s") Duration presenceHeartbeat,
+            @DefaultValue("1s") Duration typingInterval,
+            @DefaultValue("6s") Duration typingExpiry,
+            @DefaultValue("200ms") Duration receiptFlushInterval) {
+
+        public Chat {
+            if (maxMessageLength < 1 || maxMessageLength > 100_000) {
+                throw new IllegalArgumentException("chute.chat.max-message-length must be 1-100000, not " + maxMessageLength);
+            }
+            if (maxAttachments < 0 || maxAttachments > 100) {
+                throw new IllegalArgumentException("chute.chat.max-attachments must be 0-100, not " + maxAttachments);
+            }
+            for (Duration d : new Duration[] {presenceHeartbeat, typingExpiry, receiptFlushInterval}) {
+                if (d.isNegative() || d.isZero()) {
+                    throw new IllegalArgumentException("chute.chat durations must be positive, not " + d);
+                }
             }
         }
     }

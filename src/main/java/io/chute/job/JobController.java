@@ -38,7 +38,7 @@ class JobController {
 
     @GetMapping("/api/jobs/{jobId}")
     JobView get(@PathVariable UUID jobId, CurrentUser caller) {
-        return view(service.visible(caller, new JobId(jobId)));
+        return view(service.readable(caller, new JobId(jobId)));
     }
 
     @PostMapping("/api/jobs/{jobId}/cancel")

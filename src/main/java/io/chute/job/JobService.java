@@ -2,8 +2,10 @@ package io.chute.job;
 
 import io.chute.auth.CurrentUser;
 import io.chute.common.ApiException;
+import io.chute.common.FileSharing;
 import io.chute.config.ChuteProperties;
 import java.util.Map;
+import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -20,13 +22,16 @@ public class JobService {
     private final JobRunner runner;
     private final TransactionTemplate tx;
     private final ChuteProperties.Jobs config;
+    private final FileSharing sharing;
 
-    JobService(Jobs jobs, JobQueue queue, JobRunner runner, TransactionTemplate tx, ChuteProperties properties) {
+    JobService(Jobs jobs, JobQueue queue, JobRunner runner, TransactionTemplate tx, ChuteProperties properties,
+            FileSharing sharing) {
         this.jobs = jobs;
         this.queue = queue;
         this.runner = runner;
         this.tx = tx;
         this.config = properties.jobs();
+        this.sharing = sharing;
     }
 
     /**
@@ -92,6 +97,30 @@ public class JobService {
             return retried;
         });
     }
+
+    /**
+     * The job if the caller may read it: their own, or one of a file sent in a channel they are a
+     * member of, or a zip made for such a channel. 404 otherwise.
+     */
+    public Job readable(CurrentUser caller, JobId id) {
+        return jobs.find(id).filter(j -> caller.canSee(j.ownerId())
+                        || j.uploadId() != null && sharing.sharedWith(caller.id(), j.uploadId())
+                        || channelOf(j) != null && sharing.isMember(caller.id(), channelOf(j)))
+                .orElseThrow(() -> ApiException.notFound("Job"));
+    }
+
+    /** The channel a job was made for (a room zip's), or null. */
+    public static UUID channelOf(Job job) {
+        Object channel = job.metadata().get(CHANNEL_ID);
+        try {
+            return channel instanceof String s ? UUID.fromString(s) : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** The metadata key naming the channel a job was made for. */
+    public static final String CHANNEL_ID = "channelId";
 
     /** The job if the caller may see it; 404 otherwise, so that other users' ids cannot be probed. */
     public Job visible(CurrentUser caller, JobId id) {

@@ -38,6 +38,16 @@ public class Events {
         afterCommit(() -> bus.publish(new BusEvent(route, type, seq, payload, null)));
     }
 
+    /** A durable event for {@link #publish(List)}. */
+    public record Publication(Route route, String type, Object data) {}
+
+    /** Like {@link #publish(Route, String, Object)} for many events, appended to the replay log with one statement. */
+    public void publish(List<Publication> publications) {
+        publications.forEach(p -> requireType(p.type()));
+        publishAll(publications.stream()
+                .map(p -> new EventLog.NewEntry(p.route(), p.type(), json.writeValueAsString(p.data()))).toList());
+    }
+
     /** Logs and routes many durable events with one statement. */
     void publishAll(List<EventLog.NewEntry> entries) {
         List<Long> seqs = log.appendAll(entries);

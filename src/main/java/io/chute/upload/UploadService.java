@@ -2,6 +2,7 @@ package io.chute.upload;
 
 import io.chute.auth.CurrentUser;
 import io.chute.common.ApiException;
+import io.chute.common.FileSharing;
 import io.chute.config.ChuteProperties;
 import io.chute.job.Job;
 import io.chute.job.JobId;
@@ -43,10 +44,11 @@ class UploadService {
     private final FileTypes types;
     private final TransactionTemplate tx;
     private final ChuteProperties properties;
+    private final FileSharing sharing;
     private final Clock clock = Clock.systemUTC();
 
     UploadService(Uploads uploads, Jobs jobs, JobService jobService, ObjectStore store, FileTypes types, TransactionTemplate tx,
-            ChuteProperties properties) {
+            ChuteProperties properties, FileSharing sharing) {
         this.uploads = uploads;
         this.jobs = jobs;
         this.jobService = jobService;
@@ -54,6 +56,7 @@ class UploadService {
         this.types = types;
         this.tx = tx;
         this.properties = properties;
+        this.sharing = sharing;
     }
 
     /** A signed upload: {@code request} is the single PUT, or null for a multipart upload (whose plan is in {@code upload}). */
@@ -254,7 +257,7 @@ class UploadService {
     }
 
     Upload get(CurrentUser caller, UUID id) {
-        return owned(caller, id);
+        return readable(caller, id);
     }
 
     void delete(CurrentUser caller, UUID id) {
@@ -277,7 +280,7 @@ class UploadService {
     }
 
     java.net.URI downloadUrl(CurrentUser caller, UUID id) {
-        Upload upload = owned(caller, id);
+        Upload upload = readable(caller, id);
         boolean jobRejected = upload.jobId() != null && jobs.find(new JobId(upload.jobId()))
                 .map(j -> j.status() == io.chute.job.JobStatus.REJECTED).orElse(false);
         if (upload.state() == Upload.State.REJECTED || jobRejected) {
@@ -291,6 +294,12 @@ class UploadService {
         }
         return store.presignGet(upload.objectKey(), upload.detectedType(), upload.fileName(),
                 properties.uploads().downloadUrlTtl());
+    }
+
+    /** The upload if the caller owns it, or it was sent in a channel the caller is a member of; 404 otherwise. */
+    private Upload readable(CurrentUser caller, UUID id) {
+        return uploads.find(id).filter(u -> caller.canSee(u.ownerId()) || sharing.sharedWith(caller.id(), u.id()))
+                .orElseThrow(() -> ApiException.notFound("Upload"));
     }
 
     private Upload owned(CurrentUser caller, UUID id) {

@@ -4,6 +4,7 @@ import static io.chute.common.InvalidInputException.require;
 
 import io.chute.auth.CurrentUser;
 import io.chute.common.ApiException;
+import io.chute.common.FileSharing;
 import io.chute.common.InvalidInputException;
 import io.chute.job.Job;
 import io.chute.job.JobId;
@@ -16,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -26,8 +28,9 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code POST /api/zips}: a zip job over the caller's own uploads, which waits until their
- * processing is COMPLETED and then streams them into one archive.
+ * {@code POST /api/zips}: a zip job over the caller's own uploads, or with {@code channelId} over
+ * files sent in that channel (any member may ask; its members are told how it goes), which waits
+ * until their processing is COMPLETED and then streams them into one archive.
  */
 @RestController
 class ZipController {
@@ -38,12 +41,14 @@ class ZipController {
     private final JobService jobService;
     private final Jobs jobs;
     private final TransactionTemplate tx;
+    private final FileSharing sharing;
 
-    ZipController(ZipInputs inputs, JobService jobService, Jobs jobs, TransactionTemplate tx) {
+    ZipController(ZipInputs inputs, JobService jobService, Jobs jobs, TransactionTemplate tx, FileSharing sharing) {
         this.inputs = inputs;
         this.jobService = jobService;
         this.jobs = jobs;
         this.tx = tx;
+        this.sharing = sharing;
     }
 
     record ZipRequest(List<UUID> uploadIds, String name, UUID channelId) {
@@ -69,8 +74,13 @@ class ZipController {
 
     @PostMapping("/api/zips")
     ResponseEntity<Accepted> create(@RequestBody ZipRequest request, CurrentUser caller) {
+        UUID channelId = request.channelId();
+        if (channelId != null && !sharing.isMember(caller.id(), channelId)) {
+            throw ApiException.notFound("Channel");
+        }
+        Set<UUID> sentInChannel = channelId == null ? Set.of() : sharing.sentIn(channelId, Set.copyOf(request.uploadIds()));
         Map<UUID, ZipInputs.Candidate> found = inputs.find(request.uploadIds()).stream()
-                .filter(c -> caller.id().equals(c.ownerId()))
+                .filter(c -> channelId == null ? caller.id().equals(c.ownerId()) : sentInChannel.contains(c.uploadId()))
                 .collect(Collectors.toMap(ZipInputs.Candidate::uploadId, Function.identity()));
         List<Map<String, Object>> entries = new ArrayList<>();
         List<JobId> waitFor = new ArrayList<>();
@@ -103,7 +113,8 @@ class ZipController {
         Job job = tx.execute(s -> {
             Jobs.NewJob zip = new Jobs.NewJob(caller.id(), null, ZipJobHandler.TYPE, 0, request.name(), size,
                     "application/zip", null, jobService.maxAttemptsOf(ZipJobHandler.TYPE), null, null,
-                    Map.of(ZipJobHandler.INPUTS, entries));
+                    channelId == null ? Map.of(ZipJobHandler.INPUTS, entries)
+                            : Map.of(ZipJobHandler.INPUTS, entries, JobService.CHANNEL_ID, channelId.toString()));
             Job created = jobService.submit(zip);
             jobs.dependOn(created.id(), waitFor);
             return created;

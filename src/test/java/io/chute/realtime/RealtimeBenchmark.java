@@ -329,6 +329,7 @@ public final class RealtimeBenchmark {
                     URI uri = URI.create(node.base().toString().replaceFirst("^http", "ws") + "/ws?access_token="
                             + token(UUID.randomUUID()));
                     pending.add(http.newWebSocketBuilder().buildAsync(uri, new WebSocket.Listener() {})
+                            .orTimeout(60, TimeUnit.SECONDS)
                             .whenComplete((ws, e) -> {
                                 inFlight.release();
                                 if (ws != null) {

@@ -83,6 +83,11 @@ public final class TestClient {
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
     }
 
+    public Response patchJson(String path, Object body) {
+        return send(request(path).header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
+    }
+
     public Response postRaw(String path, String contentType, HttpRequest.BodyPublisher body) {
         return send(request(path).header("Content-Type", contentType).POST(body));
     }

@@ -1,0 +1,18 @@
+package io.chute.chat;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * A channel as its members see it (API.md); {@code name} is null for a direct channel.
+ * {@code unreadCount} and {@code lastMessage} are only in the channel list.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+record ChannelView(UUID id, String type, String name, List<MemberView> members, Instant createdAt, Long unreadCount,
+        MessageView lastMessage) {
+
+    /** A member: the user record of API.md plus their role in the channel. */
+    record MemberView(UUID id, String username, String displayName, boolean admin, String role) {}
+}

@@ -1,0 +1,257 @@
+package io.chute.chat;
+
+import io.chute.auth.User;
+import io.chute.auth.Users;
+import io.chute.common.ApiException;
+import io.chute.common.InvalidInputException;
+import io.chute.config.ChuteProperties;
+import io.chute.realtime.Events;
+import io.chute.realtime.Route;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Channels, membership and messages, for REST and WebSocket alike. A channel a caller is not a
+ * member of is "not found", whether it exists or not.
+ */
+@Service
+class ChatService {
+
+    static final int MAX_GROUP_MEMBERS = 1000;
+    static final int MAX_PAGE = 100;
+
+    private final Channels channels;
+    private final Messages messages;
+    private final ReceiptPointers pointers;
+    private final MessageViews views;
+    private final Users users;
+    private final Events events;
+    private final TransactionTemplate tx;
+    private final ChuteProperties.Chat config;
+
+    ChatService(Channels channels, Messages messages, ReceiptPointers pointers, MessageViews views, Users users, Events events,
+            TransactionTemplate tx, ChuteProperties properties) {
+        this.channels = channels;
+        this.messages = messages;
+        this.pointers = pointers;
+        this.views = views;
+        this.users = users;
+        this.events = events;
+        this.tx = tx;
+        this.config = properties.chat();
+    }
+
+    // ---- channels
+
+    ChannelView createGroup(UUID ownerId, String name, List<UUID> memberIds) {
+        Set<UUID> members = new LinkedHashSet<>(memberIds);
+        members.remove(ownerId);
+        InvalidInputException.require(members.size() < MAX_GROUP_MEMBERS, "a group has at most " + MAX_GROUP_MEMBERS + " members");
+        requireUsersExist(members);
+        return tx.execute(s -> {
+            Channels.Channel channel = channels.createGroup(name, ownerId, members);
+            joinedAndAnnounce(channel.id(), membersWith(ownerId, members));
+            return view(channel);
+        });
+    }
+
+    record Direct(ChannelView channel, boolean created) {}
+
+    Direct openDirect(UUID callerId, UUID otherId) {
+        InvalidInputException.require(!callerId.equals(otherId), "A direct channel is between two different users");
+        requireUsersExist(Set.of(otherId));
+        return tx.execute(s -> {
+            Channels.Direct direct = channels.createDirect(callerId, otherId);
+            if (direct.created()) {
+                joinedAndAnnounce(direct.channel().id(), Set.of(callerId, otherId));
+            }
+            return new Direct(view(direct.channel()), direct.created());
+        });
+    }
+
+    ChannelView get(UUID callerId, UUID channelId) {
+        return view(memberOf(callerId, channelId));
+    }
+
+    /** The caller's channels, most recently active first, with unread counts and last messages (three queries in all). */
+    List<ChannelView> list(UUID callerId) {
+        List<Channels.Listed> listed = channels.listFor(callerId);
+        Map<UUID, List<Channels.Member>> members = channels.members(listed.stream().map(l -> l.channel().id()).toList());
+        List<Messages.Message> lasts = listed.stream().map(Channels.Listed::lastMessage).filter(java.util.Objects::nonNull).toList();
+        Map<UUID, MessageView> lastViews = views.of(lasts).stream().collect(Collectors.toMap(MessageView::channelId, v -> v));
+        return listed.stream().map(l -> view(l.channel(), members.get(l.channel().id()), l.unreadCount(),
+                lastViews.get(l.channel().id()))).toList();
+    }
+
+    /** Adds a member to a group: owners and admins only (403 for other members, 404 for non-members). */
+    void addMember(UUID callerId, UUID channelId, UUID userId) {
+        tx.executeWithoutResult(s -> {
+            Channels.Channel channel = memberOf(callerId, channelId);
+            requireManager(callerId, channel);
+            requireUsersExist(Set.of(userId));
+            if (!channels.addMember(channelId, userId, "member")) {
+                throw ApiException.conflict("That user is already a member");
+            }
+            events.join(userId, channelId);
+            announce(channel, channels.memberIds(channelId));
+        });
+    }
+
+    /**
+     * Removes a member from a group: owners and admins remove others, anyone removes themselves;
+     * the owner cannot be removed. The removed member's sockets stop receiving the channel at once.
+     */
+    void removeMember(UUID callerId, UUID channelId, UUID userId) {
+        tx.executeWithoutResult(s -> {
+            Channels.Channel channel = memberOf(callerId, channelId);
+            if (channel.direct()) {
+                throw ApiException.conflict("A direct channel always has its two members");
+            }
+            if (!callerId.equals(userId)) {
+                requireManager(callerId, channel);
+            }
+            String role = channels.roleOf(channelId, userId).orElseThrow(() -> ApiException.notFound("Member"));
+            if ("owner".equals(role)) {
+                throw ApiException.conflict("The owner of a group cannot be removed");
+            }
+            List<UUID> before = channels.memberIds(channelId);
+            channels.removeMember(channelId, userId);
+            events.leave(userId, channelId);
+            announce(channel, before);
+        });
+    }
+
+    // ---- messages
+
+    /**
+     * Checks a message and hands it to the chat worker through the incoming lane; it is persisted
+     * (once per clientMessageId) and announced as {@code message.created} asynchronously.
+     */
+    void send(UUID senderId, MessageDraft draft) {
+        memberOf(senderId, draft.channelId());
+        if (!draft.attachments().isEmpty()) {
+            Set<UUID> usable = messages.completeUploadsOf(senderId, draft.attachments());
+            for (UUID upload : draft.attachments()) {
+                if (!usable.contains(upload)) {
+                    throw ApiException.notFound("Upload " + upload + " (attachments must be your own completed uploads)");
+                }
+            }
+        }
+        events.submit(MessageWorker.KIND, new MessageWorker.SendCommand(senderId, draft.channelId(), draft.content(),
+                draft.clientMessageId(), draft.attachments()));
+    }
+
+    record Page(List<MessageView> items, String nextCursor) {}
+
+    Page history(UUID callerId, UUID channelId, HistoryCursor before, int limit) {
+        InvalidInputException.require(limit >= 1 && limit <= MAX_PAGE, "limit must be between 1 and " + MAX_PAGE);
+        memberOf(callerId, channelId);
+        List<Messages.Message> rows = messages.before(channelId, before.beforeSeq(), limit + 1);
+        String next = null;
+        if (rows.size() > limit) {
+            rows = rows.subList(0, limit);
+            next = new HistoryCursor(rows.getLast().seq()).encode();
+        }
+        return new Page(views.of(rows), next);
+    }
+
+    /** The message, if the caller is a member of its channel; 404 otherwise. */
+    Messages.Message visibleMessage(UUID callerId, UUID messageId) {
+        return messages.find(messageId).filter(m -> channels.isMember(m.channelId(), callerId))
+                .orElseThrow(() -> ApiException.notFound("Message"));
+    }
+
+    List<ReceiptPointers.Receipt> receipts(UUID callerId, UUID messageId) {
+        return pointers.of(visibleMessage(callerId, messageId));
+    }
+
+    /** {@code message.receipt} as its covered messages' senders receive it. */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    record ReceiptEvent(UUID channelId, UUID messageId, UUID userId, Instant deliveredAt, Instant readAt) {}
+
+    /**
+     * Marks everything in the channel up to and including the message as read by the caller, and
+     * tells the senders of the messages this covers.
+     */
+    void read(UUID callerId, UUID channelId, UUID messageId) {
+        memberOf(callerId, channelId);
+        Messages.Message message = messages.find(messageId).filter(m -> m.channelId().equals(channelId))
+                .orElseThrow(() -> ApiException.notFound("Message"));
+        tx.executeWithoutResult(s -> pointers.read(channelId, callerId, message.seq()).ifPresent(moved -> {
+            ReceiptEvent receipt = new ReceiptEvent(channelId, messageId, callerId, moved.at(), moved.at());
+            for (UUID sender : pointers.sendersCoveredBy(List.of(moved)).getFirst()) {
+                events.publish(Route.user(sender), "message.receipt", receipt);
+            }
+        }));
+    }
+
+    // ---- helpers
+
+    Channels.Channel memberOf(UUID userId, UUID channelId) {
+        if (!channels.isMember(channelId, userId)) {
+            throw ApiException.notFound("Channel");
+        }
+        return channels.find(channelId).orElseThrow(() -> ApiException.notFound("Channel"));
+    }
+
+    private void requireManager(UUID callerId, Channels.Channel channel) {
+        if (channel.direct()) {
+            throw ApiException.conflict("A direct channel always has exactly its two members");
+        }
+        String role = channels.roleOf(channel.id(), callerId).orElseThrow(() -> ApiException.notFound("Channel"));
+        if (!"owner".equals(role) && !"admin".equals(role)) {
+            throw ApiException.forbidden("Only the group's owner and admins can change its members");
+        }
+    }
+
+    private void requireUsersExist(Set<UUID> ids) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        Set<UUID> found = users.findAll(ids).stream().map(User::id).collect(Collectors.toSet());
+        for (UUID id : ids) {
+            if (!found.contains(id)) {
+                throw ApiException.notFound("User " + id);
+            }
+        }
+    }
+
+    private static Set<UUID> membersWith(UUID owner, Set<UUID> others) {
+        Set<UUID> all = new HashSet<>(others);
+        all.add(owner);
+        return all;
+    }
+
+    private void joinedAndAnnounce(UUID channelId, Set<UUID> memberIds) {
+        memberIds.forEach(m -> events.join(m, channelId));
+        announce(channels.find(channelId).orElseThrow(), memberIds);
+    }
+
+    /**
+     * {@code channel.updated} to each of {@code recipients} on their own route, so that it reaches
+     * a member who was just removed, or just added, whatever the state of the channel bindings.
+     */
+    private void announce(Channels.Channel channel, java.util.Collection<UUID> recipients) {
+        ChannelView view = view(channel);
+        events.publish(recipients.stream().map(r -> new Events.Publication(Route.user(r), "channel.updated", view)).toList());
+    }
+
+    private ChannelView view(Channels.Channel channel) {
+        return view(channel, channels.members(List.of(channel.id())).get(channel.id()), null, null);
+    }
+
+    private static ChannelView view(Channels.Channel c, List<Channels.Member> members, Long unread, MessageView last) {
+        return new ChannelView(c.id(), c.type(), c.name(), members.stream()
+                .map(m -> new ChannelView.MemberView(m.user().id(), m.user().username(), m.user().displayName(), m.user().admin(),
+                        m.role()))
+                .toList(), c.createdAt(), unread, last);
+    }
+}

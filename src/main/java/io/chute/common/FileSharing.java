@@ -1,0 +1,21 @@
+package io.chute.common;
+
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Who may read a file besides its owner: the members of the channels it was sent to. Uploads,
+ * jobs and zips ask; chat answers (a port, so that those features need not depend on chat).
+ * Implementations answer from the database and never throw for unknown ids.
+ */
+public interface FileSharing {
+
+    /** True when {@code userId} is a member of a channel in which {@code uploadId} was sent. */
+    boolean sharedWith(UUID userId, UUID uploadId);
+
+    /** True when {@code userId} is a member of {@code channelId}. */
+    boolean isMember(UUID userId, UUID channelId);
+
+    /** Of {@code uploadIds}, those that were sent in {@code channelId}. */
+    Set<UUID> sentIn(UUID channelId, Set<UUID> uploadIds);
+}
