@@ -26,6 +26,8 @@ export function watchJob(id, fn) {
   if (!watchers.has(id)) watchers.set(id, new Set());
   watchers.get(id).add(fn);
   if (jobs.has(id)) fn(jobs.get(id));
+  // a job first seen here (e.g. someone else's attachment) is read at once: it may have no events left to send
+  else refreshJob(id).catch(() => {});
   schedule();
   return () => {
     watchers.get(id)?.delete(fn);
