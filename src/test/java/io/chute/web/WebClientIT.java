@@ -171,7 +171,7 @@ class WebClientIT extends EmbeddedChuteIT {
             bo.await(card(pdfName));
             WebElement seenPhoto = awaitPreview(bo, photoName);
             WebElement seenPdf = awaitPreview(bo, pdfName);
-            assertThat(seenPdf.findElement(By.cssSelector(".file-meta")).getText()).contains("2 pages");
+            bo.until(d -> seenPdf.findElement(By.cssSelector(".file-meta")).getText().contains("2 pages"));
             assertThat(seenPhoto.findElement(By.cssSelector(".file-meta")).getText()).contains("1200×800");
             awaitPreview(ana, photoName);
 
