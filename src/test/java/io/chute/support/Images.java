@@ -7,8 +7,10 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import javax.imageio.ImageIO;
 
 /** Real image files for tests, made on the fly. */
@@ -27,6 +29,18 @@ public final class Images {
             Path file = Files.createTempFile(dir, "img-" + width + "x" + height + "-", ".jpg");
             ImageIO.write(image, "jpg", file.toFile());
             return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A real JPEG followed by zeros up to {@code size} bytes: still detected as image/jpeg and rendered. */
+    public static Path paddedJpeg(Path dir, long size) {
+        Path photo = jpeg(dir, 640, 480);
+        try (FileChannel channel = FileChannel.open(photo, StandardOpenOption.WRITE)) {
+            channel.truncate(size);
+            channel.write(java.nio.ByteBuffer.wrap(new byte[] {0}), size - 1);
+            return photo;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -14,11 +14,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.List;
 import java.time.Duration;
@@ -231,13 +229,8 @@ class MultipartUploadIT {
         return (List<Map<String, Object>>) body.get("parts");
     }
 
-    /** A real JPEG followed by zeros up to {@code size}: still detected as image/jpeg and rendered. */
     private Path paddedJpeg(long size) throws IOException {
-        Path photo = Images.jpeg(dir, 640, 480);
-        try (FileChannel channel = FileChannel.open(photo, StandardOpenOption.WRITE)) {
-            channel.truncate(size);
-            channel.write(java.nio.ByteBuffer.wrap(new byte[] {0}), size - 1);
-        }
+        Path photo = Images.paddedJpeg(dir, size);
         assertThat(Files.size(photo)).isEqualTo(size);
         return photo;
     }
