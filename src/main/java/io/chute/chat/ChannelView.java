@@ -13,6 +13,11 @@ import java.util.UUID;
 record ChannelView(UUID id, String type, String name, List<MemberView> members, Instant createdAt, Long unreadCount,
         MessageView lastMessage) {
 
-    /** A member: the user record of API.md plus their role in the channel. */
-    record MemberView(UUID id, String username, String displayName, boolean admin, String role) {}
+    /**
+     * A member: the user record of API.md plus their role in the channel and their presence now, so
+     * that a client has a starting state before any {@code presence} event.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record MemberView(UUID id, String username, String displayName, boolean admin, String role, boolean online,
+            Instant lastSeenAt) {}
 }

@@ -34,7 +34,8 @@ class Channels {
         }
     }
 
-    record Member(UUID channelId, String role, User user) {}
+    /** A member with their role and presence (online now, or when they were last seen). */
+    record Member(UUID channelId, String role, User user, boolean online, Instant lastSeenAt) {}
 
     /** A channel as its member sees it in the channel list. */
     record Listed(Channel channel, String role, long unreadCount, Messages.Message lastMessage) {}
@@ -109,11 +110,16 @@ class Channels {
         Map<UUID, List<Member>> byChannel = new LinkedHashMap<>();
         channelIds.forEach(id -> byChannel.put(id, new ArrayList<>()));
         jdbc.sql("""
-                select m.channel_id, m.role, u.*
+                select m.channel_id, m.role, u.*, coalesce(p.online, false) as online, p.last_seen_at
                 from channel_members m join users u on u.id = m.user_id
+                left join presence p on p.user_id = m.user_id
                 where m.channel_id = any(?) order by m.joined_at, u.username""")
                 .param(channelIds.toArray(UUID[]::new))
-                .query((rs, n) -> new Member(rs.getObject("channel_id", UUID.class), rs.getString("role"), Users.user(rs, n)))
+                .query((rs, n) -> {
+                    Timestamp seen = rs.getTimestamp("last_seen_at");
+                    return new Member(rs.getObject("channel_id", UUID.class), rs.getString("role"), Users.user(rs, n),
+                            rs.getBoolean("online"), seen == null ? null : seen.toInstant());
+                })
                 .list()
                 .forEach(m -> byChannel.get(m.channelId()).add(m));
         return byChannel;

@@ -251,7 +251,7 @@ class ChatService {
     private static ChannelView view(Channels.Channel c, List<Channels.Member> members, Long unread, MessageView last) {
         return new ChannelView(c.id(), c.type(), c.name(), members.stream()
                 .map(m -> new ChannelView.MemberView(m.user().id(), m.user().username(), m.user().displayName(), m.user().admin(),
-                        m.role()))
+                        m.role(), m.online(), m.lastSeenAt()))
                 .toList(), c.createdAt(), unread, last);
     }
 }

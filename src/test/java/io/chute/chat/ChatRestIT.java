@@ -304,6 +304,25 @@ class ChatRestIT extends EmbeddedChuteIT {
         return (String) r.json().get("id");
     }
 
+    @Test
+    @SuppressWarnings("unchecked")
+    void channelMembersCarryTheirPresenceNow() {
+        TestClient alice = newUser();
+        TestClient bob = newUser();
+        String channel = (String) alice.post("/api/channels", Map.of("name", "Presence", "memberIds", List.of(id(bob))))
+                .json().get("id");
+        java.util.function.Supplier<Map<String, Object>> bobAsMember = () -> ((List<Map<String, Object>>) alice
+                .get("/api/channels/" + channel).json().get("members")).stream()
+                .filter(m -> id(bob).equals(m.get("id"))).findFirst().orElseThrow();
+        assertThat(bobAsMember.get()).containsEntry("online", false);
+
+        try (io.chute.support.TestSocket socket = io.chute.support.TestSocket.connect(
+                java.net.URI.create("http://localhost:" + port), bob.token(), null)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> Boolean.TRUE.equals(bobAsMember.get().get("online")));
+            assertThat(bobAsMember.get()).containsKey("lastSeenAt");
+        }
+    }
+
     static String id(TestClient user) {
         return (String) user.get("/api/me").json().get("id");
     }
