@@ -57,7 +57,7 @@ async function loadChannels() {
   renderList();
 }
 
-/** Contacts come with their presence; everyone else's arrives as presence events when it changes. */
+/** Contacts and channel members come with their presence; presence events bring its changes. */
 function loadContacts() {
   return api('/api/contacts').then(answer => {
     (answer?.items ?? []).forEach(remember);
@@ -215,8 +215,6 @@ async function newDirect() {
     const channel = await post('/api/channels/direct', { userId: answer.users[0].id });
     upsertChannel(channel);
     location.hash = `#/c/${channel.id}`;
-    // whoever one writes to directly becomes a contact, whose presence is then followed
-    post('/api/contacts', { userId: answer.users[0].id }).then(loadContacts).catch(() => {});
   } catch (e) {
     toast(`Cannot open the conversation: ${e.message}`, 'error');
   }

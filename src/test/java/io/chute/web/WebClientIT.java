@@ -186,7 +186,7 @@ class WebClientIT extends EmbeddedChuteIT {
             assertThat(text.findElements(By.tagName("img"))).isEmpty();
             assertThat(ana.alertShown()).isFalse();
             assertThat(bo.alertShown()).isFalse();
-            // Bo is one of Ana's contacts now (she wrote to him first): his presence shows
+            // Bo is in Ana's direct channel: his presence shows, from the channel's members and then presence events
             ana.until(d -> "online".equals(d.findElement(By.cssSelector(".channel-heading .presence")).getAttribute("aria-label")));
             bo.screenshot("chat");
             ana.screenshot("chat-sender");
