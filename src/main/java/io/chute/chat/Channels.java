@@ -158,6 +158,22 @@ class Channels {
                 .param(channelId).query(Long.class).single();
     }
 
+    /** Takes {@code count} seqs at once (locking the channel's row); returns the last, so they are last - count + 1 .. last. */
+    long nextSeqs(UUID channelId, int count) {
+        return jdbc.sql("update channels set last_seq = last_seq + ? where id = ? returning last_seq")
+                .params(count, channelId).query(Long.class).single();
+    }
+
+    /** Which of these (channel, user) pairs are memberships now, as "channel/user" strings. */
+    Set<String> membershipsAmong(List<UUID> channelIds, List<UUID> userIds) {
+        return new HashSet<>(jdbc.sql("""
+                select m.channel_id::text || '/' || m.user_id::text from channel_members m
+                join unnest(cast(? as uuid[]), cast(? as uuid[])) as p(channel_id, user_id)
+                  on m.channel_id = p.channel_id and m.user_id = p.user_id""")
+                .params(channelIds.toArray(UUID[]::new), userIds.toArray(UUID[]::new))
+                .query(String.class).list());
+    }
+
     /** Gives back the seq just taken (under the same lock), so that it is not a gap. */
     void giveBackSeq(UUID channelId) {
         jdbc.sql("update channels set last_seq = last_seq - 1 where id = ?").param(channelId).update();

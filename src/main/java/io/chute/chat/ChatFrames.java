@@ -66,8 +66,7 @@ class ChatFrames implements FrameHandler {
                 case "message.send" -> {
                     SendFrame f = read(data, SendFrame.class);
                     MessageDraft draft = MessageDraft.of(f.channelId(), f.content(), f.clientMessageId(), f.attachments(), config);
-                    chat.send(userId, draft);
-                    yield Map.of("clientMessageId", draft.clientMessageId());
+                    yield chat.sendAsync(userId, draft).thenApply(v -> Map.of("clientMessageId", draft.clientMessageId()));
                 }
                 case "typing" -> typing(userId, read(data, TypingFrame.class));
                 case "read" -> {

@@ -136,6 +136,15 @@ class ChatService {
      * (once per clientMessageId) and announced as {@code message.created} asynchronously.
      */
     void send(UUID senderId, MessageDraft draft) {
+        events.submit(MessageWorker.KIND, senderId, checked(senderId, draft));
+    }
+
+    /** As {@link #send}, without waiting for the incoming lane to hold it: the future says when it does. */
+    java.util.concurrent.CompletableFuture<Void> sendAsync(UUID senderId, MessageDraft draft) {
+        return events.submitAsync(MessageWorker.KIND, senderId, checked(senderId, draft));
+    }
+
+    private MessageWorker.SendCommand checked(UUID senderId, MessageDraft draft) {
         memberOf(senderId, draft.channelId());
         if (!draft.attachments().isEmpty()) {
             Set<UUID> usable = messages.completeUploadsOf(senderId, draft.attachments());
@@ -145,8 +154,8 @@ class ChatService {
                 }
             }
         }
-        events.submit(MessageWorker.KIND, new MessageWorker.SendCommand(senderId, draft.channelId(), draft.content(),
-                draft.clientMessageId(), draft.attachments()));
+        return new MessageWorker.SendCommand(senderId, draft.channelId(), draft.content(), draft.clientMessageId(),
+                draft.attachments());
     }
 
     record Page(List<MessageView> items, String nextCursor) {}

@@ -43,6 +43,33 @@ class Messages {
                 .update() == 1;
     }
 
+    /** Which of these (sender, clientMessageId) pairs are stored already, as "sender/clientMessageId" strings. */
+    Set<String> storedAmong(List<UUID> senderIds, List<String> clientMessageIds) {
+        return new java.util.HashSet<>(jdbc.sql("""
+                select m.sender_id::text || '/' || m.client_message_id from messages m
+                join unnest(cast(? as uuid[]), cast(? as text[])) as p(sender_id, client_message_id)
+                  on m.sender_id = p.sender_id and m.client_message_id = p.client_message_id""")
+                .params(senderIds.toArray(UUID[]::new), clientMessageIds.toArray(String[]::new))
+                .query(String.class).list());
+    }
+
+    /** Inserts many messages with one statement; returns how many were new. */
+    int insertAll(List<Message> batch) {
+        return jdbc.sql("""
+                insert into messages (id, channel_id, seq, sender_id, client_message_id, content, created_at)
+                select * from unnest(cast(? as uuid[]), cast(? as uuid[]), cast(? as bigint[]), cast(? as uuid[]),
+                                     cast(? as text[]), cast(? as text[]), cast(? as timestamptz[]))
+                on conflict (sender_id, client_message_id) do nothing""")
+                .params(batch.stream().map(Message::id).toArray(UUID[]::new),
+                        batch.stream().map(Message::channelId).toArray(UUID[]::new),
+                        batch.stream().map(Message::seq).toArray(Long[]::new),
+                        batch.stream().map(Message::senderId).toArray(UUID[]::new),
+                        batch.stream().map(Message::clientMessageId).toArray(String[]::new),
+                        batch.stream().map(Message::content).toArray(String[]::new),
+                        batch.stream().map(m -> Timestamp.from(m.createdAt())).toArray(Timestamp[]::new))
+                .update();
+    }
+
     Optional<Message> find(UUID id) {
         return jdbc.sql("select * from messages where id = ?").param(id).query(Messages::message).optional();
     }

@@ -27,8 +27,13 @@ interface EventBus extends AutoCloseable {
     /** Stops routing {@code route} to this node. Idempotent. */
     void unbind(Route route);
 
-    /** Queues a command for the worker tier; returns once the bus holds it durably. */
-    void submit(String kind, String json);
+    /**
+     * Queues a command for the worker tier. The future completes once the bus holds it durably
+     * (fails with an {@link io.chute.common.ApiException} 503 when it cannot). Commands with the
+     * same {@code orderKey} submitted one after the other from one thread are queued in that
+     * order even when the caller does not wait in between.
+     */
+    java.util.concurrent.CompletableFuture<Void> submit(String kind, String orderKey, String json);
 
     /** "local" or "rabbitmq", for the start-up report and metrics. */
     String transport();

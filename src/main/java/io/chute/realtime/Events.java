@@ -1,6 +1,8 @@
 package io.chute.realtime;
 
+import io.chute.common.ApiException;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
@@ -77,9 +79,35 @@ public class Events {
 
     /** Queues {@code command} for the {@link IncomingHandler} of {@code kind} on the worker tier. */
     public void submit(String kind, Object command) {
+        submit(kind, null, command);
+    }
+
+    /** As {@link #submitAsync}, returning once the bus holds the command (after commit, in a transaction). */
+    public void submit(String kind, UUID orderKey, Object command) {
         Objects.requireNonNull(kind, "kind");
         String payload = json.writeValueAsString(command);
-        afterCommit(() -> bus.submit(kind, payload));
+        afterCommit(() -> await(bus.submit(kind, orderKey == null ? null : orderKey.toString(), payload)));
+    }
+
+    /**
+     * Queues {@code command} without waiting: the future completes once the bus holds it durably,
+     * or fails with an {@link ApiException}. Commands with the same {@code orderKey} (a sender)
+     * submitted one after the other are handled in that order. Call it outside a transaction.
+     */
+    public CompletableFuture<Void> submitAsync(String kind, UUID orderKey, Object command) {
+        Objects.requireNonNull(kind, "kind");
+        return bus.submit(kind, orderKey == null ? null : orderKey.toString(), json.writeValueAsString(command));
+    }
+
+    private static void await(CompletableFuture<Void> submitted) {
+        try {
+            submitted.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof ApiException api) {
+                throw api;
+            }
+            throw e;
+        }
     }
 
     /** This node's id, also the suffix of its bus queue {@code chute.gateway.{nodeId}}. */

@@ -220,6 +220,21 @@ final class GatewaySocketHandler extends TextWebSocketHandler implements Handsha
         }
         try {
             Object result = handler.handle(socket.userId, type, data);
+            if (result instanceof java.util.concurrent.CompletionStage<?> pending) {
+                // why: the reader goes on to the next frame; the ack (or error) follows when the work is done
+                pending.whenComplete((value, error) -> {
+                    Throwable cause = error instanceof java.util.concurrent.CompletionException c ? c.getCause() : error;
+                    if (cause instanceof ApiException e) {
+                        socket.reply(Frames.reply("error", id, errorData(e.status().value(), e.getMessage())));
+                    } else if (cause != null) {
+                        log.warn("frame {} of user {} failed", type, socket.userId, cause);
+                        socket.reply(Frames.reply("error", id, errorData(503, "the frame could not be handled now; try again")));
+                    } else if (id != null) {
+                        socket.reply(Frames.reply("ack", id, value == null ? null : json.writeValueAsString(value)));
+                    }
+                });
+                return;
+            }
             if (id != null) {
                 socket.reply(Frames.reply("ack", id, result == null ? null : json.writeValueAsString(result)));
             }

@@ -12,4 +12,14 @@ public interface IncomingHandler {
     String kind();
 
     void handle(JsonNode command) throws Exception;
+
+    /**
+     * Handles consecutive commands of this kind, in order, in the caller's transaction. Override
+     * it to do a batch's work with a few statements instead of a few per command.
+     */
+    default void handleAll(java.util.List<JsonNode> commands) throws Exception {
+        for (JsonNode command : commands) {
+            handle(command);
+        }
+    }
 }

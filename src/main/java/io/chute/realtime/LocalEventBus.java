@@ -61,20 +61,21 @@ final class LocalEventBus implements EventBus {
     }
 
     @Override
-    public void submit(String kind, String json) {
+    public java.util.concurrent.CompletableFuture<Void> submit(String kind, String orderKey, String json) {
         IncomingDispatcher d = incoming;
         if (d == null) {
-            throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "no worker runs on this node to take the command",
-                    java.util.Map.of("retryAfterSeconds", 5));
+            return java.util.concurrent.CompletableFuture.failedFuture(new ApiException(HttpStatus.SERVICE_UNAVAILABLE,
+                    "no worker runs on this node to take the command", java.util.Map.of("retryAfterSeconds", 5)));
         }
         try {
             d.dispatch(List.of(new Incoming(kind, json)));
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
         } catch (ApiException e) {
-            throw e;
+            return java.util.concurrent.CompletableFuture.failedFuture(e);
         } catch (Exception e) {
             log.warn("command {} failed", kind, e);
-            throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "the command could not be handled now; try again",
-                    java.util.Map.of("retryAfterSeconds", 1));
+            return java.util.concurrent.CompletableFuture.failedFuture(new ApiException(HttpStatus.SERVICE_UNAVAILABLE,
+                    "the command could not be handled now; try again", java.util.Map.of("retryAfterSeconds", 1)));
         }
     }
 

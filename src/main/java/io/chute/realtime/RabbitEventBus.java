@@ -15,7 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -62,7 +62,7 @@ final class RabbitEventBus implements EventBus {
     private final String queue;
     private final Connection publishing;
     private final Channel events;
-    private final BlockingQueue<Channel> confirmChannels = new ArrayBlockingQueue<>(CONFIRM_CHANNELS);
+    private final ConfirmingChannel[] confirmChannels = new ConfirmingChannel[CONFIRM_CHANNELS];
     private Connection consuming;
     // why: binds of different routes run in parallel; one route always uses the same channel, so its binds and unbinds stay in order
     private final Channel[] bindings = new Channel[8];
@@ -77,9 +77,7 @@ final class RabbitEventBus implements EventBus {
             this.events = publishing.createChannel();
             declareShared(events);
             for (int i = 0; i < CONFIRM_CHANNELS; i++) {
-                Channel c = publishing.createChannel();
-                c.confirmSelect();
-                confirmChannels.add(c);
+                confirmChannels[i] = new ConfirmingChannel(publishing);
             }
         } catch (IOException | TimeoutException e) {
             throw new IllegalStateException("cannot connect the event bus to RabbitMQ at " + broker, e);
@@ -185,34 +183,73 @@ final class RabbitEventBus implements EventBus {
     }
 
     @Override
-    public void submit(String kind, String json) {
+    public CompletableFuture<Void> submit(String kind, String orderKey, String json) {
         AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
                 .contentType("application/json").deliveryMode(2).headers(Map.of(KIND, kind)).build();
-        Channel channel = null;
-        try {
-            channel = confirmChannels.take();
-            channel.basicPublish(INCOMING, COMMAND_KEY, props, json.getBytes(StandardCharsets.UTF_8));
-            channel.waitForConfirmsOrDie(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw unavailable();
-        } catch (IOException | TimeoutException | RuntimeException e) {
-            log.warn("command {} not accepted by RabbitMQ: {}", kind, e.toString());
-            throw unavailable();
-        } finally {
-            if (channel != null) {
-                confirmChannels.add(channel.isOpen() ? channel : reopen(channel));
-            }
-        }
+        // why: one key always uses one channel, so its commands reach the queue in the order they were published
+        ConfirmingChannel channel = confirmChannels[Math.floorMod((orderKey == null ? kind : orderKey).hashCode(), CONFIRM_CHANNELS)];
+        return channel.publish(INCOMING, COMMAND_KEY, props, json.getBytes(StandardCharsets.UTF_8))
+                .orTimeout(5, TimeUnit.SECONDS)
+                .exceptionallyCompose(e -> {
+                    log.warn("command {} not accepted by RabbitMQ: {}", kind, e.toString());
+                    return CompletableFuture.failedFuture(unavailable());
+                });
     }
 
-    private Channel reopen(Channel broken) {
-        try {
-            Channel c = publishing.createChannel();
+    /**
+     * A channel in confirm mode whose publishes complete their futures when the broker confirms
+     * them, so a publisher never waits for one confirm before sending the next.
+     */
+    private static final class ConfirmingChannel {
+        private final Connection connection;
+        private final java.util.concurrent.ConcurrentSkipListMap<Long, CompletableFuture<Void>> outstanding =
+                new java.util.concurrent.ConcurrentSkipListMap<>();
+        private Channel channel;
+
+        ConfirmingChannel(Connection connection) throws IOException {
+            this.connection = connection;
+            open();
+        }
+
+        private void open() throws IOException {
+            Channel c = connection.createChannel();
             c.confirmSelect();
-            return c;
-        } catch (IOException | RuntimeException e) {
-            return broken;
+            c.addConfirmListener((tag, multiple) -> settle(tag, multiple, null),
+                    (tag, multiple) -> settle(tag, multiple, new IOException("the broker refused the message")));
+            c.addShutdownListener(cause -> failAll(cause));
+            channel = c;
+        }
+
+        synchronized CompletableFuture<Void> publish(String exchange, String key, AMQP.BasicProperties props, byte[] body) {
+            CompletableFuture<Void> confirmed = new CompletableFuture<>();
+            try {
+                if (!channel.isOpen()) {
+                    open();
+                }
+                long tag = channel.getNextPublishSeqNo();
+                outstanding.put(tag, confirmed);
+                channel.basicPublish(exchange, key, props, body);
+            } catch (IOException | RuntimeException e) {
+                confirmed.completeExceptionally(e);
+            }
+            return confirmed;
+        }
+
+        private void settle(long tag, boolean multiple, Exception failure) {
+            var settled = multiple ? outstanding.headMap(tag, true) : outstanding.subMap(tag, true, tag, true);
+            settled.values().forEach(f -> {
+                if (failure == null) {
+                    f.complete(null);
+                } else {
+                    f.completeExceptionally(failure);
+                }
+            });
+            settled.clear();
+        }
+
+        private void failAll(Exception cause) {
+            outstanding.values().forEach(f -> f.completeExceptionally(cause));
+            outstanding.clear();
         }
     }
 
@@ -263,6 +300,7 @@ final class RabbitEventBus implements EventBus {
                     dispatcher.dispatch(batch.stream().map(Delivery::command).toList());
                     channel.basicAck(batch.getLast().tag(), true);
                 } catch (Exception batchFailed) {
+                    log.warn("a batch of {} commands failed ({}); running them one at a time", batch.size(), batchFailed.toString());
                     for (Delivery d : batch) {
                         runAlone(channel, dispatcher, d);
                     }

@@ -112,14 +112,21 @@ class RealtimeConfiguration {
         }
         JsonMapper json = JsonMapper.builder().build();
         return new Lifecycle(() -> bus.consumeIncoming(batch -> tx.executeWithoutResult(status -> {
-            for (Incoming command : batch) {
-                IncomingHandler handler = byKind.get(command.kind());
+            // why: consecutive commands of one kind go to their handler together, in order, so it can do them in a few statements
+            int i = 0;
+            while (i < batch.size()) {
+                String kind = batch.get(i).kind();
+                List<tools.jackson.databind.JsonNode> run = new java.util.ArrayList<>();
+                for (; i < batch.size() && batch.get(i).kind().equals(kind); i++) {
+                    run.add(json.readTree(batch.get(i).json()));
+                }
+                IncomingHandler handler = byKind.get(kind);
                 if (handler == null) {
-                    log.warn("dropping a command of unknown kind '{}'", command.kind());
+                    log.warn("dropping {} command(s) of unknown kind '{}'", run.size(), kind);
                     continue;
                 }
                 try {
-                    handler.handle(json.readTree(command.json()));
+                    handler.handleAll(run);
                 } catch (RuntimeException e) {
                     throw e;
                 } catch (Exception e) {

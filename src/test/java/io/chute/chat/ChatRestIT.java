@@ -323,6 +323,36 @@ class ChatRestIT extends EmbeddedChuteIT {
         }
     }
 
+    @org.springframework.beans.factory.annotation.Autowired
+    MessageWorker worker;
+
+    @org.springframework.beans.factory.annotation.Autowired
+    tools.jackson.databind.json.JsonMapper json;
+
+    @Test
+    void theChatWorkerStoresABatchAsItWouldOneCommandAtATime() {
+        TestClient alice = newUser();
+        TestClient bob = newUser();
+        TestClient stranger = newUser();
+        String channel = group(alice, "Batch", bob);
+        UUID c = UUID.fromString(channel);
+        java.util.function.BiFunction<TestClient, String, tools.jackson.databind.JsonNode> send = (who, cmid) -> json.valueToTree(
+                new MessageWorker.SendCommand(UUID.fromString(id(who)), c, "text " + cmid, cmid, List.of()));
+        worker.handleAll(List.of(send.apply(alice, "a1"), send.apply(bob, "b1"), send.apply(alice, "a2"),
+                send.apply(stranger, "s1"), send.apply(alice, "a1"), send.apply(bob, "b2")));
+        // a redelivered batch stores nothing more
+        worker.handleAll(List.of(send.apply(alice, "a2"), send.apply(bob, "b2")));
+
+        List<Map<String, Object>> items = (List<Map<String, Object>>) alice.get("/api/channels/" + channel + "/messages?limit=50")
+                .json().get("items");
+        assertThat(items).extracting(m -> m.get("clientMessageId")).containsExactly("b2", "a2", "b1", "a1");
+        assertThat(items).extracting(m -> ((Number) m.get("seq")).longValue()).containsExactly(4L, 3L, 2L, 1L);
+        // sending implies having read up to one's own last message
+        Map<String, Object> mine = ((List<Map<String, Object>>) bob.get("/api/channels").json().get("items")).stream()
+                .filter(ch -> channel.equals(ch.get("id"))).findFirst().orElseThrow();
+        assertThat(mine).containsEntry("unreadCount", 0);
+    }
+
     static String id(TestClient user) {
         return (String) user.get("/api/me").json().get("id");
     }
