@@ -1,5 +1,6 @@
 package io.chute.job;
 
+import io.chute.common.AfterCommit;
 import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -18,8 +19,6 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -55,16 +54,7 @@ public class Jobs {
             return;
         }
         List<UUID> copy = List.copyOf(ids);
-        if (TransactionSynchronizationManager.isSynchronizationActive()) {
-            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-                @Override
-                public void afterCommit() {
-                    observers.forEach(o -> o.changed(copy));
-                }
-            });
-        } else {
-            observers.forEach(o -> o.changed(copy));
-        }
+        AfterCommit.run(() -> observers.forEach(o -> o.changed(copy)));
     }
 
     private List<Job> changedJobs(List<Job> jobs) {

@@ -1,13 +1,12 @@
 package io.chute.realtime;
 
+import io.chute.common.AfterCommit;
 import io.chute.common.ApiException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -37,7 +36,7 @@ public class Events {
         requireType(type);
         String payload = json.writeValueAsString(data);
         long seq = log.append(route, type, payload);
-        afterCommit(() -> bus.publish(new BusEvent(route, type, seq, payload, null)));
+        AfterCommit.run(() -> bus.publish(new BusEvent(route, type, seq, payload, null)));
     }
 
     /** A durable event for {@link #publish(List)}. */
@@ -53,7 +52,7 @@ public class Events {
     /** Logs and routes many durable events with one statement. */
     void publishAll(List<EventLog.NewEntry> entries) {
         List<Long> seqs = log.appendAll(entries);
-        afterCommit(() -> {
+        AfterCommit.run(() -> {
             for (int i = 0; i < entries.size(); i++) {
                 EventLog.NewEntry e = entries.get(i);
                 bus.publish(new BusEvent(e.route(), e.type(), seqs.get(i), e.data(), e.except()));
@@ -86,7 +85,7 @@ public class Events {
     public void submit(String kind, UUID orderKey, Object command) {
         Objects.requireNonNull(kind, "kind");
         String payload = json.writeValueAsString(command);
-        afterCommit(() -> await(bus.submit(kind, orderKey == null ? null : orderKey.toString(), payload)));
+        AfterCommit.run(() -> await(bus.submit(kind, orderKey == null ? null : orderKey.toString(), payload)));
     }
 
     /**
@@ -117,25 +116,12 @@ public class Events {
 
     private void control(String type, UUID userId, UUID channelId) {
         String payload = json.writeValueAsString(Map.of("channelId", channelId));
-        afterCommit(() -> bus.publish(new BusEvent(Route.user(userId), type, null, payload, null)));
+        AfterCommit.run(() -> bus.publish(new BusEvent(Route.user(userId), type, null, payload, null)));
     }
 
     private static void requireType(String type) {
         if (type == null || type.isBlank() || type.startsWith("_")) {
             throw new IllegalArgumentException("bad event type: " + type);
-        }
-    }
-
-    private static void afterCommit(Runnable action) {
-        if (TransactionSynchronizationManager.isSynchronizationActive()) {
-            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-                @Override
-                public void afterCommit() {
-                    action.run();
-                }
-            });
-        } else {
-            action.run();
         }
     }
 }
