@@ -149,15 +149,6 @@ class Channels {
                 .list();
     }
 
-    /**
-     * Takes the channel's next seq. The channel row stays locked until the transaction ends, so the
-     * channel's writers take their seqs one after the other, in commit order.
-     */
-    long nextSeq(UUID channelId) {
-        return jdbc.sql("update channels set last_seq = last_seq + 1 where id = ? returning last_seq")
-                .param(channelId).query(Long.class).single();
-    }
-
     /** Takes {@code count} seqs at once (locking the channel's row); returns the last, so they are last - count + 1 .. last. */
     long nextSeqs(UUID channelId, int count) {
         return jdbc.sql("update channels set last_seq = last_seq + ? where id = ? returning last_seq")

@@ -62,21 +62,17 @@ class MessageWorker implements IncomingHandler {
     /** Runs in the incoming lane's transaction (one per batch), or in its own; it must not fail on a duplicate. */
     @Override
     public void handle(JsonNode command) {
-        SendCommand send = json.treeToValue(command, SendCommand.class);
-        tx.executeWithoutResult(s -> persist(send));
+        handleAll(List.of(command));
     }
 
     /**
      * A batch in a few statements whatever its size: one membership query, one duplicate query,
      * one seq update per channel, one insert, one read-pointer update per sender and channel, one
-     * insert into the replay log. Same outcome as {@link #handle} one command at a time.
+     * insert into the replay log. A command whose sender left the channel meanwhile sends nothing;
+     * a redelivered one finds its message and does nothing.
      */
     @Override
     public void handleAll(List<JsonNode> commands) {
-        if (commands.size() == 1) {
-            handle(commands.getFirst());
-            return;
-        }
         List<SendCommand> sends = commands.stream().map(c -> json.treeToValue(c, SendCommand.class)).toList();
         tx.executeWithoutResult(s -> persistAll(sends));
     }
@@ -88,7 +84,11 @@ class MessageWorker implements IncomingHandler {
                 sends.stream().map(SendCommand::clientMessageId).toList()));
         List<SendCommand> fresh = new ArrayList<>();
         for (SendCommand send : sends) {
-            if (members.contains(send.channelId() + "/" + send.senderId()) && seen.add(send.senderId() + "/" + send.clientMessageId())) {
+            if (!members.contains(send.channelId() + "/" + send.senderId())) {
+                log.debug("Dropped a message of {} to {}: not a member (any more)", send.senderId(), send.channelId());
+            } else if (!seen.add(send.senderId() + "/" + send.clientMessageId())) {
+                log.debug("Message {} of {} already stored", send.clientMessageId(), send.senderId());
+            } else {
                 fresh.add(send);
             }
         }
@@ -111,8 +111,13 @@ class MessageWorker implements IncomingHandler {
             lastOfSender.put(f.channelId() + "/" + f.senderId(), seq);
         }
         if (messages.insertAll(batch) != batch.size()) {
-            // why: someone stored one of them meanwhile; rolling back has the bus run the batch one command at a time
-            throw new IllegalStateException("a message of the batch was stored concurrently");
+            if (batch.size() > 1) {
+                // why: someone stored one of them meanwhile; rolling back has the bus run the batch one command at a time
+                throw new IllegalStateException("a message of the batch was stored concurrently");
+            }
+            // the same message, sent twice at once, was stored by the other: give back its seq, so that it is not a gap
+            channels.giveBackSeq(batch.getFirst().channelId());
+            return;
         }
         List<Events.Publication> created = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
@@ -127,28 +132,5 @@ class MessageWorker implements IncomingHandler {
             pointers.read(UUID.fromString(parts[0]), UUID.fromString(parts[1]), seq);
         });
         events.publish(created);
-    }
-
-    private void persist(SendCommand send) {
-        if (!channels.isMember(send.channelId(), send.senderId())) {
-            log.debug("Dropped a message of {} to {}: not a member (any more)", send.senderId(), send.channelId());
-            return;
-        }
-        // why: the channel row's lock serialises the channel's writers, so seqs follow commit order without gaps
-        long seq = channels.nextSeq(send.channelId());
-        // why: microseconds, as PostgreSQL stores them, so the event and a later read of the row agree
-        Messages.Message message = new Messages.Message(UUID.randomUUID(), send.channelId(), seq, send.senderId(),
-                send.clientMessageId(), send.content() == null ? "" : send.content(), Instant.now().truncatedTo(ChronoUnit.MICROS));
-        // why: a conflict does nothing rather than fail, since a failed statement would abort the whole batch's transaction
-        if (!messages.insertOnce(message)) {
-            channels.giveBackSeq(send.channelId());
-            log.debug("Message {} of {} already stored", send.clientMessageId(), send.senderId());
-            return;
-        }
-        int attached = messages.attach(message.id(), send.channelId(), send.senderId(),
-                send.attachments() == null ? List.of() : send.attachments());
-        // sending a message implies having read the channel up to it
-        pointers.read(send.channelId(), send.senderId(), seq);
-        events.publish(Route.channel(send.channelId()), "message.created", attached == 0 ? views.plain(message) : views.of(message));
     }
 }

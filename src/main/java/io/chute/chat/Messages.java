@@ -32,17 +32,6 @@ class Messages {
     /** An attached upload, with the job that processes it. */
     record Attachment(UUID messageId, UUID uploadId, String fileName, long size, String detectedType, UUID jobId) {}
 
-    /** Inserts the message unless its sender already sent one with its clientMessageId; true when inserted. */
-    boolean insertOnce(Message m) {
-        return jdbc.sql("""
-                insert into messages (id, channel_id, seq, sender_id, client_message_id, content, created_at)
-                values (?, ?, ?, ?, ?, ?, ?)
-                on conflict (sender_id, client_message_id) do nothing""")
-                .params(m.id(), m.channelId(), m.seq(), m.senderId(), m.clientMessageId(), m.content(),
-                        Timestamp.from(m.createdAt()))
-                .update() == 1;
-    }
-
     /** Which of these (sender, clientMessageId) pairs are stored already, as "sender/clientMessageId" strings. */
     Set<String> storedAmong(List<UUID> senderIds, List<String> clientMessageIds) {
         return new java.util.HashSet<>(jdbc.sql("""
