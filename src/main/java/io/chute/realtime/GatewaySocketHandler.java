@@ -52,7 +52,7 @@ final class GatewaySocketHandler extends TextWebSocketHandler implements Handsha
     private static final int REPLAY_LIMIT = 10_000;
 
     private final Gateway gateway;
-    private final EventLog log_;
+    private final EventLog eventLog;
     private final JwtDecoder tokens;
     private final Map<String, FrameHandler> handlers = new HashMap<>();
     private final JsonMapper json;
@@ -68,7 +68,7 @@ final class GatewaySocketHandler extends TextWebSocketHandler implements Handsha
     GatewaySocketHandler(Gateway gateway, EventLog eventLog, JwtDecoder tokens, List<FrameHandler> frameHandlers,
             JsonMapper json, Settings settings, ScheduledExecutorService timers) {
         this.gateway = gateway;
-        this.log_ = eventLog;
+        this.eventLog = eventLog;
         this.tokens = tokens;
         this.json = json;
         this.settings = settings;
@@ -277,9 +277,9 @@ final class GatewaySocketHandler extends TextWebSocketHandler implements Handsha
             socket.expiresWith(timers.schedule(() -> closeQuietly(session, UNAUTHORIZED), delay, TimeUnit.MILLISECONDS));
         }
         Set<Route> routes = gateway.open(socket);
-        long latest = log_.latest();
-        List<EventLog.Entry> missed = since == null ? List.of() : log_.since(since, routes, user.id(), REPLAY_LIMIT);
-        boolean complete = since == null || (since + 1 >= log_.oldestKept() && missed.size() < REPLAY_LIMIT);
+        long latest = eventLog.latest();
+        List<EventLog.Entry> missed = since == null ? List.of() : eventLog.since(since, routes, user.id(), REPLAY_LIMIT);
+        boolean complete = since == null || (since + 1 >= eventLog.oldestKept() && missed.size() < REPLAY_LIMIT);
         socket.replayed(missed, e -> Frames.event(e.type(), e.seq(), e.data()));
         ObjectNode ready = json.createObjectNode()
                 .put("userId", user.id().toString())

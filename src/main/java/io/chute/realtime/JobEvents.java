@@ -8,6 +8,8 @@ import io.chute.storage.ObjectStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -88,9 +90,9 @@ final class JobEvents implements JobChanges, AutoCloseable {
         if (batch.isEmpty()) {
             return;
         }
-        Map<UUID, Set<Route>> extra = new java.util.HashMap<>();
+        Map<UUID, Set<Route>> extra = new HashMap<>();
         for (JobAudience audience : audiences) {
-            audience.routesOf(batch).forEach((id, routes) -> extra.computeIfAbsent(id, k -> new java.util.HashSet<>()).addAll(routes));
+            audience.routesOf(batch).forEach((id, routes) -> extra.computeIfAbsent(id, k -> new HashSet<>()).addAll(routes));
         }
         List<EventLog.NewEntry> entries = new ArrayList<>(batch.size());
         for (Job job : batch) {

@@ -103,14 +103,13 @@ class RealtimeConfiguration {
     /** The worker tier's side of the bus: runs submitted commands, a batch per transaction. */
     @Bean
     @ConditionalOnExpression("'${chute.roles:api,gateway,worker}'.contains('worker')")
-    SmartLifecycle incomingConsumer(EventBus bus, List<IncomingHandler> handlers, TransactionTemplate tx) {
+    SmartLifecycle incomingConsumer(EventBus bus, List<IncomingHandler> handlers, TransactionTemplate tx, JsonMapper json) {
         Map<String, IncomingHandler> byKind = new HashMap<>();
         for (IncomingHandler h : handlers) {
             if (byKind.put(h.kind(), h) != null) {
                 throw new IllegalStateException("two incoming handlers of kind " + h.kind());
             }
         }
-        JsonMapper json = JsonMapper.builder().build();
         return new Lifecycle(() -> bus.consumeIncoming(batch -> tx.executeWithoutResult(status -> {
             // why: consecutive commands of one kind go to their handler together, in order, so it can do them in a few statements
             int i = 0;
