@@ -29,8 +29,46 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule imageEngineIsPlainJava = noClasses()
             .that().resideInAPackage("io.chute.processing.image..")
+            .and().doNotHaveSimpleName("ImageProcessor")
             .should().dependOnClassesThat().resideInAPackage("org.springframework..")
-            .because("the image engine is pure Java, testable and reusable without a Spring context");
+            .because("the image engine is pure Java, testable and reusable without a Spring context; "
+                    + "ImageProcessor is the one processor bean that picks an engine from the configuration");
+
+    @ArchTest
+    static final ArchRule rabbitMqStaysInItsAdapters = noClasses()
+            .that().resideOutsideOfPackages("io.chute.broker..", "io.chute.job.rabbit..")
+            .and().haveNameNotMatching("io\\.chute\\.realtime\\.RabbitEventBus(\\$.*)?")
+            .should().dependOnClassesThat().resideInAnyPackage("com.rabbitmq..", "org.springframework.amqp..")
+            .because("RabbitMQ is one adapter among two for the job queue and the event bus: its client types stay in "
+                    + "the broker package, the job queue's rabbit adapter and the event bus's RabbitEventBus");
+
+    @ArchTest
+    static final ArchRule awsSdkStaysInTheS3Adapter = noClasses()
+            .that().haveNameNotMatching("io\\.chute\\.storage\\.S3(ObjectStore|Upload)(\\$.*)?")
+            .should().dependOnClassesThat().resideInAPackage("software.amazon..")
+            .because("S3 is one ObjectStore adapter among two: the rest of Chute speaks ObjectStore, never the AWS SDK");
+
+    @ArchTest
+    static final ArchRule jobPackagesAreFreeOfCycles = slices()
+            .matching("io.chute.job.(*)..")
+            .should().beFreeOfCycles()
+            .because("the queue adapters (postgres, rabbit) and the HTTP API (web) each stand on the engine alone");
+
+    @ArchTest
+    static final ArchRule jobEngineKnowsNoAdapter = noClasses()
+            .that().resideInAPackage("io.chute.job")
+            .should().dependOnClassesThat().resideInAnyPackage("io.chute.job.postgres..", "io.chute.job.rabbit..",
+                    "io.chute.job.web..")
+            .because("adapters and the HTTP API depend on the engine and its JobQueue port, never the other way round");
+
+    @ArchTest
+    static final ArchRule featuresUseOnlyTheJobEngine = noClasses()
+            .that().resideInAnyPackage("io.chute.realtime..", "io.chute.chat..", "io.chute.upload..", "io.chute.zip..",
+                    "io.chute.processing..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.chute.job.postgres..", "io.chute.job.rabbit..",
+                    "io.chute.job.web..")
+            .because("other features use jobs through the engine's public types (Jobs, JobService, JobChanges, JobView); "
+                    + "which queue runs them is the job package's own business");
 
     @ArchTest
     static final ArchRule jobQueueKnowsNothingOfItsClients = noClasses()

@@ -1,6 +1,6 @@
 package io.chute.chat;
 
-import io.chute.common.FileSharing;
+import io.chute.job.FileSharing;
 import java.util.Set;
 import java.util.UUID;
 import org.springframework.stereotype.Component;

@@ -63,11 +63,6 @@ class Messages {
         return jdbc.sql("select * from messages where id = ?").param(id).query(Messages::message).optional();
     }
 
-    Optional<Message> findBySender(UUID senderId, String clientMessageId) {
-        return jdbc.sql("select * from messages where sender_id = ? and client_message_id = ?")
-                .params(senderId, clientMessageId).query(Messages::message).optional();
-    }
-
     /** Up to {@code limit} messages of the channel with a seq below {@code beforeSeq}, newest first. */
     List<Message> before(UUID channelId, long beforeSeq, int limit) {
         return jdbc.sql("""

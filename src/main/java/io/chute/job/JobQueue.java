@@ -9,9 +9,11 @@ import java.util.Map;
  * Delivery is at least once: the {@link JobRunner} turns a delivery into a lease with a
  * conditional update, so a duplicate or late delivery does nothing.
  *
- * <p>Adapters: {@link PostgresJobQueue} (the table itself, {@code SKIP LOCKED} claims woken by
- * {@code LISTEN/NOTIFY}) and {@link RabbitJobQueue} (job ids through RabbitMQ, written to an
- * outbox in the submitting transaction, each delivery claimed with {@link Jobs#claimDelivered}).
+ * <p>Adapters: {@code job.postgres.PostgresJobQueue} (the table itself, {@code SKIP LOCKED}
+ * claims woken by {@code LISTEN/NOTIFY}) and {@code job.rabbit.RabbitJobQueue} (job ids through
+ * RabbitMQ, written to an outbox in the submitting transaction, each delivery claimed with
+ * {@code DeliveryClaims.claimDelivered}). Both follow {@link WorkerPool}'s scaling rule and
+ * claim what {@link JobSql#RUNNABLE} selects. Contract: {@code JobQueueContract}.
  */
 public interface JobQueue {
 

@@ -111,7 +111,7 @@ public class JobRunner {
                     return Outcome.LOST;
                 }
                 log.info("Job {} rejected: {}", job.id(), bad.getMessage());
-                failParentOf(job, "REJECTED");
+                failParentOf(job, JobStatus.REJECTED);
                 return Outcome.REJECTED;
             }
             // why: an outage fails every attempt of every job; one line each, the stack trace on debug
@@ -134,16 +134,16 @@ public class JobRunner {
             return Outcome.LOST;
         }
         if (last) {
-            failParentOf(job, "FAILED");
+            failParentOf(job, JobStatus.FAILED);
             return Outcome.FAILED;
         }
         return Outcome.RETRYING;
     }
 
     /** A job can no longer complete: whatever waits on it fails, and so on down the chain. */
-    void failParentOf(Job job, String status) {
+    void failParentOf(Job job, JobStatus status) {
         for (Job dependent : jobs.failDependents(job.id(), "input job " + job.id() + " is " + status)) {
-            failParentOf(dependent, JobStatus.FAILED.name());
+            failParentOf(dependent, JobStatus.FAILED);
         }
     }
 
@@ -172,7 +172,7 @@ public class JobRunner {
                 if (job.status() == JobStatus.RETRYING) {
                     submit(job);
                 } else {
-                    failParentOf(job, job.status().name());
+                    failParentOf(job, job.status());
                 }
             }
             return recovered.size();
@@ -191,12 +191,8 @@ public class JobRunner {
     }
 
     /** Interrupts everything still running and releases it to other workers (shutdown after the grace period). */
-    void interruptAll() {
+    public void interruptAll() {
         stopping = true;
         running.values().forEach(f -> f.cancel(true));
-    }
-
-    int runningCount() {
-        return running.size();
     }
 }

@@ -2,7 +2,6 @@ package io.chute.job;
 
 import io.chute.auth.CurrentUser;
 import io.chute.common.ApiException;
-import io.chute.common.FileSharing;
 import io.chute.config.ChuteProperties;
 import java.util.Map;
 import java.util.UUID;
@@ -75,7 +74,7 @@ public class JobService {
         return tx.execute(s -> {
             Job cancelled = jobs.cancel(id).orElseThrow(() ->
                     ApiException.conflict("Only PENDING, RETRYING or PROCESSING jobs can be cancelled; this one is " + job.status()));
-            runner.failParentOf(cancelled, "CANCELLED");
+            runner.failParentOf(cancelled, JobStatus.CANCELLED);
             return cancelled;
         });
     }

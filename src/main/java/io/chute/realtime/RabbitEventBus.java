@@ -6,8 +6,9 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
+import io.chute.broker.QueueArguments;
+import io.chute.broker.RabbitBroker;
 import io.chute.common.ApiException;
-import io.chute.job.RabbitBroker;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -88,15 +89,11 @@ final class RabbitEventBus implements EventBus {
         channel.exchangeDeclare(OUTGOING, BuiltinExchangeType.DIRECT, true);
         channel.exchangeDeclare(INCOMING, BuiltinExchangeType.DIRECT, true);
         channel.exchangeDeclare(DEAD_EXCHANGE, BuiltinExchangeType.FANOUT, true);
-        channel.queueDeclare(DEAD_QUEUE, true, false, false, Map.of("x-queue-type", "quorum"));
+        channel.queueDeclare(DEAD_QUEUE, true, false, false, QueueArguments.quorum());
         channel.queueBind(DEAD_QUEUE, DEAD_EXCHANGE, "");
-        Map<String, Object> args = new HashMap<>();
-        args.put("x-queue-type", "quorum");
+        Map<String, Object> args = QueueArguments.deadLetteringTo(DEAD_EXCHANGE);
         args.put("x-single-active-consumer", true);
         args.put("x-delivery-limit", 20);
-        args.put("x-dead-letter-exchange", DEAD_EXCHANGE);
-        args.put("x-dead-letter-strategy", "at-least-once");
-        args.put("x-overflow", "reject-publish");
         channel.queueDeclare(WORKER_QUEUE, true, false, false, args);
         channel.queueBind(WORKER_QUEUE, INCOMING, COMMAND_KEY);
     }

@@ -2,7 +2,7 @@ package io.chute.upload;
 
 import io.chute.auth.CurrentUser;
 import io.chute.common.ApiException;
-import io.chute.common.FileSharing;
+import io.chute.job.FileSharing;
 import io.chute.config.ChuteProperties;
 import io.chute.job.Job;
 import io.chute.job.JobId;

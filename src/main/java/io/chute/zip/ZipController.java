@@ -4,7 +4,7 @@ import static io.chute.common.InvalidInputException.require;
 
 import io.chute.auth.CurrentUser;
 import io.chute.common.ApiException;
-import io.chute.common.FileSharing;
+import io.chute.job.FileSharing;
 import io.chute.common.InvalidInputException;
 import io.chute.job.Job;
 import io.chute.job.JobId;

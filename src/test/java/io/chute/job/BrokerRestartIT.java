@@ -3,6 +3,10 @@ package io.chute.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.chute.job.rabbit.DeliveryClaims;
+import io.chute.job.rabbit.JobOutbox;
+import io.chute.job.rabbit.OutboxRelay;
+import io.chute.job.rabbit.RabbitJobQueue;
 import io.chute.config.ChuteProperties;
 import io.chute.support.TestBroker;
 import io.chute.support.TestDatabase;
@@ -88,7 +92,7 @@ class BrokerRestartIT {
         JobOutbox outbox = new JobOutbox(JdbcClient.create(database.dataSource()));
         relay = new OutboxRelay(outbox, tx, broker.broker(), Duration.ofMillis(500));
         relay.start();
-        queue = new RabbitJobQueue(jobs, outbox, relay, broker.broker(), config);
+        queue = new RabbitJobQueue(new DeliveryClaims(JdbcClient.create(database.dataSource()), jobs), outbox, relay, broker.broker(), config);
         JobRunner runner = new JobRunner(jobs, List.of(handler), config, tx);
         runner.attach(queue);
         queue.start(runner);

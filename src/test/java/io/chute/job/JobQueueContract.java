@@ -1,5 +1,7 @@
 package io.chute.job;
 
+import io.chute.job.postgres.PostgresClaims;
+import io.chute.job.rabbit.DeliveryClaims;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -225,7 +227,7 @@ abstract class JobQueueContract {
         assertThat(failed.error()).contains("always broken");
         assertThat(failed.failedAt()).isNotNull();
         assertThat(runs).hasValue(3);
-        assertThat(jobs.listByStatus(JobStatus.FAILED, null, 100).items()).extracting(Job::id).contains(job.id());
+        assertThat(new JobPages(JdbcClient.create(database.dataSource()), jobs).listByStatus(JobStatus.FAILED, null, 100).items()).extracting(Job::id).contains(job.id());
     }
 
     @Test
@@ -253,7 +255,7 @@ abstract class JobQueueContract {
         JobQueue idle = queue(config);
         Job job = submit(idle, aJob(type));
         // a worker that claims and then dies: it never renews its lease
-        Job claimed = jobs.claim(type, "dead-worker").orElseThrow();
+        Job claimed = new PostgresClaims(JdbcClient.create(database.dataSource()), jobs).claim(type, "dead-worker").orElseThrow();
         assertThat(claimed.id()).isEqualTo(job.id());
 
         JobQueue queue = queue(config);
@@ -411,7 +413,7 @@ abstract class JobQueueContract {
 
         // the same job delivered again, and a late worker holding an old claim
         tx.executeWithoutResult(s -> queue.submitted(completed));
-        assertThat(jobs.claim(job.id(), "late-worker")).isEmpty();
+        assertThat(new DeliveryClaims(JdbcClient.create(database.dataSource()), jobs).claimDelivered(job.id(), type, "late-worker")).isEmpty();
         Job staleClaim = new Job(completed.id(), owner, null, null, type, JobStatus.PROCESSING, 0, null, null, null, null,
                 Map.of(), Map.of(), 0, 1, 3, null, null, null, "late-worker", completed.version() - 1, null, null, null, null);
         assertThat(jobs.complete(staleClaim, Map.of(), Map.of())).isFalse();

@@ -1,5 +1,7 @@
 package io.chute.job;
 
+import io.chute.job.postgres.PostgresClaims;
+import io.chute.job.postgres.PostgresJobQueue;
 import io.chute.config.ChuteProperties;
 import io.chute.support.TestDatabase;
 import java.time.Duration;
@@ -89,7 +91,7 @@ public final class NoopJobsBenchmark {
                 return outcome;
             }
         };
-        JobQueue queue = new PostgresJobQueue(jobs, dataSource, config);
+        JobQueue queue = new PostgresJobQueue(new PostgresClaims(JdbcClient.create(dataSource), jobs), dataSource, config);
         long start = System.nanoTime();
         queue.start(runner);
         done.await();

@@ -1,5 +1,8 @@
 package io.chute.job;
 
+import io.chute.job.postgres.PostgresClaims;
+import io.chute.job.postgres.PostgresJobQueue;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import io.chute.config.ChuteProperties;
 import javax.sql.DataSource;
 
@@ -8,6 +11,6 @@ class PostgresJobQueueIT extends JobQueueContract {
 
     @Override
     JobQueue newQueue(Jobs jobs, DataSource dataSource, ChuteProperties.Jobs config) {
-        return new PostgresJobQueue(jobs, dataSource, config);
+        return new PostgresJobQueue(new PostgresClaims(JdbcClient.create(dataSource), jobs), dataSource, config);
     }
 }

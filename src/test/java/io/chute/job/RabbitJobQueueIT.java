@@ -1,5 +1,9 @@
 package io.chute.job;
 
+import io.chute.job.rabbit.DeliveryClaims;
+import io.chute.job.rabbit.JobOutbox;
+import io.chute.job.rabbit.OutboxRelay;
+import io.chute.job.rabbit.RabbitJobQueue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -48,7 +52,7 @@ class RabbitJobQueueIT extends JobQueueContract {
         OutboxRelay relay = new OutboxRelay(outbox, tx, broker.broker(), Duration.ofMillis(200));
         relay.start();
         relays.add(relay);
-        return new RabbitJobQueue(jobs, outbox, relay, broker.broker(), config);
+        return new RabbitJobQueue(new DeliveryClaims(JdbcClient.create(dataSource), jobs), outbox, relay, broker.broker(), config);
     }
 
     @Test

@@ -1,5 +1,9 @@
 package io.chute.job;
 
+import io.chute.job.rabbit.DeliveryClaims;
+import io.chute.job.rabbit.JobOutbox;
+import io.chute.job.rabbit.OutboxRelay;
+import io.chute.job.rabbit.RabbitJobQueue;
 import io.chute.config.ChuteProperties;
 import io.chute.support.TestBroker;
 import io.chute.support.TestDatabase;
@@ -55,7 +59,7 @@ public final class RabbitNoopJobsBenchmark {
                 }
             };
             OutboxRelay relay = new OutboxRelay(outbox, tx, broker.broker(), Duration.ofSeconds(1));
-            RabbitJobQueue queue = new RabbitJobQueue(jobs, outbox, relay, broker.broker(), config);
+            RabbitJobQueue queue = new RabbitJobQueue(new DeliveryClaims(jdbc, jobs), outbox, relay, broker.broker(), config);
             relay.start();
             runner.attach(queue);
             queue.start(runner);

@@ -3,7 +3,7 @@ package io.chute.support;
 import com.rabbitmq.client.Address;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
-import io.chute.job.RabbitBroker;
+import io.chute.broker.RabbitBroker;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -1,6 +1,10 @@
-package io.chute.job;
+package io.chute.job.postgres;
 
 import io.chute.config.ChuteProperties;
+import io.chute.job.Job;
+import io.chute.job.JobQueue;
+import io.chute.job.JobRunner;
+import io.chute.job.WorkerPool;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -10,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -23,14 +28,13 @@ import org.slf4j.LoggerFactory;
  * The jobs table as the queue: per job type, worker threads claim with {@code FOR UPDATE SKIP
  * LOCKED}, are woken at once by {@code LISTEN/NOTIFY} (sent in the submitting transaction, so
  * delivered at its commit), and poll as a safety net. The number of active threads per type
- * follows the queue depth between {@code chute.jobs.min-workers} and the type's concurrency:
- * one more when depth exceeds workers × 10, one fewer when it falls under workers × 5.
+ * follows the count of waiting jobs in the table ({@link WorkerPool}'s rule).
  */
 public class PostgresJobQueue implements JobQueue {
 
     private static final Logger log = LoggerFactory.getLogger(PostgresJobQueue.class);
 
-    private final Jobs jobs;
+    private final PostgresClaims claims;
     private final DataSource dataSource;
     private final ChuteProperties.Jobs config;
     private final Map<String, TypePool> pools = new ConcurrentHashMap<>();
@@ -38,23 +42,22 @@ public class PostgresJobQueue implements JobQueue {
     private Thread listener;
     private ScheduledExecutorService scaler;
 
-    public PostgresJobQueue(Jobs jobs, DataSource dataSource, ChuteProperties.Jobs config) {
-        this.jobs = jobs;
+    public PostgresJobQueue(PostgresClaims claims, DataSource dataSource, ChuteProperties.Jobs config) {
+        this.claims = claims;
         this.dataSource = dataSource;
         this.config = config;
     }
 
     @Override
     public void submitted(Job job) {
-        jobs.notifyWorkers(job.type());
+        claims.notifyWorkers(job.type());
     }
 
     @Override
     public synchronized void start(JobRunner runner) {
         running = true;
         for (String type : runner.types()) {
-            TypePool pool = new TypePool(type, runner, Math.min(config.minWorkers(), config.concurrencyOf(type)),
-                    config.concurrencyOf(type));
+            TypePool pool = new TypePool(new WorkerPool(type, config), runner);
             pools.put(type, pool);
             pool.start();
         }
@@ -86,7 +89,7 @@ public class PostgresJobQueue implements JobQueue {
     @Override
     public Map<String, Integer> activeWorkers() {
         Map<String, Integer> active = new TreeMap<>();
-        pools.forEach((type, pool) -> active.put(type, pool.active));
+        pools.forEach((type, pool) -> active.put(type, pool.workers.active()));
         return active;
     }
 
@@ -98,7 +101,7 @@ public class PostgresJobQueue implements JobQueue {
     private void scale() {
         for (TypePool pool : pools.values()) {
             try {
-                pool.scale(jobs.countWaiting(pool.type));
+                pool.scale(claims.countWaiting(pool.type));
             } catch (RuntimeException e) {
                 log.debug("Could not read the depth of {}", pool.type, e);
             }
@@ -108,7 +111,7 @@ public class PostgresJobQueue implements JobQueue {
     private void listen() {
         while (running) {
             try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-                statement.execute("LISTEN " + Jobs.CHANNEL);
+                statement.execute("LISTEN " + PostgresClaims.CHANNEL);
                 PGConnection pg = connection.unwrap(PGConnection.class);
                 // a notification may have been missed while reconnecting
                 pools.values().forEach(TypePool::wakeAll);
@@ -143,27 +146,21 @@ public class PostgresJobQueue implements JobQueue {
 
     /**
      * One job type on this node: a fetcher claims as many jobs as there are free slots in one
-     * statement and hands them to the type's worker threads; {@code active} (the number of
-     * slots) follows the queue depth.
+     * statement and hands them to the type's worker threads; the number of slots follows the
+     * queue depth.
      */
     private final class TypePool {
         final String type;
+        final WorkerPool workers;
         final JobRunner runner;
-        final int min;
-        final int max;
         final Object signal = new Object();
-        final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
-        final java.util.concurrent.ExecutorService workers;
+        final AtomicInteger inFlight = new AtomicInteger();
         Thread fetcher;
-        volatile int active;
 
-        TypePool(String type, JobRunner runner, int min, int max) {
-            this.type = type;
+        TypePool(WorkerPool workers, JobRunner runner) {
+            this.type = workers.type();
+            this.workers = workers;
             this.runner = runner;
-            this.min = Math.max(1, min);
-            this.max = Math.max(this.min, max);
-            this.active = this.min;
-            this.workers = Executors.newFixedThreadPool(this.max, Thread.ofPlatform().name("chute-" + type + "-", 0).factory());
         }
 
         void start() {
@@ -171,24 +168,20 @@ public class PostgresJobQueue implements JobQueue {
         }
 
         void scale(long depth) {
-            int now = active;
-            if (depth > now * 10L && now < max) {
-                active = now + 1;
+            if (workers.follow(depth)) {
                 wakeAll();
-            } else if (depth < now * 5L && now > min) {
-                active = now - 1;
             }
         }
 
         void fetch() {
             while (running) {
                 try {
-                    int free = active - inFlight.get();
+                    int free = workers.active() - inFlight.get();
                     if (free <= 0) {
                         await(config.pollInterval());
                         continue;
                     }
-                    List<Job> claimed = jobs.claim(type, runner.workerId(), free);
+                    List<Job> claimed = claims.claim(type, runner.workerId(), free);
                     if (claimed.isEmpty()) {
                         await(untilNextRun());
                         continue;
@@ -220,7 +213,7 @@ public class PostgresJobQueue implements JobQueue {
         /** Sleep until the next delayed job is due, at most one poll interval. */
         private Duration untilNextRun() {
             Duration poll = config.pollInterval();
-            Optional<Instant> next = jobs.nextRunAt(type);
+            Optional<Instant> next = claims.nextRunAt(type);
             if (next.isEmpty()) {
                 return poll;
             }
@@ -247,20 +240,18 @@ public class PostgresJobQueue implements JobQueue {
         }
 
         void join(long deadlineNanos) {
-            workers.shutdown();
             try {
-                long left = deadlineNanos - System.nanoTime();
                 if (fetcher != null) {
-                    fetcher.join(Duration.ofNanos(Math.max(1, left)));
+                    fetcher.join(Duration.ofNanos(Math.max(1, deadlineNanos - System.nanoTime())));
                 }
-                workers.awaitTermination(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            workers.awaitIdle(deadlineNanos);
         }
 
         void interrupt() {
-            if (!workers.isTerminated()) {
+            if (!workers.isIdle()) {
                 log.warn("{} jobs still running after the grace period; releasing them to other workers", type);
                 runner.interruptAll();
                 workers.shutdownNow();

@@ -1,11 +1,8 @@
-package io.chute.processing;
+package io.chute.processing.image;
 
 import io.chute.config.ChuteProperties;
 import io.chute.job.Output;
-import io.chute.processing.image.ImageRenditions;
-import io.chute.processing.image.Rendition;
-import io.chute.processing.image.RenditionEngine;
-import io.chute.processing.image.VipsRenditions;
+import io.chute.processing.Processor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

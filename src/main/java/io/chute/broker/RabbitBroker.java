@@ -1,4 +1,4 @@
-package io.chute.job;
+package io.chute.broker;
 
 import com.rabbitmq.client.Address;
 import com.rabbitmq.client.Connection;

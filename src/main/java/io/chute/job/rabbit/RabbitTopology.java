@@ -1,9 +1,9 @@
-package io.chute.job;
+package io.chute.job.rabbit;
 
 import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
+import io.chute.broker.QueueArguments;
 import java.io.IOException;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -12,7 +12,7 @@ import java.util.Map;
  * declares a type's queue before its first publish to it.
  *
  * <pre>
- * chute.jobs (direct) --type--> chute.jobs.{type}         quorum; dead letters to chute.jobs.dlx
+ * chute.jobs (direct) --type--> chute.jobs.{type}         quorum; dead letters (at least once) to chute.jobs.dlx
  * chute.jobs.delay (headers, x-chute-delay=ms) --> chute.jobs.delay.{ms}
  *                                                         quorum, fixed TTL, dead letters back to
  *                                                         chute.jobs with the message's own routing key (the type)
@@ -76,15 +76,14 @@ final class RabbitTopology {
         channel.exchangeDeclare(DELAY_EXCHANGE, BuiltinExchangeType.HEADERS, true);
         channel.exchangeDeclare(DEAD_EXCHANGE, BuiltinExchangeType.FANOUT, true);
 
-        Map<String, Object> dead = new HashMap<>();
-        dead.put("x-queue-type", "quorum");
+        Map<String, Object> dead = QueueArguments.quorum();
         dead.put("x-max-length", DEAD_MAX_LENGTH);
         dead.put("x-message-ttl", DEAD_TTL_MILLIS);
         channel.queueDeclare(DEAD_QUEUE, true, false, false, dead);
         channel.queueBind(DEAD_QUEUE, DEAD_EXCHANGE, "");
 
         for (long level : DELAY_LEVELS) {
-            Map<String, Object> args = deadLettering(EXCHANGE);
+            Map<String, Object> args = QueueArguments.deadLetteringTo(EXCHANGE);
             args.put("x-message-ttl", level);
             channel.queueDeclare(delayQueue(level), true, false, false, args);
             channel.queueBind(delayQueue(level), DELAY_EXCHANGE, "", Map.of("x-match", "all", DELAY_HEADER, String.valueOf(level)));
@@ -94,7 +93,7 @@ final class RabbitTopology {
     /** The work queue of one job type, bound to {@code chute.jobs} with the type as routing key. */
     static void declareType(Channel channel, String type) throws IOException {
         String queue = workQueue(type);
-        channel.queueDeclare(queue, true, false, false, deadLettering(DEAD_EXCHANGE));
+        channel.queueDeclare(queue, true, false, false, QueueArguments.deadLetteringTo(DEAD_EXCHANGE));
         channel.queueBind(queue, EXCHANGE, type);
     }
 
@@ -102,19 +101,5 @@ final class RabbitTopology {
     static String reason(Exception e) {
         Throwable cause = e.getCause() != null ? e.getCause() : e;
         return cause.getMessage() != null ? cause.getMessage() : cause.toString();
-    }
-
-    /**
-     * Quorum queue arguments with at-least-once dead-lettering: the source queue keeps a dead
-     * letter until the target queue has confirmed it, so a delayed retry cannot vanish between
-     * its delay queue and its work queue. RabbitMQ requires {@code reject-publish} overflow for it.
-     */
-    private static Map<String, Object> deadLettering(String exchange) {
-        Map<String, Object> args = new HashMap<>();
-        args.put("x-queue-type", "quorum");
-        args.put("x-dead-letter-exchange", exchange);
-        args.put("x-dead-letter-strategy", "at-least-once");
-        args.put("x-overflow", "reject-publish");
-        return args;
     }
 }

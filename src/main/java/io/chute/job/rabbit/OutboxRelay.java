@@ -1,9 +1,10 @@
-package io.chute.job;
+package io.chute.job.rabbit;
 
-import io.chute.common.AfterCommit;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import io.chute.broker.RabbitBroker;
+import io.chute.common.AfterCommit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -43,7 +44,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class OutboxRelay implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
-    static final int BATCH = 500;
+    public static final int BATCH = 500;
     private static final Duration CONFIRM_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration MIN_BACKOFF = Duration.ofMillis(100);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);

@@ -1,5 +1,8 @@
-package io.chute.job;
+package io.chute.job.rabbit;
 
+import io.chute.job.Job;
+import io.chute.job.JobId;
+import io.chute.job.JobSql;
 import java.sql.Timestamp;
 import java.util.List;
 import java.util.Set;
@@ -20,7 +23,7 @@ public class JobOutbox {
 
     private final JdbcClient jdbc;
 
-    JobOutbox(JdbcClient jdbc) {
+    public JobOutbox(JdbcClient jdbc) {
         this.jdbc = jdbc;
     }
 
@@ -42,7 +45,7 @@ public class JobOutbox {
     boolean addIfWaiting(JobId id) {
         return jdbc.sql("""
                 insert into job_outbox (job_id, type, priority, run_at)
-                select job_id, type, priority, run_at from jobs where job_id = ? and status in ('PENDING', 'RETRYING')""")
+                select j.job_id, j.type, j.priority, j.run_at from jobs j where j.job_id = ? and """ + JobSql.WAITING)
                 .param(id.value())
                 .update() == 1;
     }
@@ -51,8 +54,8 @@ public class JobOutbox {
     boolean addIfNotYetDue(JobId id) {
         return jdbc.sql("""
                 insert into job_outbox (job_id, type, priority, run_at)
-                select job_id, type, priority, run_at from jobs
-                where job_id = ? and status in ('PENDING', 'RETRYING') and run_at > now()""")
+                select j.job_id, j.type, j.priority, j.run_at from jobs j
+                where j.job_id = ? and j.run_at > now() and """ + JobSql.WAITING)
                 .param(id.value())
                 .update() == 1;
     }
@@ -67,13 +70,11 @@ public class JobOutbox {
         return jdbc.sql("""
                 insert into job_outbox (job_id, type, priority, run_at)
                 select j.job_id, j.type, j.priority, j.run_at from jobs j
-                where j.type = :type and j.status in ('PENDING', 'RETRYING')
+                where j.type = :type and %s
                   and j.run_at < now() - make_interval(secs => :grace)
                   and not exists (select 1 from job_outbox o where o.job_id = j.job_id)
-                  and not exists (select 1 from job_dependencies d join jobs c on c.job_id = d.depends_on
-                                      where d.job_id = j.job_id and c.status <> 'COMPLETED')
                 order by j.priority desc, j.run_at
-                limit 1000""")
+                limit 1000""".formatted(JobSql.READY))
                 .param("type", type)
                 .param("grace", graceSeconds)
                 .update();

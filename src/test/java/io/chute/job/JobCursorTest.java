@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.NullSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
-class JobsCursorTest {
+class JobCursorTest {
 
     private static final UUID ID = UUID.fromString("0b6f1e0c-3c7e-4d55-9c1b-6a3b2d7e8f90");
 
@@ -30,30 +30,30 @@ class JobsCursorTest {
             "0001-01-01T00:00:00Z",
             "9999-12-31T23:59:59.999999Z"})
     void roundTripsWithMicrosecondPrecision(String createdAt) {
-        var cursor = new Jobs.Cursor(Instant.parse(createdAt), ID);
+        var cursor = new JobCursor(Instant.parse(createdAt), ID);
 
-        assertThat(Jobs.Cursor.parse(cursor.encode())).isEqualTo(cursor);
+        assertThat(JobCursor.parse(cursor.encode())).isEqualTo(cursor);
     }
 
     @Test
     void dropsNanosecondsBelowTheMicrosecondLikePostgres() {
-        var cursor = new Jobs.Cursor(Instant.parse("2026-03-14T15:09:26.535897932Z"), ID);
+        var cursor = new JobCursor(Instant.parse("2026-03-14T15:09:26.535897932Z"), ID);
 
-        assertThat(Jobs.Cursor.parse(cursor.encode()))
-                .isEqualTo(new Jobs.Cursor(Instant.parse("2026-03-14T15:09:26.535897Z"), ID));
+        assertThat(JobCursor.parse(cursor.encode()))
+                .isEqualTo(new JobCursor(Instant.parse("2026-03-14T15:09:26.535897Z"), ID));
     }
 
     @Test
     void dropsNanosecondsTowardsTheEarlierMicrosecondBefore1970() {
-        var cursor = new Jobs.Cursor(Instant.parse("1969-12-31T23:59:59.999999999Z"), ID);
+        var cursor = new JobCursor(Instant.parse("1969-12-31T23:59:59.999999999Z"), ID);
 
-        assertThat(Jobs.Cursor.parse(cursor.encode()))
-                .isEqualTo(new Jobs.Cursor(Instant.parse("1969-12-31T23:59:59.999999Z"), ID));
+        assertThat(JobCursor.parse(cursor.encode()))
+                .isEqualTo(new JobCursor(Instant.parse("1969-12-31T23:59:59.999999Z"), ID));
     }
 
     @Test
     void encodesAsUrlSafeTextWithoutPadding() {
-        String encoded = new Jobs.Cursor(Instant.parse("2026-03-14T15:09:26.535897Z"), ID).encode();
+        String encoded = new JobCursor(Instant.parse("2026-03-14T15:09:26.535897Z"), ID).encode();
 
         assertThat(encoded).matches("[A-Za-z0-9_-]+");
     }
@@ -63,7 +63,7 @@ class JobsCursorTest {
     @ValueSource(strings = {"", "abc", "not base64!", "====", "eDp5" /* x:y */, "MTpub3QtYS11dWlk" /* 1:not-a-uuid */,
             "MTIz" /* 123 */, "Og" /* : */})
     void refusesGarbageAsInvalidInput(String text) {
-        assertThatThrownBy(() -> Jobs.Cursor.parse(text))
+        assertThatThrownBy(() -> JobCursor.parse(text))
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("cursor");
     }

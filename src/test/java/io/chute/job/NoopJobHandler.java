@@ -2,10 +2,11 @@ package io.chute.job;
 
 import java.util.Map;
 import java.util.Set;
-import org.springframework.stereotype.Component;
 
-/** A job that does nothing: measures the engine's own cost (claim, lease, transitions) in benchmarks. */
-@Component
+/**
+ * A job that does nothing: measures the engine's own cost (claim, lease, transitions). Only the
+ * benchmarks that need it register it ({@link NoopJobsBenchmark}, {@link RabbitNoopJobsBenchmark}).
+ */
 class NoopJobHandler implements JobHandler {
 
     @Override

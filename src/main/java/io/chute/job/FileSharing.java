@@ -1,4 +1,4 @@
-package io.chute.common;
+package io.chute.job;
 
 import java.util.Set;
 import java.util.UUID;
@@ -7,6 +7,9 @@ import java.util.UUID;
  * Who may read a file besides its owner: the members of the channels it was sent to. Uploads,
  * jobs and zips ask; chat answers (a port, so that those features need not depend on chat).
  * Implementations answer from the database and never throw for unknown ids.
+ *
+ * <p>It lives with jobs because jobs is the feature uploads and zips already build on: the job
+ * API asks it too, and jobs may not depend on uploads (which submit jobs).
  */
 public interface FileSharing {
 

@@ -1,7 +1,6 @@
-package io.chute.processing;
+package io.chute.processing.image;
 
 import io.chute.config.ChuteProperties;
-import io.chute.processing.image.LibVips;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,8 +1,16 @@
-package io.chute.job;
+package io.chute.job.web;
 
 import io.chute.auth.CurrentUser;
 import io.chute.common.InvalidInputException;
 import io.chute.config.ChuteProperties;
+import io.chute.job.Job;
+import io.chute.job.JobId;
+import io.chute.job.JobPages;
+import io.chute.job.JobQueue;
+import io.chute.job.JobService;
+import io.chute.job.JobStatus;
+import io.chute.job.JobView;
+import io.chute.job.Jobs;
 import io.chute.storage.ObjectStore;
 import java.util.List;
 import java.util.Map;
@@ -21,13 +29,16 @@ class JobController {
     private static final int MAX_PAGE = 100;
 
     private final Jobs jobs;
+    private final JobPages pages;
     private final JobService service;
     private final JobQueue queue;
     private final ObjectStore store;
     private final ChuteProperties properties;
 
-    JobController(Jobs jobs, JobService service, JobQueue queue, ObjectStore store, ChuteProperties properties) {
+    JobController(Jobs jobs, JobPages pages, JobService service, JobQueue queue, ObjectStore store,
+            ChuteProperties properties) {
         this.jobs = jobs;
+        this.pages = pages;
         this.service = service;
         this.queue = queue;
         this.store = store;
@@ -75,7 +86,7 @@ class JobController {
             @RequestParam(required = false) String cursor,
             @RequestParam(defaultValue = "20") int limit) {
         InvalidInputException.require(limit >= 1 && limit <= MAX_PAGE, "limit must be between 1 and " + MAX_PAGE);
-        Jobs.Page page = jobs.listByStatus(parseStatus(status), cursor, limit);
+        JobPages.Page page = pages.listByStatus(parseStatus(status), cursor, limit);
         return new JobPage(page.items().stream().map(this::view).toList(), page.nextCursor());
     }
 
@@ -92,7 +103,7 @@ class JobController {
             @RequestParam(defaultValue = "20") int limit) {
         InvalidInputException.require(limit >= 1 && limit <= MAX_PAGE, "limit must be between 1 and " + MAX_PAGE);
         JobStatus wanted = status == null || status.isBlank() ? null : parseStatus(status);
-        Jobs.Page page = jobs.listByOwner(caller.id(), wanted, type == null || type.isBlank() ? null : type.strip(), cursor, limit);
+        JobPages.Page page = pages.listByOwner(caller.id(), wanted, type == null || type.isBlank() ? null : type.strip(), cursor, limit);
         return new JobPage(page.items().stream().map(this::view).toList(), page.nextCursor());
     }
 

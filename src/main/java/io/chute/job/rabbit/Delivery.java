@@ -1,0 +1,43 @@
+package io.chute.job.rabbit;
+
+import com.rabbitmq.client.Channel;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One delivery of a job type's work queue, settled on the channel it came from: after a channel
+ * is replaced, its delivery tags mean nothing on the new one.
+ */
+record Delivery(String type, Channel channel, long tag, byte[] body) {
+
+    private static final Logger log = LoggerFactory.getLogger(Delivery.class);
+
+    void ack() {
+        settle("acknowledge", () -> channel.basicAck(tag, false));
+    }
+
+    /** Into the dead-letter queue. */
+    void reject() {
+        settle("reject", () -> channel.basicReject(tag, false));
+    }
+
+    /** Back to the queue, for any consumer. */
+    void requeue() {
+        settle("return", () -> channel.basicNack(tag, false, true));
+    }
+
+    private void settle(String what, IoAction action) {
+        try {
+            action.run();
+        } catch (IOException | RuntimeException e) {
+            // the channel or connection is gone: the broker delivers it again, and its claim finds it done
+            log.debug("Could not {} a {} delivery: {}", what, type, e.toString());
+        }
+    }
+
+    @FunctionalInterface
+    private interface IoAction {
+        void run() throws IOException;
+    }
+}

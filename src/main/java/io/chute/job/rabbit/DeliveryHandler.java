@@ -1,0 +1,105 @@
+package io.chute.job.rabbit;
+
+import io.chute.job.Job;
+import io.chute.job.JobId;
+import io.chute.job.JobRunner;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The acknowledgement policy: turns one delivery into at most one run, and settles it only once
+ * the outcome is committed and any follow-up message (a retry's delayed delivery) is in the
+ * outbox. If this node dies first, the broker delivers it again and the conditional claim makes
+ * that harmless. A FAILED job's delivery is rejected into the dead-letter queue.
+ */
+final class DeliveryHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(DeliveryHandler.class);
+
+    private final DeliveryClaims claims;
+    private final JobOutbox outbox;
+    private final OutboxRelay relay;
+    private final JobRunner runner;
+    private final Duration pauseAfterFailure;
+    private final BooleanSupplier running;
+
+    DeliveryHandler(DeliveryClaims claims, JobOutbox outbox, OutboxRelay relay, JobRunner runner,
+            Duration pauseAfterFailure, BooleanSupplier running) {
+        this.claims = claims;
+        this.outbox = outbox;
+        this.relay = relay;
+        this.runner = runner;
+        this.pauseAfterFailure = pauseAfterFailure;
+        this.running = running;
+    }
+
+    void handle(Delivery d) {
+        if (!running.getAsBoolean()) {
+            d.requeue(); // stopping: another worker takes it
+            return;
+        }
+        JobId id;
+        try {
+            id = new JobId(UUID.fromString(new String(d.body(), StandardCharsets.US_ASCII)));
+        } catch (IllegalArgumentException e) {
+            log.warn("Dead-lettering a {} message that is not a job id", d.type());
+            d.reject();
+            return;
+        }
+        try {
+            Optional<Job> claimed = claims.claimDelivered(id, d.type(), runner.workerId());
+            if (claimed.isEmpty()) {
+                if (outbox.addIfNotYetDue(id)) {
+                    relay.wake();
+                }
+                d.ack();
+                return;
+            }
+            Job job = claimed.get();
+            if (!job.id().equals(id)) {
+                relay.wake(); // the delivered job, still waiting, got a fresh message in the claim
+            }
+            settle(d, id, job, runner.run(job));
+        } catch (RuntimeException e) {
+            // most likely the database is unreachable: give the delivery back and slow down
+            log.warn("Handling the delivery of job {} failed; it goes back to the queue: {}", id, e.toString());
+            pause(pauseAfterFailure);
+            d.requeue();
+        }
+    }
+
+    private void settle(Delivery d, JobId delivered, Job job, JobRunner.Outcome outcome) {
+        switch (outcome) {
+            case COMPLETED, REJECTED -> d.ack();
+            case RETRYING, LOST -> {
+                // a retry's next attempt, or a job released at shutdown, waits for a new message
+                if (outbox.addIfWaiting(job.id())) {
+                    relay.wake();
+                }
+                d.ack();
+            }
+            case FAILED -> {
+                if (job.id().equals(delivered)) {
+                    d.reject();
+                } else {
+                    outbox.addDead(job);
+                    relay.wake();
+                    d.ack();
+                }
+            }
+        }
+    }
+
+    private static void pause(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
