@@ -18,6 +18,6 @@ record ChannelView(UUID id, String type, String name, List<MemberView> members, 
      * that a client has a starting state before any {@code presence} event.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record MemberView(UUID id, String username, String displayName, boolean admin, String role, boolean online,
+    record MemberView(UUID id, String username, String displayName, boolean admin, ChannelRole role, boolean online,
             Instant lastSeenAt) {}
 }

@@ -35,18 +35,18 @@ class Channels {
     }
 
     /** A member with their role and presence (online now, or when they were last seen). */
-    record Member(UUID channelId, String role, User user, boolean online, Instant lastSeenAt) {}
+    record Member(UUID channelId, ChannelRole role, User user, boolean online, Instant lastSeenAt) {}
 
     /** A channel as its member sees it in the channel list. */
-    record Listed(Channel channel, String role, long unreadCount, Messages.Message lastMessage) {}
+    record Listed(Channel channel, ChannelRole role, long unreadCount, Messages.Message lastMessage) {}
 
     Channel createGroup(String name, UUID ownerId, Collection<UUID> memberIds) {
         UUID id = UUID.randomUUID();
         jdbc.sql("insert into channels (id, type, name) values (?, 'group', ?)").params(id, name).update();
-        addMember(id, ownerId, "owner");
+        addMember(id, ownerId, ChannelRole.OWNER);
         for (UUID member : memberIds) {
             if (!member.equals(ownerId)) {
-                addMember(id, member, "member");
+                addMember(id, member, ChannelRole.MEMBER);
             }
         }
         return find(id).orElseThrow();
@@ -62,8 +62,8 @@ class Channels {
         boolean created = jdbc.sql("insert into channels (id, type, direct_key) values (?, 'direct', ?) on conflict (direct_key) do nothing")
                 .params(id, key).update() == 1;
         if (created) {
-            addMember(id, a, "member");
-            addMember(id, b, "member");
+            addMember(id, a, ChannelRole.MEMBER);
+            addMember(id, b, ChannelRole.MEMBER);
             return new Direct(find(id).orElseThrow(), true);
         }
         return new Direct(jdbc.sql("select * from channels where direct_key = ?").param(key).query(Channels::channel).single(), false);
@@ -74,9 +74,9 @@ class Channels {
     }
 
     /** The member's role in the channel, empty when they are not a member (or the channel does not exist). */
-    Optional<String> roleOf(UUID channelId, UUID userId) {
+    Optional<ChannelRole> roleOf(UUID channelId, UUID userId) {
         return jdbc.sql("select role from channel_members where channel_id = ? and user_id = ?")
-                .params(channelId, userId).query(String.class).optional();
+                .params(channelId, userId).query(String.class).optional().map(ChannelRole::of);
     }
 
     boolean isMember(UUID channelId, UUID userId) {
@@ -84,13 +84,13 @@ class Channels {
     }
 
     /** Adds a member; false when they already were one. */
-    boolean addMember(UUID channelId, UUID userId, String role) {
+    boolean addMember(UUID channelId, UUID userId, ChannelRole role) {
         // why: a new member starts with everything before their arrival counted as read and delivered
         return jdbc.sql("""
                 insert into channel_members (channel_id, user_id, role, last_read_seq, last_delivered_seq)
                 select ?, ?, ?, last_seq, last_seq from channels where id = ?
                 on conflict do nothing""")
-                .params(channelId, userId, role, channelId).update() == 1;
+                .params(channelId, userId, role.value(), channelId).update() == 1;
     }
 
     boolean removeMember(UUID channelId, UUID userId) {
@@ -117,7 +117,7 @@ class Channels {
                 .param(channelIds.toArray(UUID[]::new))
                 .query((rs, n) -> {
                     Timestamp seen = rs.getTimestamp("last_seen_at");
-                    return new Member(rs.getObject("channel_id", UUID.class), rs.getString("role"), Users.user(rs, n),
+                    return new Member(rs.getObject("channel_id", UUID.class), ChannelRole.of(rs.getString("role")), Users.user(rs, n),
                             rs.getBoolean("online"), seen == null ? null : seen.toInstant());
                 })
                 .list()
@@ -141,7 +141,7 @@ class Channels {
                 where m.user_id = ?
                 order by coalesce(lm.created_at, c.created_at) desc, c.id""")
                 .param(userId)
-                .query((rs, n) -> new Listed(channel(rs, n), rs.getString("role"), rs.getLong("unread"),
+                .query((rs, n) -> new Listed(channel(rs, n), ChannelRole.of(rs.getString("role")), rs.getLong("unread"),
                         rs.getObject("m_id") == null ? null : new Messages.Message(rs.getObject("m_id", UUID.class),
                                 rs.getObject("id", UUID.class), rs.getLong("m_seq"), rs.getObject("m_sender_id", UUID.class),
                                 rs.getString("m_client_message_id"), rs.getString("m_content"),

@@ -97,7 +97,7 @@ class ChatService {
             Channels.Channel channel = memberOf(callerId, channelId);
             requireManager(callerId, channel);
             requireUsersExist(Set.of(userId));
-            if (!channels.addMember(channelId, userId, "member")) {
+            if (!channels.addMember(channelId, userId, ChannelRole.MEMBER)) {
                 throw ApiException.conflict("That user is already a member");
             }
             events.join(userId, channelId);
@@ -118,8 +118,8 @@ class ChatService {
             if (!callerId.equals(userId)) {
                 requireManager(callerId, channel);
             }
-            String role = channels.roleOf(channelId, userId).orElseThrow(() -> ApiException.notFound("Member"));
-            if ("owner".equals(role)) {
+            ChannelRole role = channels.roleOf(channelId, userId).orElseThrow(() -> ApiException.notFound("Member"));
+            if (role == ChannelRole.OWNER) {
                 throw ApiException.conflict("The owner of a group cannot be removed");
             }
             List<UUID> before = channels.memberIds(channelId);
@@ -215,8 +215,8 @@ class ChatService {
         if (channel.direct()) {
             throw ApiException.conflict("A direct channel always has exactly its two members");
         }
-        String role = channels.roleOf(channel.id(), callerId).orElseThrow(() -> ApiException.notFound("Channel"));
-        if (!"owner".equals(role) && !"admin".equals(role)) {
+        ChannelRole role = channels.roleOf(channel.id(), callerId).orElseThrow(() -> ApiException.notFound("Channel"));
+        if (!role.managesMembers()) {
             throw ApiException.forbidden("Only the group's owner and admins can change its members");
         }
     }

@@ -6,7 +6,8 @@ import java.util.Set;
 
 /**
  * The life of a job, with the only moves allowed between states. Every transition in the
- * database is conditional on the current status (and version), checked against this table.
+ * database is conditional on the current status (and version): {@link JobSql} reads the allowed
+ * current statuses off this table, so the statements cannot allow a move it does not.
  */
 public enum JobStatus {
     PENDING, PROCESSING, RETRYING, COMPLETED, FAILED, CANCELLED, REJECTED;

@@ -5,11 +5,11 @@ import java.util.UUID;
 
 /** A file a user declared, then sent to storage; {@code state} says how far it got. */
 record Upload(UUID id, UUID ownerId, String fileName, long size, String contentType, String detectedType,
-        String objectKey, State state, UUID channelId, Instant expiresAt, Instant createdAt, Instant completedAt,
+        String objectKey, UploadState state, UUID channelId, Instant expiresAt, Instant createdAt, Instant completedAt,
         UUID jobId, String multipartId, Long partSize, Integer partCount) {
 
     Upload(UUID id, UUID ownerId, String fileName, long size, String contentType, String detectedType, String objectKey,
-            State state, UUID channelId, Instant expiresAt, Instant createdAt, Instant completedAt, UUID jobId) {
+            UploadState state, UUID channelId, Instant expiresAt, Instant createdAt, Instant completedAt, UUID jobId) {
         this(id, ownerId, fileName, size, contentType, detectedType, objectKey, state, channelId, expiresAt, createdAt,
                 completedAt, jobId, null, null, null);
     }
@@ -21,19 +21,6 @@ record Upload(UUID id, UUID ownerId, String fileName, long size, String contentT
     /** The exact size of part {@code n} (1-based) of a multipart upload: the plan's part size, the last one the rest. */
     long sizeOfPart(int n) {
         return n < partCount ? partSize : size - (long) (partCount - 1) * partSize;
-    }
-
-    enum State {
-        /** Signed, bytes not confirmed yet. */
-        AWAITING_UPLOAD,
-        /** Bytes verified, job created. */
-        COMPLETE,
-        /** Refused at complete (type or size) or by processing (e.g. infected): never downloadable. */
-        REJECTED,
-        /** Deleted by its owner, or never uploaded before its URL expired. */
-        ABORTED,
-        /** Completed, then its bytes were deleted by the retention policy. */
-        PURGED
     }
 
     static String objectKeyFor(UUID ownerId, UUID uploadId) {

@@ -65,7 +65,7 @@ class UploadController {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record UploadView(UUID uploadId, String fileName, long size, String contentType, String detectedType,
-            Upload.State state, Instant createdAt, UUID jobId, Multipart multipart) {}
+            UploadState state, Instant createdAt, UUID jobId, Multipart multipart) {}
 
     @PostMapping("/api/uploads")
     ResponseEntity<SignedUpload> sign(@RequestBody UploadRequest body, CurrentUser caller) {

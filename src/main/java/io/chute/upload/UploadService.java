@@ -85,13 +85,13 @@ class UploadService {
                 throw new UncheckedIOException(e);
             }
             Upload upload = new Upload(id, caller.id(), request.fileName(), request.size(), request.contentType(), null, key,
-                    Upload.State.AWAITING_UPLOAD, request.channelId(), expiresAt, clock.instant(), null, null,
+                    UploadState.AWAITING_UPLOAD, request.channelId(), expiresAt, clock.instant(), null, null,
                     multipartId, partSize, partCount);
             uploads.save(upload);
             return new Signed(upload, null);
         }
         Upload upload = new Upload(id, caller.id(), request.fileName(), request.size(), request.contentType(), null,
-                key, Upload.State.AWAITING_UPLOAD, request.channelId(), expiresAt,
+                key, UploadState.AWAITING_UPLOAD, request.channelId(), expiresAt,
                 clock.instant(), null, null);
         uploads.save(upload);
         var signed = store.presignPut(upload.objectKey(), request.size(), request.contentType(), properties.uploads().urlTtl());
@@ -146,7 +146,7 @@ class UploadService {
         if (!upload.isMultipart()) {
             throw ApiException.conflict("This upload has a single signed PUT, not parts");
         }
-        if (upload.state() != Upload.State.AWAITING_UPLOAD) {
+        if (upload.state() != UploadState.AWAITING_UPLOAD) {
             throw ApiException.conflict("This upload is " + upload.state() + " and takes no more parts");
         }
         return upload;
@@ -212,10 +212,10 @@ class UploadService {
         String jobType = acceptedOrReject(upload, detected);
         return tx.execute(s -> {
             Upload locked = uploads.lock(uploadId).orElseThrow(() -> ApiException.notFound("Upload"));
-            if (locked.state() == Upload.State.COMPLETE) {
+            if (locked.state() == UploadState.COMPLETE) {
                 return jobs.find(new JobId(locked.jobId())).orElseThrow();
             }
-            if (locked.state() != Upload.State.AWAITING_UPLOAD) {
+            if (locked.state() != UploadState.AWAITING_UPLOAD) {
                 throw ApiException.conflict("This upload can no longer be completed");
             }
             Job job = jobService.submit(newJob(locked, jobType, detected, stored.size()));
@@ -242,7 +242,7 @@ class UploadService {
             }
             String detected = detect(key);
             Upload upload = new Upload(id, caller.id(), fileName, size, contentType, detected, key,
-                    Upload.State.AWAITING_UPLOAD, null, clock.instant(), clock.instant(), null, null);
+                    UploadState.AWAITING_UPLOAD, null, clock.instant(), clock.instant(), null, null);
             String jobType = types.jobTypeFor(detected).orElseThrow(() -> unsupported(detected));
                 return tx.execute(s -> {
                 uploads.save(upload);
@@ -262,10 +262,10 @@ class UploadService {
 
     void delete(CurrentUser caller, UUID id) {
         Upload upload = owned(caller, id);
-        if (upload.state() == Upload.State.COMPLETE) {
+        if (upload.state() == UploadState.COMPLETE) {
             throw ApiException.conflict("A completed upload cannot be deleted while its job exists");
         }
-        if (upload.isMultipart() && upload.state() == Upload.State.AWAITING_UPLOAD) {
+        if (upload.isMultipart() && upload.state() == UploadState.AWAITING_UPLOAD) {
             try {
                 store.abortMultipart(upload.objectKey(), upload.multipartId());
             } catch (IOException | RuntimeException e) {
@@ -274,8 +274,8 @@ class UploadService {
             }
         }
         deleteQuietly(upload.objectKey());
-        if (upload.state() == Upload.State.AWAITING_UPLOAD) {
-            uploads.markState(id, Upload.State.ABORTED, null);
+        if (upload.state() == UploadState.AWAITING_UPLOAD) {
+            uploads.markState(id, UploadState.ABORTED, null);
         }
     }
 
@@ -283,13 +283,13 @@ class UploadService {
         Upload upload = readable(caller, id);
         boolean jobRejected = upload.jobId() != null && jobs.find(new JobId(upload.jobId()))
                 .map(j -> j.status() == io.chute.job.JobStatus.REJECTED).orElse(false);
-        if (upload.state() == Upload.State.REJECTED || jobRejected) {
+        if (upload.state() == UploadState.REJECTED || jobRejected) {
             throw ApiException.forbidden("This file was refused and is quarantined");
         }
-        if (upload.state() == Upload.State.PURGED) {
+        if (upload.state() == UploadState.PURGED) {
             throw new ApiException(HttpStatus.GONE, "This file was deleted by the retention policy");
         }
-        if (upload.state() != Upload.State.COMPLETE) {
+        if (upload.state() != UploadState.COMPLETE) {
             throw ApiException.conflict("This upload is not complete");
         }
         return store.presignGet(upload.objectKey(), upload.detectedType(), upload.fileName(),
@@ -314,7 +314,7 @@ class UploadService {
     private String acceptedOrReject(Upload upload, String detected) {
         return types.jobTypeFor(detected).orElseThrow(() -> {
             deleteQuietly(upload.objectKey());
-            uploads.markState(upload.id(), Upload.State.REJECTED, detected);
+            uploads.markState(upload.id(), UploadState.REJECTED, detected);
             return unsupported(detected);
         });
     }

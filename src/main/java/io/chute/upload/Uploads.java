@@ -48,7 +48,7 @@ class Uploads {
                 .update();
     }
 
-    void markState(UUID id, Upload.State state, String detectedType) {
+    void markState(UUID id, UploadState state, String detectedType) {
         jdbc.sql("update uploads set state = ?, detected_type = coalesce(?, detected_type) where id = ?")
                 .params(state.name(), detectedType, id)
                 .update();
@@ -66,15 +66,15 @@ class Uploads {
 
     /** Marks up to {@code limit} uploads still awaiting bytes {@code graceSeconds} after expiry as ABORTED. */
     List<Swept> abortExpired(long graceSeconds, int limit) {
-        return sweep(Upload.State.AWAITING_UPLOAD, "expires_at", Upload.State.ABORTED, graceSeconds, limit);
+        return sweep(UploadState.AWAITING_UPLOAD, "expires_at", UploadState.ABORTED, graceSeconds, limit);
     }
 
     /** Marks up to {@code limit} uploads completed more than {@code ageSeconds} ago as PURGED. */
     List<Swept> purgeCompleted(long ageSeconds, int limit) {
-        return sweep(Upload.State.COMPLETE, "completed_at", Upload.State.PURGED, ageSeconds, limit);
+        return sweep(UploadState.COMPLETE, "completed_at", UploadState.PURGED, ageSeconds, limit);
     }
 
-    private List<Swept> sweep(Upload.State from, String since, Upload.State to, long seconds, int limit) {
+    private List<Swept> sweep(UploadState from, String since, UploadState to, long seconds, int limit) {
         // the column name is one of two constants above, never input
         return jdbc.sql("""
                 update uploads set state = :to
@@ -100,7 +100,7 @@ class Uploads {
     private static Upload upload(ResultSet rs, int rowNum) throws SQLException {
         return new Upload(rs.getObject("id", UUID.class), rs.getObject("owner_id", UUID.class), rs.getString("file_name"),
                 rs.getLong("size"), rs.getString("content_type"), rs.getString("detected_type"), rs.getString("object_key"),
-                Upload.State.valueOf(rs.getString("state")), rs.getObject("channel_id", UUID.class),
+                UploadState.valueOf(rs.getString("state")), rs.getObject("channel_id", UUID.class),
                 instant(rs.getTimestamp("expires_at")), instant(rs.getTimestamp("created_at")),
                 instant(rs.getTimestamp("completed_at")), rs.getObject("job_id", UUID.class), rs.getString("multipart_id"),
                 rs.getObject("part_size", Long.class), rs.getObject("part_count", Integer.class));

@@ -4,13 +4,14 @@ import static io.chute.common.InvalidInputException.require;
 
 import io.chute.auth.CurrentUser;
 import io.chute.common.ApiException;
-import io.chute.job.FileSharing;
 import io.chute.common.InvalidInputException;
+import io.chute.job.FileSharing;
 import io.chute.job.Job;
 import io.chute.job.JobId;
 import io.chute.job.JobService;
 import io.chute.job.JobStatus;
 import io.chute.job.Jobs;
+import io.chute.upload.UploadState;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -90,13 +91,13 @@ class ZipController {
             if (c == null) {
                 throw ApiException.notFound("Upload " + id);
             }
-            if (!"COMPLETE".equals(c.state()) || c.jobId() == null) {
+            if (c.state() != UploadState.COMPLETE || c.jobId() == null) {
                 throw ApiException.conflict("Upload " + id + " is not complete");
             }
-            if ("REJECTED".equals(c.jobStatus())) {
+            if (c.jobStatus() == JobStatus.REJECTED) {
                 throw ApiException.forbidden("Upload " + id + " was refused and cannot be zipped");
             }
-            if ("FAILED".equals(c.jobStatus()) || "CANCELLED".equals(c.jobStatus())) {
+            if (c.jobStatus() == JobStatus.FAILED || c.jobStatus() == JobStatus.CANCELLED) {
                 throw ApiException.conflict("The processing of upload " + id + " is " + c.jobStatus() + "; retry it first");
             }
             Map<String, Object> entry = new LinkedHashMap<>();

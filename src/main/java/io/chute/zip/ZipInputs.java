@@ -1,5 +1,7 @@
 package io.chute.zip;
 
+import io.chute.job.JobStatus;
+import io.chute.upload.UploadState;
 import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
@@ -17,8 +19,8 @@ class ZipInputs {
     }
 
     /** An upload asked for in a zip, as stored. */
-    record Candidate(UUID uploadId, UUID ownerId, String state, String fileName, long size, String detectedType,
-            String objectKey, UUID jobId, String jobStatus) {}
+    record Candidate(UUID uploadId, UUID ownerId, UploadState state, String fileName, long size, String detectedType,
+            String objectKey, UUID jobId, JobStatus jobStatus) {}
 
     List<Candidate> find(Collection<UUID> uploadIds) {
         return jdbc.sql("""
@@ -26,9 +28,9 @@ class ZipInputs {
                 from uploads u left join jobs j on j.job_id = u.job_id
                 where u.id = any(?)""")
                 .param(uploadIds.toArray(UUID[]::new))
-                .query((rs, n) -> new Candidate(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getString(3),
-                        rs.getString(4), rs.getLong(5), rs.getString(6), rs.getString(7), rs.getObject(8, UUID.class),
-                        rs.getString(9)))
+                .query((rs, n) -> new Candidate(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class),
+                        UploadState.valueOf(rs.getString(3)), rs.getString(4), rs.getLong(5), rs.getString(6), rs.getString(7),
+                        rs.getObject(8, UUID.class), rs.getString(9) == null ? null : JobStatus.valueOf(rs.getString(9))))
                 .list();
     }
 }
