@@ -1,6 +1,9 @@
 package io.chute.job;
 
 import io.chute.config.ChuteProperties;
+import java.util.Collection;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +37,13 @@ public final class WorkerPool {
 
     /** Worker slots in use now: how many jobs of this type may run at once. */
     public int active() {
+        return active;
+    }
+
+    /** Active slots per job type, for {@code JobQueue.activeWorkers}. */
+    public static Map<String, Integer> activeByType(Collection<WorkerPool> pools) {
+        Map<String, Integer> active = new TreeMap<>();
+        pools.forEach(pool -> active.put(pool.type, pool.active));
         return active;
     }
 

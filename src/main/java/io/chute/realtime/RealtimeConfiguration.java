@@ -1,9 +1,9 @@
 package io.chute.realtime;
 
 import io.chute.auth.Tokens;
+import io.chute.broker.RabbitBroker;
 import io.chute.config.ChuteProperties;
 import io.chute.job.Jobs;
-import io.chute.broker.RabbitBroker;
 import io.chute.storage.ObjectStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;

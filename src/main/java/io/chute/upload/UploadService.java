@@ -2,8 +2,8 @@ package io.chute.upload;
 
 import io.chute.auth.CurrentUser;
 import io.chute.common.ApiException;
-import io.chute.job.FileSharing;
 import io.chute.config.ChuteProperties;
+import io.chute.job.FileSharing;
 import io.chute.job.Job;
 import io.chute.job.JobId;
 import io.chute.job.JobService;

@@ -3,11 +3,11 @@ package io.chute.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.chute.config.ChuteProperties;
 import io.chute.job.rabbit.DeliveryClaims;
 import io.chute.job.rabbit.JobOutbox;
 import io.chute.job.rabbit.OutboxRelay;
 import io.chute.job.rabbit.RabbitJobQueue;
-import io.chute.config.ChuteProperties;
 import io.chute.support.TestBroker;
 import io.chute.support.TestDatabase;
 import java.time.Duration;

@@ -1,11 +1,11 @@
 package io.chute.job;
 
-import io.chute.job.postgres.PostgresClaims;
-import io.chute.job.rabbit.DeliveryClaims;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.chute.config.ChuteProperties;
+import io.chute.job.postgres.PostgresClaims;
+import io.chute.job.rabbit.DeliveryClaims;
 import io.chute.support.TestDatabase;
 import java.time.Duration;
 import java.time.Instant;

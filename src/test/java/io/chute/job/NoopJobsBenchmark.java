@@ -1,8 +1,8 @@
 package io.chute.job;
 
+import io.chute.config.ChuteProperties;
 import io.chute.job.postgres.PostgresClaims;
 import io.chute.job.postgres.PostgresJobQueue;
-import io.chute.config.ChuteProperties;
 import io.chute.support.TestDatabase;
 import java.time.Duration;
 import java.util.ArrayList;

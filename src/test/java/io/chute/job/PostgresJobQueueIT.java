@@ -1,10 +1,10 @@
 package io.chute.job;
 
+import io.chute.config.ChuteProperties;
 import io.chute.job.postgres.PostgresClaims;
 import io.chute.job.postgres.PostgresJobQueue;
-import org.springframework.jdbc.core.simple.JdbcClient;
-import io.chute.config.ChuteProperties;
 import javax.sql.DataSource;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /** The job-queue contract on the PostgreSQL adapter, against the machine's PostgreSQL. */
 class PostgresJobQueueIT extends JobQueueContract {

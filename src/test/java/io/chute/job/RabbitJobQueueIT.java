@@ -1,13 +1,13 @@
 package io.chute.job;
 
-import io.chute.job.rabbit.DeliveryClaims;
-import io.chute.job.rabbit.JobOutbox;
-import io.chute.job.rabbit.OutboxRelay;
-import io.chute.job.rabbit.RabbitJobQueue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.chute.config.ChuteProperties;
+import io.chute.job.rabbit.DeliveryClaims;
+import io.chute.job.rabbit.JobOutbox;
+import io.chute.job.rabbit.OutboxRelay;
+import io.chute.job.rabbit.RabbitJobQueue;
 import io.chute.support.TestBroker;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,10 +1,10 @@
 package io.chute.job;
 
+import io.chute.config.ChuteProperties;
 import io.chute.job.rabbit.DeliveryClaims;
 import io.chute.job.rabbit.JobOutbox;
 import io.chute.job.rabbit.OutboxRelay;
 import io.chute.job.rabbit.RabbitJobQueue;
-import io.chute.config.ChuteProperties;
 import io.chute.support.TestBroker;
 import io.chute.support.TestDatabase;
 import java.time.Duration;

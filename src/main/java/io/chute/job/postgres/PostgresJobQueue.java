@@ -4,6 +4,7 @@ import io.chute.config.ChuteProperties;
 import io.chute.job.Job;
 import io.chute.job.JobQueue;
 import io.chute.job.JobRunner;
+import io.chute.job.QueueThreads;
 import io.chute.job.WorkerPool;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -12,12 +13,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -39,8 +36,7 @@ public class PostgresJobQueue implements JobQueue {
     private final ChuteProperties.Jobs config;
     private final Map<String, TypePool> pools = new ConcurrentHashMap<>();
     private volatile boolean running;
-    private Thread listener;
-    private ScheduledExecutorService scaler;
+    private QueueThreads background;
 
     public PostgresJobQueue(PostgresClaims claims, DataSource dataSource, ChuteProperties.Jobs config) {
         this.claims = claims;
@@ -61,9 +57,7 @@ public class PostgresJobQueue implements JobQueue {
             pools.put(type, pool);
             pool.start();
         }
-        listener = Thread.ofPlatform().name("chute-jobs-listen").daemon().start(this::listen);
-        scaler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("chute-jobs-scale").daemon().factory());
-        scaler.scheduleWithFixedDelay(this::scale, 1, 1, TimeUnit.SECONDS);
+        background = QueueThreads.start("chute-jobs-listen", this::listen, "chute-jobs-scale", Duration.ofSeconds(1), this::scale);
     }
 
     @Override
@@ -72,12 +66,7 @@ public class PostgresJobQueue implements JobQueue {
             return;
         }
         running = false;
-        if (scaler != null) {
-            scaler.shutdownNow();
-        }
-        if (listener != null) {
-            listener.interrupt();
-        }
+        background.stop();
         pools.values().forEach(TypePool::wakeAll);
         long deadline = System.nanoTime() + grace.toNanos();
         for (TypePool pool : pools.values()) {
@@ -88,9 +77,7 @@ public class PostgresJobQueue implements JobQueue {
 
     @Override
     public Map<String, Integer> activeWorkers() {
-        Map<String, Integer> active = new TreeMap<>();
-        pools.forEach((type, pool) -> active.put(type, pool.workers.active()));
-        return active;
+        return WorkerPool.activeByType(pools.values().stream().map(p -> p.workers).toList());
     }
 
     @Override

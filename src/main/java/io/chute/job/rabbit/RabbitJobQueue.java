@@ -9,15 +9,12 @@ import io.chute.config.ChuteProperties;
 import io.chute.job.Job;
 import io.chute.job.JobQueue;
 import io.chute.job.JobRunner;
+import io.chute.job.QueueThreads;
 import io.chute.job.WorkerPool;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,8 +62,7 @@ public class RabbitJobQueue implements JobQueue {
     private volatile boolean running;
     private volatile JobRunner runner;
     private volatile Connection connection;
-    private Thread connector;
-    private ScheduledExecutorService maintenance;
+    private QueueThreads background;
 
     public RabbitJobQueue(DeliveryClaims claims, JobOutbox outbox, OutboxRelay relay, RabbitBroker broker,
             ChuteProperties.Jobs config) {
@@ -76,6 +72,11 @@ public class RabbitJobQueue implements JobQueue {
         this.broker = broker;
         this.config = config;
         this.sweep = new OrphanSweep(outbox, relay, config);
+    }
+
+    @Override
+    public String name() {
+        return "rabbitmq";
     }
 
     @Override
@@ -96,9 +97,7 @@ public class RabbitJobQueue implements JobQueue {
             types.put(type, new TypeConsumers(new WorkerPool(type, config), control, deliveries::handle, () -> running));
         }
         // why: the broker may be down when the worker starts; consumers attach whenever it is up
-        connector = Thread.ofPlatform().name("chute-rabbit-connect").daemon().start(this::connect);
-        maintenance = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("chute-rabbit-scale").daemon().factory());
-        maintenance.scheduleWithFixedDelay(this::maintain, SCALE_EVERY.toMillis(), SCALE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        background = QueueThreads.start("chute-rabbit-connect", this::connect, "chute-rabbit-scale", SCALE_EVERY, this::maintain);
     }
 
     @Override
@@ -107,12 +106,7 @@ public class RabbitJobQueue implements JobQueue {
             return;
         }
         running = false;
-        if (maintenance != null) {
-            maintenance.shutdownNow();
-        }
-        if (connector != null) {
-            connector.interrupt();
-        }
+        background.stop();
         types.values().forEach(TypeConsumers::cancelAll);
         long deadline = System.nanoTime() + grace.toNanos();
         boolean drained = true;
@@ -139,14 +133,7 @@ public class RabbitJobQueue implements JobQueue {
 
     @Override
     public Map<String, Integer> activeWorkers() {
-        Map<String, Integer> active = new TreeMap<>();
-        types.forEach((type, t) -> active.put(type, t.workers.active()));
-        return active;
-    }
-
-    @Override
-    public String name() {
-        return "rabbitmq";
+        return WorkerPool.activeByType(types.values().stream().map(t -> t.workers).toList());
     }
 
     /** Jobs the safety net re-published because they had no message anywhere; zero in normal operation. */
