@@ -35,9 +35,9 @@ public final class JobSql {
     public static final String WAITING = movableTo(JobStatus.PROCESSING);
 
     /** Waiting, and every job it depends on is COMPLETED; it may still be not yet due. */
-    public static final String READY = WAITING + """
-             and not exists (select 1 from job_dependencies d join jobs c on c.job_id = d.depends_on
-                             where d.job_id = j.job_id and c.status <> %s)""".formatted(literal(JobStatus.COMPLETED));
+    public static final String READY = WAITING
+            + " and not exists (select 1 from job_dependencies d join jobs c on c.job_id = d.depends_on"
+            + " where d.job_id = j.job_id and c.status <> " + literal(JobStatus.COMPLETED) + ")";
 
     /** Ready and due: what a claim may take now. */
     public static final String RUNNABLE = READY + " and j.run_at <= now()";

@@ -332,7 +332,7 @@ public class Jobs {
         return jdbc.sql("""
                 select j.* from jobs j
                 where j.job_id in (select w.job_id from job_dependencies w where w.depends_on = any(?))
-                  and """ + JobSql.READY)
+                  and %s""".formatted(JobSql.READY))
                 .param(dependencies.toArray(UUID[]::new)).query(this::job).list();
     }
 

@@ -45,7 +45,7 @@ public class JobOutbox {
     boolean addIfWaiting(JobId id) {
         return jdbc.sql("""
                 insert into job_outbox (job_id, type, priority, run_at)
-                select j.job_id, j.type, j.priority, j.run_at from jobs j where j.job_id = ? and """ + JobSql.WAITING)
+                select j.job_id, j.type, j.priority, j.run_at from jobs j where j.job_id = ? and %s""".formatted(JobSql.WAITING))
                 .param(id.value())
                 .update() == 1;
     }
@@ -55,7 +55,7 @@ public class JobOutbox {
         return jdbc.sql("""
                 insert into job_outbox (job_id, type, priority, run_at)
                 select j.job_id, j.type, j.priority, j.run_at from jobs j
-                where j.job_id = ? and j.run_at > now() and """ + JobSql.WAITING)
+                where j.job_id = ? and j.run_at > now() and %s""".formatted(JobSql.WAITING))
                 .param(id.value())
                 .update() == 1;
     }
