@@ -1,13 +1,15 @@
 package io.chute.job;
 
 import com.rabbitmq.client.Address;
+import io.chute.config.ChuteProperties.BusType;
+import io.chute.config.ChuteProperties.QueueType;
 import io.chute.config.ChuteProperties;
+import io.chute.config.ConditionalOnBackend;
+import io.chute.config.ConditionalOnRole;
 import java.util.List;
 import javax.sql.DataSource;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.boot.amqp.autoconfigure.RabbitConnectionDetails;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -16,18 +18,18 @@ import org.springframework.transaction.support.TransactionTemplate;
 class JobConfiguration {
 
     @Bean
-    @ConditionalOnProperty(name = "chute.queue.type", havingValue = "postgres", matchIfMissing = true)
+    @ConditionalOnBackend(queue = QueueType.POSTGRES)
     PostgresJobQueue postgresJobQueue(Jobs jobs, DataSource dataSource, ChuteProperties properties) {
         return new PostgresJobQueue(jobs, dataSource, properties.jobs());
     }
 
-    @Bean
+    @Bean(destroyMethod = "close")
     JobRunner jobRunner(Jobs jobs, List<JobHandler> handlers, ChuteProperties properties, TransactionTemplate tx) {
         return new JobRunner(jobs, handlers, properties.jobs(), tx);
     }
 
     @Bean
-    @ConditionalOnExpression("'${chute.roles:api,gateway,worker}'.contains('worker')")
+    @ConditionalOnRole("worker")
     JobWorker jobWorker(JobQueue queue, JobRunner runner) {
         return new JobWorker(queue, runner);
     }
@@ -38,7 +40,7 @@ class JobConfiguration {
      * their own connections.
      */
     @Bean
-    @ConditionalOnExpression("'${chute.queue.type:postgres}' == 'rabbitmq' or '${chute.bus.type:local}' == 'rabbitmq'")
+    @ConditionalOnBackend(queue = QueueType.RABBITMQ, bus = BusType.RABBITMQ)
     RabbitBroker rabbitBroker(CachingConnectionFactory connectionFactory, RabbitConnectionDetails details) {
         return new RabbitBroker(connectionFactory.getRabbitConnectionFactory(),
                 details.getAddresses().stream().map(a -> new Address(a.host(), a.port())).toList());
@@ -46,7 +48,7 @@ class JobConfiguration {
 
     /** RabbitMQ as the job queue: {@code chute.queue.type=rabbitmq}, the broker from {@code spring.rabbitmq.*}. */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnProperty(name = "chute.queue.type", havingValue = "rabbitmq")
+    @ConditionalOnBackend(queue = QueueType.RABBITMQ)
     static class Rabbit {
 
         /** Every node relays, whatever its roles: jobs submitted by an API-only node must reach the broker too. */

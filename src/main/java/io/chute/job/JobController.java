@@ -3,6 +3,7 @@ package io.chute.job;
 import io.chute.auth.CurrentUser;
 import io.chute.common.InvalidInputException;
 import io.chute.config.ChuteProperties;
+import io.chute.config.ConditionalOnRole;
 import io.chute.storage.ObjectStore;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
+@ConditionalOnRole("api")
 class JobController {
 
     private static final int MAX_PAGE = 100;
