@@ -190,16 +190,20 @@ public class JobRunner implements AutoCloseable {
         }
     }
 
+    /** Stops the handler threads and the completion writer; the queue has stopped delivering before. */
+    @Override
+    public void close() {
+        handlerThreads.shutdownNow();
+        completions.close();
+    }
+
     /** Interrupts everything still running and releases it to other workers (shutdown after the grace period). */
     void interruptAll() {
         stopping = true;
         running.values().forEach(f -> f.cancel(true));
     }
 
-    /** Stops the handler threads and the completion writer; the queue has stopped delivering before. */
-    @Override
-    public void close() {
-        handlerThreads.shutdownNow();
-        completions.close();
+    int runningCount() {
+        return running.size();
     }
 }
