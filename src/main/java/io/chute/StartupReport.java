@@ -1,8 +1,8 @@
 package io.chute;
 
 import io.chute.config.ChuteProperties;
-
 import io.chute.job.JobQueue;
+import io.chute.realtime.Events;
 import io.chute.storage.ObjectStore;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -14,7 +14,7 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
-/** One clear line at start-up: where the data lives and which backends are in use. */
+/** One clear line at start-up: where the data lives and which backends are in use, as the running beans say. */
 @Component
 class StartupReport {
 
@@ -24,20 +24,23 @@ class StartupReport {
     private final DataSource dataSource;
     private final ObjectStore store;
     private final JobQueue queue;
+    private final Events events;
 
-    StartupReport(ChuteProperties properties, DataSource dataSource, ObjectStore store, JobQueue queue) {
+    StartupReport(ChuteProperties properties, DataSource dataSource, ObjectStore store, JobQueue queue, Events events) {
         this.properties = properties;
         this.dataSource = dataSource;
         this.store = store;
         this.queue = queue;
+        this.events = events;
     }
 
     @EventListener
     void ready(ApplicationReadyEvent event) {
         String port = event.getApplicationContext() instanceof WebServerApplicationContext web
                 ? String.valueOf(web.getWebServer().getPort()) : "?";
-        log.info("Chute is ready on port {}: roles {}, data dir {}, database {}, objects {}, job queue {}, event bus local",
-                port, properties.roles(), properties.dataDir().toAbsolutePath().normalize(), database(), store.describe(), queue.name());
+        log.info("Chute is ready on port {}: roles {}, data dir {}, database {}, objects {}, job queue {}, event bus {}",
+                port, properties.roles(), properties.dataDir().toAbsolutePath().normalize(), database(), store.describe(), queue.name(),
+                events.transport());
     }
 
     private String database() {

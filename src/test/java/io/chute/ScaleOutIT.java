@@ -94,10 +94,26 @@ class ScaleOutIT {
                 assertThat(alice.fetch(download.header("Location")).body()).isEqualTo(Files.readAllBytes(photo));
 
                 multipartUploadResumedAfterListingParts(alice, endpoint);
+                aWorkerOnlyNodeServesNoRestApiButItsHealthAndMetrics(alice, api, worker);
             }
         } finally {
             s3.stop();
         }
+    }
+
+    /** The {@code api} role gates the REST controllers: a worker node knows the token, yet has no {@code /api}. */
+    private static void aWorkerOnlyNodeServesNoRestApiButItsHealthAndMetrics(TestClient alice, ChuteProcess api,
+            ChuteProcess worker) {
+        TestClient onWorker = alice.withBase(worker.base());
+        assertThat(alice.get("/api/jobs").status()).isEqualTo(200);
+        TestClient.Response jobs = onWorker.get("/api/jobs");
+        assertThat(jobs.status()).as(jobs.body()).isEqualTo(404);
+        assertThat(jobs.contentType()).startsWith("application/problem+json");
+        assertThat(onWorker.get("/api/users?q=al").status()).isEqualTo(404);
+        assertThat(onWorker.post("/api/auth/login", Map.of("username", "x", "password", "y")).status()).isEqualTo(404);
+        assertThat(onWorker.get("/actuator/health").status()).isEqualTo(200);
+        assertThat(onWorker.get("/actuator/prometheus").body()).contains("jvm_threads_live_threads");
+        assertThat(api.client().get("/actuator/health").status()).isEqualTo(200);
     }
 
     /** 11 MiB in three parts straight to S3; the client "reloads" after part 1 and resumes from the listed parts. */

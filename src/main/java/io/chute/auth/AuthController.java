@@ -1,5 +1,6 @@
 package io.chute.auth;
 
+import io.chute.config.ConditionalOnRole;
 import static io.chute.common.InvalidInputException.require;
 import static io.chute.common.InvalidInputException.requireText;
 
@@ -16,6 +17,7 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
+@ConditionalOnRole("api")
 class AuthController {
 
     /** A hash of a random password, checked when the username is unknown so timing does not reveal it. */

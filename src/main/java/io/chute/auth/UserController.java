@@ -1,5 +1,6 @@
 package io.chute.auth;
 
+import io.chute.config.ConditionalOnRole;
 import static io.chute.common.InvalidInputException.require;
 import static io.chute.common.InvalidInputException.requireText;
 
@@ -13,6 +14,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** Finding people, and changing one's own profile. */
 @RestController
+@ConditionalOnRole("api")
 class UserController {
 
     static final int MAX_RESULTS = 20;

@@ -1,9 +1,11 @@
 package io.chute.broker;
 
 import com.rabbitmq.client.Address;
+import io.chute.config.ChuteProperties.BusType;
+import io.chute.config.ChuteProperties.QueueType;
+import io.chute.config.ConditionalOnBackend;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.boot.amqp.autoconfigure.RabbitConnectionDetails;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -16,7 +18,7 @@ class BrokerConfiguration {
      * their own connections.
      */
     @Bean
-    @ConditionalOnExpression("'${chute.queue.type:postgres}' == 'rabbitmq' or '${chute.bus.type:local}' == 'rabbitmq'")
+    @ConditionalOnBackend(queue = QueueType.RABBITMQ, bus = BusType.RABBITMQ)
     RabbitBroker rabbitBroker(CachingConnectionFactory connectionFactory, RabbitConnectionDetails details) {
         return new RabbitBroker(connectionFactory.getRabbitConnectionFactory(),
                 details.getAddresses().stream().map(a -> new Address(a.host(), a.port())).toList());

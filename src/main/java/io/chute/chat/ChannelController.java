@@ -1,5 +1,6 @@
 package io.chute.chat;
 
+import io.chute.config.ConditionalOnRole;
 import static io.chute.common.InvalidInputException.require;
 import static io.chute.common.InvalidInputException.requireText;
 
@@ -21,6 +22,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** Channels, their members, messages and receipts over HTTP. Non-members get 404 for everything of a channel. */
 @RestController
+@ConditionalOnRole("api")
 class ChannelController {
 
     private final ChatService chat;

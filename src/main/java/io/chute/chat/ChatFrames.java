@@ -6,6 +6,7 @@ import io.chute.config.ChuteProperties;
 import io.chute.realtime.Events;
 import io.chute.realtime.FrameHandler;
 import io.chute.realtime.Route;
+import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import java.util.List;
 import java.util.Map;
@@ -33,8 +34,7 @@ class ChatFrames implements FrameHandler {
     private final JsonMapper json;
     private final ChuteProperties.Chat config;
     private final TypingState typing;
-    private final ScheduledExecutorService timer =
-            Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("chute-typing").daemon().factory());
+    private ScheduledExecutorService timer;
 
     ChatFrames(ChatService chat, Events events, JsonMapper json, ChuteProperties properties) {
         this.chat = chat;
@@ -42,6 +42,11 @@ class ChatFrames implements FrameHandler {
         this.json = json;
         this.config = properties.chat();
         this.typing = new TypingState(config.typingInterval(), config.typingExpiry());
+    }
+
+    @PostConstruct
+    void start() {
+        timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("chute-typing").daemon().factory());
         timer.scheduleWithFixedDelay(this::expireTyping, 500, 500, TimeUnit.MILLISECONDS);
     }
 

@@ -5,6 +5,7 @@ import io.chute.auth.CurrentUser;
 import io.chute.auth.Users;
 import io.chute.common.ApiException;
 import io.chute.common.InvalidInputException;
+import io.chute.config.ConditionalOnRole;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -18,6 +19,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** The caller's contact list: whose presence they follow. */
 @RestController
+@ConditionalOnRole("api")
 class ContactController {
 
     private final Contacts contacts;

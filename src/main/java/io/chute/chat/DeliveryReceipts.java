@@ -4,6 +4,7 @@ import io.chute.config.ChuteProperties;
 import io.chute.realtime.Events;
 import io.chute.realtime.Route;
 import io.chute.realtime.SocketListener;
+import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -38,15 +39,20 @@ class DeliveryReceipts implements SocketListener {
     private final Events events;
     private final TransactionTemplate tx;
     private final Map<Key, Pending> pending = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService timer =
-            Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("chute-receipts").daemon().factory());
+    private final long flushEvery;
+    private ScheduledExecutorService timer;
 
     DeliveryReceipts(ReceiptPointers pointers, Events events, TransactionTemplate tx, ChuteProperties properties) {
         this.pointers = pointers;
         this.events = events;
         this.tx = tx;
-        long every = properties.chat().receiptFlushInterval().toMillis();
-        timer.scheduleWithFixedDelay(this::flushQuietly, every, every, TimeUnit.MILLISECONDS);
+        this.flushEvery = properties.chat().receiptFlushInterval().toMillis();
+    }
+
+    @PostConstruct
+    void start() {
+        timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("chute-receipts").daemon().factory());
+        timer.scheduleWithFixedDelay(this::flushQuietly, flushEvery, flushEvery, TimeUnit.MILLISECONDS);
     }
 
     private record Key(UUID channelId, UUID userId) {}

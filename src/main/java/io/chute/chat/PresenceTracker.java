@@ -1,9 +1,11 @@
 package io.chute.chat;
 
 import io.chute.config.ChuteProperties;
+import io.chute.config.ConditionalOnRole;
 import io.chute.realtime.Events;
 import io.chute.realtime.Route;
 import io.chute.realtime.SocketListener;
+import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import java.time.Instant;
 import java.util.UUID;
@@ -12,7 +14,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -24,7 +25,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * when a node dies. {@code presence} signals go to each interested user once, on their own route.
  */
 @Component
-@ConditionalOnExpression("'${chute.roles:api,gateway,worker}'.contains('gateway')")
+@ConditionalOnRole("gateway")
 class PresenceTracker implements SocketListener {
 
     private static final Logger log = LoggerFactory.getLogger(PresenceTracker.class);
@@ -33,15 +34,20 @@ class PresenceTracker implements SocketListener {
     private final Events events;
     private final TransactionTemplate tx;
     private final ChuteProperties.Chat config;
-    private final ScheduledExecutorService timer =
-            Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("chute-presence").daemon().factory());
+    private ScheduledExecutorService timer;
 
     PresenceTracker(PresenceStore store, Events events, TransactionTemplate tx, ChuteProperties properties) {
         this.store = store;
         this.events = events;
         this.tx = tx;
         this.config = properties.chat();
+    }
+
+    /** This node's first heartbeat, then one every {@code chute.chat.presence-heartbeat} with the sweep. */
+    @PostConstruct
+    void start() {
         store.heartbeat(events.nodeId());
+        timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("chute-presence").daemon().factory());
         long beat = config.presenceHeartbeat().toMillis();
         timer.scheduleWithFixedDelay(this::maintain, beat, beat, TimeUnit.MILLISECONDS);
     }

@@ -1,5 +1,9 @@
 package io.chute.config;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -8,35 +12,45 @@ import java.util.Set;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * Every {@code chute.*} setting, with the defaults that make a zero-config start work. The
- * configuration reference in the README lists the same names.
+ * configuration reference in the README lists the same names. Bound once, validated at start-up:
+ * a wrong value stops the start with a message that names the property.
  */
 @ConfigurationProperties("chute")
+@Validated
 public record ChuteProperties(
-        @DefaultValue("./data") Path dataDir,
-        @DefaultValue({"api", "gateway", "worker"}) Set<String> roles,
+        @DefaultValue("./data") @NotNull Path dataDir,
+        @DefaultValue({"api", "gateway", "worker"})
+        @NotEmpty Set<@NotNull @Pattern(regexp = "api|gateway|worker", message = "must be api, gateway or worker") String> roles,
         @DefaultValue List<String> adminUsers,
-        @DefaultValue Auth auth,
-        @DefaultValue Storage storage,
-        @DefaultValue Uploads uploads,
-        @DefaultValue Jobs jobs,
-        @DefaultValue Processing processing,
-        @DefaultValue Clamav clamav,
-        @DefaultValue Bus bus,
-        @DefaultValue Realtime realtime,
-        @DefaultValue Chat chat) {
+        @DefaultValue @Valid Auth auth,
+        @DefaultValue @Valid Storage storage,
+        @DefaultValue @Valid Uploads uploads,
+        @DefaultValue @Valid Queue queue,
+        @DefaultValue @Valid Jobs jobs,
+        @DefaultValue @Valid Processing processing,
+        @DefaultValue @Valid Clamav clamav,
+        @DefaultValue @Valid Bus bus,
+        @DefaultValue @Valid Realtime realtime,
+        @DefaultValue @Valid Chat chat) {
 
-    public boolean runs(String role) {
-        return roles.contains(role);
-    }
+    /** Where objects live: {@code filesystem} (under the data dir, signed URLs served by Chute) or any {@code s3} API. */
+    public enum StorageType { FILESYSTEM, S3 }
+
+    /** Which job queue carries jobs to workers: the {@code postgres} table or {@code rabbitmq}. */
+    public enum QueueType { POSTGRES, RABBITMQ }
+
+    /** Cross-node routing of real-time events: {@code local} (one node) or {@code rabbitmq}. */
+    public enum BusType { LOCAL, RABBITMQ }
 
     /** JWT settings; an empty secret means "generate one and keep it under the data dir". */
     public record Auth(@DefaultValue("") String tokenSecret, @DefaultValue("12h") Duration tokenTtl) {}
 
     public record Storage(
-            @DefaultValue("filesystem") String type,
+            @DefaultValue("filesystem") @NotNull StorageType type,
             @DefaultValue("") String signingSecret,
             @DefaultValue("100MB") DataSize multipartThreshold,
             @DefaultValue S3 s3) {}
@@ -62,6 +76,9 @@ public record ChuteProperties(
             @DefaultValue("5m") Duration downloadUrlTtl,
             Duration purgeCompletedAfter,
             @DefaultValue("10m") Duration maintenanceInterval) {}
+
+    /** The job queue: {@code chute.queue.type}. */
+    public record Queue(@DefaultValue("postgres") @NotNull QueueType type) {}
 
     /**
      * The job engine. {@code types} overrides the per-type settings, e.g.
@@ -188,15 +205,8 @@ public record ChuteProperties(
         public enum Oversize { REFUSE, MARK_UNSCANNED }
     }
 
-    /** Cross-node routing of real-time events: {@code local} (one node) or {@code rabbitmq}. */
-    public record Bus(@DefaultValue("local") String type) {
-
-        public Bus {
-            if (!type.equals("local") && !type.equals("rabbitmq")) {
-                throw new IllegalArgumentException("chute.bus.type must be local or rabbitmq, not " + type);
-            }
-        }
-    }
+    /** The event bus: {@code chute.bus.type}. */
+    public record Bus(@DefaultValue("local") @NotNull BusType type) {}
 
     /**
      * The WebSocket gateway. {@code nodeId} names this node's bus queue

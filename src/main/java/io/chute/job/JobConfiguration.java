@@ -1,8 +1,8 @@
 package io.chute.job;
 
 import io.chute.config.ChuteProperties;
+import io.chute.config.ConditionalOnRole;
 import java.util.List;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -10,13 +10,13 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Configuration(proxyBeanMethods = false)
 class JobConfiguration {
 
-    @Bean
+    @Bean(destroyMethod = "close")
     JobRunner jobRunner(Jobs jobs, List<JobHandler> handlers, ChuteProperties properties, TransactionTemplate tx) {
         return new JobRunner(jobs, handlers, properties.jobs(), tx);
     }
 
     @Bean
-    @ConditionalOnExpression("'${chute.roles:api,gateway,worker}'.contains('worker')")
+    @ConditionalOnRole("worker")
     JobWorker jobWorker(JobQueue queue, JobRunner runner) {
         return new JobWorker(queue, runner);
     }

@@ -26,7 +26,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * running jobs alive, interrupts a job that was cancelled or taken away meanwhile, and takes
  * back jobs whose worker died.
  */
-public class JobRunner {
+public class JobRunner implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
 
@@ -188,6 +188,13 @@ public class JobRunner {
         if (q != null) {
             q.submitted(job);
         }
+    }
+
+    /** Stops the handler threads and the completion writer; the queue has stopped delivering before. */
+    @Override
+    public void close() {
+        handlerThreads.shutdownNow();
+        completions.close();
     }
 
     /** Interrupts everything still running and releases it to other workers (shutdown after the grace period). */

@@ -114,6 +114,11 @@ public class Events {
         return nodeId;
     }
 
+    /** The event bus this node routes events over: "local" or "rabbitmq". */
+    public String transport() {
+        return bus.transport();
+    }
+
     private void control(String type, UUID userId, UUID channelId) {
         String payload = json.writeValueAsString(Map.of("channelId", channelId));
         AfterCommit.run(() -> bus.publish(new BusEvent(Route.user(userId), type, null, payload, null)));

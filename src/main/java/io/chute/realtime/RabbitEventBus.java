@@ -303,6 +303,7 @@ final class RabbitEventBus implements EventBus {
                     }
                 }
             } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
                 return;
             } catch (IOException | RuntimeException e) {
                 log.warn("chat worker: {}", e.toString());

@@ -3,6 +3,7 @@ package io.chute.realtime;
 import io.chute.auth.Tokens;
 import io.chute.broker.RabbitBroker;
 import io.chute.config.ChuteProperties;
+import io.chute.config.ConditionalOnRole;
 import io.chute.job.Jobs;
 import io.chute.storage.ObjectStore;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -55,7 +55,7 @@ class RealtimeConfiguration {
 
     @Bean(destroyMethod = "close")
     EventBus eventBus(ChuteProperties properties, ObjectProvider<RabbitBroker> broker, NodeId node) {
-        if (properties.bus().type().equals("rabbitmq")) {
+        if (properties.bus().type() == ChuteProperties.BusType.RABBITMQ) {
             return new RabbitEventBus(broker.getObject(), node.value());
         }
         return new LocalEventBus();
@@ -102,7 +102,7 @@ class RealtimeConfiguration {
 
     /** The worker tier's side of the bus: runs submitted commands, a batch per transaction. */
     @Bean
-    @ConditionalOnExpression("'${chute.roles:api,gateway,worker}'.contains('worker')")
+    @ConditionalOnRole("worker")
     SmartLifecycle incomingConsumer(EventBus bus, List<IncomingHandler> handlers, TransactionTemplate tx, JsonMapper json) {
         Map<String, IncomingHandler> byKind = new HashMap<>();
         for (IncomingHandler h : handlers) {
@@ -136,14 +136,14 @@ class RealtimeConfiguration {
     }
 
     @Bean
-    @ConditionalOnExpression("'${chute.roles:api,gateway,worker}'.contains('gateway')")
+    @ConditionalOnRole("gateway")
     Gateway gateway(EventBus bus, ObjectProvider<ChannelDirectory> directory, List<SocketListener> listeners,
             JsonMapper json, MeterRegistry meters) {
         return new Gateway(bus, directory.getIfAvailable(() -> user -> Set.of()), listeners, json, meters);
     }
 
     @Bean
-    @ConditionalOnExpression("'${chute.roles:api,gateway,worker}'.contains('gateway')")
+    @ConditionalOnRole("gateway")
     GatewaySocketHandler gatewaySocketHandler(Gateway gateway, EventLog eventLog, Tokens tokens,
             List<FrameHandler> frameHandlers, JsonMapper json, ChuteProperties properties, NodeId node,
             ScheduledExecutorService realtimeTimers) {
@@ -156,7 +156,7 @@ class RealtimeConfiguration {
     }
 
     @Bean
-    @ConditionalOnExpression("'${chute.roles:api,gateway,worker}'.contains('gateway')")
+    @ConditionalOnRole("gateway")
     SmartLifecycle gatewayReceiver(EventBus bus, Gateway gateway) {
         return new Lifecycle(() -> bus.start(gateway::deliver));
     }
@@ -164,7 +164,7 @@ class RealtimeConfiguration {
     /** The WebSocket endpoint and this node's bus queue, on nodes with the gateway role. */
     @Configuration(proxyBeanMethods = false)
     @EnableWebSocket
-    @ConditionalOnExpression("'${chute.roles:api,gateway,worker}'.contains('gateway')")
+    @ConditionalOnRole("gateway")
     static class GatewayConfiguration implements WebSocketConfigurer {
 
         private final GatewaySocketHandler handler;

@@ -1,6 +1,8 @@
 package io.chute.storage;
 
 import io.chute.common.ApiException;
+import io.chute.config.ChuteProperties.StorageType;
+import io.chute.config.ConditionalOnBackend;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,7 +12,6 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.core.io.FileSystemResource;
 import org.springframework.core.io.Resource;
 import org.springframework.http.ContentDisposition;
@@ -30,7 +31,7 @@ import org.springframework.web.bind.annotation.RestController;
  * bearer token; the signature is the authorisation. Bodies are streamed to disk, never buffered.
  */
 @RestController
-@ConditionalOnProperty(name = "chute.storage.type", havingValue = "filesystem", matchIfMissing = true)
+@ConditionalOnBackend(storage = StorageType.FILESYSTEM)
 class ObjectController {
 
     private final FileSystemObjectStore store;

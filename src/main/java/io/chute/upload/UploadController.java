@@ -3,6 +3,7 @@ package io.chute.upload;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.chute.auth.CurrentUser;
 import io.chute.common.ApiException;
+import io.chute.config.ConditionalOnRole;
 import io.chute.job.Job;
 import io.chute.job.JobStatus;
 import io.chute.storage.ObjectStore;
@@ -29,6 +30,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
+@ConditionalOnRole("api")
 class UploadController {
 
     private final UploadService uploads;

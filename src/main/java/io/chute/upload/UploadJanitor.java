@@ -1,6 +1,7 @@
 package io.chute.upload;
 
 import io.chute.config.ChuteProperties;
+import io.chute.config.ConditionalOnRole;
 import io.chute.storage.ObjectStore;
 import java.io.IOException;
 import java.time.Duration;
@@ -8,7 +9,6 @@ import java.util.List;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -20,7 +20,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * taken with {@code SKIP LOCKED}.
  */
 @Component
-@ConditionalOnExpression("'${chute.roles:api,gateway,worker}'.contains('worker')")
+@ConditionalOnRole("worker")
 class UploadJanitor {
 
     private static final Logger log = LoggerFactory.getLogger(UploadJanitor.class);

@@ -72,6 +72,9 @@ class UploadService {
 
     Signed sign(CurrentUser caller, UploadRequest request) {
         requireWithinMaxSize(request.size());
+        if (request.channelId() != null && !sharing.isMember(caller.id(), request.channelId())) {
+            throw ApiException.notFound("Channel");
+        }
         UUID id = UUID.randomUUID();
         Instant expiresAt = clock.instant().plus(properties.uploads().urlTtl());
         String key = Upload.objectKeyFor(caller.id(), id);

@@ -1,5 +1,6 @@
 package io.chute.zip;
 
+import io.chute.config.ConditionalOnRole;
 import static io.chute.common.InvalidInputException.require;
 
 import io.chute.auth.CurrentUser;
@@ -34,6 +35,7 @@ import org.springframework.web.bind.annotation.RestController;
  * until their processing is COMPLETED and then streams them into one archive.
  */
 @RestController
+@ConditionalOnRole("api")
 class ZipController {
 
     static final int MAX_INPUTS = 500;

@@ -45,6 +45,7 @@ abstract class JobQueueContract {
     static UUID owner;
 
     private final List<JobQueue> started = new ArrayList<>();
+    private final List<JobRunner> runners = new ArrayList<>();
 
     /** The adapter under test, not started yet. */
     abstract JobQueue newQueue(Jobs jobs, DataSource dataSource, ChuteProperties.Jobs config);
@@ -68,6 +69,7 @@ abstract class JobQueueContract {
     @AfterEach
     void stopQueues() {
         started.forEach(q -> q.stop(Duration.ofSeconds(5)));
+        runners.forEach(JobRunner::close);
     }
 
     // --- fixtures ---------------------------------------------------------------------------
@@ -141,6 +143,7 @@ abstract class JobQueueContract {
         runner.attach(queue);
         queue.start(runner);
         started.add(queue);
+        runners.add(runner);
         return runner;
     }
 

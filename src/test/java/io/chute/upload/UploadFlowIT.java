@@ -103,6 +103,23 @@ class UploadFlowIT extends EmbeddedChuteIT {
     }
 
     @Test
+    void anUploadCanBeSentToOnesOwnChannelOnly() {
+        TestClient alice = newUser();
+        TestClient mallory = newUser();
+        Object channelId = alice.post("/api/channels", Map.of("name", "Photos", "memberIds", List.of())).json().get("id");
+        Map<String, Object> upload = Map.of("fileName", "shared.jpg", "size", 1000, "contentType", "image/jpeg",
+                "channelId", channelId);
+
+        assertThat(alice.post("/api/uploads", upload).status()).isEqualTo(201);
+        TestClient.Response outsider = mallory.post("/api/uploads", upload);
+        assertThat(outsider.status()).isEqualTo(404);
+        assertThat(outsider.contentType()).startsWith("application/problem+json");
+        TestClient.Response unknown = alice.post("/api/uploads", Map.of("fileName", "lost.jpg", "size", 1000,
+                "contentType", "image/jpeg", "channelId", java.util.UUID.randomUUID().toString()));
+        assertThat(unknown.status()).isEqualTo(404);
+    }
+
+    @Test
     void completeBeforeAnyBytesIsAConflict() {
         TestClient alice = newUser();
         Map<String, Object> signed = alice.post("/api/uploads",

@@ -1,14 +1,15 @@
 package io.chute.job.postgres;
 
 import io.chute.config.ChuteProperties;
+import io.chute.config.ChuteProperties.QueueType;
+import io.chute.config.ConditionalOnBackend;
 import javax.sql.DataSource;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /** The jobs table as the job queue: {@code chute.queue.type=postgres}, the default. */
 @Configuration(proxyBeanMethods = false)
-@ConditionalOnProperty(name = "chute.queue.type", havingValue = "postgres", matchIfMissing = true)
+@ConditionalOnBackend(queue = QueueType.POSTGRES)
 class PostgresQueueConfiguration {
 
     @Bean

@@ -196,6 +196,7 @@ public class RabbitJobQueue implements JobQueue {
                 try {
                     Thread.sleep(backoff);
                 } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
                     return;
                 }
                 backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : backoff.multipliedBy(2);

@@ -2,14 +2,15 @@ package io.chute.job.rabbit;
 
 import io.chute.broker.RabbitBroker;
 import io.chute.config.ChuteProperties;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import io.chute.config.ChuteProperties.QueueType;
+import io.chute.config.ConditionalOnBackend;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /** RabbitMQ as the job queue: {@code chute.queue.type=rabbitmq}, the broker from {@code spring.rabbitmq.*}. */
 @Configuration(proxyBeanMethods = false)
-@ConditionalOnProperty(name = "chute.queue.type", havingValue = "rabbitmq")
+@ConditionalOnBackend(queue = QueueType.RABBITMQ)
 class RabbitQueueConfiguration {
 
     /** Every node relays, whatever its roles: jobs submitted by an API-only node must reach the broker too. */

@@ -11,6 +11,7 @@ import io.chute.job.JobService;
 import io.chute.job.JobStatus;
 import io.chute.job.JobView;
 import io.chute.job.Jobs;
+import io.chute.config.ConditionalOnRole;
 import io.chute.storage.ObjectStore;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
+@ConditionalOnRole("api")
 class JobController {
 
     private static final int MAX_PAGE = 100;
