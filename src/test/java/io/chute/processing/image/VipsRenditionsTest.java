@@ -1,6 +1,7 @@
 package io.chute.processing.image;
 
 import io.chute.processing.UnprocessableFileException;
+import io.chute.support.LibVips;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
