@@ -1,9 +1,9 @@
 package io.chute.upload;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static io.chute.support.TestUploads.completedJob;
 import static io.chute.support.TestUploads.headers;
 import static io.chute.support.TestUploads.signedUpload;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chute.support.EmbeddedChuteIT;
 import io.chute.support.Images;
