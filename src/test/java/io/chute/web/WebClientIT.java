@@ -122,7 +122,7 @@ class WebClientIT extends EmbeddedChuteIT {
             bea.until(d -> !"open".equals(d.findElement(By.id("connection")).getAttribute("data-state")));
             // while the browser is away, a file of Bea's is uploaded elsewhere and processed
             Path photo = Images.jpeg(dir, 300, 200);
-            String jobUrl = (String) TestUploads.acceptedJob(api).get("statusUrl");
+            String jobUrl = (String) TestUploads.acceptedJob(api, photo).get("statusUrl");
             await().atMost(Duration.ofSeconds(60)).until(() -> api.get(jobUrl).json().get("status"), "COMPLETED"::equals);
 
             bea.network(true);

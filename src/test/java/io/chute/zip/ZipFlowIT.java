@@ -32,8 +32,8 @@ class ZipFlowIT extends EmbeddedChuteIT {
         Path first = Images.jpeg(dir, 640, 480);
         Path second = Images.jpeg(dir, 320, 240);
         Path third = Images.jpeg(dir, 100, 100);
-        String a = (String) TestUploads.acceptedJob(alice).get("uploadId");
-        String b = (String) TestUploads.acceptedJob(alice).get("uploadId");
+        String a = (String) TestUploads.acceptedJob(alice, first).get("uploadId");
+        String b = (String) TestUploads.acceptedJob(alice, second).get("uploadId");
         Multipart form = Multipart.file("file", first.getFileName().toString(), "image/jpeg", third);
         String c = (String) alice.postRaw("/api/upload", form.contentType(), form.body()).json().get("uploadId");
 

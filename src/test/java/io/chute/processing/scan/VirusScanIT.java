@@ -66,7 +66,7 @@ class VirusScanIT {
         TestClient alice = newUser();
         Path infected = Eicar.appendedTo(Images.jpeg(dir, 320, 240)); // still a JPEG to type detection
 
-        Map<String, Object> accepted = TestUploads.acceptedJob(alice);
+        Map<String, Object> accepted = TestUploads.acceptedJob(alice, infected);
         Map<String, Object> job = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
                 .until(() -> alice.get((String) accepted.get("statusUrl")).json(), j -> {
                     assertThat(j.get("status")).isNotEqualTo("COMPLETED");
