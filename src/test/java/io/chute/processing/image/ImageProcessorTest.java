@@ -1,6 +1,7 @@
 package io.chute.processing.image;
 
 import io.chute.config.ChuteProperties;
+import io.chute.support.LibVips;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
