@@ -31,9 +31,7 @@ class JobDependenciesIT {
         JdbcClient jdbc = JdbcClient.create(database.dataSource());
         jobs = new Jobs(jdbc, JsonMapper.builder().build(), List.of());
         claims = new PostgresClaims(jdbc, jobs);
-        owner = UUID.randomUUID();
-        jdbc.sql("insert into users (id, username, password_hash, display_name) values (?, ?, 'x', 'Owner')")
-                .params(owner, "owner-" + owner.toString().substring(0, 8)).update();
+        owner = database.insertUser();
     }
 
     @AfterAll

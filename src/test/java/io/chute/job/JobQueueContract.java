@@ -56,9 +56,7 @@ abstract class JobQueueContract {
         JdbcClient jdbc = JdbcClient.create(database.dataSource());
         jobs = new Jobs(jdbc, JsonMapper.builder().build(), java.util.List.of());
         tx = new TransactionTemplate(new DataSourceTransactionManager(database.dataSource()));
-        owner = UUID.randomUUID();
-        jdbc.sql("insert into users (id, username, password_hash, display_name) values (?, ?, 'x', 'Owner')")
-                .params(owner, "owner-" + owner.toString().substring(0, 8)).update();
+        owner = database.insertUser();
     }
 
     @AfterAll

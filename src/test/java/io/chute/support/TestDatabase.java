@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
 import org.flywaydb.core.Flyway;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * A fresh database on the machine's PostgreSQL (127.0.0.1:5432, or {@code CHUTE_TEST_PG_URL}),
@@ -49,6 +50,14 @@ public final class TestDatabase implements AutoCloseable {
 
     public String user() {
         return USER;
+    }
+
+    /** Inserts a user to own jobs and uploads (no password: it never logs in) and returns its id. */
+    public UUID insertUser() {
+        UUID id = UUID.randomUUID();
+        JdbcClient.create(dataSource).sql("insert into users (id, username, password_hash, display_name) values (?, ?, 'x', 'Owner')")
+                .params(id, "owner-" + id.toString().substring(0, 8)).update();
+        return id;
     }
 
     @Override

@@ -62,11 +62,15 @@ public class PostgresJobQueue implements JobQueue {
 
     @Override
     public synchronized void stop(Duration grace) {
-        if (!running) {
-            return;
+        if (running) {
+            running = false;
+            background.stop();
+            drain(grace);
         }
-        running = false;
-        background.stop();
+    }
+
+    /** Lets the running jobs finish within {@code grace}, then interrupts the rest (released to other workers). */
+    private void drain(Duration grace) {
         pools.values().forEach(TypePool::wakeAll);
         long deadline = System.nanoTime() + grace.toNanos();
         for (TypePool pool : pools.values()) {

@@ -33,9 +33,7 @@ class JobOutboxIT {
         jdbc = JdbcClient.create(database.dataSource());
         jobs = new Jobs(jdbc, JsonMapper.builder().build(), List.of());
         outbox = new JobOutbox(jdbc);
-        owner = UUID.randomUUID();
-        jdbc.sql("insert into users (id, username, password_hash, display_name) values (?, ?, 'x', 'Owner')")
-                .params(owner, "owner-" + owner.toString().substring(0, 8)).update();
+        owner = database.insertUser();
     }
 
     @AfterAll
