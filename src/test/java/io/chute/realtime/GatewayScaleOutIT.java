@@ -35,6 +35,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 class GatewayScaleOutIT {
 
     private static final String RK = RabbitEventBus.OUTGOING;
+    // why: each look at the bindings runs rabbitmqctl, a whole Erlang VM, which takes seconds on a loaded machine
+    private static final Duration PATIENCE = Duration.ofSeconds(60);
     private static TestDatabase database;
     private static TestBroker broker;
     private static Path dataDir;
@@ -126,7 +128,7 @@ class GatewayScaleOutIT {
                 s.awaitFrame(f -> isJob(f, second, "COMPLETED"));
             }
             // why: a late event could still be on its way to one socket; the other sockets' lists must converge to it
-            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            await().atMost(PATIENCE).untilAsserted(() -> {
                 assertThat(seqs(onA)).doesNotHaveDuplicates().isSorted();
                 assertThat(seqs(onB)).isEqualTo(seqs(onA));
                 assertThat(seqs(secondOnB)).isEqualTo(seqs(onA));
@@ -145,9 +147,9 @@ class GatewayScaleOutIT {
         assertThat(bindingsOf("node-a")).doesNotContain(route);
 
         first.close();
-        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> bindingsOf("node-b").contains(route));
+        await().during(Duration.ofMillis(300)).atMost(PATIENCE).until(() -> bindingsOf("node-b").contains(route));
         second.abort();
-        await().atMost(Duration.ofSeconds(10)).until(() -> !bindingsOf("node-b").contains(route));
+        await().atMost(PATIENCE).until(() -> !bindingsOf("node-b").contains(route));
     }
 
     @Test
@@ -162,10 +164,10 @@ class GatewayScaleOutIT {
                 TestSocket bobs = TestSocket.connect(base(nodeB), bob.token(), null);
                 TestSocket carols = TestSocket.connect(base(nodeA), carol.token(), null)) {
             events.join(idOf(alice), channel);
-            await().atMost(Duration.ofSeconds(5)).until(() -> bindingsOf("node-b").contains(route));
+            await().atMost(PATIENCE).until(() -> bindingsOf("node-b").contains(route));
             events.join(idOf(bob), channel);
             events.join(idOf(carol), channel);
-            await().atMost(Duration.ofSeconds(5)).until(() -> bindingsOf("node-a").contains(route));
+            await().atMost(PATIENCE).until(() -> bindingsOf("node-a").contains(route));
             assertThat(bindingsOf("node-b")).containsOnlyOnce(route);
 
             events.publish(Route.channel(channel), "test.note", Map.of("n", 1));
@@ -175,7 +177,7 @@ class GatewayScaleOutIT {
 
             events.leave(idOf(alice), channel);
             // why: bob still follows the channel on node B, so its binding stays
-            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> bindingsOf("node-b").contains(route));
+            await().during(Duration.ofMillis(300)).atMost(PATIENCE).until(() -> bindingsOf("node-b").contains(route));
             events.publish(Route.channel(channel), "test.note", Map.of("n", 2));
             bobs.awaitFrame(f -> "test.note".equals(f.get("type")) && Map.of("n", 2).equals(f.get("data")));
             carols.awaitFrame(f -> "test.note".equals(f.get("type")) && Map.of("n", 2).equals(f.get("data")));
@@ -184,10 +186,10 @@ class GatewayScaleOutIT {
             assertThat(alices.frames("test.note")).hasSize(1);
 
             events.leave(idOf(bob), channel);
-            await().atMost(Duration.ofSeconds(5)).until(() -> !bindingsOf("node-b").contains(route));
+            await().atMost(PATIENCE).until(() -> !bindingsOf("node-b").contains(route));
             assertThat(bindingsOf("node-a")).contains(route);
         }
-        await().atMost(Duration.ofSeconds(5)).until(() -> !bindingsOf("node-a").contains(route));
+        await().atMost(PATIENCE).until(() -> !bindingsOf("node-a").contains(route));
     }
 
     @Test
@@ -200,7 +202,7 @@ class GatewayScaleOutIT {
         Map<String, Object> accepted = TestUploads.acceptedJob(alice);
         Object jobId = accepted.get("jobId");
         TestUploads.completedJob(alice, accepted);
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        await().atMost(PATIENCE).untilAsserted(() -> {
             try (TestSocket onB = TestSocket.connect(base(nodeB), alice.token(), since)) {
                 assertThat(onB.frames("job.updated").stream().filter(f -> isJob(f, jobId, "COMPLETED"))).hasSize(1);
                 assertThat(seqs(onB)).isSorted().doesNotHaveDuplicates();
@@ -222,7 +224,7 @@ class GatewayScaleOutIT {
 
             nodeC.kill();
 
-            await().atMost(Duration.ofSeconds(30)).until(() -> bindingsOf("node-c").isEmpty());
+            await().atMost(PATIENCE).until(() -> bindingsOf("node-c").isEmpty());
             assertThat(broker.listQueues("name")).noneMatch(q -> "chute.gateway.node-c".equals(q.get("name")));
             onC.abort();
         }
