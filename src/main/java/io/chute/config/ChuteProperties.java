@@ -28,6 +28,12 @@ public record ChuteProperties(
         @DefaultValue Realtime realtime,
         @DefaultValue Chat chat) {
 
+    public ChuteProperties {
+        // why: child processes (ffmpeg, vips, LibreOffice) run in work directories of their own, where a
+        // relative data dir names another place; resolved once here, every path derived from it is absolute
+        dataDir = dataDir.toAbsolutePath().normalize();
+    }
+
     public boolean runs(String role) {
         return roles.contains(role);
     }
@@ -122,14 +128,24 @@ public record ChuteProperties(
      * Where the libvips tools are ({@code vips}, {@code vipsheader}; unset means the {@code PATH})
      * and how long one libvips command may run before it is killed.
      */
-    public record Vips(Path path, @DefaultValue("60s") Duration timeout) {}
+    public record Vips(Path path, @DefaultValue("60s") Duration timeout) {
+
+        public Vips {
+            path = absolute(path);
+        }
+    }
 
     /**
      * Where {@code ffmpeg} and {@code ffprobe} are (unset means the {@code PATH}) and how long one
      * of their commands may run before it is killed. Without them, videos complete with the
      * original only.
      */
-    public record Ffmpeg(Path path, @DefaultValue("2m") Duration timeout) {}
+    public record Ffmpeg(Path path, @DefaultValue("2m") Duration timeout) {
+
+        public Ffmpeg {
+            path = absolute(path);
+        }
+    }
 
     /**
      * PDF processing limits. Text extraction stops after {@code maxText} bytes of UTF-8 or after
@@ -264,5 +280,10 @@ public record ChuteProperties(
                 }
             }
         }
+    }
+
+    /** {@code path} made absolute against the working directory of this JVM; null stays null. */
+    private static Path absolute(Path path) {
+        return path == null ? null : path.toAbsolutePath().normalize();
     }
 }
