@@ -119,7 +119,9 @@ public record ChuteProperties(
             @DefaultValue("auto") ImageEngine imageEngine,
             @DefaultValue Vips vips,
             @DefaultValue Pdf pdf,
-            @DefaultValue Ffmpeg ffmpeg) {
+            @DefaultValue Ffmpeg ffmpeg,
+            @DefaultValue Office office,
+            @DefaultValue Text text) {
 
         public enum ImageEngine { AUTO, VIPS, JAVA }
     }
@@ -144,6 +146,42 @@ public record ChuteProperties(
 
         public Ffmpeg {
             path = absolute(path);
+        }
+    }
+
+    /**
+     * Office documents through LibreOffice: where {@code soffice} is (unset means the {@code PATH}),
+     * how long one conversion may run before it is killed, and the bounds a zip-based document
+     * (docx, xlsx, pptx, odt, ods, odp) must keep before LibreOffice sees it: at most
+     * {@code maxEntries} entries, {@code maxUnpackedSize} unpacked in all, and an overall unpacked
+     * to packed ratio of at most {@code maxRatio} once it unpacks to more than 10 MB. Without
+     * LibreOffice, office files complete with the original only.
+     */
+    public record Office(
+            Path path,
+            @DefaultValue("2m") Duration timeout,
+            @DefaultValue("10000") int maxEntries,
+            @DefaultValue("1GB") DataSize maxUnpackedSize,
+            @DefaultValue("100") int maxRatio) {
+
+        public Office {
+            path = absolute(path);
+            if (maxEntries < 1 || maxRatio < 1 || maxUnpackedSize.toBytes() < 1) {
+                throw new IllegalArgumentException("chute.processing.office.max-entries, max-ratio and max-unpacked-size must be positive");
+            }
+        }
+    }
+
+    /**
+     * Text and code files: their {@code text} output stops after {@code maxText} bytes of UTF-8;
+     * the {@code preview} image shows the first {@code previewLines} lines.
+     */
+    public record Text(@DefaultValue("50MB") DataSize maxText, @DefaultValue("40") int previewLines) {
+
+        public Text {
+            if (maxText.toBytes() < 1 || previewLines < 1 || previewLines > 500) {
+                throw new IllegalArgumentException("chute.processing.text.max-text must be positive and preview-lines 1-500");
+            }
         }
     }
 

@@ -4,14 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.chute.config.ChuteProperties;
-import io.chute.job.Job;
+import io.chute.processing.LocalContext;
 import io.chute.processing.Processor;
 import io.chute.support.EmbeddedChuteIT;
 import io.chute.support.Images;
 import io.chute.support.Multipart;
 import io.chute.support.TestClient;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,41 +61,7 @@ class VideoFlowIT extends EmbeddedChuteIT {
         VideoProcessor processor = new VideoProcessor(properties);
         Path video = testVideo(dir, 160, 90, 1);
 
-        Processor.Step step = processor.process(new Processor.Context() {
-            @Override
-            public Job job() {
-                return null;
-            }
-
-            @Override
-            public Path file() {
-                return video;
-            }
-
-            @Override
-            public String mediaType() {
-                return "video/mp4";
-            }
-
-            @Override
-            public OutputStream create(String name, String contentType) {
-                throw new AssertionError("no output is made without ffmpeg");
-            }
-
-            @Override
-            public String outputKey(String name) {
-                return "processed/x/" + name;
-            }
-
-            @Override
-            public void quarantine() {
-                throw new AssertionError("not quarantined");
-            }
-
-            @Override
-            public void progress(int percent) {
-            }
-        });
+        Processor.Step step = processor.process(LocalContext.of(video, "video/mp4", dir.resolve("out")));
 
         assertThat(step.outputs()).isEmpty();
         assertThat(step.metadata()).containsEntry("poster", "not made: ffmpeg is not installed on the worker");
