@@ -1,5 +1,8 @@
 package io.chute.processing.video;
 
+import static io.chute.support.FileFlow.metadata;
+import static io.chute.support.FileFlow.output;
+import static io.chute.support.FileFlow.uploadAndSettle;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -8,6 +11,7 @@ import io.chute.processing.LocalContext;
 import io.chute.processing.Processor;
 import io.chute.support.EmbeddedChuteIT;
 import io.chute.support.Images;
+import io.chute.support.Media;
 import io.chute.support.Multipart;
 import io.chute.support.TestClient;
 import java.io.IOException;
@@ -51,6 +55,26 @@ class VideoFlowIT extends EmbeddedChuteIT {
         Map<String, Object> poster = ((Map<String, Map<String, Object>>) job.get("outputs")).get("poster");
         assertThat(poster).containsEntry("width", 640).containsEntry("height", 360).containsEntry("contentType", "image/jpeg");
         assertThat(Images.size(alice.fetch((String) poster.get("url")).body())).containsExactly(640, 360);
+    }
+
+    @Test
+    void aPhoneStyleHevcVideoGetsAPosterAndAnH264Mp4AtMost720p() throws Exception {
+        TestClient bob = newUser();
+        Path video = Media.phoneVideo(dir, 960, 1280);
+
+        Map<String, Object> job = uploadAndSettle(bob, video, "IMG_0042.MOV", "video/quicktime", Duration.ofSeconds(120));
+
+        assertThat(job).as(job.toString()).containsEntry("status", "COMPLETED");
+        assertThat(metadata(job)).containsEntry("videoCodec", "hevc").containsEntry("audioCodec", "aac")
+                .containsEntry("playable", "transcoded");
+        assertThat(output(job, "poster")).containsEntry("contentType", "image/jpeg");
+        Map<String, Object> playable = output(job, "playable");
+        assertThat(playable).containsEntry("contentType", "video/mp4").containsEntry("width", 720).containsEntry("height", 960);
+        byte[] mp4 = bob.fetch((String) playable.get("url")).body();
+        Path downloaded = Files.write(dir.resolve("playable.mp4"), mp4);
+        assertThat(Media.probe(downloaded)).contains("codec_name=h264", "codec_name=aac", "pix_fmt=yuv420p");
+        String boxes = new String(mp4, java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThat(boxes.indexOf("moov")).as("+faststart puts the index before the media").isLessThan(boxes.indexOf("mdat"));
     }
 
     @Test
