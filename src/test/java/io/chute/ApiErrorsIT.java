@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chute.support.EmbeddedChuteIT;
 import io.chute.support.TestClient;
+import io.chute.support.TestUploads;
 import java.net.http.HttpRequest;
 import java.util.Map;
 import java.util.UUID;
@@ -59,7 +60,7 @@ class ApiErrorsIT extends EmbeddedChuteIT {
     void anotherUsersJobIsNotFoundAndSoIsAnUnknownOne() {
         TestClient alice = newUser();
         TestClient mallory = newUser();
-        Map<String, Object> accepted = io.chute.upload.UploadFlowTestSupport.acceptedJob(alice, port);
+        Map<String, Object> accepted = TestUploads.acceptedJob(alice);
 
         assertThat(alice.get((String) accepted.get("statusUrl")).status()).isEqualTo(200);
         assertProblem(mallory.get((String) accepted.get("statusUrl")), 404);

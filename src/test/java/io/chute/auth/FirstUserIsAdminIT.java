@@ -2,30 +2,19 @@ package io.chute.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.chute.support.ChuteIT;
 import io.chute.support.TestClient;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /** On an empty system (its own data dir), the first account is the admin and the next is not. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ChuteIT("chute.admin-users=carla")
 class FirstUserIsAdminIT {
 
     @LocalServerPort
     int port;
-
-    @DynamicPropertySource
-    static void emptySystem(DynamicPropertyRegistry registry) throws Exception {
-        Path dir = Files.createTempDirectory("chute-first-user-");
-        registry.add("chute.data-dir", dir::toString);
-        registry.add("chute.admin-users", () -> "carla");
-    }
 
     @Test
     void theFirstRegisteredUserIsAdminAndLaterOnesAreNot() {

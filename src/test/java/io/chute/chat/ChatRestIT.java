@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.chute.support.EmbeddedChuteIT;
 import io.chute.support.TestClient;
-import io.chute.upload.UploadFlowTestSupport;
+import io.chute.support.TestUploads;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -256,9 +256,9 @@ class ChatRestIT extends EmbeddedChuteIT {
         TestClient bob = newUser();
         TestClient outsider = newUser();
         String channel = group(alice, "Files", bob);
-        Map<String, Object> accepted = UploadFlowTestSupport.acceptedJob(alice, port);
+        Map<String, Object> accepted = TestUploads.acceptedJob(alice);
         String uploadId = (String) accepted.get("uploadId");
-        Map<String, Object> otherUpload = UploadFlowTestSupport.acceptedJob(outsider, port);
+        Map<String, Object> otherUpload = TestUploads.acceptedJob(outsider);
 
         assertProblem(alice.post("/api/channels/" + channel + "/messages", Map.of("clientMessageId", "a-0",
                 "attachments", List.of(otherUpload.get("uploadId")))), 404);
@@ -272,7 +272,7 @@ class ChatRestIT extends EmbeddedChuteIT {
                 .containsEntry("uploadId", uploadId).containsEntry("fileName", "small.jpg").containsEntry("jobId", accepted.get("jobId"))
                 .containsKeys("size", "detectedType", "status", "outputs"));
 
-        UploadFlowTestSupport.completed(alice, accepted);
+        TestUploads.completedJob(alice, accepted);
         assertThat(bob.get("/api/uploads/" + uploadId).status()).isEqualTo(200);
         assertThat(bob.get("/api/uploads/" + uploadId + "/download").status()).isEqualTo(302);
         assertThat(bob.get((String) accepted.get("statusUrl")).json()).containsEntry("status", "COMPLETED");

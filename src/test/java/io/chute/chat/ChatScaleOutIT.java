@@ -9,7 +9,7 @@ import io.chute.support.TestBroker;
 import io.chute.support.TestClient;
 import io.chute.support.TestDatabase;
 import io.chute.support.TestSocket;
-import io.chute.upload.UploadFlowTestSupport;
+import io.chute.support.TestUploads;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -263,7 +263,7 @@ class ChatScaleOutIT {
         TestClient carol = nodeA.client().registerNewUser();
         try (TestSocket a = connect(alice); TestSocket b = connect(bob); TestSocket c = connect(carol)) {
             String channel = groupSeenBy(alice, "Photos", List.of(bob, carol), b, c);
-            Map<String, Object> accepted = UploadFlowTestSupport.acceptedJob(alice, Images.jpeg(dir, 3000, 2000));
+            Map<String, Object> accepted = TestUploads.acceptedJob(alice, Images.jpeg(dir, 3000, 2000));
             send(a, channel, "photo", List.of(accepted.get("uploadId")));
             Object jobId = accepted.get("jobId");
             for (TestSocket s : List.of(a, b, c)) {

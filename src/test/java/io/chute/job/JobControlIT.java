@@ -2,37 +2,27 @@ package io.chute.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.chute.support.ChuteIT;
 import io.chute.support.Images;
 import io.chute.support.TestClient;
-import io.chute.upload.UploadFlowTestSupport;
+import io.chute.support.TestUploads;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * An api-only node (no worker, so jobs wait) with a queue limit of 2: backpressure, cancel and
  * retry, and the admin's queue view.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ChuteIT({"chute.roles=api", "chute.jobs.queue-limit=2"})
 class JobControlIT {
 
     @LocalServerPort
     int port;
-
-    @DynamicPropertySource
-    static void apiOnlyWithASmallQueue(DynamicPropertyRegistry registry) throws Exception {
-        Path dir = Files.createTempDirectory("chute-job-control-");
-        registry.add("chute.data-dir", dir::toString);
-        registry.add("chute.roles", () -> "api");
-        registry.add("chute.jobs.queue-limit", () -> "2");
-    }
 
     @Test
     void backpressureCancelRetryAndTheAdminsQueueView() throws Exception {
@@ -40,8 +30,8 @@ class JobControlIT {
         TestClient admin = new TestClient(URI.create("http://localhost:" + port)).registerNewUser();
         TestClient user = admin.registerNewUser();
 
-        Map<String, Object> first = UploadFlowTestSupport.acceptedJob(user, Images.jpeg(dir, 100, 80));
-        UploadFlowTestSupport.acceptedJob(user, Images.jpeg(dir, 100, 80));
+        Map<String, Object> first = TestUploads.acceptedJob(user, Images.jpeg(dir, 100, 80));
+        TestUploads.acceptedJob(user, Images.jpeg(dir, 100, 80));
 
         // the third is refused whole: 503, Retry-After, and its upload can still be completed later
         Path third = Images.jpeg(dir, 100, 80);

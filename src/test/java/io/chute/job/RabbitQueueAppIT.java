@@ -3,10 +3,11 @@ package io.chute.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.chute.support.ChuteIT;
 import io.chute.support.Images;
 import io.chute.support.TestBroker;
 import io.chute.support.TestClient;
-import io.chute.upload.UploadFlowTestSupport;
+import io.chute.support.TestUploads;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.SmartLifecycle;
@@ -29,7 +29,11 @@ import org.springframework.test.context.DynamicPropertySource;
  * to a virtual host of the machine's RabbitMQ: photos uploaded over HTTP are processed through
  * the broker.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ChuteIT({
+        "chute.queue.type=rabbitmq",
+        "spring.rabbitmq.host=127.0.0.1",
+        "chute.jobs.backoff-base=200ms",
+        "chute.jobs.poll-interval=500ms"})
 @DirtiesContext
 class RabbitQueueAppIT {
 
@@ -40,13 +44,7 @@ class RabbitQueueAppIT {
 
     @DynamicPropertySource
     static void rabbitQueue(DynamicPropertyRegistry registry) throws Exception {
-        Path dir = Files.createTempDirectory("chute-rabbit-app-");
-        registry.add("chute.data-dir", dir::toString);
-        registry.add("chute.queue.type", () -> "rabbitmq");
-        registry.add("spring.rabbitmq.host", () -> "127.0.0.1");
         registry.add("spring.rabbitmq.virtual-host", broker::vhost);
-        registry.add("chute.jobs.backoff-base", () -> "200ms");
-        registry.add("chute.jobs.poll-interval", () -> "500ms");
     }
 
     /** Deletes the virtual host once Chute's workers and relay have stopped and closed their connections. */
@@ -89,7 +87,7 @@ class RabbitQueueAppIT {
 
         List<String> statusUrls = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            statusUrls.add((String) UploadFlowTestSupport.acceptedJob(user, Images.jpeg(dir, 320, 240)).get("statusUrl"));
+            statusUrls.add((String) TestUploads.acceptedJob(user, Images.jpeg(dir, 320, 240)).get("statusUrl"));
         }
 
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> statusUrls.stream()

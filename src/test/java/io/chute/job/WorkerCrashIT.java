@@ -7,6 +7,7 @@ import io.chute.support.ChuteProcess;
 import io.chute.support.Images;
 import io.chute.support.TestClient;
 import io.chute.support.TestDatabase;
+import io.chute.support.TestUploads;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,7 +39,7 @@ class WorkerCrashIT {
             ChuteProcess doomed = ChuteProcess.start(dir.resolve("doomed.log"), with(common,
                     "--spring.profiles.active=crash-test", "--chute.test.started-marker=" + marker));
             TestClient alice = doomed.client().registerNewUser();
-            Map<String, Object> accepted = io.chute.upload.UploadFlowTestSupport.acceptedJob(alice, Images.jpeg(dir, 1600, 1200));
+            Map<String, Object> accepted = TestUploads.acceptedJob(alice, Images.jpeg(dir, 1600, 1200));
             String statusUrl = (String) accepted.get("statusUrl");
 
             await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(marker));

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.chute.support.EmbeddedChuteIT;
 import io.chute.support.Images;
 import io.chute.support.TestClient;
-import io.chute.upload.UploadFlowTestSupport;
+import io.chute.support.TestUploads;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.Map;
@@ -26,7 +26,7 @@ class FormatsIT extends EmbeddedChuteIT {
         Path png = dir.resolve("screen.png");
         ImageIO.write(new BufferedImage(1000, 500, BufferedImage.TYPE_INT_ARGB), "png", png.toFile());
 
-        Map<String, Object> job = UploadFlowTestSupport.completed(alice, UploadFlowTestSupport.acceptedJob(alice, png));
+        Map<String, Object> job = TestUploads.completedJob(alice, TestUploads.acceptedJob(alice));
 
         assertThat(job).containsEntry("detectedType", "image/png");
         assertSizes(alice, job, 1000, 500);
@@ -41,7 +41,7 @@ class FormatsIT extends EmbeddedChuteIT {
         Process vips = new ProcessBuilder("vips", "copy", jpeg.toString(), webp + "[Q=80]").inheritIO().start();
         assertThat(vips.waitFor(60, TimeUnit.SECONDS) && vips.exitValue() == 0).as("vips copy to WebP").isTrue();
 
-        Map<String, Object> job = UploadFlowTestSupport.completed(alice, UploadFlowTestSupport.acceptedJob(alice, webp));
+        Map<String, Object> job = TestUploads.completedJob(alice, TestUploads.acceptedJob(alice));
 
         assertThat(job).containsEntry("detectedType", "image/webp");
         assertSizes(alice, job, 1200, 800);

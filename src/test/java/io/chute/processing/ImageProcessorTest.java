@@ -1,7 +1,7 @@
 package io.chute.processing;
 
 import io.chute.config.ChuteProperties;
-import io.chute.processing.image.LibVips;
+import io.chute.support.LibVips;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

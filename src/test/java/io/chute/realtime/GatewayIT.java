@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.chute.support.EmbeddedChuteIT;
 import io.chute.support.TestClient;
 import io.chute.support.TestSocket;
-import io.chute.upload.UploadFlowTestSupport;
+import io.chute.support.TestUploads;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -24,7 +24,7 @@ class GatewayIT extends EmbeddedChuteIT {
     void pushesEveryStatusOfTheUsersJobUntilCompleted() {
         TestClient alice = newUser();
         try (TestSocket socket = TestSocket.connect(base(), alice.token(), null)) {
-            Map<String, Object> accepted = UploadFlowTestSupport.acceptedJob(alice, port);
+            Map<String, Object> accepted = TestUploads.acceptedJob(alice);
             Object jobId = accepted.get("jobId");
 
             Map<String, Object> done = socket.awaitFrame(f -> isJob(f, jobId, "COMPLETED"));
@@ -44,7 +44,7 @@ class GatewayIT extends EmbeddedChuteIT {
         TestClient bob = newUser();
         try (TestSocket bobs = TestSocket.connect(base(), bob.token(), null);
                 TestSocket alices = TestSocket.connect(base(), alice.token(), null)) {
-            Object jobId = UploadFlowTestSupport.acceptedJob(alice, port).get("jobId");
+            Object jobId = TestUploads.acceptedJob(alice).get("jobId");
             alices.awaitFrame(f -> isJob(f, jobId, "COMPLETED"));
             bobs.send(Map.of("type", "ping", "id", "after"));
             bobs.awaitFrame(f -> "pong".equals(f.get("type")));
@@ -57,7 +57,7 @@ class GatewayIT extends EmbeddedChuteIT {
         TestClient alice = newUser();
         try (TestSocket tab1 = TestSocket.connect(base(), alice.token(), null);
                 TestSocket tab2 = TestSocket.connect(base(), alice.token(), null)) {
-            Object jobId = UploadFlowTestSupport.acceptedJob(alice, port).get("jobId");
+            Object jobId = TestUploads.acceptedJob(alice).get("jobId");
             tab1.awaitFrame(f -> isJob(f, jobId, "COMPLETED"));
             tab2.awaitFrame(f -> isJob(f, jobId, "COMPLETED"));
             assertThat(seqs(tab1)).doesNotHaveDuplicates().isEqualTo(seqs(tab2));
@@ -139,9 +139,9 @@ class GatewayIT extends EmbeddedChuteIT {
         try (TestSocket first = TestSocket.connect(base(), alice.token(), null)) {
             since = ((Number) ((Map<?, ?>) first.frames("ready").getFirst().get("data")).get("latestSeq")).longValue();
         }
-        Map<String, Object> accepted = UploadFlowTestSupport.acceptedJob(alice, port);
+        Map<String, Object> accepted = TestUploads.acceptedJob(alice);
         Object missedJob = accepted.get("jobId");
-        UploadFlowTestSupport.completed(alice, accepted);
+        TestUploads.completedJob(alice, accepted);
         // why: job.updated is published a few milliseconds after the change; wait until the log holds COMPLETED
         await().atMost(Duration.ofSeconds(10)).until(() -> {
             try (TestSocket probe = TestSocket.connect(base(), alice.token(), since)) {
@@ -159,7 +159,7 @@ class GatewayIT extends EmbeddedChuteIT {
             assertThat(ready.get("replayed")).isEqualTo(replayed.size());
             assertThat(ready.get("complete")).isEqualTo(true);
 
-            Object liveJob = UploadFlowTestSupport.acceptedJob(alice, port).get("jobId");
+            Object liveJob = TestUploads.acceptedJob(alice).get("jobId");
             back.awaitFrame(f -> isJob(f, liveJob, "COMPLETED"));
             assertThat(seqs(back)).isSorted().doesNotHaveDuplicates();
         }

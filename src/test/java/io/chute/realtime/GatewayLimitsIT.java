@@ -3,6 +3,7 @@ package io.chute.realtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.chute.support.ChuteIT;
 import io.chute.support.TestClient;
 import io.chute.support.TestSocket;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,32 +17,21 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Limits of one gateway node, with small settings: a client that stops reading is disconnected
  * once its bounded send queue fills while the others carry on; a socket closes when its token expires.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ChuteIT({
+        "chute.roles=api,gateway",
+        "chute.realtime.send-queue=8",
+        "chute.realtime.send-timeout=2s",
+        "chute.auth.token-ttl=8s"})
 class GatewayLimitsIT {
 
     @LocalServerPort
     int port;
-
-    @DynamicPropertySource
-    static void smallSendQueues(DynamicPropertyRegistry registry) throws Exception {
-        Path dir = Files.createTempDirectory("chute-slow-client-");
-        registry.add("chute.data-dir", dir::toString);
-        registry.add("chute.roles", () -> "api,gateway");
-        registry.add("chute.realtime.send-queue", () -> "8");
-        registry.add("chute.realtime.send-timeout", () -> "2s");
-        registry.add("chute.auth.token-ttl", () -> "8s");
-    }
 
     private TestClient newUser() {
         return new TestClient(java.net.URI.create("http://localhost:" + port)).registerNewUser();

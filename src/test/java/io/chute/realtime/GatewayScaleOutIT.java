@@ -11,7 +11,7 @@ import io.chute.support.TestBroker;
 import io.chute.support.TestClient;
 import io.chute.support.TestDatabase;
 import io.chute.support.TestSocket;
-import io.chute.upload.UploadFlowTestSupport;
+import io.chute.support.TestUploads;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,7 +104,7 @@ class GatewayScaleOutIT {
     void aUserOnNodeBIsToldOfEveryChangeOfAJobThatRanOnNodeA() {
         TestClient alice = newUser(nodeA);
         try (TestSocket onB = TestSocket.connect(base(nodeB), alice.token(), null)) {
-            Object jobId = UploadFlowTestSupport.acceptedJob(alice, ((WebServerApplicationContext) nodeA).getWebServer().getPort())
+            Object jobId = TestUploads.acceptedJob(alice)
                     .get("jobId");
             onB.awaitFrame(f -> isJob(f, jobId, "COMPLETED"));
             assertThat(onB.frames("job.updated")).anyMatch(f -> isJob(f, jobId, "PROCESSING") || isJob(f, jobId, "PENDING"));
@@ -119,8 +119,8 @@ class GatewayScaleOutIT {
                 TestSocket onB = TestSocket.connect(base(nodeB), alice.token(), null);
                 TestSocket secondOnB = TestSocket.connect(base(nodeB), alice.token(), null)) {
             int portA = ((WebServerApplicationContext) nodeA).getWebServer().getPort();
-            Object first = UploadFlowTestSupport.acceptedJob(alice, portA).get("jobId");
-            Object second = UploadFlowTestSupport.acceptedJob(alice, portA).get("jobId");
+            Object first = TestUploads.acceptedJob(alice).get("jobId");
+            Object second = TestUploads.acceptedJob(alice).get("jobId");
             for (TestSocket s : List.of(onA, onB, secondOnB)) {
                 s.awaitFrame(f -> isJob(f, first, "COMPLETED"));
                 s.awaitFrame(f -> isJob(f, second, "COMPLETED"));
@@ -197,9 +197,9 @@ class GatewayScaleOutIT {
         try (TestSocket onA = TestSocket.connect(base(nodeA), alice.token(), null)) {
             since = ((Number) GatewayIT.data(onA.frames("ready").getFirst()).get("latestSeq")).longValue();
         }
-        Map<String, Object> accepted = UploadFlowTestSupport.acceptedJob(alice, ((WebServerApplicationContext) nodeA).getWebServer().getPort());
+        Map<String, Object> accepted = TestUploads.acceptedJob(alice);
         Object jobId = accepted.get("jobId");
-        UploadFlowTestSupport.completed(alice, accepted);
+        TestUploads.completedJob(alice, accepted);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             try (TestSocket onB = TestSocket.connect(base(nodeB), alice.token(), since)) {
                 assertThat(onB.frames("job.updated").stream().filter(f -> isJob(f, jobId, "COMPLETED"))).hasSize(1);

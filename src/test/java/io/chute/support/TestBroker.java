@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -18,8 +20,10 @@ import tools.jackson.databind.json.JsonMapper;
  * A fresh virtual host on the machine's RabbitMQ (127.0.0.1:5672 as guest, or
  * {@code CHUTE_TEST_RABBIT_HOST}), created and deleted with {@code rabbitmqctl}, so that test
  * classes never see each other's queues. Unreachable RabbitMQ fails the test: it is never skipped.
+ * As {@code @RegisterExtension static final TestBroker broker = TestBroker.create();} it lasts for
+ * one test class and is deleted after it.
  */
-public final class TestBroker implements AutoCloseable {
+public final class TestBroker implements AutoCloseable, AfterAllCallback {
 
     private static final String HOST = System.getenv().getOrDefault("CHUTE_TEST_RABBIT_HOST", "127.0.0.1");
     private static final int PORT = Integer.parseInt(System.getenv().getOrDefault("CHUTE_TEST_RABBIT_PORT", "5672"));
@@ -94,6 +98,11 @@ public final class TestBroker implements AutoCloseable {
     @Override
     public void close() {
         rabbitmqctl("delete_vhost", vhost);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
     }
 
     /** Runs {@code rabbitmqctl} with {@code args}; its standard output, or an exception saying why it failed. */

@@ -4,12 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.chute.storage.ObjectStore;
+import io.chute.support.ChuteIT;
 import io.chute.support.Images;
 import io.chute.support.TestClient;
+import io.chute.support.TestUploads;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,11 +26,8 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * A big photo through the multipart lane of the embedded (filesystem) store, as Uppy's S3
@@ -37,12 +35,11 @@ import org.springframework.test.context.DynamicPropertySource;
  * complete with the ETags. Its own data dir and threshold, so it runs beside the shared
  * embedded instance of {@link io.chute.support.EmbeddedChuteIT} without sharing its database.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ChuteIT({"chute.jobs.poll-interval=500ms", "chute.storage.multipart-threshold=6MB"})
 class MultipartUploadIT {
 
     private static final long MiB = 1024 * 1024;
     private static final long SIZE = 11 * MiB;
-    private static final Path DATA_DIR = tempDir();
 
     @LocalServerPort
     int port;
@@ -58,13 +55,6 @@ class MultipartUploadIT {
 
     @Autowired
     ObjectStore store;
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        registry.add("chute.data-dir", DATA_DIR::toString);
-        registry.add("chute.jobs.poll-interval", () -> "500ms");
-        registry.add("chute.storage.multipart-threshold", () -> "6MB");
-    }
 
     @Test
     void aBigPhotoIsUploadedInPartsResumedAfterAReloadAndProcessed() throws IOException {
@@ -98,7 +88,7 @@ class MultipartUploadIT {
                 Map.of("partNumber", 3, "etag", etags.get(3)))));
 
         assertThat(complete.status()).as(complete.body()).isEqualTo(202);
-        Map<String, Object> job = UploadFlowIT.completedJob(alice, complete.json());
+        Map<String, Object> job = TestUploads.completedJob(alice, complete.json());
         assertThat(job).containsEntry("detectedType", "image/jpeg").containsEntry("fileSize", (int) SIZE);
         TestClient.Response redirect = alice.get(upload + "/download");
         assertThat(redirect.status()).isEqualTo(302);
@@ -268,14 +258,6 @@ class MultipartUploadIT {
                 copied += n;
             }
             return copied;
-        }
-    }
-
-    private static Path tempDir() {
-        try {
-            return Files.createTempDirectory("chute-multipart-it-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

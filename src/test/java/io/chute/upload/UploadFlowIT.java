@@ -1,18 +1,18 @@
 package io.chute.upload;
 
+import static io.chute.support.TestUploads.completedJob;
+import static io.chute.support.TestUploads.headers;
+import static io.chute.support.TestUploads.signedUpload;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.chute.support.EmbeddedChuteIT;
 import io.chute.support.Images;
 import io.chute.support.Multipart;
 import io.chute.support.TestClient;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -137,42 +137,6 @@ class UploadFlowIT extends EmbeddedChuteIT {
         assertThat(carol.get("/api/jobs?cursor=not-a-cursor").status()).isEqualTo(400);
         assertThat(carol.get("/api/jobs?limit=0").status()).isEqualTo(400);
         assertThat(carol.get("/api/jobs?status=NOPE").status()).isEqualTo(400);
-    }
-
-    static Map<String, Object> signedUpload(TestClient user, Path file, String name) {
-        try {
-            TestClient.Response signed = user.post("/api/uploads",
-                    Map.of("fileName", name, "size", Files.size(file), "contentType", "image/jpeg"));
-            assertThat(signed.status()).isEqualTo(201);
-            Map<String, Object> body = signed.json();
-            assertThat(body).containsKeys("uploadId", "url", "headers", "expiresAt").containsEntry("method", "PUT");
-
-            TestClient.Response put = user.put((String) body.get("url"), headers(body), file);
-            assertThat(put.status()).isEqualTo(200);
-            assertThat(put.header("ETag")).isNotBlank();
-
-            TestClient.Response complete = user.post("/api/uploads/" + body.get("uploadId") + "/complete", Map.of());
-            assertThat(complete.status()).isEqualTo(202);
-            assertThat(complete.json()).containsEntry("status", "PENDING").containsEntry("uploadId", body.get("uploadId"));
-            return complete.json();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    static Map<String, String> headers(Map<String, Object> signed) {
-        return (Map<String, String>) signed.get("headers");
-    }
-
-    static Map<String, Object> completedJob(TestClient user, Map<String, Object> accepted) {
-        String statusUrl = (String) accepted.get("statusUrl");
-        assertThat(statusUrl).isEqualTo("/api/jobs/" + accepted.get("jobId"));
-        return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                .until(() -> user.get(statusUrl).json(), job -> {
-                    assertThat(job.get("status")).isNotIn("FAILED", "REJECTED", "CANCELLED");
-                    return "COMPLETED".equals(job.get("status"));
-                });
     }
 
     @SuppressWarnings("unchecked")

@@ -6,6 +6,7 @@ import io.chute.storage.ObjectStore;
 import io.chute.support.EmbeddedChuteIT;
 import io.chute.support.Images;
 import io.chute.support.TestClient;
+import io.chute.support.TestUploads;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,7 +38,7 @@ class UploadRetentionIT extends EmbeddedChuteIT {
         Path photo = Images.jpeg(dir, 50, 40);
         Map<String, Object> signed = alice.post("/api/uploads",
                 Map.of("fileName", "late.jpg", "size", Files.size(photo), "contentType", "image/jpeg")).json();
-        assertThat(alice.put((String) signed.get("url"), UploadFlowIT.headers(signed), photo).status()).isEqualTo(200);
+        assertThat(alice.put((String) signed.get("url"), TestUploads.headers(signed), photo).status()).isEqualTo(200);
         UUID id = UUID.fromString((String) signed.get("uploadId"));
         String key = jdbc.sql("select object_key from uploads where id = ?").param(id).query(String.class).single();
 
@@ -53,8 +54,8 @@ class UploadRetentionIT extends EmbeddedChuteIT {
     @Test
     void completedUploadsArePurgedWithTheirOutputsWhenOld() throws Exception {
         TestClient alice = newUser();
-        Map<String, Object> accepted = UploadFlowTestSupport.acceptedJob(alice, Images.jpeg(dir, 300, 200));
-        Map<String, Object> job = UploadFlowIT.completedJob(alice, accepted);
+        Map<String, Object> accepted = TestUploads.acceptedJob(alice, Images.jpeg(dir, 300, 200));
+        Map<String, Object> job = TestUploads.completedJob(alice, accepted);
         UUID id = UUID.fromString((String) accepted.get("uploadId"));
         @SuppressWarnings("unchecked")
         String thumbnail = (String) ((Map<String, Map<String, Object>>) job.get("outputs")).get("thumbnail").get("key");

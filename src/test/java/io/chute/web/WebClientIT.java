@@ -9,7 +9,7 @@ import io.chute.support.EmbeddedChuteIT;
 import io.chute.support.Images;
 import io.chute.support.Pdfs;
 import io.chute.support.TestClient;
-import io.chute.upload.UploadFlowTestSupport;
+import io.chute.support.TestUploads;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -122,7 +122,7 @@ class WebClientIT extends EmbeddedChuteIT {
             bea.until(d -> !"open".equals(d.findElement(By.id("connection")).getAttribute("data-state")));
             // while the browser is away, a file of Bea's is uploaded elsewhere and processed
             Path photo = Images.jpeg(dir, 300, 200);
-            String jobUrl = (String) UploadFlowTestSupport.acceptedJob(api, photo).get("statusUrl");
+            String jobUrl = (String) TestUploads.acceptedJob(api).get("statusUrl");
             await().atMost(Duration.ofSeconds(60)).until(() -> api.get(jobUrl).json().get("status"), "COMPLETED"::equals);
 
             bea.network(true);

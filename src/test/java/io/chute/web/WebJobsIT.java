@@ -2,6 +2,7 @@ package io.chute.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.chute.support.ChuteIT;
 import io.chute.support.Browser;
 import io.chute.support.Images;
 import io.chute.support.TestClient;
@@ -17,18 +18,15 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The web client's multipart uploads (with a resume after a reload), "My jobs" and the admin
  * page, on an api-only Chute (no worker, so jobs wait where the test can act on them) with a
  * fresh database (the first account is the admin) and a 6 MB multipart threshold.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ChuteIT({"chute.roles=api", "chute.storage.multipart-threshold=6MB"})
 class WebJobsIT {
 
     private static final int MiB = 1024 * 1024;
@@ -41,14 +39,6 @@ class WebJobsIT {
 
     @TempDir
     Path dir;
-
-    @DynamicPropertySource
-    static void apiOnlyWithASmallMultipartThreshold(DynamicPropertyRegistry registry) throws IOException {
-        Path data = Files.createTempDirectory("chute-web-jobs-");
-        registry.add("chute.data-dir", data::toString);
-        registry.add("chute.roles", () -> "api");
-        registry.add("chute.storage.multipart-threshold", () -> "6MB");
-    }
 
     /** PUTs this page load sent to the object store, counted from the browser's resource timings. */
     private static long objectPuts(Browser browser) {

@@ -6,7 +6,7 @@ import io.chute.support.EmbeddedChuteIT;
 import io.chute.support.Images;
 import io.chute.support.Multipart;
 import io.chute.support.TestClient;
-import io.chute.upload.UploadFlowTestSupport;
+import io.chute.support.TestUploads;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,8 +32,8 @@ class ZipFlowIT extends EmbeddedChuteIT {
         Path first = Images.jpeg(dir, 640, 480);
         Path second = Images.jpeg(dir, 320, 240);
         Path third = Images.jpeg(dir, 100, 100);
-        String a = (String) UploadFlowTestSupport.acceptedJob(alice, first).get("uploadId");
-        String b = (String) UploadFlowTestSupport.acceptedJob(alice, second).get("uploadId");
+        String a = (String) TestUploads.acceptedJob(alice).get("uploadId");
+        String b = (String) TestUploads.acceptedJob(alice).get("uploadId");
         Multipart form = Multipart.file("file", first.getFileName().toString(), "image/jpeg", third);
         String c = (String) alice.postRaw("/api/upload", form.contentType(), form.body()).json().get("uploadId");
 
@@ -41,7 +41,7 @@ class ZipFlowIT extends EmbeddedChuteIT {
 
         assertThat(accepted.status()).isEqualTo(202);
         assertThat(accepted.json()).containsEntry("status", "PENDING").containsKeys("jobId", "statusUrl");
-        Map<String, Object> job = io.chute.upload.UploadFlowTestSupport.completed(alice, accepted.json());
+        Map<String, Object> job = TestUploads.completedJob(alice, accepted.json());
         assertThat(job).containsEntry("type", "zip").containsEntry("fileName", "holiday.zip");
         @SuppressWarnings("unchecked")
         Map<String, Object> archive = ((Map<String, Map<String, Object>>) job.get("outputs")).get("archive");
@@ -62,7 +62,7 @@ class ZipFlowIT extends EmbeddedChuteIT {
     void onlyTheCallersOwnCompletedUploadsCanBeZipped() {
         TestClient alice = newUser();
         TestClient mallory = newUser();
-        String mine = (String) UploadFlowTestSupport.acceptedJob(alice, Images.jpeg(dir, 50, 50)).get("uploadId");
+        String mine = (String) TestUploads.acceptedJob(alice, Images.jpeg(dir, 50, 50)).get("uploadId");
 
         assertThat(mallory.post("/api/zips", Map.of("uploadIds", List.of(mine))).status()).isEqualTo(404);
         assertThat(alice.post("/api/zips", Map.of("uploadIds", List.of(UUID.randomUUID().toString()))).status()).isEqualTo(404);

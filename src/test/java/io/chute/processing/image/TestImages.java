@@ -105,12 +105,7 @@ final class TestImages {
 
         /** A JPEG whose EXIF APP1 segment (spliced in right after SOI) carries the orientation. */
         Path writeJpeg(Path file, int exifOrientation) throws IOException {
-            byte[] jpeg = encode(build(), "jpeg");
-            ByteArrayOutputStream spliced = new ByteArrayOutputStream();
-            spliced.write(jpeg, 0, 2);
-            spliced.write(exifApp1(exifOrientation));
-            spliced.write(jpeg, 2, jpeg.length - 2);
-            return Files.write(file, spliced.toByteArray());
+            return Files.write(file, splicedAfterSoi(encode(build(), "jpeg"), exifApp1(exifOrientation)));
         }
 
         Path writePng(Path file) throws IOException {
@@ -162,6 +157,15 @@ final class TestImages {
             throw new IllegalStateException("no ImageIO writer for " + format);
         }
         return bytes.toByteArray();
+    }
+
+    /** The JPEG with {@code segment} inserted right after its start-of-image marker. */
+    static byte[] splicedAfterSoi(byte[] jpeg, byte[] segment) {
+        byte[] spliced = new byte[jpeg.length + segment.length];
+        System.arraycopy(jpeg, 0, spliced, 0, 2);
+        System.arraycopy(segment, 0, spliced, 2, segment.length);
+        System.arraycopy(jpeg, 2, spliced, 2 + segment.length, jpeg.length - 2);
+        return spliced;
     }
 
     /**
@@ -252,13 +256,8 @@ final class TestImages {
         } finally {
             writer.dispose();
         }
-        byte[] jpeg = bytes.toByteArray();
         byte[] adobe = {(byte) 0xFF, (byte) 0xEE, 0, 14, 'A', 'd', 'o', 'b', 'e', 0, 100, 0, 0, 0, 0, 0};
-        ByteArrayOutputStream spliced = new ByteArrayOutputStream();
-        spliced.write(jpeg, 0, 2);
-        spliced.write(adobe);
-        spliced.write(jpeg, 2, jpeg.length - 2);
-        return spliced.toByteArray();
+        return splicedAfterSoi(bytes.toByteArray(), adobe);
     }
 
     /** A PNG signature and a valid IHDR claiming the given size, followed by garbage. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.chute.support.EmbeddedChuteIT;
+import io.chute.support.TestUploads;
 import io.chute.support.Images;
 import io.chute.support.TestClient;
 import java.io.IOException;
@@ -77,7 +78,7 @@ class PdfFlowIT extends EmbeddedChuteIT {
         new Random(11).nextBytes(random);
         Path file = Files.write(dir.resolve("fake.pdf"), random);
         Map<String, Object> signed = sign(carol, file, "fake.pdf", "application/pdf");
-        assertThat(carol.put((String) signed.get("url"), headers(signed), file).status()).isEqualTo(200);
+        assertThat(carol.put((String) signed.get("url"), TestUploads.headers(signed), file).status()).isEqualTo(200);
 
         TestClient.Response complete = carol.post("/api/uploads/" + signed.get("uploadId") + "/complete", Map.of());
 
@@ -89,7 +90,7 @@ class PdfFlowIT extends EmbeddedChuteIT {
 
     private static Map<String, Object> signedUpload(TestClient user, Path file, String name, String contentType) {
         Map<String, Object> signed = sign(user, file, name, contentType);
-        assertThat(user.put((String) signed.get("url"), headers(signed), file).status()).isEqualTo(200);
+        assertThat(user.put((String) signed.get("url"), TestUploads.headers(signed), file).status()).isEqualTo(200);
         TestClient.Response complete = user.post("/api/uploads/" + signed.get("uploadId") + "/complete", Map.of());
         assertThat(complete.status()).isEqualTo(202);
         return complete.json();
@@ -115,11 +116,6 @@ class PdfFlowIT extends EmbeddedChuteIT {
                     assertThat(job.get("status")).isIn("PENDING", "PROCESSING", status);
                     return status.equals(job.get("status"));
                 });
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, String> headers(Map<String, Object> signed) {
-        return (Map<String, String>) signed.get("headers");
     }
 
     @SuppressWarnings("unchecked")

@@ -4,11 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.chute.storage.ObjectStore;
+import io.chute.support.ChuteIT;
 import io.chute.support.ClamdServer;
 import io.chute.support.Eicar;
 import io.chute.support.Images;
 import io.chute.support.TestClient;
-import io.chute.upload.UploadFlowTestSupport;
+import io.chute.support.TestUploads;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -19,7 +20,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -30,7 +30,13 @@ import org.springframework.test.context.DynamicPropertySource;
  * rejected and quarantined, a clean one is scanned then processed, and while clamd is down files
  * wait instead of passing unscanned.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ChuteIT({
+        "chute.jobs.backoff-base=200ms",
+        "chute.jobs.poll-interval=500ms",
+        // why: enough attempts that a job outlives the clamd outage of a test
+        "chute.jobs.max-attempts=50",
+        "chute.clamav.enabled=true",
+        "chute.clamav.host=127.0.0.1"})
 @DirtiesContext // why: this context scans with a clamd that stops with this class
 class VirusScanIT {
 
@@ -47,14 +53,6 @@ class VirusScanIT {
 
     @DynamicPropertySource
     static void scanningWithTheTestClamd(DynamicPropertyRegistry registry) throws IOException {
-        Path data = Files.createTempDirectory("chute-virus-scan-");
-        registry.add("chute.data-dir", data::toString);
-        registry.add("chute.jobs.backoff-base", () -> "200ms");
-        registry.add("chute.jobs.poll-interval", () -> "500ms");
-        // why: enough attempts that a job outlives the clamd outage of a test
-        registry.add("chute.jobs.max-attempts", () -> "50");
-        registry.add("chute.clamav.enabled", () -> "true");
-        registry.add("chute.clamav.host", () -> "127.0.0.1");
         registry.add("chute.clamav.port", CLAMD::port);
     }
 
@@ -68,7 +66,7 @@ class VirusScanIT {
         TestClient alice = newUser();
         Path infected = Eicar.appendedTo(Images.jpeg(dir, 320, 240)); // still a JPEG to type detection
 
-        Map<String, Object> accepted = UploadFlowTestSupport.acceptedJob(alice, infected);
+        Map<String, Object> accepted = TestUploads.acceptedJob(alice);
         Map<String, Object> job = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
                 .until(() -> alice.get((String) accepted.get("statusUrl")).json(), j -> {
                     assertThat(j.get("status")).isNotEqualTo("COMPLETED");
@@ -89,7 +87,7 @@ class VirusScanIT {
     void aCleanPhotoIsScannedThenProcessed() {
         TestClient bob = newUser();
 
-        Map<String, Object> job = completed(bob, UploadFlowTestSupport.acceptedJob(bob, Images.jpeg(dir, 320, 240)));
+        Map<String, Object> job = completed(bob, TestUploads.acceptedJob(bob, Images.jpeg(dir, 320, 240)));
 
         assertThat(job.get("metadata")).isEqualTo(Map.of("scan", Map.of("engine", "clamav", "result", "clean")));
         assertThat(job.get("outputs")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
@@ -102,7 +100,7 @@ class VirusScanIT {
         Map<String, Object> accepted;
         CLAMD.stop();
         try {
-            accepted = UploadFlowTestSupport.acceptedJob(carol, Images.jpeg(dir, 320, 240));
+            accepted = TestUploads.acceptedJob(carol, Images.jpeg(dir, 320, 240));
 
             Map<String, Object> waiting = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
                     .until(() -> carol.get((String) accepted.get("statusUrl")).json(), j -> {

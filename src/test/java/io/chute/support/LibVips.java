@@ -1,5 +1,6 @@
-package io.chute.processing.image;
+package io.chute.support;
 
+import io.chute.processing.image.VipsRenditions;
 import java.nio.file.Path;
 
 /** The libvips tools for tests that need them: they fail, never skip, when libvips is missing. */
