@@ -54,6 +54,10 @@ final class ColourCorpus {
         switch (name) {
             case "display-p3.jpg" -> vips(dir, "icc_transform", reference.toString(), out + "[Q=95]", "p3",
                     "--input-profile", "srgb", "--embedded");
+            case "adobe-rgb.jpg" -> vips(dir, "icc_transform", reference.toString(), out + "[Q=95]",
+                    MatrixProfiles.adobeRgb(dir).toString(), "--input-profile", "srgb", "--embedded");
+            case "prophoto.jpg" -> vips(dir, "icc_transform", reference.toString(), out + "[Q=95]",
+                    MatrixProfiles.proPhoto(dir).toString(), "--input-profile", "srgb", "--embedded");
             case "cmyk-with-profile.jpg" -> vips(dir, "icc_transform", reference.toString(), out + "[Q=95]", "cmyk",
                     "--input-profile", "srgb");
             case "cmyk-without-profile.jpg" -> {
@@ -75,7 +79,17 @@ final class ColourCorpus {
         return out;
     }
 
-    static final List<String> NAMES = List.of("display-p3.jpg", "cmyk-with-profile.jpg", "lossy.webp", "16-bit.png");
+    static final List<String> NAMES = List.of("display-p3.jpg", "adobe-rgb.jpg", "prophoto.jpg", "cmyk-with-profile.jpg", "lossy.webp", "16-bit.png");
+
+    /** The RGB corpus files whose pixels differ from the reference unless their profile is applied. */
+    static final List<String> WIDE_GAMUT = List.of("display-p3.jpg", "adobe-rgb.jpg", "prophoto.jpg");
+
+    /** The error of {@code file}'s pixels taken as they are, its profile ignored (to show the corpus needs it). */
+    static double errorIgnoringProfile(Path file) throws IOException, InterruptedException {
+        Path raw = file.resolveSibling("raw-" + file.getFileName() + ".png");
+        vips(file.getParent(), "copy", file.toString(), raw + "[strip]");
+        return meanAbsoluteError(ImageIO.read(raw.toFile()));
+    }
 
     /** Mean absolute error per channel (0-255) between {@code image} and the reference, both read as sRGB. */
     static double meanAbsoluteError(BufferedImage image) {

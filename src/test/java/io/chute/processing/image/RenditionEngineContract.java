@@ -422,6 +422,9 @@ abstract class RenditionEngineContract {
 
         BufferedImage shown = ImageIO.read(output("colour", result.getFirst().name()).toFile());
         assertThat(ColourCorpus.meanAbsoluteError(shown)).as("mean absolute error of %s", name).isLessThan(4.0);
+        if (ColourCorpus.WIDE_GAMUT.contains(name)) {
+            assertThat(ColourCorpus.errorIgnoringProfile(source)).as("%s shown without its profile", name).isGreaterThan(4.0);
+        }
     }
 
     // --- helpers for this suite and its subclasses
