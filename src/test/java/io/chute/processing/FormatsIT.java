@@ -26,7 +26,7 @@ class FormatsIT extends EmbeddedChuteIT {
         Path png = dir.resolve("screen.png");
         ImageIO.write(new BufferedImage(1000, 500, BufferedImage.TYPE_INT_ARGB), "png", png.toFile());
 
-        Map<String, Object> job = TestUploads.completedJob(alice, TestUploads.acceptedJob(alice));
+        Map<String, Object> job = TestUploads.completedJob(alice, TestUploads.acceptedJob(alice, png));
 
         assertThat(job).containsEntry("detectedType", "image/png");
         assertSizes(alice, job, 1000, 500);
@@ -41,7 +41,7 @@ class FormatsIT extends EmbeddedChuteIT {
         Process vips = new ProcessBuilder("vips", "copy", jpeg.toString(), webp + "[Q=80]").inheritIO().start();
         assertThat(vips.waitFor(60, TimeUnit.SECONDS) && vips.exitValue() == 0).as("vips copy to WebP").isTrue();
 
-        Map<String, Object> job = TestUploads.completedJob(alice, TestUploads.acceptedJob(alice));
+        Map<String, Object> job = TestUploads.completedJob(alice, TestUploads.acceptedJob(alice, webp));
 
         assertThat(job).containsEntry("detectedType", "image/webp");
         assertSizes(alice, job, 1200, 800);
