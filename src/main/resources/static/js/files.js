@@ -5,6 +5,7 @@ import { api, post, saveAs, signedDownloadUrl } from './api.js';
 import { fill, formatBytes, h, toast } from './dom.js';
 import { getJob, putJob, refreshJob, watchJob } from './jobs-store.js';
 import { act } from './jobs.js';
+import { cardImageOf, inlinePlayer, largeImageOf, opensAsDocument } from './previews.js';
 import { forgetUpload, savedUploads, uploadFiles } from './uploads.js';
 
 const STATUS_TEXT = {
@@ -28,20 +29,12 @@ function kindOf(item) {
 
 const ICONS = { zip: 'ZIP', pdf: 'PDF', image: 'IMG', video: 'VID', file: 'FILE' };
 
-/** The preview image of a finished job: thumbnail, PDF first page or video poster. */
-function previewOf(job) {
-  const o = job?.outputs ?? {};
-  return o.thumbnail ?? o.preview ?? o.poster ?? null;
-}
-
-function largeOf(job) {
-  const o = job?.outputs ?? {};
-  return o.medium ?? o.preview ?? o.poster ?? o.large ?? null;
-}
+const previewOf = cardImageOf;
+const largeOf = largeImageOf;
 
 const lightbox = (() => {
   let dialog;
-  return (src, caption) => {
+  return (src, caption, open = null) => {
     if (!dialog) {
       dialog = h('dialog', { class: 'lightbox', 'aria-label': 'Preview' });
       dialog.addEventListener('click', e => { if (e.target === dialog) dialog.close(); });
@@ -51,6 +44,7 @@ const lightbox = (() => {
       h('figure', {},
         h('img', { src, alt: caption, class: 'lightbox-image' }),
         h('figcaption', {}, h('span', { text: caption }),
+          open ? h('button', { class: 'button', onclick: open }, 'Open') : null,
           h('button', { class: 'button ghost', onclick: () => dialog.close(), autofocus: true }, 'Close'))));
     dialog.showModal();
   };
@@ -124,7 +118,12 @@ export function fileCard({ task = null, job = null, watch = true, own = watch, s
       j?.outputs?.medium?.width ? `${j.outputs.large?.width ?? j.outputs.medium.width}×${j.outputs.large?.height ?? j.outputs.medium.height}` : null]
       .filter(Boolean).join(' · '));
 
-    const preview = previewOf(j);
+    const player = !shownPreview?.startsWith('player:') ? inlinePlayer(j, name) : null;
+    if (player) {
+      shownPreview = `player:${j.jobId}`;
+      fill(visual, player);
+    }
+    const preview = shownPreview?.startsWith('player:') ? null : previewOf(j);
     // the same output under a fresh signature (or relative in events, absolute over HTTP) is not reloaded
     const previewPath = preview && new URL(preview.url, location.href).pathname;
     if (preview && shownPreview !== previewPath) {
@@ -160,7 +159,7 @@ export function fileCard({ task = null, job = null, watch = true, own = watch, s
     // signed URLs last minutes: fetch fresh ones for an old card
     if (watch && j?.fetchedAt && Date.now() - j.fetchedAt > 3 * 60_000) j = await refreshJob(j.jobId).catch(() => j);
     const large = largeOf(j);
-    if (large) lightbox(large.url, name);
+    if (large) lightbox(large.url, name, opensAsDocument(j) && j.uploadId ? () => download(j.uploadId, name) : null);
   }
 
   function setJob(next) {

@@ -37,6 +37,12 @@ public record ChuteProperties(
         @DefaultValue @Valid Realtime realtime,
         @DefaultValue @Valid Chat chat) {
 
+    public ChuteProperties {
+        // why: child processes (ffmpeg, vips, LibreOffice) run in work directories of their own, where a
+        // relative data dir names another place; resolved once here, every path derived from it is absolute
+        dataDir = dataDir.toAbsolutePath().normalize();
+    }
+
     /** Where objects live: {@code filesystem} (under the data dir, signed URLs served by Chute) or any {@code s3} API. */
     public enum StorageType { FILESYSTEM, S3 }
 
@@ -130,7 +136,9 @@ public record ChuteProperties(
             @DefaultValue("auto") ImageEngine imageEngine,
             @DefaultValue Vips vips,
             @DefaultValue Pdf pdf,
-            @DefaultValue Ffmpeg ffmpeg) {
+            @DefaultValue Ffmpeg ffmpeg,
+            @DefaultValue Office office,
+            @DefaultValue Text text) {
 
         public enum ImageEngine { AUTO, VIPS, JAVA }
     }
@@ -139,14 +147,60 @@ public record ChuteProperties(
      * Where the libvips tools are ({@code vips}, {@code vipsheader}; unset means the {@code PATH})
      * and how long one libvips command may run before it is killed.
      */
-    public record Vips(Path path, @DefaultValue("60s") Duration timeout) {}
+    public record Vips(Path path, @DefaultValue("60s") Duration timeout) {
+
+        public Vips {
+            path = absolute(path);
+        }
+    }
 
     /**
      * Where {@code ffmpeg} and {@code ffprobe} are (unset means the {@code PATH}) and how long one
      * of their commands may run before it is killed. Without them, videos complete with the
      * original only.
      */
-    public record Ffmpeg(Path path, @DefaultValue("2m") Duration timeout) {}
+    public record Ffmpeg(Path path, @DefaultValue("2m") Duration timeout) {
+
+        public Ffmpeg {
+            path = absolute(path);
+        }
+    }
+
+    /**
+     * Office documents through LibreOffice: where {@code soffice} is (unset means the {@code PATH}),
+     * how long one conversion may run before it is killed, and the bounds a zip-based document
+     * (docx, xlsx, pptx, odt, ods, odp) must keep before LibreOffice sees it: at most
+     * {@code maxEntries} entries, {@code maxUnpackedSize} unpacked in all, and an overall unpacked
+     * to packed ratio of at most {@code maxRatio} once it unpacks to more than 10 MB. Without
+     * LibreOffice, office files complete with the original only.
+     */
+    public record Office(
+            Path path,
+            @DefaultValue("2m") Duration timeout,
+            @DefaultValue("10000") int maxEntries,
+            @DefaultValue("1GB") DataSize maxUnpackedSize,
+            @DefaultValue("100") int maxRatio) {
+
+        public Office {
+            path = absolute(path);
+            if (maxEntries < 1 || maxRatio < 1 || maxUnpackedSize.toBytes() < 1) {
+                throw new IllegalArgumentException("chute.processing.office.max-entries, max-ratio and max-unpacked-size must be positive");
+            }
+        }
+    }
+
+    /**
+     * Text and code files: their {@code text} output stops after {@code maxText} bytes of UTF-8;
+     * the {@code preview} image shows the first {@code previewLines} lines.
+     */
+    public record Text(@DefaultValue("50MB") DataSize maxText, @DefaultValue("40") int previewLines) {
+
+        public Text {
+            if (maxText.toBytes() < 1 || previewLines < 1 || previewLines > 500) {
+                throw new IllegalArgumentException("chute.processing.text.max-text must be positive and preview-lines 1-500");
+            }
+        }
+    }
 
     /**
      * PDF processing limits. Text extraction stops after {@code maxText} bytes of UTF-8 or after
@@ -274,5 +328,10 @@ public record ChuteProperties(
                 }
             }
         }
+    }
+
+    /** {@code path} made absolute against the working directory of this JVM; null stays null. */
+    private static Path absolute(Path path) {
+        return path == null ? null : path.toAbsolutePath().normalize();
     }
 }

@@ -1,5 +1,6 @@
 package io.chute.processing;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.InterruptedIOException;
@@ -10,7 +11,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * Runs one external command to its end, within a deadline, and never leaves it behind: on
@@ -23,6 +26,7 @@ public final class ChildProcess {
     private static final int MAX_CAPTURED_CHARS = 64 * 1024;
     private static final int MAX_ERROR_LINE = 300;
     private static final Duration REAP_WAIT = Duration.ofSeconds(5);
+    private static final Duration TICK = Duration.ofMillis(500);
 
     /**
      * How a command ended.
@@ -51,6 +55,15 @@ public final class ChildProcess {
      */
     public static Result run(List<String> command, Map<String, String> environment, Path workDir, Duration timeout)
             throws IOException {
+        return run(command, environment, workDir, timeout, () -> { });
+    }
+
+    /**
+     * As {@link #run(List, Map, Path, Duration)}, calling {@code whileRunning} about every half
+     * second until the command ends (to report its progress, for instance).
+     */
+    public static Result run(List<String> command, Map<String, String> environment, Path workDir, Duration timeout,
+                             Runnable whileRunning) throws IOException {
         Path out = Files.createTempFile(workDir, "stdout-", ".txt");
         Path err = Files.createTempFile(workDir, "stderr-", ".txt");
         try {
@@ -64,7 +77,13 @@ public final class ChildProcess {
             try {
                 // why: nothing is ever fed to it; a closed stdin makes any attempt to read end at once
                 process.getOutputStream().close();
-                finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                long deadline = System.nanoTime() + timeout.toNanos();
+                for (long left; !finished && (left = deadline - System.nanoTime()) > 0; ) {
+                    finished = process.waitFor(Math.min(left, TICK.toNanos()), TimeUnit.NANOSECONDS);
+                    if (!finished) {
+                        whileRunning.run();
+                    }
+                }
             } catch (InterruptedException e) {
                 kill(process);
                 Thread.currentThread().interrupt();
@@ -82,6 +101,18 @@ public final class ChildProcess {
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);
         }
+    }
+
+    /**
+     * The absolute path of executable {@code program} in {@code directory}, or on the {@code PATH}
+     * when {@code directory} is null; empty when it is not there.
+     */
+    public static Optional<Path> findProgram(String program, Path directory) {
+        Stream<Path> candidates = directory != null ? Stream.of(directory)
+                : Stream.of(System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator))
+                        .filter(entry -> !entry.isBlank()).map(Path::of);
+        return candidates.map(d -> d.resolve(program)).filter(Files::isExecutable).map(p -> p.toAbsolutePath().normalize())
+                .findFirst();
     }
 
     private static void kill(Process process) {

@@ -36,6 +36,15 @@ public final class ChuteProcess implements AutoCloseable {
 
     /** As {@link #start}, with {@code -Xmx} set to {@code maxHeap}. */
     public static ChuteProcess startWithHeap(Path logFile, String maxHeap, String... arguments) {
+        return start(null, logFile, maxHeap, arguments);
+    }
+
+    /** As {@link #start}, in working directory {@code workDir}: relative paths (the default {@code ./data}) are under it. */
+    public static ChuteProcess startIn(Path workDir, Path logFile, String... arguments) {
+        return start(workDir, logFile, "512m", arguments);
+    }
+
+    private static ChuteProcess start(Path workDir, Path logFile, String maxHeap, String... arguments) {
         int port = freePort();
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
@@ -46,7 +55,8 @@ public final class ChuteProcess implements AutoCloseable {
         command.add("--server.port=" + port);
         command.addAll(List.of(arguments));
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+            Process process = new ProcessBuilder(command).directory(workDir == null ? null : workDir.toFile())
+                    .redirectErrorStream(true)
                     .redirectOutput(logFile.toFile()).start();
             ChuteProcess chute = new ChuteProcess(process, port, logFile);
             chute.awaitHealthy();

@@ -36,6 +36,13 @@ class WebClientIT extends EmbeddedChuteIT {
         return prefix + UUID.randomUUID().toString().substring(0, 8);
     }
 
+    /** Bytes of no known type (text would be accepted: it becomes a text preview). */
+    static byte[] notAPicture() {
+        byte[] noise = new byte[1500];
+        new java.util.Random(3).nextBytes(noise);
+        return noise;
+    }
+
     static By card(String fileName) {
         return By.cssSelector("article.file-card[aria-label='" + fileName + "']");
     }
@@ -100,7 +107,7 @@ class WebClientIT extends EmbeddedChuteIT {
             assertThat(zipEntries(ana.downloaded(".zip"))).containsExactlyInAnyOrder(photoName, pdfName);
 
             // a refused file says why, in the server's words
-            ana.drop(By.id("main"), "holiday.jpg", "image/jpeg", "these bytes are not a picture at all".repeat(40).getBytes());
+            ana.drop(By.id("main"), "holiday.jpg", "image/jpeg", notAPicture());
             WebElement refused = ana.until(d -> {
                 List<WebElement> cards = d.findElements(card("holiday.jpg"));
                 return cards.isEmpty() || !"error".equals(cards.getFirst().getAttribute("data-state")) ? null : cards.getFirst();

@@ -57,7 +57,7 @@ import java.util.stream.Stream;
 public final class VipsRenditions implements RenditionEngine {
 
     private static final String CONTENT_TYPE = "image/jpeg";
-    // why: quality as the Java engine; strip drops EXIF (GPS!) and ICC; white under transparency
+    // why: quality as the Java engine; strip drops EXIF (GPS!) and ICC (after conversion to sRGB); white under transparency
     private static final String JPEG_OPTIONS = "[Q=85,strip,background=255]";
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(30);
     // why: exit 128+n is death by signal n; these mean libvips itself crashed on what it read
@@ -330,7 +330,12 @@ public final class VipsRenditions implements RenditionEngine {
                 throws IOException {
             String output = "rendition-" + index + ".jpg";
             List<String> command = new ArrayList<>(List.of(vips.toString(), "thumbnail", input, output + JPEG_OPTIONS,
-                    String.valueOf(box.width()), "--height", String.valueOf(box.height()), "--size", sizing));
+                    String.valueOf(box.width()), "--height", String.valueOf(box.height()), "--size", sizing,
+                    // why: strip drops the profile; without converting first, a Display P3, Adobe RGB or
+                    // ProPhoto photo would be shown as if it were sRGB (flat, off-hue). An untagged image is
+                    // sRGB (libvips' own fallback shifts saturated colours); CMYK without a profile keeps
+                    // libvips' built-in CMYK profile, which it uses when the sRGB one does not fit
+                    "--import-profile", "srgb", "--export-profile", "srgb"));
             if (mode == Mode.COVER) {
                 command.addAll(List.of("--crop", "centre"));
             }

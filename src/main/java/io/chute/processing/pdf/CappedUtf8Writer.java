@@ -11,10 +11,10 @@ import java.nio.charset.StandardCharsets;
  * half a character, and the write that reaches the limit throws {@link CapReached}, as does
  * every write after it. Not thread-safe.
  */
-final class CappedUtf8Writer extends Writer {
+public final class CappedUtf8Writer extends Writer {
 
     /** The limit was reached: the text written so far is all that will be written. */
-    static final class CapReached extends IOException {
+    public static final class CapReached extends IOException {
         CapReached(long cap) {
             super("text limit of " + cap + " bytes reached");
         }
@@ -26,7 +26,7 @@ final class CappedUtf8Writer extends Writer {
     private boolean capped;
     private boolean afterHighSurrogate;
 
-    CappedUtf8Writer(OutputStream target, long cap) {
+    public CappedUtf8Writer(OutputStream target, long cap) {
         if (cap <= 0) {
             throw new IllegalArgumentException("cap must be positive, was " + cap);
         }
@@ -39,7 +39,7 @@ final class CappedUtf8Writer extends Writer {
         return bytes;
     }
 
-    boolean capped() {
+    public boolean capped() {
         return capped;
     }
 

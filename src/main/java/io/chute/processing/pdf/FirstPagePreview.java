@@ -22,9 +22,9 @@ import org.apache.pdfbox.rendering.PDFRenderer;
  * whatever the page's size: the scale comes from the page's visible box, so a 200-inch poster
  * costs no more memory than a letter page.
  */
-final class FirstPagePreview {
+public final class FirstPagePreview {
 
-    static final String CONTENT_TYPE = "image/jpeg";
+    public static final String CONTENT_TYPE = "image/jpeg";
     private static final float JPEG_QUALITY = 0.85f;
     // why: a small page (a ticket, a business card) is drawn at up to 144 dpi, sharp enough,
     // rather than blown up to maxSize
@@ -64,7 +64,7 @@ final class FirstPagePreview {
     }
 
     /** Encodes {@code image} as a JPEG into {@code target}, which it leaves open. */
-    static void writeJpeg(BufferedImage image, OutputStream target) throws IOException {
+    public static void writeJpeg(BufferedImage image, OutputStream target) throws IOException {
         Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("jpeg");
         if (!writers.hasNext()) {
             throw new IllegalStateException("no JPEG ImageWriter installed");

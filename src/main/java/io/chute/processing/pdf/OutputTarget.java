@@ -10,10 +10,10 @@ import java.io.OutputStream;
  * told apart from PDFBox failing on the file. The first is transient and retried; the second
  * means the file is bad.
  */
-final class OutputTarget extends FilterOutputStream {
+public final class OutputTarget extends FilterOutputStream {
 
     /** Writing the output failed; the cause is the storage's own exception. */
-    static final class Failed extends IOException {
+    public static final class Failed extends IOException {
         Failed(IOException cause) {
             super(cause.getMessage(), cause);
         }
@@ -27,11 +27,11 @@ final class OutputTarget extends FilterOutputStream {
     private long count;
     private boolean closed;
 
-    OutputTarget(OutputStream out) {
+    public OutputTarget(OutputStream out) {
         super(out);
     }
 
-    long count() {
+    public long count() {
         return count;
     }
 

@@ -411,6 +411,22 @@ abstract class RenditionEngineContract {
         }
     }
 
+    // --- colour: every file of the corpus looks like the sRGB reference
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.FieldSource("io.chute.processing.image.ColourCorpus#NAMES")
+    void rendersColourTaggedImagesAsTheirSrgbReference(String name) throws Exception {
+        Path source = ColourCorpus.make(dir, name);
+
+        List<Rendition> result = engine().render(source, AS_IS, sinkInto("colour"));
+
+        BufferedImage shown = ImageIO.read(output("colour", result.getFirst().name()).toFile());
+        assertThat(ColourCorpus.meanAbsoluteError(shown)).as("mean absolute error of %s", name).isLessThan(4.0);
+        if (ColourCorpus.WIDE_GAMUT.contains(name)) {
+            assertThat(ColourCorpus.errorIgnoringProfile(source)).as("%s shown without its profile", name).isGreaterThan(4.0);
+        }
+    }
+
     // --- helpers for this suite and its subclasses
 
     /** A sink writing each rendition to {@code folder/name.jpg} under the test's directory. */

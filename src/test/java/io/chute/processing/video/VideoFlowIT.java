@@ -1,17 +1,20 @@
 package io.chute.processing.video;
 
+import static io.chute.support.FileFlow.metadata;
+import static io.chute.support.FileFlow.output;
+import static io.chute.support.FileFlow.uploadAndSettle;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.chute.config.ChuteProperties;
-import io.chute.job.Job;
+import io.chute.processing.LocalContext;
 import io.chute.processing.Processor;
 import io.chute.support.EmbeddedChuteIT;
 import io.chute.support.Images;
+import io.chute.support.Media;
 import io.chute.support.Multipart;
 import io.chute.support.TestClient;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,6 +58,26 @@ class VideoFlowIT extends EmbeddedChuteIT {
     }
 
     @Test
+    void aPhoneStyleHevcVideoGetsAPosterAndAnH264Mp4AtMost720p() throws Exception {
+        TestClient bob = newUser();
+        Path video = Media.phoneVideo(dir, 960, 1280);
+
+        Map<String, Object> job = uploadAndSettle(bob, video, "IMG_0042.MOV", "video/quicktime", Duration.ofSeconds(120));
+
+        assertThat(job).as(job.toString()).containsEntry("status", "COMPLETED");
+        assertThat(metadata(job)).containsEntry("videoCodec", "hevc").containsEntry("audioCodec", "aac")
+                .containsEntry("playable", "transcoded");
+        assertThat(output(job, "poster")).containsEntry("contentType", "image/jpeg");
+        Map<String, Object> playable = output(job, "playable");
+        assertThat(playable).containsEntry("contentType", "video/mp4").containsEntry("width", 720).containsEntry("height", 960);
+        byte[] mp4 = bob.fetch((String) playable.get("url")).body();
+        Path downloaded = Files.write(dir.resolve("playable.mp4"), mp4);
+        assertThat(Media.probe(downloaded)).contains("codec_name=h264", "codec_name=aac", "pix_fmt=yuv420p");
+        String boxes = new String(mp4, java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThat(boxes.indexOf("moov")).as("+faststart puts the index before the media").isLessThan(boxes.indexOf("mdat"));
+    }
+
+    @Test
     void withoutFfmpegAVideoCompletesWithTheOriginalOnlyAndSaysWhy() throws Exception {
         ChuteProperties properties = new Binder(new MapConfigurationPropertySource(Map.of(
                 "chute.processing.ffmpeg.path", dir.resolve("no-ffmpeg-here").toString(),
@@ -62,41 +85,7 @@ class VideoFlowIT extends EmbeddedChuteIT {
         VideoProcessor processor = new VideoProcessor(properties);
         Path video = testVideo(dir, 160, 90, 1);
 
-        Processor.Step step = processor.process(new Processor.Context() {
-            @Override
-            public Job job() {
-                return null;
-            }
-
-            @Override
-            public Path file() {
-                return video;
-            }
-
-            @Override
-            public String mediaType() {
-                return "video/mp4";
-            }
-
-            @Override
-            public OutputStream create(String name, String contentType) {
-                throw new AssertionError("no output is made without ffmpeg");
-            }
-
-            @Override
-            public String outputKey(String name) {
-                return "processed/x/" + name;
-            }
-
-            @Override
-            public void quarantine() {
-                throw new AssertionError("not quarantined");
-            }
-
-            @Override
-            public void progress(int percent) {
-            }
-        });
+        Processor.Step step = processor.process(LocalContext.of(video, "video/mp4", dir.resolve("out")));
 
         assertThat(step.outputs()).isEmpty();
         assertThat(step.metadata()).containsEntry("poster", "not made: ffmpeg is not installed on the worker");
