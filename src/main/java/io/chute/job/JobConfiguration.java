@@ -2,6 +2,7 @@ package io.chute.job;
 
 import com.rabbitmq.client.Address;
 import io.chute.config.ChuteProperties;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import javax.sql.DataSource;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
@@ -22,8 +23,9 @@ class JobConfiguration {
     }
 
     @Bean
-    JobRunner jobRunner(Jobs jobs, List<JobHandler> handlers, ChuteProperties properties, TransactionTemplate tx) {
-        return new JobRunner(jobs, handlers, properties.jobs(), tx);
+    JobRunner jobRunner(Jobs jobs, List<JobHandler> handlers, ChuteProperties properties, TransactionTemplate tx,
+            MeterRegistry meters) {
+        return new JobRunner(jobs, handlers, properties.jobs(), tx, new JobMetrics(meters));
     }
 
     @Bean

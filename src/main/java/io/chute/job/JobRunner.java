@@ -44,11 +44,18 @@ public class JobRunner {
     private final ExecutorService handlerThreads =
             Executors.newCachedThreadPool(Thread.ofPlatform().name("chute-job-", 1).daemon().factory());
     private final CompletionBatcher completions;
+    private final JobMetrics metrics;
     private volatile JobQueue queue;
     private volatile boolean stopping;
 
     public JobRunner(Jobs jobs, List<JobHandler> handlers, ChuteProperties.Jobs config, TransactionTemplate tx) {
+        this(jobs, handlers, config, tx, JobMetrics.none());
+    }
+
+    public JobRunner(Jobs jobs, List<JobHandler> handlers, ChuteProperties.Jobs config, TransactionTemplate tx,
+            JobMetrics metrics) {
         this.jobs = jobs;
+        this.metrics = metrics;
         this.handlers = handlers.stream().flatMap(h -> h.types().stream().map(t -> Map.entry(t, h)))
                 .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
         this.config = config;
@@ -75,11 +82,19 @@ public class JobRunner {
         return config;
     }
 
+    JobMetrics metrics() {
+        return metrics;
+    }
+
     /**
      * Runs a job this worker has just claimed, to one outcome. Throws only when the outcome cannot
      * be recorded (database unreachable); the lease then lapses and the job runs again.
      */
     public Outcome run(Job job) {
+        return metrics.attempt(job, this::attempt);
+    }
+
+    private Outcome attempt(Job job) {
         JobHandler handler = handlers.get(job.type());
         if (handler == null) {
             jobs.failAttempt(job, "no handler for job type " + job.type() + " on this worker", Instant.now().plus(config.backoffBase()));
