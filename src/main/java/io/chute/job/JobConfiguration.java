@@ -3,8 +3,11 @@ package io.chute.job;
 import com.rabbitmq.client.Address;
 import io.chute.config.ChuteProperties;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import java.util.List;
 import javax.sql.DataSource;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.boot.amqp.autoconfigure.RabbitConnectionDetails;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
@@ -24,8 +27,14 @@ class JobConfiguration {
 
     @Bean
     JobRunner jobRunner(Jobs jobs, List<JobHandler> handlers, ChuteProperties properties, TransactionTemplate tx,
-            MeterRegistry meters) {
-        return new JobRunner(jobs, handlers, properties.jobs(), tx, new JobMetrics(meters));
+            MeterRegistry meters, JobTracing tracing) {
+        return new JobRunner(jobs, handlers, properties.jobs(), tx, new JobMetrics(meters), tracing);
+    }
+
+    /** Micrometer Tracing's tracer when tracing is on (see README, Operations), else one that does nothing. */
+    @Bean
+    JobTracing jobTracing(ObjectProvider<Tracer> tracer, ObjectProvider<Propagator> propagator) {
+        return new JobTracing(tracer.getIfAvailable(() -> Tracer.NOOP), propagator.getIfAvailable(() -> Propagator.NOOP));
     }
 
     @Bean
@@ -53,8 +62,9 @@ class JobConfiguration {
 
         /** Every node relays, whatever its roles: jobs submitted by an API-only node must reach the broker too. */
         @Bean
-        OutboxRelay outboxRelay(JobOutbox outbox, TransactionTemplate tx, RabbitBroker broker, ChuteProperties properties) {
-            return new OutboxRelay(outbox, tx, broker, properties.jobs().pollInterval());
+        OutboxRelay outboxRelay(JobOutbox outbox, TransactionTemplate tx, RabbitBroker broker, ChuteProperties properties,
+                JobTracing tracing) {
+            return new OutboxRelay(outbox, tx, broker, properties.jobs().pollInterval(), tracing);
         }
 
         @Bean

@@ -1,6 +1,7 @@
 package io.chute.job;
 
 import io.chute.config.ChuteProperties;
+import io.micrometer.tracing.Span;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,17 +46,19 @@ public class JobRunner {
             Executors.newCachedThreadPool(Thread.ofPlatform().name("chute-job-", 1).daemon().factory());
     private final CompletionBatcher completions;
     private final JobMetrics metrics;
+    private final JobTracing tracing;
     private volatile JobQueue queue;
     private volatile boolean stopping;
 
     public JobRunner(Jobs jobs, List<JobHandler> handlers, ChuteProperties.Jobs config, TransactionTemplate tx) {
-        this(jobs, handlers, config, tx, JobMetrics.none());
+        this(jobs, handlers, config, tx, JobMetrics.none(), JobTracing.none());
     }
 
     public JobRunner(Jobs jobs, List<JobHandler> handlers, ChuteProperties.Jobs config, TransactionTemplate tx,
-            JobMetrics metrics) {
+            JobMetrics metrics, JobTracing tracing) {
         this.jobs = jobs;
         this.metrics = metrics;
+        this.tracing = tracing;
         this.handlers = handlers.stream().flatMap(h -> h.types().stream().map(t -> Map.entry(t, h)))
                 .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
         this.config = config;
@@ -91,7 +94,18 @@ public class JobRunner {
      * be recorded (database unreachable); the lease then lapses and the job runs again.
      */
     public Outcome run(Job job) {
-        return metrics.attempt(job, this::attempt);
+        return run(job, job.traceParent());
+    }
+
+    /** As {@link #run(Job)}, in a span that continues {@code traceParent} (the job's, or its message's). */
+    public Outcome run(Job job, String traceParent) {
+        try {
+            return tracing.inSpan(traceParent, "job " + job.type(), () -> metrics.attempt(job, this::attempt));
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private Outcome attempt(Job job) {
@@ -100,7 +114,9 @@ public class JobRunner {
             jobs.failAttempt(job, "no handler for job type " + job.type() + " on this worker", Instant.now().plus(config.backoffBase()));
             return Outcome.RETRYING;
         }
-        Future<JobHandler.Result> result = handlerThreads.submit(() -> handler.handle(job, percent -> jobs.progress(job, percent)));
+        Span span = tracing.currentSpan();
+        Future<JobHandler.Result> result = handlerThreads.submit(() -> tracing.withParent(span,
+                () -> handler.handle(job, percent -> jobs.progress(job, percent))));
         running.put(job.id().value(), result);
         try {
             JobHandler.Result done = result.get(config.timeoutOf(job.type()).toMillis(), TimeUnit.MILLISECONDS);

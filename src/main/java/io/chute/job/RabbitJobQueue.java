@@ -301,7 +301,8 @@ public class RabbitJobQueue implements JobQueue {
             if (!job.id().equals(id)) {
                 relay.wake(); // the delivered job, still waiting, got a fresh message in the claim
             }
-            JobRunner.Outcome outcome = runner.run(job);
+            // why: the claim may hand over another job of the type than the one delivered; only the delivered one has this header
+            JobRunner.Outcome outcome = runner.run(job, job.id().equals(id) && d.traceParent() != null ? d.traceParent() : job.traceParent());
             switch (outcome) {
                 case COMPLETED, REJECTED -> d.ack();
                 case RETRYING, LOST -> {
@@ -331,9 +332,10 @@ public class RabbitJobQueue implements JobQueue {
 
     /**
      * One delivery, acknowledged on the channel it came from: after a channel is replaced, its
-     * delivery tags mean nothing on the new one.
+     * delivery tags mean nothing on the new one. {@code traceParent} is the message's W3C header,
+     * set by the relay's publish span (null outside a trace).
      */
-    private record Delivery(TypeConsumers consumers, Channel channel, long tag, byte[] body) {
+    private record Delivery(TypeConsumers consumers, Channel channel, long tag, byte[] body, String traceParent) {
 
         void ack() {
             settle("acknowledge", () -> channel.basicAck(tag, false));
@@ -500,7 +502,9 @@ public class RabbitJobQueue implements JobQueue {
 
             @Override
             public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
-                Delivery delivery = new Delivery(TypeConsumers.this, getChannel(), envelope.getDeliveryTag(), body);
+                Object traceParent = properties.getHeaders() == null ? null : properties.getHeaders().get(JobTracing.TRACEPARENT);
+                Delivery delivery = new Delivery(TypeConsumers.this, getChannel(), envelope.getDeliveryTag(), body,
+                        traceParent == null ? null : traceParent.toString());
                 try {
                     workers.execute(() -> deliver(delivery));
                 } catch (RejectedExecutionException e) {

@@ -1,17 +1,17 @@
 package io.chute.ops;
 
+import io.chute.job.JobOutbox;
 import io.chute.job.JobRunner;
 import io.chute.job.JobStatus;
+import io.chute.job.Jobs;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
@@ -28,11 +28,13 @@ class QueueGauges {
     static final Duration TTL = Duration.ofSeconds(5);
     static final Set<JobStatus> WATCHED = EnumSet.of(JobStatus.PENDING, JobStatus.RETRYING, JobStatus.PROCESSING, JobStatus.FAILED);
 
-    private final JdbcClient jdbc;
+    private final Jobs jobs;
+    private final JobOutbox outbox;
     private Snapshot snapshot = new Snapshot(Map.of(), Double.NaN, 0);
 
-    QueueGauges(JdbcClient jdbc, JobRunner runner, MeterRegistry meters) {
-        this.jdbc = jdbc;
+    QueueGauges(Jobs jobs, JobOutbox outbox, JobRunner runner, MeterRegistry meters) {
+        this.jobs = jobs;
+        this.outbox = outbox;
         for (String type : runner.types()) {
             for (JobStatus status : WATCHED) {
                 String key = key(type, status.name());
@@ -51,16 +53,7 @@ class QueueGauges {
             return snapshot;
         }
         try {
-            Map<String, Long> depth = new HashMap<>();
-            jdbc.sql("select type, status, count(*) from jobs where status in (:statuses) group by type, status")
-                    .param("statuses", WATCHED.stream().map(Enum::name).toList())
-                    .query(rs -> {
-                        depth.put(key(rs.getString(1), rs.getString(2)), rs.getLong(3));
-                    });
-            double lag = jdbc.sql("""
-                    select coalesce(extract(epoch from now() - (select created_at from job_outbox order by id limit 1)), 0)""")
-                    .query(Double.class).single();
-            snapshot = new Snapshot(Map.copyOf(depth), lag, now);
+            snapshot = new Snapshot(Map.copyOf(jobs.countByTypeAndStatus(WATCHED)), outbox.oldestAgeSeconds(), now);
         } catch (RuntimeException e) {
             // why: a scrape while the database is down must not fail the whole endpoint; the gauges read NaN until it is back
             log.debug("Queue depth not read: {}", e.toString());

@@ -7,6 +7,7 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import io.chute.common.ApiException;
+import io.chute.job.JobTracing;
 import io.chute.job.RabbitBroker;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -59,6 +60,7 @@ final class RabbitEventBus implements EventBus {
     private static final int BATCH = 128;
 
     private final RabbitBroker broker;
+    private final JobTracing tracing;
     private final String queue;
     private final Connection publishing;
     private final Channel events;
@@ -70,6 +72,11 @@ final class RabbitEventBus implements EventBus {
     private volatile boolean closed;
 
     RabbitEventBus(RabbitBroker broker, String nodeId) {
+        this(broker, nodeId, JobTracing.none());
+    }
+
+    RabbitEventBus(RabbitBroker broker, String nodeId, JobTracing tracing) {
+        this.tracing = tracing;
         this.broker = broker;
         this.queue = "chute.gateway." + nodeId;
         try {
@@ -184,8 +191,10 @@ final class RabbitEventBus implements EventBus {
 
     @Override
     public CompletableFuture<Void> submit(String kind, String orderKey, String json) {
+        String traceParent = tracing.current();
         AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
-                .contentType("application/json").deliveryMode(2).headers(Map.of(KIND, kind)).build();
+                .contentType("application/json").deliveryMode(2)
+                .headers(traceParent == null ? Map.of(KIND, kind) : Map.of(KIND, kind, JobTracing.TRACEPARENT, traceParent)).build();
         // why: one key always uses one channel, so its commands reach the queue in the order they were published
         ConfirmingChannel channel = confirmChannels[Math.floorMod((orderKey == null ? kind : orderKey).hashCode(), CONFIRM_CHANNELS)];
         return channel.publish(INCOMING, COMMAND_KEY, props, json.getBytes(StandardCharsets.UTF_8))
@@ -274,8 +283,9 @@ final class RabbitEventBus implements EventBus {
                 @Override
                 public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
                     Object kind = props.getHeaders() == null ? null : props.getHeaders().get(KIND);
-                    pending.add(new Delivery(envelope.getDeliveryTag(),
-                            new Incoming(kind == null ? "" : kind.toString(), new String(body, StandardCharsets.UTF_8))));
+                    Object traceParent = props.getHeaders() == null ? null : props.getHeaders().get(JobTracing.TRACEPARENT);
+                    pending.add(new Delivery(envelope.getDeliveryTag(), new Incoming(kind == null ? "" : kind.toString(),
+                            new String(body, StandardCharsets.UTF_8), traceParent == null ? null : traceParent.toString())));
                 }
             });
             Thread.ofPlatform().name("chute-chat-worker").daemon().start(() -> work(channel, pending, dispatcher));
