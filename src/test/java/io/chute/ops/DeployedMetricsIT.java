@@ -80,6 +80,8 @@ class DeployedMetricsIT {
     void aRealPrometheusScrapesChuteAndFiresClamdDown() {
         prometheus = PrometheusServer.start(base().resolve("/actuator/prometheus"), DeployedQueries.DEPLOY.resolve("prometheus/alerts.yml"));
 
+        await("Prometheus scraping Chute").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> assertThat(prometheus.targets()).containsExactly("up "));
         await("ChuteClamdDown firing (log: " + prometheus.log() + ")").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> "firing".equals(prometheus.alerts().get("ChuteClamdDown")));
 

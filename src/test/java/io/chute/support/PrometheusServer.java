@@ -82,6 +82,15 @@ public final class PrometheusServer implements AutoCloseable {
         return states;
     }
 
+    /** Each scrape target's health and last scrape error, e.g. {@code up} and an empty string. */
+    public List<String> targets() {
+        List<String> targets = new java.util.ArrayList<>();
+        for (JsonNode target : api("/api/v1/targets").get("activeTargets")) {
+            targets.add(target.get("health").asString() + " " + target.path("lastError").asString(""));
+        }
+        return targets;
+    }
+
     /** {@code data} of {@code /api/v1/rules}. */
     public JsonNode rules() {
         return api("/api/v1/rules");
