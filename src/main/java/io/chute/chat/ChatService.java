@@ -5,6 +5,7 @@ import io.chute.auth.Users;
 import io.chute.common.ApiException;
 import io.chute.common.InvalidInputException;
 import io.chute.config.ChuteProperties;
+import io.chute.job.JobTracing;
 import io.chute.realtime.Events;
 import io.chute.realtime.Route;
 import java.time.Instant;
@@ -36,9 +37,11 @@ class ChatService {
     private final Events events;
     private final TransactionTemplate tx;
     private final ChuteProperties.Chat config;
+    private final JobTracing tracing;
 
     ChatService(Channels channels, Messages messages, ReceiptPointers pointers, MessageViews views, Users users, Events events,
-            TransactionTemplate tx, ChuteProperties properties) {
+            TransactionTemplate tx, ChuteProperties properties, JobTracing tracing) {
+        this.tracing = tracing;
         this.channels = channels;
         this.messages = messages;
         this.pointers = pointers;
@@ -136,12 +139,15 @@ class ChatService {
      * (once per clientMessageId) and announced as {@code message.created} asynchronously.
      */
     void send(UUID senderId, MessageDraft draft) {
-        events.submit(MessageWorker.KIND, senderId, checked(senderId, draft));
+        tracing.traced(MessageWorker.KIND, () -> {
+            events.submit(MessageWorker.KIND, senderId, checked(senderId, draft));
+            return null;
+        });
     }
 
     /** As {@link #send}, without waiting for the incoming lane to hold it: the future says when it does. */
     java.util.concurrent.CompletableFuture<Void> sendAsync(UUID senderId, MessageDraft draft) {
-        return events.submitAsync(MessageWorker.KIND, senderId, checked(senderId, draft));
+        return tracing.traced(MessageWorker.KIND, () -> events.submitAsync(MessageWorker.KIND, senderId, checked(senderId, draft)));
     }
 
     private MessageWorker.SendCommand checked(UUID senderId, MessageDraft draft) {

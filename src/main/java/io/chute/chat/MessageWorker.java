@@ -1,8 +1,11 @@
 package io.chute.chat;
 
+import io.chute.common.AfterCommit;
 import io.chute.realtime.Events;
 import io.chute.realtime.IncomingHandler;
 import io.chute.realtime.Route;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -39,9 +42,10 @@ class MessageWorker implements IncomingHandler {
     private final Events events;
     private final TransactionTemplate tx;
     private final JsonMapper json;
+    private final Counter stored;
 
     MessageWorker(Channels channels, Messages messages, ReceiptPointers pointers, MessageViews views, Events events,
-            TransactionTemplate tx, JsonMapper json) {
+            TransactionTemplate tx, JsonMapper json, MeterRegistry meters) {
         this.channels = channels;
         this.messages = messages;
         this.pointers = pointers;
@@ -49,6 +53,7 @@ class MessageWorker implements IncomingHandler {
         this.events = events;
         this.tx = tx;
         this.json = json;
+        this.stored = Counter.builder("chat.messages").description("chat messages stored").register(meters);
     }
 
     /** What travels on the incoming lane: a checked {@link MessageDraft} and its sender. */
@@ -132,5 +137,6 @@ class MessageWorker implements IncomingHandler {
             pointers.read(UUID.fromString(parts[0]), UUID.fromString(parts[1]), seq);
         });
         events.publish(created);
+        AfterCommit.run(() -> stored.increment(batch.size()));
     }
 }

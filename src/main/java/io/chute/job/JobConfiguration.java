@@ -2,7 +2,11 @@ package io.chute.job;
 
 import io.chute.config.ChuteProperties;
 import io.chute.config.ConditionalOnRole;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import java.util.List;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -11,8 +15,15 @@ import org.springframework.transaction.support.TransactionTemplate;
 class JobConfiguration {
 
     @Bean(destroyMethod = "close")
-    JobRunner jobRunner(Jobs jobs, List<JobHandler> handlers, ChuteProperties properties, TransactionTemplate tx) {
-        return new JobRunner(jobs, handlers, properties.jobs(), tx);
+    JobRunner jobRunner(Jobs jobs, List<JobHandler> handlers, ChuteProperties properties, TransactionTemplate tx,
+            MeterRegistry meters, JobTracing tracing) {
+        return new JobRunner(jobs, handlers, properties.jobs(), tx, new JobMetrics(meters), tracing);
+    }
+
+    /** Micrometer Tracing's tracer when tracing is on (see README, Operations), else one that does nothing. */
+    @Bean
+    JobTracing jobTracing(ObjectProvider<Tracer> tracer, ObjectProvider<Propagator> propagator) {
+        return new JobTracing(tracer.getIfAvailable(() -> Tracer.NOOP), propagator.getIfAvailable(() -> Propagator.NOOP));
     }
 
     @Bean

@@ -1,6 +1,7 @@
 package io.chute.job;
 
 import io.chute.config.ChuteProperties;
+import io.micrometer.tracing.Span;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,11 +45,20 @@ public class JobRunner implements AutoCloseable {
     private final ExecutorService handlerThreads =
             Executors.newCachedThreadPool(Thread.ofPlatform().name("chute-job-", 1).daemon().factory());
     private final CompletionBatcher completions;
+    private final JobMetrics metrics;
+    private final JobTracing tracing;
     private volatile JobQueue queue;
     private volatile boolean stopping;
 
     public JobRunner(Jobs jobs, List<JobHandler> handlers, ChuteProperties.Jobs config, TransactionTemplate tx) {
+        this(jobs, handlers, config, tx, JobMetrics.none(), JobTracing.none());
+    }
+
+    public JobRunner(Jobs jobs, List<JobHandler> handlers, ChuteProperties.Jobs config, TransactionTemplate tx,
+            JobMetrics metrics, JobTracing tracing) {
         this.jobs = jobs;
+        this.metrics = metrics;
+        this.tracing = tracing;
         this.handlers = handlers.stream().flatMap(h -> h.types().stream().map(t -> Map.entry(t, h)))
                 .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
         this.config = config;
@@ -75,17 +85,38 @@ public class JobRunner implements AutoCloseable {
         return config;
     }
 
+    JobMetrics metrics() {
+        return metrics;
+    }
+
     /**
      * Runs a job this worker has just claimed, to one outcome. Throws only when the outcome cannot
      * be recorded (database unreachable); the lease then lapses and the job runs again.
      */
     public Outcome run(Job job) {
+        return run(job, job.traceParent());
+    }
+
+    /** As {@link #run(Job)}, in a span that continues {@code traceParent} (the job's, or its message's). */
+    public Outcome run(Job job, String traceParent) {
+        try {
+            return tracing.inSpan(traceParent, "job " + job.type(), () -> metrics.attempt(job, this::attempt));
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Outcome attempt(Job job) {
         JobHandler handler = handlers.get(job.type());
         if (handler == null) {
             jobs.failAttempt(job, "no handler for job type " + job.type() + " on this worker", Instant.now().plus(config.backoffBase()));
             return Outcome.RETRYING;
         }
-        Future<JobHandler.Result> result = handlerThreads.submit(() -> handler.handle(job, percent -> jobs.progress(job, percent)));
+        Span span = tracing.currentSpan();
+        Future<JobHandler.Result> result = handlerThreads.submit(() -> tracing.withParent(span,
+                () -> handler.handle(job, percent -> jobs.progress(job, percent))));
         running.put(job.id().value(), result);
         try {
             JobHandler.Result done = result.get(config.timeoutOf(job.type()).toMillis(), TimeUnit.MILLISECONDS);

@@ -29,6 +29,7 @@ class JobWorker implements SmartLifecycle {
     @Override
     public void start() {
         runner.attach(queue);
+        runner.metrics().serving(runner.types(), runner.config()::concurrencyOf);
         queue.start(runner);
         long beat = Math.max(200, runner.config().lease().toMillis() / 3);
         leases = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("chute-job-leases").daemon().factory());

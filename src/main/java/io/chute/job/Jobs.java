@@ -35,16 +35,22 @@ public class Jobs {
     private final JdbcClient jdbc;
     private final JsonMapper json;
     private final Iterable<JobChanges> observers;
+    private final JobTracing tracing;
 
     @Autowired
-    Jobs(JdbcClient jdbc, JsonMapper json, ObjectProvider<JobChanges> observers) {
-        this(jdbc, json, (Iterable<JobChanges>) observers);
+    Jobs(JdbcClient jdbc, JsonMapper json, ObjectProvider<JobChanges> observers, ObjectProvider<JobTracing> tracing) {
+        this(jdbc, json, (Iterable<JobChanges>) observers, tracing.getIfAvailable(JobTracing::none));
     }
 
     public Jobs(JdbcClient jdbc, JsonMapper json, Iterable<JobChanges> observers) {
+        this(jdbc, json, observers, JobTracing.none());
+    }
+
+    public Jobs(JdbcClient jdbc, JsonMapper json, Iterable<JobChanges> observers, JobTracing tracing) {
         this.jdbc = jdbc;
         this.json = json;
         this.observers = observers;
+        this.tracing = tracing;
     }
 
     /** Tells the observers about {@code ids}, after the current transaction commits if there is one. */
@@ -120,12 +126,12 @@ public class Jobs {
         JobId id = JobId.random();
         jdbc.sql("""
                 insert into jobs (job_id, owner_id, upload_id, type, status, priority, file_name, file_size,
-                                  detected_type, object_key, max_attempts, parent_id, run_at, metadata)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, now()), cast(? as jsonb))""")
+                                  detected_type, object_key, max_attempts, parent_id, run_at, metadata, trace_parent)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, now()), cast(? as jsonb), ?)""")
                 .params(id.value(), job.ownerId(), job.uploadId(), job.type(), JobStatus.PENDING.name(), job.priority(), job.fileName(),
                         job.fileSize(), job.detectedType(), job.objectKey(), job.maxAttempts(), job.parentId(),
                         job.runAt() == null ? null : Timestamp.from(job.runAt()),
-                        json.writeValueAsString(job.metadata() == null ? Map.of() : job.metadata()))
+                        json.writeValueAsString(job.metadata() == null ? Map.of() : job.metadata()), tracing.current())
                 .update();
         if (job.parentId() != null) {
             dependOn(new JobId(job.parentId()), List.of(id));
@@ -369,6 +375,17 @@ public class Jobs {
 
     public record QueueStats(String type, long pending, long processing, long retrying, long failed, long completedLastHour) {}
 
+    /** How many jobs are in each of {@code statuses}, by type: keys {@code type/STATUS}; absent means none. One grouped query. */
+    public Map<String, Long> countByTypeAndStatus(Set<JobStatus> statuses) {
+        Map<String, Long> counts = new java.util.HashMap<>();
+        jdbc.sql("select type, status, count(*) from jobs where status in (:statuses) group by type, status")
+                .param("statuses", statuses.stream().map(Enum::name).toList())
+                .query(rs -> {
+                    counts.put(rs.getString(1) + "/" + rs.getString(2), rs.getLong(3));
+                });
+        return counts;
+    }
+
     public void progress(Job claimed, int percent) {
         changedIf(jdbc.sql("update jobs set progress = ? where job_id = ? and status = ? and lease_owner = ? and progress < ?")
                 .params(Math.clamp(percent, 0, 100), claimed.id().value(), JobStatus.PROCESSING.name(), claimed.leaseOwner(), percent)
@@ -416,7 +433,8 @@ public class Jobs {
                 instant(rs, "created_at"),
                 instant(rs, "started_at"),
                 instant(rs, "completed_at"),
-                instant(rs, "failed_at"));
+                instant(rs, "failed_at"),
+                rs.getString("trace_parent"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

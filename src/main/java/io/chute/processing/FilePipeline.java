@@ -2,6 +2,7 @@ package io.chute.processing;
 
 import io.chute.job.Job;
 import io.chute.job.JobHandler;
+import io.chute.job.JobTracing;
 import io.chute.job.Output;
 import io.chute.storage.ObjectStore;
 import java.io.IOException;
@@ -26,9 +27,11 @@ class FilePipeline implements JobHandler {
 
     private final ObjectStore store;
     private final List<Processor> processors;
+    private final JobTracing tracing;
 
-    FilePipeline(ObjectStore store, List<Processor> processors) {
+    FilePipeline(ObjectStore store, List<Processor> processors, JobTracing tracing) {
         this.store = store;
+        this.tracing = tracing;
         this.processors = processors.stream().sorted(Comparator.comparingInt(Processor::order)).toList();
     }
 
@@ -46,7 +49,8 @@ class FilePipeline implements JobHandler {
         try (ObjectStore.LocalFile local = store.localFile(job.objectKey())) {
             Context context = new Context(job, local.path(), progress);
             for (int i = 0; i < steps.size(); i++) {
-                Processor.Step step = steps.get(i).process(context);
+                Processor processor = steps.get(i);
+                Processor.Step step = tracing.inChildSpan("process " + processor.name(), () -> processor.process(context));
                 outputs.putAll(step.outputs());
                 metadata.putAll(step.metadata());
                 progress.report(Math.min(99, 100 * (i + 1) / steps.size()));

@@ -2,9 +2,11 @@ package io.chute.realtime;
 
 import io.chute.job.Job;
 import io.chute.job.JobChanges;
+import io.chute.job.JobTracing;
 import io.chute.job.JobView;
 import io.chute.job.Jobs;
 import io.chute.storage.ObjectStore;
+import io.micrometer.tracing.Span;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -39,6 +41,7 @@ final class JobEvents implements JobChanges, AutoCloseable {
     private static final int BATCH = 1_000;
 
     private final Jobs jobs;
+    private final JobTracing tracing;
     private final ObjectStore store;
     private final Duration urlTtl;
     private final Events events;
@@ -52,6 +55,12 @@ final class JobEvents implements JobChanges, AutoCloseable {
 
     JobEvents(Jobs jobs, ObjectStore store, Duration urlTtl, Events events, List<JobAudience> audiences, JsonMapper json,
             Duration delay) {
+        this(jobs, store, urlTtl, events, audiences, json, delay, JobTracing.none());
+    }
+
+    JobEvents(Jobs jobs, ObjectStore store, Duration urlTtl, Events events, List<JobAudience> audiences, JsonMapper json,
+            Duration delay, JobTracing tracing) {
+        this.tracing = tracing;
         this.jobs = jobs;
         this.store = store;
         this.urlTtl = urlTtl;
@@ -95,7 +104,12 @@ final class JobEvents implements JobChanges, AutoCloseable {
             audience.routesOf(batch).forEach((id, routes) -> extra.computeIfAbsent(id, k -> new HashSet<>()).addAll(routes));
         }
         List<EventLog.NewEntry> entries = new ArrayList<>(batch.size());
+        // why: one publish serves the whole batch; each traced job gets its own span of it, in its own trace
+        List<Span> spans = new ArrayList<>();
         for (Job job : batch) {
+            if (job.traceParent() != null) {
+                spans.add(tracing.start(job.traceParent(), TYPE + " publish"));
+            }
             String data = json.writeValueAsString(JobView.of(job, store, urlTtl));
             if (job.ownerId() != null) {
                 entries.add(new EventLog.NewEntry(Route.user(job.ownerId()), TYPE, data));
@@ -105,7 +119,11 @@ final class JobEvents implements JobChanges, AutoCloseable {
                 entries.add(new EventLog.NewEntry(route, TYPE, data, job.ownerId()));
             }
         }
-        events.publishAll(entries);
+        try {
+            events.publishAll(entries);
+        } finally {
+            JobTracing.endAll(spans);
+        }
     }
 
     /** Publishes what is already gathered, then stops. */

@@ -9,6 +9,7 @@ import com.rabbitmq.client.Envelope;
 import io.chute.broker.QueueArguments;
 import io.chute.broker.RabbitBroker;
 import io.chute.common.ApiException;
+import io.chute.job.JobTracing;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -60,6 +61,7 @@ final class RabbitEventBus implements EventBus {
     private static final int BATCH = 128;
 
     private final RabbitBroker broker;
+    private final JobTracing tracing;
     private final String queue;
     private final Connection publishing;
     private final Channel events;
@@ -71,6 +73,11 @@ final class RabbitEventBus implements EventBus {
     private volatile boolean closed;
 
     RabbitEventBus(RabbitBroker broker, String nodeId) {
+        this(broker, nodeId, JobTracing.none());
+    }
+
+    RabbitEventBus(RabbitBroker broker, String nodeId, JobTracing tracing) {
+        this.tracing = tracing;
         this.broker = broker;
         this.queue = "chute.gateway." + nodeId;
         try {
@@ -181,8 +188,10 @@ final class RabbitEventBus implements EventBus {
 
     @Override
     public CompletableFuture<Void> submit(String kind, String orderKey, String json) {
+        String traceParent = tracing.current();
         AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
-                .contentType("application/json").deliveryMode(2).headers(Map.of(KIND, kind)).build();
+                .contentType("application/json").deliveryMode(2)
+                .headers(traceParent == null ? Map.of(KIND, kind) : Map.of(KIND, kind, JobTracing.TRACEPARENT, traceParent)).build();
         // why: one key always uses one channel, so its commands reach the queue in the order they were published
         ConfirmingChannel channel = confirmChannels[Math.floorMod((orderKey == null ? kind : orderKey).hashCode(), CONFIRM_CHANNELS)];
         return channel.publish(INCOMING, COMMAND_KEY, props, json.getBytes(StandardCharsets.UTF_8))
@@ -271,8 +280,9 @@ final class RabbitEventBus implements EventBus {
                 @Override
                 public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
                     Object kind = props.getHeaders() == null ? null : props.getHeaders().get(KIND);
-                    pending.add(new Delivery(envelope.getDeliveryTag(),
-                            new Incoming(kind == null ? "" : kind.toString(), new String(body, StandardCharsets.UTF_8))));
+                    Object traceParent = props.getHeaders() == null ? null : props.getHeaders().get(JobTracing.TRACEPARENT);
+                    pending.add(new Delivery(envelope.getDeliveryTag(), new Incoming(kind == null ? "" : kind.toString(),
+                            new String(body, StandardCharsets.UTF_8), traceParent == null ? null : traceParent.toString())));
                 }
             });
             Thread.ofPlatform().name("chute-chat-worker").daemon().start(() -> work(channel, pending, dispatcher));

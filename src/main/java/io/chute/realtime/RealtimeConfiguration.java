@@ -5,6 +5,8 @@ import io.chute.broker.RabbitBroker;
 import io.chute.config.ChuteProperties;
 import io.chute.config.ConditionalOnRole;
 import io.chute.job.Jobs;
+import io.chute.job.JobTracing;
+import io.micrometer.tracing.Span;
 import io.chute.storage.ObjectStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
@@ -54,9 +56,9 @@ class RealtimeConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    EventBus eventBus(ChuteProperties properties, ObjectProvider<RabbitBroker> broker, NodeId node) {
+    EventBus eventBus(ChuteProperties properties, ObjectProvider<RabbitBroker> broker, NodeId node, JobTracing tracing) {
         if (properties.bus().type() == ChuteProperties.BusType.RABBITMQ) {
-            return new RabbitEventBus(broker.getObject(), node.value());
+            return new RabbitEventBus(broker.getObject(), node.value(), tracing);
         }
         return new LocalEventBus();
     }
@@ -68,9 +70,9 @@ class RealtimeConfiguration {
 
     @Bean(destroyMethod = "close")
     JobEvents jobEvents(Jobs jobs, ObjectStore store, ChuteProperties properties, Events events,
-            List<JobAudience> audiences, JsonMapper json) {
+            List<JobAudience> audiences, JsonMapper json, JobTracing tracing) {
         return new JobEvents(jobs, store, properties.uploads().downloadUrlTtl(), events, audiences, json,
-                properties.realtime().jobEventDelay());
+                properties.realtime().jobEventDelay(), tracing);
     }
 
     @Bean(destroyMethod = "shutdownNow")
@@ -103,14 +105,29 @@ class RealtimeConfiguration {
     /** The worker tier's side of the bus: runs submitted commands, a batch per transaction. */
     @Bean
     @ConditionalOnRole("worker")
-    SmartLifecycle incomingConsumer(EventBus bus, List<IncomingHandler> handlers, TransactionTemplate tx, JsonMapper json) {
+    SmartLifecycle incomingConsumer(EventBus bus, List<IncomingHandler> handlers, TransactionTemplate tx, JsonMapper json,
+            JobTracing tracing) {
         Map<String, IncomingHandler> byKind = new HashMap<>();
         for (IncomingHandler h : handlers) {
             if (byKind.put(h.kind(), h) != null) {
                 throw new IllegalStateException("two incoming handlers of kind " + h.kind());
             }
         }
-        return new Lifecycle(() -> bus.consumeIncoming(batch -> tx.executeWithoutResult(status -> {
+        return new Lifecycle(() -> bus.consumeIncoming(batch -> {
+            // why: one transaction stores commands of several traces; each traced command gets its own span of it
+            List<Span> spans = batch.stream().filter(c -> c.traceParent() != null)
+                    .map(c -> tracing.start(c.traceParent(), c.kind() + " store")).toList();
+            try {
+                storeAll(batch, byKind, tx, json);
+            } finally {
+                JobTracing.endAll(spans);
+            }
+        }));
+    }
+
+    private static void storeAll(List<Incoming> batch, Map<String, IncomingHandler> byKind, TransactionTemplate tx,
+            JsonMapper json) {
+        tx.executeWithoutResult(status -> {
             // why: consecutive commands of one kind go to their handler together, in order, so it can do them in a few statements
             int i = 0;
             while (i < batch.size()) {
@@ -132,7 +149,7 @@ class RealtimeConfiguration {
                     throw new IllegalStateException(e);
                 }
             }
-        })));
+        });
     }
 
     @Bean

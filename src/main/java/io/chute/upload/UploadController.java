@@ -34,9 +34,11 @@ import org.springframework.web.bind.annotation.RestController;
 class UploadController {
 
     private final UploadService uploads;
+    private final UploadMetrics metrics;
 
-    UploadController(UploadService uploads) {
+    UploadController(UploadService uploads, UploadMetrics metrics) {
         this.uploads = uploads;
+        this.metrics = metrics;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -107,7 +109,8 @@ class UploadController {
                 return new ObjectStore.PartETag(p.partNumber(), p.etag());
             }).toList();
         }
-        return accepted(uploads.complete(caller, id, parts));
+        List<ObjectStore.PartETag> etags = parts;
+        return accepted(metrics.refusalsCounted(UploadMetrics.Lane.SIGNED, () -> uploads.complete(caller, id, etags)));
     }
 
     /**
@@ -130,7 +133,8 @@ class UploadController {
                     String fileName = FileNames.clean(part.getName() == null || part.getName().isBlank() ? "upload" : part.getName());
                     String contentType = part.getContentType() == null ? "application/octet-stream" : part.getContentType();
                     try (InputStream in = part.getInputStream()) {
-                        return accepted(uploads.receive(caller, fileName, contentType, in));
+                        return accepted(metrics.refusalsCounted(UploadMetrics.Lane.DIRECT,
+                                () -> uploads.receive(caller, fileName, contentType, in)));
                     }
                 }
             }

@@ -45,10 +45,11 @@ class UploadService {
     private final TransactionTemplate tx;
     private final ChuteProperties properties;
     private final FileSharing sharing;
+    private final UploadMetrics metrics;
     private final Clock clock = Clock.systemUTC();
 
     UploadService(Uploads uploads, Jobs jobs, JobService jobService, ObjectStore store, FileTypes types, TransactionTemplate tx,
-            ChuteProperties properties, FileSharing sharing) {
+            ChuteProperties properties, FileSharing sharing, UploadMetrics metrics) {
         this.uploads = uploads;
         this.jobs = jobs;
         this.jobService = jobService;
@@ -57,6 +58,7 @@ class UploadService {
         this.tx = tx;
         this.properties = properties;
         this.sharing = sharing;
+        this.metrics = metrics;
     }
 
     /** A signed upload: {@code request} is the single PUT, or null for a multipart upload (whose plan is in {@code upload}). */
@@ -223,6 +225,7 @@ class UploadService {
             }
             Job job = jobService.submit(newJob(locked, jobType, detected, stored.size()));
             uploads.markComplete(uploadId, stored.size(), detected, job.id().value());
+            metrics.accepted(UploadMetrics.Lane.SIGNED, stored.size());
             return job;
         });
     }
@@ -251,6 +254,7 @@ class UploadService {
                 uploads.save(upload);
                 Job job = jobService.submit(newJob(upload, jobType, detected, size));
                 uploads.markComplete(id, size, detected, job.id().value());
+                metrics.accepted(UploadMetrics.Lane.DIRECT, size);
                 return job;
             });
         } catch (RuntimeException e) {

@@ -7,9 +7,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One delivery of a job type's work queue, settled on the channel it came from: after a channel
- * is replaced, its delivery tags mean nothing on the new one.
+ * is replaced, its delivery tags mean nothing on the new one. {@code traceParent} is the message's W3C
+ * header, set by the relay's publish span (null outside a trace).
  */
-record Delivery(String type, Channel channel, long tag, byte[] body) {
+record Delivery(String type, Channel channel, long tag, byte[] body, String traceParent) {
 
     private static final Logger log = LoggerFactory.getLogger(Delivery.class);
 

@@ -18,8 +18,11 @@ import org.springframework.stereotype.Repository;
 @Repository
 public class JobOutbox {
 
-    /** One message to publish; {@code delayMillis} is measured on the database's clock. */
-    record Entry(long id, UUID jobId, String type, int priority, long delayMillis, boolean dead) {}
+    /**
+     * One message to publish; {@code delayMillis} is measured on the database's clock,
+     * {@code traceParent} is the job's trace (null outside one).
+     */
+    record Entry(long id, UUID jobId, String type, int priority, long delayMillis, boolean dead, String traceParent) {}
 
     private final JdbcClient jdbc;
 
@@ -29,23 +32,23 @@ public class JobOutbox {
 
     /** A message for a job that has just become runnable (or will be, at its {@code runAt}). */
     void add(Job job) {
-        jdbc.sql("insert into job_outbox (job_id, type, priority, run_at) values (?, ?, ?, ?)")
-                .params(job.id().value(), job.type(), job.priority(), Timestamp.from(job.runAt()))
+        jdbc.sql("insert into job_outbox (job_id, type, priority, run_at, trace_parent) values (?, ?, ?, ?, ?)")
+                .params(job.id().value(), job.type(), job.priority(), Timestamp.from(job.runAt()), job.traceParent())
                 .update();
     }
 
     /** A copy of a FAILED job's id for the dead-letter queue. */
     void addDead(Job job) {
-        jdbc.sql("insert into job_outbox (job_id, type, priority, dead) values (?, ?, ?, true)")
-                .params(job.id().value(), job.type(), job.priority())
+        jdbc.sql("insert into job_outbox (job_id, type, priority, dead, trace_parent) values (?, ?, ?, true, ?)")
+                .params(job.id().value(), job.type(), job.priority(), job.traceParent())
                 .update();
     }
 
     /** A message for {@code id} if it waits (PENDING or RETRYING), due now or later; false if it does not. */
     boolean addIfWaiting(JobId id) {
         return jdbc.sql("""
-                insert into job_outbox (job_id, type, priority, run_at)
-                select j.job_id, j.type, j.priority, j.run_at from jobs j where j.job_id = ? and %s""".formatted(JobSql.WAITING))
+                insert into job_outbox (job_id, type, priority, run_at, trace_parent)
+                select j.job_id, j.type, j.priority, j.run_at, j.trace_parent from jobs j where j.job_id = ? and %s""".formatted(JobSql.WAITING))
                 .param(id.value())
                 .update() == 1;
     }
@@ -53,8 +56,8 @@ public class JobOutbox {
     /** A message for {@code id} if it waits and is not due yet: it goes back through a delay queue. */
     boolean addIfNotYetDue(JobId id) {
         return jdbc.sql("""
-                insert into job_outbox (job_id, type, priority, run_at)
-                select j.job_id, j.type, j.priority, j.run_at from jobs j
+                insert into job_outbox (job_id, type, priority, run_at, trace_parent)
+                select j.job_id, j.type, j.priority, j.run_at, j.trace_parent from jobs j
                 where j.job_id = ? and j.run_at > now() and %s""".formatted(JobSql.WAITING))
                 .param(id.value())
                 .update() == 1;
@@ -68,8 +71,8 @@ public class JobOutbox {
      */
     int addOrphans(String type, long graceSeconds) {
         return jdbc.sql("""
-                insert into job_outbox (job_id, type, priority, run_at)
-                select j.job_id, j.type, j.priority, j.run_at from jobs j
+                insert into job_outbox (job_id, type, priority, run_at, trace_parent)
+                select j.job_id, j.type, j.priority, j.run_at, j.trace_parent from jobs j
                 where j.type = :type and %s
                   and j.run_at < now() - make_interval(secs => :grace)
                   and not exists (select 1 from job_outbox o where o.job_id = j.job_id)
@@ -86,13 +89,14 @@ public class JobOutbox {
      */
     List<Entry> lockBatch(int limit, Set<String> skipped) {
         return jdbc.sql("""
-                select id, job_id, type, priority, dead,
+                select id, job_id, type, priority, dead, trace_parent,
                        greatest(0, ceil(extract(epoch from (run_at - now())) * 1000))::bigint as delay_millis
                 from job_outbox where type <> all(?) order by id limit ? for update skip locked""")
                 .param(skipped.toArray(String[]::new))
                 .param(limit)
                 .query((rs, n) -> new Entry(rs.getLong("id"), rs.getObject("job_id", UUID.class), rs.getString("type"),
-                        rs.getInt("priority"), rs.getLong("delay_millis"), rs.getBoolean("dead")))
+                        rs.getInt("priority"), rs.getLong("delay_millis"), rs.getBoolean("dead"),
+                        rs.getString("trace_parent")))
                 .list();
     }
 
@@ -100,6 +104,13 @@ public class JobOutbox {
         jdbc.sql("delete from job_outbox where id = any(?)")
                 .param(published.stream().map(Entry::id).toArray(Long[]::new))
                 .update();
+    }
+
+    /** Age in seconds of the oldest row waiting to be published, 0 when none: how late the relays are. */
+    public double oldestAgeSeconds() {
+        return jdbc.sql("""
+                select coalesce(extract(epoch from now() - (select created_at from job_outbox order by id limit 1)), 0)""")
+                .query(Double.class).single();
     }
 
     /** Rows waiting to be published: how far behind the relays are. */

@@ -1,5 +1,7 @@
 package io.chute.job.rabbit;
 
+import io.micrometer.tracing.Span;
+import io.chute.job.JobTracing;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
@@ -51,6 +53,7 @@ public class OutboxRelay implements SmartLifecycle {
     private static final Duration UNDECLARABLE_FOR = Duration.ofSeconds(30);
 
     private final JobOutbox outbox;
+    private final JobTracing tracing;
     private final TransactionTemplate tx;
     private final RabbitBroker broker;
     private final Duration pollInterval;
@@ -67,6 +70,11 @@ public class OutboxRelay implements SmartLifecycle {
     private Channel declarations;
 
     public OutboxRelay(JobOutbox outbox, TransactionTemplate tx, RabbitBroker broker, Duration pollInterval) {
+        this(outbox, tx, broker, pollInterval, JobTracing.none());
+    }
+
+    public OutboxRelay(JobOutbox outbox, TransactionTemplate tx, RabbitBroker broker, Duration pollInterval, JobTracing tracing) {
+        this.tracing = tracing;
         this.outbox = outbox;
         this.tx = tx;
         this.broker = broker;
@@ -198,14 +206,26 @@ public class OutboxRelay implements SmartLifecycle {
                 .contentType("text/plain")
                 .messageId(e.jobId().toString())
                 .type(e.type());
-        if (e.dead()) {
-            ch.basicPublish(RabbitTopology.DEAD_EXCHANGE, e.type(), true, props.build(), body);
-        } else if (e.delayMillis() > 0) {
-            long level = RabbitTopology.delayLevel(e.delayMillis());
-            props.headers(Map.of(RabbitTopology.DELAY_HEADER, String.valueOf(level)));
-            ch.basicPublish(RabbitTopology.DELAY_EXCHANGE, e.type(), true, props.build(), body);
-        } else {
-            ch.basicPublish(RabbitTopology.EXCHANGE, e.type(), true, props.build(), body);
+        Map<String, Object> headers = new HashMap<>();
+        Span span = e.traceParent() == null ? null : tracing.start(e.traceParent(), "job publish " + e.type());
+        try {
+            String traceParent = tracing.traceparentOf(span);
+            if (traceParent != null) {
+                headers.put(JobTracing.TRACEPARENT, traceParent);
+            }
+            if (e.dead()) {
+                ch.basicPublish(RabbitTopology.DEAD_EXCHANGE, e.type(), true, props.headers(headers).build(), body);
+            } else if (e.delayMillis() > 0) {
+                long level = RabbitTopology.delayLevel(e.delayMillis());
+                headers.put(RabbitTopology.DELAY_HEADER, String.valueOf(level));
+                ch.basicPublish(RabbitTopology.DELAY_EXCHANGE, e.type(), true, props.headers(headers).build(), body);
+            } else {
+                ch.basicPublish(RabbitTopology.EXCHANGE, e.type(), true, props.headers(headers).build(), body);
+            }
+        } finally {
+            if (span != null) {
+                span.end();
+            }
         }
     }
 

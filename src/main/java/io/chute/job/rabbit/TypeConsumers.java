@@ -6,6 +6,7 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.ShutdownSignalException;
+import io.chute.job.JobTracing;
 import io.chute.job.WorkerPool;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -129,7 +130,9 @@ final class TypeConsumers {
 
         @Override
         public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
-            Delivery delivery = new Delivery(type, getChannel(), envelope.getDeliveryTag(), body);
+            Object traceParent = properties.getHeaders() == null ? null : properties.getHeaders().get(JobTracing.TRACEPARENT);
+            Delivery delivery = new Delivery(type, getChannel(), envelope.getDeliveryTag(), body,
+                    traceParent == null ? null : traceParent.toString());
             try {
                 workers.execute(() -> handler.accept(delivery));
             } catch (RejectedExecutionException e) {

@@ -1,6 +1,8 @@
 package io.chute.processing.scan;
 
 import io.chute.config.ChuteProperties;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -35,5 +37,21 @@ class ClamAvConfiguration {
                 return Health.down().withDetail("clamd", clamd.toString()).withDetail("error", e.getMessage()).build();
             }
         };
+    }
+
+    /** {@code clamav_up}: 1 while clamd answers PING, 0 otherwise (read at each scrape; a refused connection fails at once). */
+    @Bean
+    MeterBinder clamavUpGauge(ClamAvClient clamd) {
+        return meters -> Gauge.builder("clamav.up", clamd, ClamAvConfiguration::answers)
+                .description("1 while clamd answers PING, else 0").register(meters);
+    }
+
+    private static double answers(ClamAvClient clamd) {
+        try {
+            clamd.ping();
+            return 1;
+        } catch (ClamAvException e) {
+            return 0;
+        }
     }
 }
