@@ -4,6 +4,7 @@ import io.chute.broker.RabbitBroker;
 import io.chute.config.ChuteProperties;
 import io.chute.config.ChuteProperties.QueueType;
 import io.chute.config.ConditionalOnBackend;
+import io.chute.job.JobTracing;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -15,8 +16,9 @@ class RabbitQueueConfiguration {
 
     /** Every node relays, whatever its roles: jobs submitted by an API-only node must reach the broker too. */
     @Bean
-    OutboxRelay outboxRelay(JobOutbox outbox, TransactionTemplate tx, RabbitBroker broker, ChuteProperties properties) {
-        return new OutboxRelay(outbox, tx, broker, properties.jobs().pollInterval());
+    OutboxRelay outboxRelay(JobOutbox outbox, TransactionTemplate tx, RabbitBroker broker, ChuteProperties properties,
+            JobTracing tracing) {
+        return new OutboxRelay(outbox, tx, broker, properties.jobs().pollInterval(), tracing);
     }
 
     @Bean
