@@ -26,7 +26,8 @@ public record ChuteProperties(
         @DefaultValue Clamav clamav,
         @DefaultValue Bus bus,
         @DefaultValue Realtime realtime,
-        @DefaultValue Chat chat) {
+        @DefaultValue Chat chat,
+        @DefaultValue Cors cors) {
 
     public boolean runs(String role) {
         return roles.contains(role);
@@ -56,12 +57,19 @@ public record ChuteProperties(
             @DefaultValue("true") boolean createBucket,
             @DefaultValue("8MB") DataSize partSize) {}
 
+    /**
+     * Uploads. Every file type is accepted unless {@code deniedTypes} lists it or {@code allowedTypes}
+     * leaves it out; both take media types or {@code type/*} patterns and apply to the declared
+     * type before any byte is sent and to the type detected from the bytes.
+     */
     public record Uploads(
             @DefaultValue("5GB") DataSize maxSize,
             @DefaultValue("15m") Duration urlTtl,
             @DefaultValue("5m") Duration downloadUrlTtl,
             Duration purgeCompletedAfter,
-            @DefaultValue("10m") Duration maintenanceInterval) {}
+            @DefaultValue("10m") Duration maintenanceInterval,
+            @DefaultValue("*/*") List<String> allowedTypes,
+            @DefaultValue List<String> deniedTypes) {}
 
     /**
      * The job engine. {@code types} overrides the per-type settings, e.g.
@@ -265,4 +273,11 @@ public record ChuteProperties(
             }
         }
     }
+
+    /**
+     * Browser origins (e.g. {@code https://app.example.com}) allowed to call {@code /api/**} and to
+     * open {@code /ws} from another origin. Empty: the same origin only. Chute's own object
+     * endpoint takes PUT and GET from any origin, since its URL signature is the credential.
+     */
+    public record Cors(@DefaultValue List<String> allowedOrigins) {}
 }

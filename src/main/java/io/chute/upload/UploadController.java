@@ -3,6 +3,7 @@ package io.chute.upload;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.chute.auth.CurrentUser;
 import io.chute.common.ApiException;
+import io.chute.config.ChuteProperties;
 import io.chute.job.Job;
 import io.chute.job.JobStatus;
 import io.chute.storage.ObjectStore;
@@ -32,10 +33,18 @@ import org.springframework.web.bind.annotation.RestController;
 class UploadController {
 
     private final UploadService uploads;
+    private final ClientConfig config;
 
-    UploadController(UploadService uploads) {
+    UploadController(UploadService uploads, ChuteProperties properties, TypePolicy policy) {
         this.uploads = uploads;
+        this.config = new ClientConfig(new UploadLimits(properties.uploads().maxSize().toBytes(),
+                properties.storage().multipartThreshold().toBytes(), policy.allowedPatterns(), policy.deniedPatterns()));
     }
+
+    /** What a client checks before sending a file, so that nothing is refused after its bytes were sent. */
+    record ClientConfig(UploadLimits uploads) {}
+
+    record UploadLimits(long maxSize, long multipartThreshold, List<String> allowedTypes, List<String> deniedTypes) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record SignedUpload(UUID uploadId, String method, String url, Map<String, String> headers, Multipart multipart,
@@ -66,6 +75,11 @@ class UploadController {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record UploadView(UUID uploadId, String fileName, long size, String contentType, String detectedType,
             Upload.State state, Instant createdAt, UUID jobId, Multipart multipart) {}
+
+    @GetMapping("/api/config")
+    ClientConfig config() {
+        return config;
+    }
 
     @PostMapping("/api/uploads")
     ResponseEntity<SignedUpload> sign(@RequestBody UploadRequest body, CurrentUser caller) {
@@ -118,6 +132,7 @@ class UploadController {
         if (!JakartaServletFileUpload.isMultipartContent(request)) {
             throw ApiException.unsupportedType("Send the file as multipart/form-data in a field named 'file'");
         }
+        uploads.refuseOversizedBody(request.getContentLengthLong());
         JakartaServletFileUpload<?, ?> parser = new JakartaServletFileUpload<>();
         parser.setFileCountMax(10);
         try {
