@@ -2,7 +2,7 @@
 
 import { post } from '../api.js';
 import { fill, h, toast } from '../dom.js';
-import { dropTarget } from '../files.js';
+import { dropTarget, resumeBanner } from '../files.js';
 import { live } from '../socket.js';
 import { pickUsers, presenceDot, renderList } from './channel-list.js';
 import { composer } from './composer.js';
@@ -36,7 +36,8 @@ export function channelPage(main, channelId) {
       files.toggle));
   const view = h('div', { class: 'channel-view' }, header,
     h('div', { class: 'channel-body' },
-      h('section', { class: 'conversation', 'aria-label': 'Conversation' }, list.log, typingLine, compose.form), files.panel));
+      h('section', { class: 'conversation', 'aria-label': 'Conversation' },
+        resumeBanner(compose.sendFiles, channelId), list.log, typingLine, compose.form), files.panel));
   fill(main, view);
   const stopDrops = dropTarget(main, dropped => compose.sendFiles(dropped));
 

@@ -51,7 +51,9 @@ export function composer({ channelId, list, cards }) {
       if (sent || !tasks.every(t => ['processing', 'error', 'cancelled'].includes(t.state))) return;
       sent = true;
       const ids = tasks.filter(t => t.state === 'processing').map(t => t.uploadId);
-      if (ids.length) postMessage(message, ids);
+      // the text goes even when no file could be sent: what was typed is never lost
+      if (ids.length || message.content) postMessage(message, ids);
+      else list.markFailed(message, new Error('no file could be sent'));
     };
     tasks.forEach(t => t.addEventListener('change', check));
   }
