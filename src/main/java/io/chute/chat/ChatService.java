@@ -172,6 +172,30 @@ class ChatService {
         return new Page(views.of(rows), next);
     }
 
+    /** One file shared in a channel: its attachment and the message that carried it. */
+    record SharedFile(UUID messageId, UUID senderId, Instant createdAt, MessageView.AttachmentView attachment) {}
+
+    record FilesPage(List<SharedFile> items, String nextCursor) {}
+
+    /**
+     * Every file shared in the channel, newest first, a page being the files of up to {@code limit}
+     * messages (so a page holds every file of the messages it covers), cut on seq like the history.
+     */
+    FilesPage files(UUID callerId, UUID channelId, HistoryCursor before, int limit) {
+        InvalidInputException.require(limit >= 1 && limit <= MAX_PAGE, "limit must be between 1 and " + MAX_PAGE);
+        memberOf(callerId, channelId);
+        List<Messages.Message> rows = messages.withFilesBefore(channelId, before.beforeSeq(), limit + 1);
+        String next = null;
+        if (rows.size() > limit) {
+            rows = rows.subList(0, limit);
+            next = new HistoryCursor(rows.getLast().seq()).encode();
+        }
+        List<SharedFile> items = views.of(rows).stream()
+                .flatMap(m -> m.attachments().stream().map(a -> new SharedFile(m.id(), m.senderId(), m.createdAt(), a)))
+                .toList();
+        return new FilesPage(items, next);
+    }
+
     /** The message, if the caller is a member of its channel; 404 otherwise. */
     Messages.Message visibleMessage(UUID callerId, UUID messageId) {
         return messages.find(messageId).filter(m -> channels.isMember(m.channelId(), callerId))

@@ -22,7 +22,7 @@ export function channelPage(main, channelId) {
   let disposed = false;
 
   const list = messageList({ channelId, channel, cards, onChange: () => files.render() });
-  const files = filesPanel({ channelId, channel, messages: list.messages, cards });
+  const files = filesPanel({ channelId, channel, cards });
   const compose = composer({ channelId, list, cards });
   const typingLine = h('p', { class: 'typing', 'aria-live': 'polite', id: 'typing' });
   const memberLine = h('span', { class: 'muted members' });

@@ -7,6 +7,7 @@ import io.chute.support.Browser;
 import io.chute.support.EmbeddedChuteIT;
 import io.chute.support.SampleFiles;
 import io.chute.support.TestClient;
+import io.chute.upload.UploadFlowTestSupport;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -109,6 +110,34 @@ class FileFlowsIT extends EmbeddedChuteIT {
             browser.signUp(WebClientIT.uniqueName("bo"), "Bo");
             browser.open("/#/files").await(By.cssSelector(".dropzone"));
             assertThat(browser.all(By.cssSelector("[aria-label='Interrupted uploads']"))).isEmpty();
+        }
+    }
+
+    @Test
+    void theFilesPanelListsEveryFileEverSharedAndEveryMemberSeesTheChannelsZip() {
+        TestClient ana = newUser();
+        TestClient bo = newUser();
+        String channel = directChannel(ana, bo);
+        Map<String, Object> photo = UploadFlowTestSupport.acceptedJob(ana, port);
+        UploadFlowTestSupport.completed(ana, photo);
+        ana.post("/api/channels/" + channel + "/messages", Map.of("content", "the photo", "clientMessageId", "photo-1",
+                "attachments", List.of(photo.get("uploadId"))));
+        for (int i = 1; i <= 35; i++) {
+            ana.post("/api/channels/" + channel + "/messages", Map.of("content", "later " + i, "clientMessageId", "later-" + i));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> contents(bo, channel).contains("later 35"));
+
+        try (Browser browser = signedIn(bo, "/#/c/" + channel)) {
+            browser.awaitConnection("open");
+            browser.await(By.xpath("//p[@class='text' and text()='later 35']"));
+            browser.click(By.id("toggle-files"));
+            browser.await(By.xpath("//aside[@id='channel-files']//label[text()='small.jpg']"));
+
+            TestClient.Response zip = ana.post("/api/zips", Map.of("uploadIds", List.of(photo.get("uploadId")),
+                    "channelId", channel, "name", "from-ana.zip"));
+            assertThat(zip.status()).isEqualTo(202);
+
+            browser.await(By.xpath("//aside[@id='channel-files']//article[@data-kind='zip']//a[starts-with(normalize-space(), 'Download')]"));
         }
     }
 
