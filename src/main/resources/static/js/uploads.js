@@ -160,6 +160,10 @@ export class UploadTask extends EventTarget {
       size: this.file.size,
       contentType: this.file.type || 'application/octet-stream',
       ...(this.channelId ? { channelId: this.channelId } : {}),
+    }).catch(e => {
+      // the file itself was refused (its name, size or type): trying again cannot help
+      if ([400, 413, 415, 422].includes(e.status)) this.refused = true;
+      throw e;
     });
     this.uploadId = signed.uploadId;
     if (signed.multipart) {
