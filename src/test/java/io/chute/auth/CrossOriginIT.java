@@ -2,6 +2,7 @@ package io.chute.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.chute.support.EmbeddedChuteIT;
 import io.chute.support.TestClient;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -14,8 +15,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -44,11 +43,8 @@ class CrossOriginIT {
     private final HttpClient http = HttpClient.newHttpClient();
 
     @DynamicPropertySource
-    static void origins(DynamicPropertyRegistry registry) throws IOException {
-        Path data = Files.createTempDirectory("chute-cross-origin-");
-        registry.add("chute.data-dir", data::toString);
-        registry.add("chute.jobs.backoff-base", () -> "200ms");
-        registry.add("chute.jobs.poll-interval", () -> "500ms");
+    static void origins(DynamicPropertyRegistry registry) {
+        EmbeddedChuteIT.ownContext(registry, "cross-origin");
         registry.add("chute.cors.allowed-origins", () -> APP);
     }
 

@@ -31,6 +31,22 @@ public abstract class EmbeddedChuteIT {
         registry.add("chute.realtime.auth-timeout", () -> "2s");
     }
 
+    /**
+     * For a test class that needs settings of its own, hence a Spring context of its own (it cannot
+     * extend this class, whose context owns {@link #DATA_DIR}): a fresh data dir and the quick job
+     * timings of the shared one.
+     */
+    public static void ownContext(DynamicPropertyRegistry registry, String name) {
+        try {
+            Path data = Files.createTempDirectory("chute-" + name + "-");
+            registry.add("chute.data-dir", data::toString);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        registry.add("chute.jobs.backoff-base", () -> "200ms");
+        registry.add("chute.jobs.poll-interval", () -> "500ms");
+    }
+
     protected TestClient anonymous() {
         return new TestClient(URI.create("http://localhost:" + port));
     }

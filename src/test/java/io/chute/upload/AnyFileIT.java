@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chute.support.Multipart;
 import io.chute.support.SampleFiles;
+import io.chute.support.EmbeddedChuteIT;
 import io.chute.support.TestClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,11 +41,8 @@ class AnyFileIT {
     Path dir;
 
     @DynamicPropertySource
-    static void limits(DynamicPropertyRegistry registry) throws IOException {
-        Path data = Files.createTempDirectory("chute-any-file-");
-        registry.add("chute.data-dir", data::toString);
-        registry.add("chute.jobs.backoff-base", () -> "200ms");
-        registry.add("chute.jobs.poll-interval", () -> "500ms");
+    static void limits(DynamicPropertyRegistry registry) {
+        EmbeddedChuteIT.ownContext(registry, "any-file");
         registry.add("chute.uploads.max-size", () -> MAX_SIZE + "B");
         registry.add("chute.uploads.denied-types", () -> "application/x-msdownload");
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import io.chute.support.Browser;
+import io.chute.support.EmbeddedChuteIT;
 import io.chute.support.SampleFiles;
 import io.chute.support.TestClient;
 import io.chute.upload.UploadFlowTestSupport;
@@ -50,10 +51,8 @@ class OtherOriginUploadIT {
     Path dir;
 
     @DynamicPropertySource
-    static void crossOrigin(DynamicPropertyRegistry registry) throws IOException {
-        Path data = Files.createTempDirectory("chute-other-origin-");
-        registry.add("chute.data-dir", data::toString);
-        registry.add("chute.jobs.poll-interval", () -> "500ms");
+    static void crossOrigin(DynamicPropertyRegistry registry) {
+        EmbeddedChuteIT.ownContext(registry, "other-origin");
         registry.add("chute.cors.allowed-origins", () -> APP_ORIGIN);
         registry.add("chute.storage.multipart-threshold", () -> "6MB");
     }
