@@ -1,6 +1,7 @@
 package io.chute.upload;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.chute.support.Multipart;
 import io.chute.support.SampleFiles;
@@ -8,16 +9,22 @@ import io.chute.support.EmbeddedChuteIT;
 import io.chute.support.TestClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -27,7 +34,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * Any file a person shares, over real HTTP: every type is stored and downloadable as it was sent,
  * always as an attachment; what the configuration refuses is refused before any byte is sent.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "logging.level.io.chute.common.ProblemHandler=DEBUG")
 @DirtiesContext // why: its own settings, so its own context, closed when the class is done
 class AnyFileIT {
 
@@ -172,6 +180,27 @@ class AnyFileIT {
         assertThat(refused.status()).isEqualTo(413);
         assertThat(refused.contentType()).startsWith("application/problem+json");
         assertThat((List<?>) alice.get("/api/jobs").json().get("items")).isEmpty();
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void aPutCutShortByTheClientStoresNothingAndIsNoErrorOfChutes(CapturedOutput output) throws IOException {
+        TestClient alice = newUser();
+        Map<String, Object> signed = alice.post("/api/uploads",
+                Map.of("fileName", "cut.bin", "size", 100_000, "contentType", "application/octet-stream")).json();
+        URI url = URI.create((String) signed.get("url"));
+
+        try (Socket socket = new Socket(url.getHost(), url.getPort())) {
+            socket.setSoLinger(true, 0); // closing resets the connection, as a cancelled browser upload does
+            socket.getOutputStream().write(("PUT " + url.getRawPath() + "?" + url.getRawQuery() + " HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Content-Type: application/octet-stream\r\nContent-Length: 100000\r\n\r\n" + "x".repeat(1000))
+                    .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+        }
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> output.getOut().contains("The client went away during PUT"));
+        assertThat(output.getOut()).doesNotContain("Unexpected failure on PUT");
+        assertThat(alice.post("/api/uploads/" + signed.get("uploadId") + "/complete", Map.of()).status()).isEqualTo(409);
     }
 
     @Test
