@@ -7,6 +7,7 @@ import { fill, h, avatar } from './dom.js';
 import { filesPage } from './files.js';
 import { adminPage, jobsPage } from './jobs.js';
 import { connect, disconnect, on } from './socket.js';
+import { abortAllUploads } from './uploads.js';
 
 const root = document.getElementById('app');
 let leavePage = null;
@@ -44,7 +45,11 @@ function buildShell(user) {
       h('div', { class: 'me-name' }, h('strong', { text: user.displayName ?? user.username }),
         h('span', { class: 'muted', text: `@${user.username}` })),
       connection,
-      h('button', { class: 'button small ghost', id: 'sign-out', onclick: () => { session.clear(); signIn(); } }, 'Sign out')));
+      h('button', { class: 'button small ghost', id: 'sign-out', onclick: async () => {
+        await abortAllUploads(); // before the token goes: the aborts are the signed-out user's
+        session.clear();
+        signIn();
+      } }, 'Sign out')));
   const topbar = h('header', { class: 'topbar' }, menuButton,
     h('span', { class: 'brand small' }, h('span', { class: 'logo', 'aria-hidden': 'true' }), 'Chute'));
   const scrim = h('div', { class: 'scrim', onclick: () => toggleMenu(false) });

@@ -114,7 +114,9 @@ export function fileCard({ task = null, job = null, watch = true, own = watch, s
 
     const size = t?.total ?? j?.fileSize;
     const pages = j?.metadata?.pageCount;
-    fill(meta, [formatBytes(size), kind === 'pdf' && pages ? `${pages} page${pages === 1 ? '' : 's'}` : null,
+    const type = j?.detectedType ?? t?.file.type;
+    fill(meta, [formatBytes(size), !previewOf(j) && type ? type : null,
+      kind === 'pdf' && pages ? `${pages} page${pages === 1 ? '' : 's'}` : null,
       j?.outputs?.medium?.width ? `${j.outputs.large?.width ?? j.outputs.medium.width}×${j.outputs.large?.height ?? j.outputs.medium.height}` : null]
       .filter(Boolean).join(' · '));
 
@@ -241,9 +243,12 @@ export async function requestZip(uploadIds, { channelId = null, name } = {}) {
   return accepted.jobId;
 }
 
-/** Pending multipart uploads from before a reload, with a way to resume or discard them. */
-function resumeBanner(onFiles) {
-  const saved = savedUploads();
+/**
+ * Pending multipart uploads from before a reload, with a way to resume or discard them: those
+ * started on My files there, those started in a channel in that channel (so they are posted there).
+ */
+export function resumeBanner(onFiles, channelId = null) {
+  const saved = savedUploads().filter(s => (s.channelId ?? null) === channelId);
   if (!saved.length) return null;
   const list = h('ul', { class: 'resume-list' });
   const banner = h('section', { class: 'notice', 'aria-label': 'Interrupted uploads' },

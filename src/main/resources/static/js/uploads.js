@@ -3,11 +3,64 @@
 // in localStorage so that picking the same file again after a reload resumes it.
 
 import { ApiError, api, post, problemFromText } from './api.js';
+import { formatBytes } from './dom.js';
 import { putJob, refreshJob } from './jobs-store.js';
 
 const SAVED = 'chute.uploads';
 const PARALLEL_PARTS = 3;
 const PART_ATTEMPTS = 4;
+
+/** Every upload of this page that has not ended, so that signing out can abort them. */
+const active = new Set();
+const RUNNING = ['signing', 'uploading', 'completing'];
+
+/** True while some file is on its way: leaving the page now would lose it. */
+export function uploadsRunning() {
+  return [...active].some(t => RUNNING.includes(t.state));
+}
+
+/** Signing out: aborts every upload in flight (with the token that started it) and forgets interrupted ones. */
+export async function abortAllUploads() {
+  const running = [...active].filter(t => RUNNING.includes(t.state) || (t.state === 'error' && t.phase === 'upload'));
+  const interrupted = savedUploads().filter(s => !running.some(t => t.uploadId === s.uploadId));
+  await Promise.all([...running.map(t => t.cancel()),
+    ...interrupted.map(s => api(`/api/uploads/${s.uploadId}`, { method: 'DELETE' }).catch(() => {}))]);
+  active.clear();
+  localStorage.removeItem(SAVED);
+  limits = null;
+}
+
+window.addEventListener('beforeunload', e => {
+  if (!uploadsRunning()) return;
+  e.preventDefault();
+  e.returnValue = ''; // older browsers show the warning only when this is set
+});
+
+let limits = null;
+
+/** What the server accepts (GET /api/config), asked once per sign-in. */
+function uploadLimits() {
+  limits ??= api('/api/config').then(c => c.uploads).catch(e => { limits = null; throw e; });
+  return limits;
+}
+
+function matches(pattern, type) {
+  const [pt, ps] = pattern.split(';')[0].trim().toLowerCase().split('/');
+  const [tt, ts] = type.split(';')[0].trim().toLowerCase().split('/');
+  return (pt === '*' || pt === tt) && (ps === '*' || ps === ts);
+}
+
+/** Why the server would refuse this file before any byte is sent (an ApiError), or null. */
+async function refusalOf(file) {
+  if (file.size === 0) return new ApiError(400, { detail: 'the file is empty' });
+  const { maxSize, allowedTypes, deniedTypes } = await uploadLimits();
+  if (file.size > maxSize) return new ApiError(413, { detail: `larger than the limit of ${formatBytes(maxSize)}` });
+  const type = file.type || 'application/octet-stream';
+  if (!allowedTypes.some(p => matches(p, type)) || deniedTypes.some(p => matches(p, type))) {
+    return new ApiError(415, { detail: `files of type ${type} are not accepted` });
+  }
+  return null;
+}
 
 function readSaved() {
   try { return JSON.parse(localStorage.getItem(SAVED)) ?? {}; } catch { return {}; }
@@ -60,6 +113,10 @@ export class UploadTask extends EventTarget {
     this.phase = 'upload';
     this.requests = new Set();
     this.doneParts = new Map();
+    active.add(this);
+    this.addEventListener('change', () => {
+      if (['processing', 'cancelled'].includes(this.state) || this.refused) active.delete(this);
+    });
   }
 
   changed() { this.dispatchEvent(new Event('change')); }
@@ -70,6 +127,11 @@ export class UploadTask extends EventTarget {
     this.changed();
     try {
       if (this.phase === 'upload') {
+        const refusal = this.uploadId ? null : await refusalOf(this.file);
+        if (refusal) {
+          this.refused = true;
+          throw refusal;
+        }
         const parts = await this.send();
         this.phase = 'complete';
         await this.complete(parts);
@@ -98,6 +160,10 @@ export class UploadTask extends EventTarget {
       size: this.file.size,
       contentType: this.file.type || 'application/octet-stream',
       ...(this.channelId ? { channelId: this.channelId } : {}),
+    }).catch(e => {
+      // the file itself was refused (its name, size or type): trying again cannot help
+      if ([400, 413, 415, 422].includes(e.status)) this.refused = true;
+      throw e;
     });
     this.uploadId = signed.uploadId;
     if (signed.multipart) {

@@ -1,11 +1,13 @@
 package io.chute.auth;
 
 import io.chute.common.Problems;
+import io.chute.config.ChuteProperties;
 import java.util.List;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.MethodParameter;
 import org.springframework.http.HttpStatus;
+import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
@@ -17,6 +19,7 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.web.bind.support.WebDataBinderFactory;
 import org.springframework.web.context.request.NativeWebRequest;
+import org.springframework.web.cors.CorsConfigurationSource;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.method.support.ModelAndViewContainer;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
@@ -32,6 +35,7 @@ class SecurityConfiguration implements WebMvcConfigurer {
     @Bean
     SecurityFilterChain api(HttpSecurity http, Tokens tokens) throws Exception {
         http.csrf(csrf -> csrf.disable())
+                .cors(Customizer.withDefaults())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .httpBasic(b -> b.disable())
                 .formLogin(f -> f.disable())
@@ -57,6 +61,12 @@ class SecurityConfiguration implements WebMvcConfigurer {
                         .accessDeniedHandler((request, response, e) ->
                                 Problems.write(response, HttpStatus.FORBIDDEN, "You may not do this")));
         return http.build();
+    }
+
+    /** Found by name by {@code cors(withDefaults())} above; see {@link CorsRules}. */
+    @Bean
+    CorsConfigurationSource corsConfigurationSource(ChuteProperties properties) {
+        return CorsRules.of(properties.cors());
     }
 
     private static JwtAuthenticationToken authentication(Jwt jwt) {

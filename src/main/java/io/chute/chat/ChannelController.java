@@ -111,6 +111,13 @@ class ChannelController {
         return chat.history(caller.id(), id, HistoryCursor.parse(before), limit);
     }
 
+    /** Every file shared in the channel, newest first; {@code before} is the {@code nextCursor} of the previous page. */
+    @GetMapping("/api/channels/{id}/files")
+    ChatService.FilesPage files(@PathVariable UUID id, @RequestParam(required = false) String before,
+            @RequestParam(defaultValue = "50") int limit, CurrentUser caller) {
+        return chat.files(caller.id(), id, HistoryCursor.parse(before), limit);
+    }
+
     @PostMapping("/api/channels/{id}/read")
     ResponseEntity<Void> read(@PathVariable UUID id, @RequestBody ReadBody body, CurrentUser caller) {
         chat.read(caller.id(), id, body.messageId());

@@ -167,15 +167,39 @@ class ChatService {
     record Page(List<MessageView> items, String nextCursor) {}
 
     Page history(UUID callerId, UUID channelId, HistoryCursor before, int limit) {
+        Cut cut = cut(callerId, channelId, limit, () -> messages.before(channelId, before.beforeSeq(), limit + 1));
+        return new Page(views.of(cut.rows()), cut.next());
+    }
+
+    /** A page of messages (fetched one over the limit, to know whether more follow) and the cursor of the next one. */
+    private record Cut(List<Messages.Message> rows, String next) {}
+
+    private Cut cut(UUID callerId, UUID channelId, int limit, java.util.function.Supplier<List<Messages.Message>> onePastLimit) {
         InvalidInputException.require(limit >= 1 && limit <= MAX_PAGE, "limit must be between 1 and " + MAX_PAGE);
         memberOf(callerId, channelId);
-        List<Messages.Message> rows = messages.before(channelId, before.beforeSeq(), limit + 1);
-        String next = null;
-        if (rows.size() > limit) {
-            rows = rows.subList(0, limit);
-            next = new HistoryCursor(rows.getLast().seq()).encode();
+        List<Messages.Message> rows = onePastLimit.get();
+        if (rows.size() <= limit) {
+            return new Cut(rows, null);
         }
-        return new Page(views.of(rows), next);
+        rows = rows.subList(0, limit);
+        return new Cut(rows, new HistoryCursor(rows.getLast().seq()).encode());
+    }
+
+    /** One file shared in a channel: its attachment and the message that carried it. */
+    record SharedFile(UUID messageId, UUID senderId, Instant createdAt, MessageView.AttachmentView attachment) {}
+
+    record FilesPage(List<SharedFile> items, String nextCursor) {}
+
+    /**
+     * Every file shared in the channel, newest first, a page being the files of up to {@code limit}
+     * messages (so a page holds every file of the messages it covers), cut on seq like the history.
+     */
+    FilesPage files(UUID callerId, UUID channelId, HistoryCursor before, int limit) {
+        Cut cut = cut(callerId, channelId, limit, () -> messages.withFilesBefore(channelId, before.beforeSeq(), limit + 1));
+        List<SharedFile> items = views.of(cut.rows()).stream()
+                .flatMap(m -> m.attachments().stream().map(a -> new SharedFile(m.id(), m.senderId(), m.createdAt(), a)))
+                .toList();
+        return new FilesPage(items, cut.next());
     }
 
     /** The message, if the caller is a member of its channel; 404 otherwise. */

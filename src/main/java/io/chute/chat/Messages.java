@@ -71,6 +71,15 @@ class Messages {
                 .params(channelId, beforeSeq, limit).query(Messages::message).list();
     }
 
+    /** Up to {@code limit} messages of the channel that carry files, with a seq below {@code beforeSeq}, newest first. */
+    List<Message> withFilesBefore(UUID channelId, long beforeSeq, int limit) {
+        return jdbc.sql("""
+                select m.* from messages m where m.channel_id = ? and m.seq < ?
+                and exists (select 1 from message_attachments a where a.message_id = m.id)
+                order by m.seq desc limit ?""")
+                .params(channelId, beforeSeq, limit).query(Messages::message).list();
+    }
+
     /**
      * Attaches the uploads, in order, keeping only those the sender owns and completed (the caller
      * checked them; this holds even if one was deleted since). Answers how many were attached.

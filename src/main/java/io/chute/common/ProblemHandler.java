@@ -44,6 +44,13 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
                 .body(Problems.of(HttpStatus.BAD_REQUEST, "'" + e.getName() + "' has an invalid value"));
     }
 
+    /** The client went away mid-request (a cancelled upload, a closed tab): its failure, not Chute's. */
+    @ExceptionHandler(org.apache.catalina.connector.ClientAbortException.class)
+    ResponseEntity<ProblemDetail> clientGone(Exception e, HttpServletRequest request) {
+        log.debug("The client went away during {} {}", request.getMethod(), request.getRequestURI(), e);
+        return ResponseEntity.badRequest().body(Problems.of(HttpStatus.BAD_REQUEST, "The request was interrupted by the client"));
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e, HttpServletRequest request) {
         log.error("Unexpected failure on {} {}", request.getMethod(), request.getRequestURI(), e);

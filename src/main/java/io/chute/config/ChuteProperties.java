@@ -35,7 +35,8 @@ public record ChuteProperties(
         @DefaultValue @Valid Clamav clamav,
         @DefaultValue @Valid Bus bus,
         @DefaultValue @Valid Realtime realtime,
-        @DefaultValue @Valid Chat chat) {
+        @DefaultValue @Valid Chat chat,
+        @DefaultValue @Valid Cors cors) {
 
     public ChuteProperties {
         // why: child processes (ffmpeg, vips, LibreOffice) run in work directories of their own, where a
@@ -76,12 +77,19 @@ public record ChuteProperties(
             @DefaultValue("true") boolean createBucket,
             @DefaultValue("8MB") DataSize partSize) {}
 
+    /**
+     * Uploads. Every file type is accepted unless {@code deniedTypes} lists it or {@code allowedTypes}
+     * leaves it out; both take media types or {@code type/*} patterns and apply to the declared
+     * type before any byte is sent and to the type detected from the bytes.
+     */
     public record Uploads(
             @DefaultValue("5GB") DataSize maxSize,
             @DefaultValue("15m") Duration urlTtl,
             @DefaultValue("5m") Duration downloadUrlTtl,
             Duration purgeCompletedAfter,
-            @DefaultValue("10m") Duration maintenanceInterval) {}
+            @DefaultValue("10m") Duration maintenanceInterval,
+            @DefaultValue("*/*") List<String> allowedTypes,
+            @DefaultValue List<String> deniedTypes) {}
 
     /** The job queue: {@code chute.queue.type}. */
     public record Queue(@DefaultValue("postgres") @NotNull QueueType type) {}
@@ -334,4 +342,11 @@ public record ChuteProperties(
     private static Path absolute(Path path) {
         return path == null ? null : path.toAbsolutePath().normalize();
     }
+
+    /**
+     * Browser origins (e.g. {@code https://app.example.com}) allowed to call {@code /api/**} and to
+     * open {@code /ws} from another origin. Empty: the same origin only. Chute's own object
+     * endpoint takes PUT and GET from any origin, since its URL signature is the credential.
+     */
+    public record Cors(@DefaultValue List<String> allowedOrigins) {}
 }

@@ -4,15 +4,13 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
-import java.util.Optional;
-import java.util.TreeSet;
 import org.apache.tika.Tika;
 import org.springframework.stereotype.Component;
 
 /**
  * Recognises a file by its bytes (Tika's magic-byte detection), never by its name or declared
  * type, and says which job type processes it: the one of the first {@link Processor} that
- * handles it. A type no processor handles is not accepted.
+ * handles it, or {@link OriginalOnly}'s for a type that no processor handles.
  */
 @Component
 public class FileTypes {
@@ -21,7 +19,9 @@ public class FileTypes {
     private final List<Processor> processors;
 
     FileTypes(List<Processor> processors) {
-        this.processors = processors.stream().filter(p -> !Processor.ANY_JOB_TYPE.equals(p.jobType())).toList();
+        this.processors = processors.stream()
+                .filter(p -> !Processor.ANY_JOB_TYPE.equals(p.jobType()) && !OriginalOnly.JOB_TYPE.equals(p.jobType()))
+                .toList();
     }
 
     /** The media type of the bytes {@code in} starts with; reads only a prefix and does not close {@code in}. */
@@ -30,15 +30,9 @@ public class FileTypes {
         return tika.detect(marked);
     }
 
-    /** The job type for a detected media type, empty when Chute does not accept it. */
-    public Optional<String> jobTypeFor(String mediaType) {
-        return processors.stream().filter(p -> p.handles(mediaType)).map(Processor::jobType).findFirst();
-    }
-
-    /** The accepted media types, for error messages. */
-    public String accepted() {
-        TreeSet<String> names = new TreeSet<>();
-        processors.forEach(p -> names.add(p.name()));
-        return String.join(", ", names) + " files";
+    /** The job type for a detected media type. */
+    public String jobTypeFor(String mediaType) {
+        return processors.stream().filter(p -> p.handles(mediaType)).map(Processor::jobType).findFirst()
+                .orElse(OriginalOnly.JOB_TYPE);
     }
 }

@@ -196,7 +196,14 @@ class RealtimeConfiguration {
         public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
             registry.addHandler(handler, "/ws")
                     .addInterceptors(handler)
-                    .setAllowedOrigins(properties.realtime().allowedOrigins().toArray(String[]::new));
+                    .setAllowedOrigins(allowedOrigins().toArray(String[]::new));
+        }
+
+        /** The browser origins of {@code chute.cors.allowed-origins} and, as before, {@code chute.realtime.allowed-origins}. */
+        private java.util.Set<String> allowedOrigins() {
+            var origins = new java.util.LinkedHashSet<>(properties.cors().allowedOrigins());
+            origins.addAll(properties.realtime().allowedOrigins());
+            return origins;
         }
 
         @Bean

@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.springframework.http.ContentDisposition;
 
 /**
  * Where file bytes live. Every read and write is a stream: no implementation may hold a whole
@@ -50,8 +52,17 @@ public interface ObjectStore {
     /** A URL that lets anyone holding it PUT exactly {@code size} bytes of {@code contentType} to {@code key} until it expires. */
     SignedRequest presignPut(String key, long size, String contentType, Duration ttl);
 
-    /** A URL that lets anyone holding it GET {@code key} until it expires, served as {@code contentType} named {@code downloadName}. */
+    /**
+     * A URL that lets anyone holding it GET {@code key} until it expires, served as {@code contentType}
+     * and always as an attachment ({@link #attachment}) named {@code downloadName}.
+     */
     URI presignGet(String key, String contentType, String downloadName, Duration ttl);
+
+    /** How every download is served, on every store: an attachment, so no browser shows it inline. */
+    static ContentDisposition attachment(String downloadName) {
+        return downloadName == null || downloadName.isBlank() ? ContentDisposition.attachment().build()
+                : ContentDisposition.attachment().filename(downloadName, StandardCharsets.UTF_8).build();
+    }
 
     /**
      * Starts a multipart upload of {@code key}: the client then PUTs numbered parts through

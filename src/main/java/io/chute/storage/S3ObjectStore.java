@@ -7,7 +7,6 @@ import java.io.OutputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -22,7 +21,6 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.ContentDisposition;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -299,11 +297,8 @@ public class S3ObjectStore implements ObjectStore, AutoCloseable {
         if (!isBlank(contentType)) {
             get.responseContentType(contentType);
         }
-        if (!isBlank(downloadName)) {
-            // why: the same header value as Chute's own object endpoint, so both stores name downloads alike
-            get.responseContentDisposition(ContentDisposition.attachment()
-                    .filename(downloadName, StandardCharsets.UTF_8).build().toString());
-        }
+        // why: the same header value as Chute's own object endpoint, so both stores serve downloads alike
+        get.responseContentDisposition(ObjectStore.attachment(downloadName).toString());
         GetObjectRequest request = get.build();
         return uri(presigner.presignGetObject(b -> b.signatureDuration(ttl).getObjectRequest(request)).url());
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.chute.auth.CurrentUser;
 import io.chute.common.ApiException;
 import io.chute.config.ConditionalOnRole;
+import io.chute.config.ChuteProperties;
 import io.chute.job.Job;
 import io.chute.job.JobStatus;
 import io.chute.storage.ObjectStore;
@@ -35,11 +36,19 @@ class UploadController {
 
     private final UploadService uploads;
     private final UploadMetrics metrics;
+    private final ClientConfig config;
 
-    UploadController(UploadService uploads, UploadMetrics metrics) {
+    UploadController(UploadService uploads, UploadMetrics metrics, ChuteProperties properties, TypePolicy policy) {
         this.uploads = uploads;
         this.metrics = metrics;
+        this.config = new ClientConfig(new UploadLimits(properties.uploads().maxSize().toBytes(),
+                properties.storage().multipartThreshold().toBytes(), policy.allowedPatterns(), policy.deniedPatterns()));
     }
+
+    /** What a client checks before sending a file, so that nothing is refused after its bytes were sent. */
+    record ClientConfig(UploadLimits uploads) {}
+
+    record UploadLimits(long maxSize, long multipartThreshold, List<String> allowedTypes, List<String> deniedTypes) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record SignedUpload(UUID uploadId, String method, String url, Map<String, String> headers, Multipart multipart,
@@ -70,6 +79,11 @@ class UploadController {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record UploadView(UUID uploadId, String fileName, long size, String contentType, String detectedType,
             UploadState state, Instant createdAt, UUID jobId, Multipart multipart) {}
+
+    @GetMapping("/api/config")
+    ClientConfig config() {
+        return config;
+    }
 
     @PostMapping("/api/uploads")
     ResponseEntity<SignedUpload> sign(@RequestBody UploadRequest body, CurrentUser caller) {
@@ -123,6 +137,7 @@ class UploadController {
         if (!JakartaServletFileUpload.isMultipartContent(request)) {
             throw ApiException.unsupportedType("Send the file as multipart/form-data in a field named 'file'");
         }
+        uploads.refuseOversizedBody(request.getContentLengthLong());
         JakartaServletFileUpload<?, ?> parser = new JakartaServletFileUpload<>();
         parser.setFileCountMax(10);
         try {

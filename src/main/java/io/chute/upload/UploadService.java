@@ -46,10 +46,11 @@ class UploadService {
     private final ChuteProperties properties;
     private final FileSharing sharing;
     private final UploadMetrics metrics;
+    private final TypePolicy policy;
     private final Clock clock = Clock.systemUTC();
 
     UploadService(Uploads uploads, Jobs jobs, JobService jobService, ObjectStore store, FileTypes types, TransactionTemplate tx,
-            ChuteProperties properties, FileSharing sharing, UploadMetrics metrics) {
+            ChuteProperties properties, FileSharing sharing, UploadMetrics metrics, TypePolicy policy) {
         this.uploads = uploads;
         this.jobs = jobs;
         this.jobService = jobService;
@@ -59,6 +60,7 @@ class UploadService {
         this.properties = properties;
         this.sharing = sharing;
         this.metrics = metrics;
+        this.policy = policy;
     }
 
     /** A signed upload: {@code request} is the single PUT, or null for a multipart upload (whose plan is in {@code upload}). */
@@ -77,6 +79,7 @@ class UploadService {
         if (request.channelId() != null && !sharing.isMember(caller.id(), request.channelId())) {
             throw ApiException.notFound("Channel");
         }
+        policy.require(request.contentType(), "The declared contentType");
         UUID id = UUID.randomUUID();
         Instant expiresAt = clock.instant().plus(properties.uploads().urlTtl());
         String key = Upload.objectKeyFor(caller.id(), id);
@@ -232,6 +235,7 @@ class UploadService {
 
     /** The direct lane: streams one file to storage, then verifies and queues it like {@link #complete}. */
     Job receive(CurrentUser caller, String fileName, String contentType, InputStream body) {
+        policy.require(contentType, "The file part's Content-Type");
         UUID id = UUID.randomUUID();
         String key = Upload.objectKeyFor(caller.id(), id);
         long size;
@@ -249,8 +253,11 @@ class UploadService {
             String detected = detect(key);
             Upload upload = new Upload(id, caller.id(), fileName, size, contentType, detected, key,
                     UploadState.AWAITING_UPLOAD, null, clock.instant(), clock.instant(), null, null);
-            String jobType = types.jobTypeFor(detected).orElseThrow(() -> unsupported(detected));
-                return tx.execute(s -> {
+            if (!policy.accepts(detected)) {
+                throw unsupported(detected);
+            }
+            String jobType = types.jobTypeFor(detected);
+            return tx.execute(s -> {
                 uploads.save(upload);
                 Job job = jobService.submit(newJob(upload, jobType, detected, size));
                 uploads.markComplete(id, size, detected, job.id().value());
@@ -319,17 +326,30 @@ class UploadService {
     }
 
     private String acceptedOrReject(Upload upload, String detected) {
-        return types.jobTypeFor(detected).orElseThrow(() -> {
+        if (!policy.accepts(detected)) {
             deleteQuietly(upload.objectKey());
             uploads.markState(upload.id(), UploadState.REJECTED, detected);
-            return unsupported(detected);
-        });
+            throw unsupported(detected);
+        }
+        return types.jobTypeFor(detected);
     }
 
-    private ApiException unsupported(String detected) {
-        return ApiException.unsupportedType("The file's content is " + detected + ", which Chute does not accept; accepted: "
-                + types.accepted());
+    private static ApiException unsupported(String detected) {
+        return ApiException.unsupportedType("The file's content is " + detected + ", a type this server does not accept");
     }
+
+    /**
+     * Refuses a direct-lane body whose declared length alone is over the size limit, before reading
+     * it; the multipart framing around the file is allowed {@link #FORM_OVERHEAD} bytes.
+     */
+    void refuseOversizedBody(long contentLength) {
+        if (contentLength > properties.uploads().maxSize().toBytes() + FORM_OVERHEAD) {
+            throw ApiException.tooLarge("The request body of " + contentLength + " bytes is over the limit of "
+                    + properties.uploads().maxSize());
+        }
+    }
+
+    private static final long FORM_OVERHEAD = 64 * 1024;
 
     private void requireWithinMaxSize(long size) {
         long max = properties.uploads().maxSize().toBytes();

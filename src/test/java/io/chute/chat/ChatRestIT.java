@@ -292,6 +292,40 @@ class ChatRestIT extends EmbeddedChuteIT {
         assertProblem(bob.post("/api/zips", Map.of("uploadIds", List.of(uploadId))), 404);
     }
 
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyFileSharedInAChannelIsListedNewestFirstToMembersOnly() {
+        TestClient alice = newUser();
+        TestClient bob = newUser();
+        TestClient outsider = newUser();
+        String channel = group(alice, "Shared files", bob);
+        List<Object> uploads = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            uploads.add(TestUploads.acceptedJob(alice).get("uploadId"));
+        }
+        alice.post("/api/channels/" + channel + "/messages", Map.of("clientMessageId", "f-1", "attachments", List.of(uploads.get(0))));
+        await().atMost(Duration.ofSeconds(10)).until(() -> items(bob.get("/api/channels/" + channel + "/messages")).size() == 1);
+        for (int i = 0; i < 5; i++) {
+            alice.post("/api/channels/" + channel + "/messages", Map.of("content", "chatter " + i, "clientMessageId", "f-text-" + i));
+        }
+        alice.post("/api/channels/" + channel + "/messages", Map.of("content", "two more", "clientMessageId", "f-2",
+                "attachments", List.of(uploads.get(1), uploads.get(2))));
+        await().atMost(Duration.ofSeconds(10)).until(() -> items(bob.get("/api/channels/" + channel + "/messages")).size() == 7);
+
+        Map<String, Object> first = bob.get("/api/channels/" + channel + "/files?limit=1").json();
+        Map<String, Object> second = bob.get("/api/channels/" + channel + "/files?limit=1&before=" + first.get("nextCursor")).json();
+
+        assertThat((List<Map<String, Object>>) first.get("items"))
+                .extracting(f -> ((Map<String, Object>) f.get("attachment")).get("uploadId")).containsExactly(uploads.get(1), uploads.get(2));
+        assertThat((List<Map<String, Object>>) first.get("items")).allSatisfy(f -> assertThat(f)
+                .containsEntry("senderId", id(alice)).containsKeys("messageId", "createdAt"));
+        assertThat((List<Map<String, Object>>) second.get("items"))
+                .extracting(f -> ((Map<String, Object>) f.get("attachment")).get("uploadId")).containsExactly(uploads.get(0));
+        assertThat(second.get("nextCursor")).isNull();
+        assertProblem(outsider.get("/api/channels/" + channel + "/files"), 404);
+        assertProblem(bob.get("/api/channels/" + channel + "/files?limit=0"), 400);
+    }
+
     // ---- helpers
 
     static String group(TestClient owner, String name, TestClient... members) {

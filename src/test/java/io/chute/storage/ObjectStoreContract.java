@@ -228,6 +228,24 @@ abstract class ObjectStoreContract {
     }
 
     @Test
+    void aSignedGetOfAWebPageIsAnAttachmentOfItsTypeEvenWithoutAName() throws Exception {
+        String key = newKey("page.html");
+        long size = 4096;
+        ObjectStore.SignedRequest put = store().presignPut(key, size, "text/html", TTL);
+        assertThat(send(put, put.headers(), new GeneratedBytes(15, size), size).statusCode()).isEqualTo(200);
+
+        URI get = reachable(store().presignGet(key, "text/html", null, TTL));
+        HttpResponse<InputStream> fetched = http.send(HttpRequest.newBuilder(get).GET().build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+
+        assertThat(fetched.statusCode()).isEqualTo(200);
+        assertThat(fetched.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
+        assertThat(ContentDisposition.parse(fetched.headers().firstValue("Content-Disposition").orElseThrow()).isAttachment())
+                .isTrue();
+        fetched.body().close();
+    }
+
+    @Test
     void aSignedPutRefusesAnotherContentType() throws Exception {
         String key = newKey("photo.jpg");
         ObjectStore.SignedRequest put = store().presignPut(key, 1000, "image/jpeg", TTL);

@@ -84,6 +84,29 @@ class VirusScanIT {
     }
 
     @Test
+    void anInfectedTextFileIsAcceptedThenRejectedByItsScanAndNeverDownloaded() throws IOException {
+        TestClient dora = newUser();
+        Path notes = Files.write(dir.resolve("notes.txt"), Eicar.bytes());
+        Map<String, Object> signed = dora.post("/api/uploads",
+                Map.of("fileName", "notes.txt", "size", size(notes), "contentType", "text/plain")).json();
+        @SuppressWarnings("unchecked")
+        Map<String, String> headers = (Map<String, String>) signed.get("headers");
+        assertThat(dora.put((String) signed.get("url"), headers, notes).status()).isEqualTo(200);
+
+        TestClient.Response complete = dora.post("/api/uploads/" + signed.get("uploadId") + "/complete", Map.of());
+
+        assertThat(complete.status()).as("the scan belongs to the job, not to complete").isEqualTo(202);
+        Map<String, Object> job = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> dora.get((String) complete.json().get("statusUrl")).json(), j -> {
+                    assertThat(j.get("status")).isNotEqualTo("COMPLETED");
+                    return "REJECTED".equals(j.get("status"));
+                });
+        assertThat((String) job.get("error")).startsWith("infected: " + ClamdServer.SIGNATURE);
+        assertThat(job).containsEntry("detectedType", "text/plain");
+        assertThat(dora.get("/api/uploads/" + signed.get("uploadId") + "/download").status()).isEqualTo(403);
+    }
+
+    @Test
     void aCleanPhotoIsScannedThenProcessed() {
         TestClient bob = newUser();
 
