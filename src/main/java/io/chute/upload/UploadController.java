@@ -3,6 +3,8 @@ package io.chute.upload;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.chute.auth.CurrentUser;
 import io.chute.common.ApiException;
+import io.chute.common.InvalidInputException;
+import io.chute.common.Sha256;
 import io.chute.job.Job;
 import io.chute.job.JobStatus;
 import io.chute.storage.ObjectStore;
@@ -12,6 +14,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -49,7 +52,21 @@ class UploadController {
         }
     }
 
-    record PartsRequest(List<Integer> partNumbers) {}
+    /** Part numbers to sign and, optionally, the SHA-256 (hex) of some of them, keyed by part number. */
+    record PartsRequest(List<Integer> partNumbers, Map<String, String> sha256) {
+
+        Map<Integer, String> digests() {
+            Map<Integer, String> digests = new HashMap<>();
+            if (sha256 != null) {
+                sha256.forEach((part, hex) -> {
+                    InvalidInputException.require(part != null && part.matches("[1-9][0-9]{0,4}"),
+                            "sha256 must be keyed by part number");
+                    digests.put(Integer.parseInt(part), Sha256.optionalHex(hex, "sha256 of part " + part));
+                });
+            }
+            return digests;
+        }
+    }
 
     record SignedPart(int partNumber, String url, Map<String, String> headers) {}
 
@@ -65,7 +82,7 @@ class UploadController {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record UploadView(UUID uploadId, String fileName, long size, String contentType, String detectedType,
-            Upload.State state, Instant createdAt, UUID jobId, Multipart multipart) {}
+            Upload.State state, Instant createdAt, UUID jobId, Multipart multipart, String sha256) {}
 
     @PostMapping("/api/uploads")
     ResponseEntity<SignedUpload> sign(@RequestBody UploadRequest body, CurrentUser caller) {
@@ -82,7 +99,8 @@ class UploadController {
 
     @PostMapping("/api/uploads/{id}/parts")
     SignedParts signParts(@PathVariable UUID id, @RequestBody PartsRequest body, CurrentUser caller) {
-        return new SignedParts(uploads.signParts(caller, id, body == null ? null : body.partNumbers()).stream()
+        return new SignedParts(uploads.signParts(caller, id, body == null ? null : body.partNumbers(),
+                        body == null ? Map.of() : body.digests()).stream()
                 .map(p -> new SignedPart(p.partNumber(), PublicUrls.absolute(p.request().url()).toString(), p.request().headers()))
                 .toList());
     }
@@ -142,7 +160,7 @@ class UploadController {
     UploadView get(@PathVariable UUID id, CurrentUser caller) {
         Upload u = uploads.get(caller, id);
         return new UploadView(u.id(), u.fileName(), u.size(), u.contentType(), u.detectedType(), u.state(), u.createdAt(),
-                u.jobId(), Multipart.of(u));
+                u.jobId(), Multipart.of(u), u.sha256());
     }
 
     @GetMapping("/api/uploads/{id}/download")

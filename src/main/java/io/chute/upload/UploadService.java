@@ -3,17 +3,22 @@ package io.chute.upload;
 import io.chute.auth.CurrentUser;
 import io.chute.common.ApiException;
 import io.chute.common.FileSharing;
+import io.chute.common.Sha256;
 import io.chute.config.ChuteProperties;
 import io.chute.job.Job;
 import io.chute.job.JobId;
 import io.chute.job.JobService;
+import io.chute.job.JobView;
 import io.chute.job.Jobs;
 import io.chute.processing.FileTypes;
 import io.chute.storage.ObjectStore;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -86,15 +91,16 @@ class UploadService {
             }
             Upload upload = new Upload(id, caller.id(), request.fileName(), request.size(), request.contentType(), null, key,
                     Upload.State.AWAITING_UPLOAD, request.channelId(), expiresAt, clock.instant(), null, null,
-                    multipartId, partSize, partCount);
+                    multipartId, partSize, partCount).declaring(request.sha256());
             uploads.save(upload);
             return new Signed(upload, null);
         }
         Upload upload = new Upload(id, caller.id(), request.fileName(), request.size(), request.contentType(), null,
                 key, Upload.State.AWAITING_UPLOAD, request.channelId(), expiresAt,
-                clock.instant(), null, null);
+                clock.instant(), null, null).declaring(request.sha256());
         uploads.save(upload);
-        var signed = store.presignPut(upload.objectKey(), request.size(), request.contentType(), properties.uploads().urlTtl());
+        var signed = store.presignPut(upload.objectKey(), request.size(), request.contentType(), request.sha256(),
+                properties.uploads().urlTtl());
         return new Signed(upload, signed);
     }
 
@@ -108,8 +114,11 @@ class UploadService {
         return Math.max(MIN_PART_SIZE, wholeMiB);
     }
 
-    /** Signs PUTs for the given parts, each bound to its exact size; signing keeps the upload from expiring. */
-    List<SignedPart> signParts(CurrentUser caller, UUID uploadId, List<Integer> partNumbers) {
+    /**
+     * Signs PUTs for the given parts, each bound to its exact size and to its SHA-256 when {@code digests} (part
+     * number to hex) names one; signing keeps the upload from expiring.
+     */
+    List<SignedPart> signParts(CurrentUser caller, UUID uploadId, List<Integer> partNumbers, Map<Integer, String> digests) {
         Upload upload = awaitingMultipart(caller, uploadId);
         if (partNumbers == null || partNumbers.isEmpty()) {
             throw ApiException.badRequest("partNumbers is required");
@@ -125,7 +134,8 @@ class UploadService {
         var ttl = properties.uploads().urlTtl();
         uploads.extendExpiry(uploadId, clock.instant().plus(ttl));
         return partNumbers.stream().distinct()
-                .map(n -> new SignedPart(n, store.presignPart(upload.objectKey(), upload.multipartId(), n, upload.sizeOfPart(n), ttl)))
+                .map(n -> new SignedPart(n, store.presignPart(upload.objectKey(), upload.multipartId(), n, upload.sizeOfPart(n),
+                        digests.get(n), ttl)))
                 .toList();
     }
 
@@ -208,6 +218,7 @@ class UploadService {
             throw ApiException.conflict("Storage holds " + stored.size() + " bytes but " + upload.size()
                     + " were declared; upload the file again");
         }
+        String sha256 = verifiedDigest(upload);
         String detected = detect(upload.objectKey());
         String jobType = acceptedOrReject(upload, detected);
         return tx.execute(s -> {
@@ -218,19 +229,41 @@ class UploadService {
             if (locked.state() != Upload.State.AWAITING_UPLOAD) {
                 throw ApiException.conflict("This upload can no longer be completed");
             }
-            Job job = jobService.submit(newJob(locked, jobType, detected, stored.size()));
-            uploads.markComplete(uploadId, stored.size(), detected, job.id().value());
+            Job job = jobService.submit(newJob(locked, jobType, detected, stored.size(), sha256));
+            uploads.markComplete(uploadId, stored.size(), detected, sha256, job.id().value());
             return job;
         });
     }
 
-    /** The direct lane: streams one file to storage, then verifies and queues it like {@link #complete}. */
+    /**
+     * The stored object's SHA-256 (hex), by one streaming read; when the client declared one and the bytes differ,
+     * the object is deleted and the answer is 422 (the upload stays open, so the same URL can send the right bytes).
+     */
+    private String verifiedDigest(Upload upload) {
+        MessageDigest digest = Sha256.newDigest();
+        try (InputStream in = new DigestInputStream(store.read(upload.objectKey()), digest)) {
+            in.transferTo(OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String actual = Sha256.hex(digest);
+        if (upload.declaredSha256() != null && !upload.declaredSha256().equals(actual)) {
+            deleteQuietly(upload.objectKey());
+            throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "The stored bytes have SHA-256 " + actual + ", not the "
+                    + "declared " + upload.declaredSha256() + "; they were deleted, upload the file again",
+                    Map.of("sha256", actual));
+        }
+        return actual;
+    }
+
+    /** The direct lane: streams one file to storage, hashing it on the way, then verifies and queues it like {@link #complete}. */
     Job receive(CurrentUser caller, String fileName, String contentType, InputStream body) {
         UUID id = UUID.randomUUID();
         String key = Upload.objectKeyFor(caller.id(), id);
+        MessageDigest digest = Sha256.newDigest();
         long size;
         try {
-            size = store.write(key, body, properties.uploads().maxSize().toBytes());
+            size = store.write(key, new DigestInputStream(body, digest), properties.uploads().maxSize().toBytes());
         } catch (ObjectStore.ObjectTooLargeException e) {
             throw ApiException.tooLarge("The file is larger than the limit of " + properties.uploads().maxSize());
         } catch (IOException e) {
@@ -244,10 +277,11 @@ class UploadService {
             Upload upload = new Upload(id, caller.id(), fileName, size, contentType, detected, key,
                     Upload.State.AWAITING_UPLOAD, null, clock.instant(), clock.instant(), null, null);
             String jobType = types.jobTypeFor(detected).orElseThrow(() -> unsupported(detected));
-                return tx.execute(s -> {
+            String sha256 = Sha256.hex(digest);
+            return tx.execute(s -> {
                 uploads.save(upload);
-                Job job = jobService.submit(newJob(upload, jobType, detected, size));
-                uploads.markComplete(id, size, detected, job.id().value());
+                Job job = jobService.submit(newJob(upload, jobType, detected, size, sha256));
+                uploads.markComplete(id, size, detected, sha256, job.id().value());
                 return job;
             });
         } catch (RuntimeException e) {
@@ -292,7 +326,7 @@ class UploadService {
         if (upload.state() != Upload.State.COMPLETE) {
             throw ApiException.conflict("This upload is not complete");
         }
-        return store.presignGet(upload.objectKey(), upload.detectedType(), upload.fileName(),
+        return store.presignGet(upload.objectKey(), upload.detectedType(), upload.fileName(), upload.sha256(),
                 properties.uploads().downloadUrlTtl());
     }
 
@@ -306,9 +340,9 @@ class UploadService {
         return uploads.find(id).filter(u -> caller.canSee(u.ownerId())).orElseThrow(() -> ApiException.notFound("Upload"));
     }
 
-    private Jobs.NewJob newJob(Upload upload, String jobType, String detected, long size) {
+    private Jobs.NewJob newJob(Upload upload, String jobType, String detected, long size, String sha256) {
         return Jobs.NewJob.forUpload(upload.ownerId(), upload.id(), jobType, upload.fileName(), size, detected,
-                upload.objectKey(), jobService.maxAttemptsOf(jobType));
+                upload.objectKey(), jobService.maxAttemptsOf(jobType)).withMetadata(Map.of(JobView.SHA256, sha256));
     }
 
     private String acceptedOrReject(Upload upload, String detected) {
