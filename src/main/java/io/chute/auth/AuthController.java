@@ -9,7 +9,6 @@ import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.transaction.support.TransactionTemplate;
-import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.ResponseStatus;
@@ -85,10 +84,5 @@ class AuthController {
         }
         User user = stored.get().user();
         return new Session(tokens.issue(user), user);
-    }
-
-    @GetMapping("/api/me")
-    User me(CurrentUser caller) {
-        return users.find(caller.id()).orElseThrow(() -> ApiException.unauthorized("This account no longer exists"));
     }
 }

@@ -24,6 +24,9 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ProblemDetail> api(ApiException e) {
         ProblemDetail problem = Problems.of(e.status(), e.getMessage());
+        if (e.type() != null) {
+            problem.setType(e.type());
+        }
         e.properties().forEach(problem::setProperty);
         ResponseEntity.BodyBuilder response = ResponseEntity.status(e.status());
         Object retryAfter = e.properties().get("retryAfterSeconds");

@@ -61,7 +61,8 @@ public record ChuteProperties(
             @DefaultValue("15m") Duration urlTtl,
             @DefaultValue("5m") Duration downloadUrlTtl,
             Duration purgeCompletedAfter,
-            @DefaultValue("10m") Duration maintenanceInterval) {}
+            @DefaultValue("10m") Duration maintenanceInterval,
+            DataSize quota) {}
 
     /**
      * The job engine. {@code types} overrides the per-type settings, e.g.

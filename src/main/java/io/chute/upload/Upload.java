@@ -46,7 +46,9 @@ record Upload(UUID id, UUID ownerId, String fileName, long size, String contentT
         /** Deleted by its owner, or never uploaded before its URL expired. */
         ABORTED,
         /** Completed, then its bytes were deleted by the retention policy. */
-        PURGED
+        PURGED,
+        /** Completed, then deleted by its owner: the original and the outputs are gone for good. */
+        DELETED
     }
 
     static String objectKeyFor(UUID ownerId, UUID uploadId) {

@@ -50,10 +50,12 @@ class UploadService {
     private final TransactionTemplate tx;
     private final ChuteProperties properties;
     private final FileSharing sharing;
+    private final UploadQuota quota;
     private final Clock clock = Clock.systemUTC();
 
     UploadService(Uploads uploads, Jobs jobs, JobService jobService, ObjectStore store, FileTypes types, TransactionTemplate tx,
-            ChuteProperties properties, FileSharing sharing) {
+            ChuteProperties properties, FileSharing sharing, UploadQuota quota) {
+        this.quota = quota;
         this.uploads = uploads;
         this.jobs = jobs;
         this.jobService = jobService;
@@ -77,6 +79,7 @@ class UploadService {
 
     Signed sign(CurrentUser caller, UploadRequest request) {
         requireWithinMaxSize(request.size());
+        quota.requireRoomFor(caller.id(), request.size());
         UUID id = UUID.randomUUID();
         Instant expiresAt = clock.instant().plus(properties.uploads().urlTtl());
         String key = Upload.objectKeyFor(caller.id(), id);
@@ -221,18 +224,29 @@ class UploadService {
         String sha256 = verifiedDigest(upload);
         String detected = detect(upload.objectKey());
         String jobType = acceptedOrReject(upload, detected);
-        return tx.execute(s -> {
-            Upload locked = uploads.lock(uploadId).orElseThrow(() -> ApiException.notFound("Upload"));
-            if (locked.state() == Upload.State.COMPLETE) {
-                return jobs.find(new JobId(locked.jobId())).orElseThrow();
+        try {
+            return tx.execute(s -> {
+                Upload locked = uploads.lock(uploadId).orElseThrow(() -> ApiException.notFound("Upload"));
+                if (locked.state() == Upload.State.COMPLETE) {
+                    return jobs.find(new JobId(locked.jobId())).orElseThrow();
+                }
+                if (locked.state() != Upload.State.AWAITING_UPLOAD) {
+                    throw ApiException.conflict("This upload can no longer be completed");
+                }
+                quota.lock(locked.ownerId());
+                quota.requireRoomFor(locked.ownerId(), stored.size());
+                Job job = jobService.submit(newJob(locked, jobType, detected, stored.size(), sha256));
+                uploads.markComplete(uploadId, stored.size(), detected, sha256, job.id().value());
+                return job;
+            });
+        } catch (ApiException e) {
+            if (e.status() == HttpStatus.CONTENT_TOO_LARGE) {
+                // why: over quota at complete; the bytes must not stay in storage beyond the quota until the sweep
+                deleteQuietly(upload.objectKey());
+                uploads.markState(upload.id(), Upload.State.ABORTED, detected);
             }
-            if (locked.state() != Upload.State.AWAITING_UPLOAD) {
-                throw ApiException.conflict("This upload can no longer be completed");
-            }
-            Job job = jobService.submit(newJob(locked, jobType, detected, stored.size(), sha256));
-            uploads.markComplete(uploadId, stored.size(), detected, sha256, job.id().value());
-            return job;
-        });
+            throw e;
+        }
     }
 
     /**
@@ -261,10 +275,16 @@ class UploadService {
         UUID id = UUID.randomUUID();
         String key = Upload.objectKeyFor(caller.id(), id);
         MessageDigest digest = Sha256.newDigest();
+        long maxSize = properties.uploads().maxSize().toBytes();
+        long room = quota.remaining(caller.id());
         long size;
         try {
-            size = store.write(key, new DigestInputStream(body, digest), properties.uploads().maxSize().toBytes());
+            size = store.write(key, new DigestInputStream(body, digest), Math.min(maxSize, room));
         } catch (ObjectStore.ObjectTooLargeException e) {
+            if (room < maxSize) {
+                throw ApiException.quotaExceeded("The file is larger than the " + room + " bytes left in your quota",
+                        Map.of("remaining", room));
+            }
             throw ApiException.tooLarge("The file is larger than the limit of " + properties.uploads().maxSize());
         } catch (IOException e) {
             throw new UploadInterruptedException(e);
@@ -279,6 +299,8 @@ class UploadService {
             String jobType = types.jobTypeFor(detected).orElseThrow(() -> unsupported(detected));
             String sha256 = Sha256.hex(digest);
             return tx.execute(s -> {
+                quota.lock(caller.id());
+                quota.requireRoomFor(caller.id(), size);
                 uploads.save(upload);
                 Job job = jobService.submit(newJob(upload, jobType, detected, size, sha256));
                 uploads.markComplete(id, size, detected, sha256, job.id().value());
@@ -297,7 +319,8 @@ class UploadService {
     void delete(CurrentUser caller, UUID id) {
         Upload upload = owned(caller, id);
         if (upload.state() == Upload.State.COMPLETE) {
-            throw ApiException.conflict("A completed upload cannot be deleted while its job exists");
+            deleteCompleted(caller, upload);
+            return;
         }
         if (upload.isMultipart() && upload.state() == Upload.State.AWAITING_UPLOAD) {
             try {
@@ -313,6 +336,24 @@ class UploadService {
         }
     }
 
+    /**
+     * Deletes a completed upload for good: its job is cancelled if it still runs, the upload is marked DELETED
+     * (which frees its quota at once), then the original and every output are deleted from storage.
+     */
+    private void deleteCompleted(CurrentUser caller, Upload upload) {
+        JobId jobId = new JobId(upload.jobId());
+        jobs.find(jobId).filter(j -> !j.status().isFinal()).ifPresent(j -> {
+            try {
+                jobService.cancel(caller, jobId);
+            } catch (ApiException e) {
+                // why: the job finished in the meantime; its outputs are deleted below like any other
+            }
+        });
+        uploads.markState(upload.id(), Upload.State.DELETED, null);
+        deleteQuietly(upload.objectKey());
+        uploads.outputKeysOf(upload.id()).forEach(this::deleteQuietly);
+    }
+
     java.net.URI downloadUrl(CurrentUser caller, UUID id) {
         Upload upload = readable(caller, id);
         boolean jobRejected = upload.jobId() != null && jobs.find(new JobId(upload.jobId()))
@@ -322,6 +363,9 @@ class UploadService {
         }
         if (upload.state() == Upload.State.PURGED) {
             throw new ApiException(HttpStatus.GONE, "This file was deleted by the retention policy");
+        }
+        if (upload.state() == Upload.State.DELETED) {
+            throw new ApiException(HttpStatus.GONE, "This file was deleted by its owner");
         }
         if (upload.state() != Upload.State.COMPLETE) {
             throw ApiException.conflict("This upload is not complete");
