@@ -5,6 +5,8 @@ import static io.chute.common.InvalidInputException.requireText;
 
 import io.chute.common.ApiException;
 import io.chute.config.ChuteProperties;
+import io.chute.ratelimit.RateLimits;
+import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.crypto.password.PasswordEncoder;
@@ -25,8 +27,11 @@ class AuthController {
     private final PasswordEncoder passwords;
     private final TransactionTemplate tx;
     private final ChuteProperties properties;
+    private final RateLimits limits;
 
-    AuthController(Users users, Tokens tokens, PasswordEncoder passwords, TransactionTemplate tx, ChuteProperties properties) {
+    AuthController(Users users, Tokens tokens, PasswordEncoder passwords, TransactionTemplate tx, ChuteProperties properties,
+            RateLimits limits) {
+        this.limits = limits;
         this.users = users;
         this.tokens = tokens;
         this.passwords = passwords;
@@ -59,7 +64,8 @@ class AuthController {
 
     @PostMapping("/api/auth/register")
     @ResponseStatus(HttpStatus.CREATED)
-    Session register(@RequestBody Registration body) {
+    Session register(@RequestBody Registration body, HttpServletRequest request) {
+        limits.consume(RateLimits.Limit.REGISTER_ADDRESS, request.getRemoteAddr());
         String hash = passwords.encode(body.password());
         boolean named = properties.adminUsers().stream().anyMatch(body.username()::equalsIgnoreCase);
         try {
@@ -75,13 +81,26 @@ class AuthController {
         }
     }
 
+    /**
+     * Failed attempts are limited per username and per client address: every attempt takes from both buckets
+     * first (so the limit holds however attempts race across nodes) and a successful one gives it back.
+     */
     @PostMapping("/api/auth/login")
-    Session login(@RequestBody Credentials body) {
+    Session login(@RequestBody Credentials body, HttpServletRequest request) {
+        limits.consume(RateLimits.Limit.LOGIN_ADDRESS, request.getRemoteAddr());
+        try {
+            limits.consume(RateLimits.Limit.LOGIN_USERNAME, body.username());
+        } catch (RateLimits.RateLimitedException e) {
+            limits.refund(RateLimits.Limit.LOGIN_ADDRESS, request.getRemoteAddr());
+            throw e;
+        }
         var stored = users.findByUsername(body.username());
         boolean valid = passwords.matches(body.password(), stored.map(Users.StoredUser::passwordHash).orElse(decoyHash));
         if (stored.isEmpty() || !valid) {
             throw ApiException.unauthorized("Wrong username or password");
         }
+        limits.refund(RateLimits.Limit.LOGIN_USERNAME, body.username());
+        limits.refund(RateLimits.Limit.LOGIN_ADDRESS, request.getRemoteAddr());
         User user = stored.get().user();
         return new Session(tokens.issue(user), user);
     }

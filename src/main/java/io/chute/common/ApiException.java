@@ -30,6 +30,11 @@ public class ApiException extends RuntimeException {
         this.type = type;
     }
 
+    /** Response header fields to send with the problem (besides {@code Retry-After}, from {@code retryAfterSeconds}). */
+    public Map<String, String> headers() {
+        return Map.of();
+    }
+
     /** The problem type, or null for the one of {@link #status()}. */
     public URI type() {
         return type;

@@ -33,6 +33,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         if (retryAfter != null) {
             response.header(HttpHeaders.RETRY_AFTER, retryAfter.toString());
         }
+        e.headers().forEach(response::header);
         return response.body(problem);
     }
 

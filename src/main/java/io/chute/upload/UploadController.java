@@ -7,6 +7,7 @@ import io.chute.common.InvalidInputException;
 import io.chute.common.Sha256;
 import io.chute.job.Job;
 import io.chute.job.JobStatus;
+import io.chute.ratelimit.RateLimits;
 import io.chute.storage.ObjectStore;
 import io.chute.storage.PublicUrls;
 import jakarta.servlet.http.HttpServletRequest;
@@ -35,9 +36,11 @@ import org.springframework.web.bind.annotation.RestController;
 class UploadController {
 
     private final UploadService uploads;
+    private final RateLimits limits;
 
-    UploadController(UploadService uploads) {
+    UploadController(UploadService uploads, RateLimits limits) {
         this.uploads = uploads;
+        this.limits = limits;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -86,6 +89,7 @@ class UploadController {
 
     @PostMapping("/api/uploads")
     ResponseEntity<SignedUpload> sign(@RequestBody UploadRequest body, CurrentUser caller) {
+        limits.consume(RateLimits.Limit.UPLOADS_USER, caller.id().toString());
         UploadService.Signed signed = uploads.sign(caller, body);
         var created = ResponseEntity.created(URI.create("/api/uploads/" + signed.upload().id()));
         if (signed.request() == null) {

@@ -7,3 +7,11 @@ alter table uploads
 -- Quotas: a per-user override of chute.uploads.quota in bytes (null: the configured default).
 alter table users
     add column quota_bytes bigint check (quota_bytes >= 0);
+
+-- Rate limits: Bucket4j's buckets, shared by every API node (one row per limit and subject,
+-- e.g. 'login-username:alice'); expires_at (epoch millis) lets expired rows be swept.
+create table rate_limit_buckets (
+    id         varchar(300) primary key,
+    state      bytea,
+    expires_at bigint
+);
