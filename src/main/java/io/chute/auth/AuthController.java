@@ -4,6 +4,7 @@ import static io.chute.common.InvalidInputException.require;
 import static io.chute.common.InvalidInputException.requireText;
 
 import io.chute.common.ApiException;
+import io.chute.common.InvalidInputException;
 import io.chute.config.ChuteProperties;
 import io.chute.ratelimit.RateLimits;
 import jakarta.servlet.http.HttpServletRequest;
@@ -50,6 +51,7 @@ class AuthController {
             require(password.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 72,
                     "password must be at most 72 bytes");
             displayName = displayName == null || displayName.isBlank() ? username : requireText(displayName, "displayName", 64);
+            InvalidInputException.requireNoFormatting(displayName, "displayName");
         }
     }
 

@@ -1,6 +1,8 @@
 package io.chute.auth;
 
 import io.chute.common.Problems;
+import io.chute.config.ChuteProperties;
+import java.net.URI;
 import java.util.List;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -15,6 +17,7 @@ import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
 import org.springframework.web.bind.support.WebDataBinderFactory;
 import org.springframework.web.context.request.NativeWebRequest;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
@@ -30,8 +33,13 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 class SecurityConfiguration implements WebMvcConfigurer {
 
     @Bean
-    SecurityFilterChain api(HttpSecurity http, Tokens tokens) throws Exception {
+    SecurityFilterChain api(HttpSecurity http, Tokens tokens, ChuteProperties properties) throws Exception {
         http.csrf(csrf -> csrf.disable())
+                // why: Spring Security already sends nosniff, X-Frame-Options and no-cache; these add the policy of the web client
+                .headers(headers -> headers
+                        .contentSecurityPolicy(csp -> csp.policyDirectives(contentSecurityPolicy(properties.storage())))
+                        .referrerPolicy(referrer -> referrer.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.NO_REFERRER))
+                        .frameOptions(frames -> frames.deny()))
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .httpBasic(b -> b.disable())
                 .formLogin(f -> f.disable())
@@ -57,6 +65,27 @@ class SecurityConfiguration implements WebMvcConfigurer {
                         .accessDeniedHandler((request, response, e) ->
                                 Problems.write(response, HttpStatus.FORBIDDEN, "You may not do this")));
         return http.build();
+    }
+
+    /**
+     * Scripts, styles and fonts only from Chute itself; images, media and uploads (XHR PUTs) also to and from the
+     * object store, which on S3 is another origin; never framed.
+     */
+    static String contentSecurityPolicy(ChuteProperties.Storage storage) {
+        String store = "";
+        if ("s3".equals(storage.type())) {
+            String endpoint = storage.s3().endpoint();
+            if (endpoint == null || endpoint.isBlank()) {
+                store = " https://*.amazonaws.com";
+            } else {
+                URI uri = URI.create(endpoint.strip());
+                String origin = uri.getScheme() + "://" + uri.getHost() + (uri.getPort() == -1 ? "" : ":" + uri.getPort());
+                store = " " + origin + (storage.s3().pathStyle() ? "" : " " + origin.replace("://", "://*."));
+            }
+        }
+        return "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:" + store
+                + "; media-src 'self' blob:" + store + "; connect-src 'self'" + store
+                + "; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
     }
 
     private static JwtAuthenticationToken authentication(Jwt jwt) {

@@ -1,6 +1,7 @@
 package io.chute.auth;
 
 import static io.chute.common.InvalidInputException.require;
+import static io.chute.common.InvalidInputException.requireNoFormatting;
 import static io.chute.common.InvalidInputException.requireText;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -47,6 +48,7 @@ class UserController {
     record ProfileChange(String displayName) {
         ProfileChange {
             displayName = requireText(displayName, "displayName", 64);
+            requireNoFormatting(displayName, "displayName");
         }
     }
 

@@ -202,6 +202,9 @@ public class Jobs {
 
     /** Keyset position: the last row's creation time (microseconds) and id. */
     record Cursor(Instant createdAt, UUID id) {
+        /** 9999-12-31T23:59:59Z: later than any job can have been created. */
+        private static final long MAX_CURSOR_MICROS = 253_402_300_799_000_000L;
+
         String encode() {
             long micros = createdAt.getEpochSecond() * 1_000_000 + createdAt.getNano() / 1_000;
             return Base64.getUrlEncoder().withoutPadding()
@@ -212,6 +215,10 @@ public class Jobs {
             try {
                 String[] parts = new String(Base64.getUrlDecoder().decode(text), StandardCharsets.US_ASCII).split(":", 2);
                 long micros = Long.parseLong(parts[0]);
+                // why: PostgreSQL's timestamptz ends in the year 294276; a forged cursor must be a 400, not a SQL error
+                if (micros < 0 || micros > MAX_CURSOR_MICROS) {
+                    throw new InvalidInputException("cursor is not valid");
+                }
                 return new Cursor(Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000), Math.floorMod(micros, 1_000_000) * 1_000L),
                         UUID.fromString(parts[1]));
             } catch (RuntimeException e) {

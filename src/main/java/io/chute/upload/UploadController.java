@@ -14,6 +14,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.nio.file.InvalidPathException;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -24,6 +25,8 @@ import org.apache.commons.fileupload2.core.FileItemInputIterator;
 import org.apache.commons.fileupload2.core.FileUploadException;
 import org.apache.commons.fileupload2.jakarta.servlet6.JakartaServletFileUpload;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.InvalidMediaTypeException;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -147,8 +150,8 @@ class UploadController {
             while (parts.hasNext()) {
                 FileItemInput part = parts.next();
                 if (!part.isFormField() && "file".equals(part.getFieldName())) {
-                    String fileName = FileNames.clean(part.getName() == null || part.getName().isBlank() ? "upload" : part.getName());
-                    String contentType = part.getContentType() == null ? "application/octet-stream" : part.getContentType();
+                    String fileName = FileNames.clean(partName(part));
+                    String contentType = partType(part.getContentType());
                     try (InputStream in = part.getInputStream()) {
                         return accepted(uploads.receive(caller, fileName, contentType, in));
                     }
@@ -158,6 +161,29 @@ class UploadController {
             throw ApiException.badRequest("The multipart body is malformed: " + e.getMessage());
         }
         throw ApiException.badRequest("The multipart body has no 'file' part");
+    }
+
+    /** The file part's name; commons-fileupload refuses one with a NUL, which is the client's mistake (400). */
+    private static String partName(FileItemInput part) {
+        try {
+            return part.getName() == null || part.getName().isBlank() ? "upload" : part.getName();
+        } catch (InvalidPathException e) {
+            throw ApiException.badRequest("The file name must not contain control characters");
+        }
+    }
+
+    /** The file part's Content-Type, held to the same rules as a declared {@code contentType}. */
+    private static String partType(String sent) {
+        if (sent == null) {
+            return "application/octet-stream";
+        }
+        String type = InvalidInputException.requireText(sent, "The file part's Content-Type", 255);
+        try {
+            MediaType.parseMediaType(type);
+        } catch (InvalidMediaTypeException e) {
+            throw new InvalidInputException("The file part's Content-Type is not a valid media type");
+        }
+        return type;
     }
 
     @GetMapping("/api/uploads/{id}")
