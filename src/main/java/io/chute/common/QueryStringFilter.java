@@ -4,7 +4,6 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -38,7 +37,8 @@ class QueryStringFilter extends OncePerRequestFilter {
 
     // why: no library call checks this without throwing on the first error and decoding '+' as well; this is the same rule
     static boolean validPercentEncoding(String query) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(query.length());
+        byte[] bytes = new byte[query.length()];
+        int length = 0;
         for (int i = 0; i < query.length(); i++) {
             char c = query.charAt(i);
             if (c == '%') {
@@ -46,17 +46,17 @@ class QueryStringFilter extends OncePerRequestFilter {
                         || Character.digit(query.charAt(i + 2), 16) < 0) {
                     return false;
                 }
-                bytes.write(Character.digit(query.charAt(i + 1), 16) * 16 + Character.digit(query.charAt(i + 2), 16));
+                bytes[length++] = (byte) (Character.digit(query.charAt(i + 1), 16) * 16 + Character.digit(query.charAt(i + 2), 16));
                 i += 2;
             } else if (c > 0x7f) {
                 return false;
             } else {
-                bytes.write(c);
+                bytes[length++] = (byte) c;
             }
         }
         try {
             StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes.toByteArray()));
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, 0, length));
             return true;
         } catch (CharacterCodingException e) {
             return false;
