@@ -1,9 +1,11 @@
 package io.chute;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.nimbusds.jose.jwk.source.ImmutableSecret;
 import io.chute.support.TestClient;
+import io.chute.support.TestSocket;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,6 +16,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -41,7 +44,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * bodies, query strings, encodings) never gets a 5xx or puts an ERROR line in the log. Requests are written by
  * hand on a socket, because {@link java.net.URI} refuses the malformed ones a hostile client sends.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "logging.level.io.chute.common.ProblemHandler=DEBUG")
 @ExtendWith(OutputCaptureExtension.class)
 class GuardRailsIT {
 
@@ -80,6 +84,37 @@ class GuardRailsIT {
             }
             assertProblem(raw("GET", "/api/me", token, null), 401);
         }
+        assertNoErrorLines(log);
+    }
+
+    @Test
+    void aSocketWithATokenOfNoExistingUserIsClosedWith4401AndTheTokenIsNeverLogged(CapturedOutput log) {
+        for (String token : List.of(forgedToken(UUID.randomUUID().toString()), forgedToken("not-a-uuid"))) {
+            try (TestSocket socket = TestSocket.open(URI.create("http://localhost:" + port), "access_token=" + token)) {
+                assertThat(socket.awaitClose(Duration.ofSeconds(20))).isEqualTo(4401);
+            }
+            assertThat(log.getAll()).doesNotContain(token);
+        }
+        assertNoErrorLines(log);
+    }
+
+    @Test
+    void aClientThatDisconnectsMidPutLeavesNothingAndNoErrorLine(CapturedOutput log) throws IOException {
+        TestClient alice = newUser();
+        Map<String, Object> signed = alice.post("/api/uploads",
+                Map.of("fileName", "big.bin", "size", 1_000_000, "contentType", "application/octet-stream")).json();
+        URI url = URI.create((String) signed.get("url"));
+        try (Socket socket = new Socket("localhost", port)) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("PUT " + url.getRawPath() + "?" + url.getRawQuery() + " HTTP/1.1\r\nHost: localhost:" + port
+                    + "\r\nContent-Type: application/octet-stream\r\nContent-Length: 1000000\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+            out.write(new byte[64 * 1024]);
+            out.flush();
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> log.getAll().contains("Client disconnected during PUT")
+                || log.getAll().contains("The upload was interrupted"));
+        assertThat(alice.post("/api/uploads/" + signed.get("uploadId") + "/complete", Map.of()).status())
+                .as("nothing was stored").isEqualTo(409);
         assertNoErrorLines(log);
     }
 
