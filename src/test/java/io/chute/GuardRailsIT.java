@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.nimbusds.jose.jwk.source.ImmutableSecret;
+import io.chute.support.DataDirs;
 import io.chute.support.TestClient;
 import io.chute.support.TestSocket;
 import java.io.ByteArrayOutputStream;
@@ -14,7 +15,6 @@ import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,7 +50,7 @@ import org.springframework.test.context.DynamicPropertySource;
 class GuardRailsIT {
 
     private static final String SECRET = "guard-rails-token-secret-of-at-least-32-bytes";
-    private static final Path DATA_DIR = tempDir();
+    private static final Path DATA_DIR = DataDirs.fresh("chute-guard-rails-");
 
     @LocalServerPort
     int port;
@@ -309,11 +309,4 @@ class GuardRailsIT {
         return user.token();
     }
 
-    private static Path tempDir() {
-        try {
-            return Files.createTempDirectory("chute-guard-rails-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

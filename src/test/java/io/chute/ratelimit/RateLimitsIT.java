@@ -2,11 +2,9 @@ package io.chute.ratelimit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.chute.support.DataDirs;
 import io.chute.support.TestClient;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +19,7 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class RateLimitsIT {
 
-    private static final Path DATA_DIR = tempDir();
+    private static final Path DATA_DIR = DataDirs.fresh("chute-rate-limits-it-");
 
     @LocalServerPort
     int port;
@@ -78,11 +76,4 @@ class RateLimitsIT {
         return UUID.randomUUID().toString().substring(0, 8);
     }
 
-    private static Path tempDir() {
-        try {
-            return Files.createTempDirectory("chute-rate-limits-it-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -1,8 +1,6 @@
 package io.chute.upload;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import io.chute.support.DataDirs;
 import java.nio.file.Path;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -10,7 +8,7 @@ import org.springframework.test.context.DynamicPropertySource;
 /** {@link UploadIntegrityContract} on the embedded store: Chute's own object endpoint checks digests and single use. */
 class FileSystemUploadIntegrityIT extends UploadIntegrityContract {
 
-    private static final Path DATA_DIR = tempDir();
+    private static final Path DATA_DIR = DataDirs.fresh("chute-integrity-fs-");
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
@@ -24,11 +22,4 @@ class FileSystemUploadIntegrityIT extends UploadIntegrityContract {
         return true;
     }
 
-    private static Path tempDir() {
-        try {
-            return Files.createTempDirectory("chute-integrity-fs-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -2,13 +2,11 @@ package io.chute.upload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.chute.support.DataDirs;
 import io.chute.support.Images;
 import io.chute.support.Multipart;
 import io.chute.support.TestClient;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -24,7 +22,7 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class QuotaIT {
 
-    private static final Path DATA_DIR = tempDir();
+    private static final Path DATA_DIR = DataDirs.fresh("chute-quota-it-");
     private static final String ADMIN = "qa" + UUID.randomUUID().toString().substring(0, 8);
     private static final long KB600 = 600 * 1024;
     private static final long MB1 = 1024 * 1024;
@@ -109,11 +107,4 @@ class QuotaIT {
         return anonymous().registerNewUser();
     }
 
-    private static Path tempDir() {
-        try {
-            return Files.createTempDirectory("chute-quota-it-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -2,8 +2,6 @@ package io.chute.upload;
 
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +9,7 @@ import java.time.Duration;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
+import io.chute.support.DataDirs;
 import org.junit.jupiter.api.AfterAll;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -23,7 +22,7 @@ class S3UploadIntegrityIT extends UploadIntegrityContract {
 
     private static final String KEY = "chute-integrity";
     private static final String SECRET = "chute-integrity-secret";
-    private static final Path DATA_DIR = tempDir();
+    private static final Path DATA_DIR = DataDirs.fresh("chute-integrity-s3-");
     private static S3Proxy proxy;
 
     @DynamicPropertySource
@@ -58,11 +57,4 @@ class S3UploadIntegrityIT extends UploadIntegrityContract {
         return false;
     }
 
-    private static Path tempDir() {
-        try {
-            return Files.createTempDirectory("chute-integrity-s3-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }
