@@ -1,4 +1,4 @@
--- The statuses the code knows, enforced by the database too: JobStatus and Upload.State. Both
+-- The statuses the code knows, enforced by the database too: JobStatus and UploadState. Both
 -- columns have only ever been written from those enums' names, so existing rows satisfy them.
 alter table jobs add constraint jobs_status_check
     check (status in ('PENDING', 'PROCESSING', 'RETRYING', 'COMPLETED', 'FAILED', 'CANCELLED', 'REJECTED'));

@@ -3,7 +3,7 @@
 import { api, onUnauthorized, session } from './api.js';
 import { authPage } from './auth.js';
 import * as chat from './chat.js';
-import { fill, h, avatar } from './dom.js';
+import { fill, formatBytes, h, avatar } from './dom.js';
 import { filesPage } from './files.js';
 import { adminPage, jobsPage } from './jobs.js';
 import { connect, disconnect, on } from './socket.js';
@@ -43,7 +43,8 @@ function buildShell(user) {
     channels,
     h('div', { class: 'me' }, avatar(user),
       h('div', { class: 'me-name' }, h('strong', { text: user.displayName ?? user.username }),
-        h('span', { class: 'muted', text: `@${user.username}` })),
+        h('span', { class: 'muted', text: `@${user.username}` }),
+        h('span', { class: 'muted usage', id: 'storage-usage', text: usageText(user) })),
       connection,
       h('button', { class: 'button small ghost', id: 'sign-out', onclick: async () => {
         await abortAllUploads(); // before the token goes: the aborts are the signed-out user's
@@ -68,6 +69,24 @@ function buildShell(user) {
   return { main, channels, sidebar, closeMenu: () => toggleMenu(false) };
 }
 
+/** "1.2 MB in 3 files of 10 MB": what the user's files take, and their quota when there is one. */
+function usageText(me) {
+  if (!me?.usage) return '';
+  const files = `${formatBytes(me.usage.bytes)} in ${me.usage.files} ${me.usage.files === 1 ? 'file' : 'files'}`;
+  return me.quota ? `${files} of ${formatBytes(me.quota.bytes)}` : files;
+}
+
+/** Uploads and deletions change the usage; it is read again whenever the user moves to another view. */
+async function refreshUsage() {
+  try {
+    const me = await api('/api/me');
+    const usage = document.getElementById('storage-usage');
+    if (usage) usage.textContent = usageText(me);
+  } catch {
+    // the usage line keeps its last value; a lost session is handled by onUnauthorized
+  }
+}
+
 function route() {
   if (!shell) return;
   leavePage?.();
@@ -87,6 +106,7 @@ function route() {
   else if (parts[0] === 'files' || !chat.available()) leavePage = filesPage(main);
   else leavePage = chat.homePage(main);
   document.title = `${main.querySelector('h1')?.textContent ?? 'Chute'} · Chute`;
+  refreshUsage();
   if (document.activeElement === document.body || shell.sidebar.contains(document.activeElement)) main.focus({ preventScroll: true });
 }
 

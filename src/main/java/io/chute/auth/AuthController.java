@@ -5,12 +5,14 @@ import static io.chute.common.InvalidInputException.require;
 import static io.chute.common.InvalidInputException.requireText;
 
 import io.chute.common.ApiException;
+import io.chute.common.InvalidInputException;
 import io.chute.config.ChuteProperties;
+import io.chute.ratelimit.RateLimits;
+import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.transaction.support.TransactionTemplate;
-import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.ResponseStatus;
@@ -28,8 +30,11 @@ class AuthController {
     private final PasswordEncoder passwords;
     private final TransactionTemplate tx;
     private final ChuteProperties properties;
+    private final RateLimits limits;
 
-    AuthController(Users users, Tokens tokens, PasswordEncoder passwords, TransactionTemplate tx, ChuteProperties properties) {
+    AuthController(Users users, Tokens tokens, PasswordEncoder passwords, TransactionTemplate tx, ChuteProperties properties,
+            RateLimits limits) {
+        this.limits = limits;
         this.users = users;
         this.tokens = tokens;
         this.passwords = passwords;
@@ -48,6 +53,7 @@ class AuthController {
             require(password.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 72,
                     "password must be at most 72 bytes");
             displayName = displayName == null || displayName.isBlank() ? username : requireText(displayName, "displayName", 64);
+            InvalidInputException.requireNoFormatting(displayName, "displayName");
         }
     }
 
@@ -62,7 +68,8 @@ class AuthController {
 
     @PostMapping("/api/auth/register")
     @ResponseStatus(HttpStatus.CREATED)
-    Session register(@RequestBody Registration body) {
+    Session register(@RequestBody Registration body, HttpServletRequest request) {
+        limits.consume(RateLimits.Limit.REGISTER_ADDRESS, request.getRemoteAddr());
         String hash = passwords.encode(body.password());
         boolean named = properties.adminUsers().stream().anyMatch(body.username()::equalsIgnoreCase);
         try {
@@ -78,19 +85,27 @@ class AuthController {
         }
     }
 
+    /**
+     * Failed attempts are limited per username and per client address: every attempt takes from both buckets
+     * first (so the limit holds however attempts race across nodes) and a successful one gives it back.
+     */
     @PostMapping("/api/auth/login")
-    Session login(@RequestBody Credentials body) {
+    Session login(@RequestBody Credentials body, HttpServletRequest request) {
+        limits.consume(RateLimits.Limit.LOGIN_ADDRESS, request.getRemoteAddr());
+        try {
+            limits.consume(RateLimits.Limit.LOGIN_USERNAME, body.username());
+        } catch (RateLimits.RateLimitedException e) {
+            limits.refund(RateLimits.Limit.LOGIN_ADDRESS, request.getRemoteAddr());
+            throw e;
+        }
         var stored = users.findByUsername(body.username());
         boolean valid = passwords.matches(body.password(), stored.map(Users.StoredUser::passwordHash).orElse(decoyHash));
         if (stored.isEmpty() || !valid) {
             throw ApiException.unauthorized("Wrong username or password");
         }
+        limits.refund(RateLimits.Limit.LOGIN_USERNAME, body.username());
+        limits.refund(RateLimits.Limit.LOGIN_ADDRESS, request.getRemoteAddr());
         User user = stored.get().user();
         return new Session(tokens.issue(user), user);
-    }
-
-    @GetMapping("/api/me")
-    User me(CurrentUser caller) {
-        return users.find(caller.id()).orElseThrow(() -> ApiException.unauthorized("This account no longer exists"));
     }
 }

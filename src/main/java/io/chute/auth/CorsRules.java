@@ -45,7 +45,7 @@ final class CorsRules {
         objects.setAllowedMethods(List.of("GET", "HEAD", "PUT"));
         // why: the signed headers differ by store and upload (Content-Type, checksums); the signature checks them
         objects.addAllowedHeader(CorsConfiguration.ALL);
-        objects.setExposedHeaders(List.of("ETag"));
+        objects.setExposedHeaders(List.of("ETag", "Repr-Digest"));
         objects.setMaxAge(Duration.ofMinutes(10));
         return objects;
     }

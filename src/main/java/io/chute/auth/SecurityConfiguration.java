@@ -2,6 +2,7 @@ package io.chute.auth;
 
 import io.chute.common.Problems;
 import io.chute.config.ChuteProperties;
+import java.net.URI;
 import java.util.List;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -17,6 +18,7 @@ import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
 import org.springframework.web.bind.support.WebDataBinderFactory;
 import org.springframework.web.context.request.NativeWebRequest;
 import org.springframework.web.cors.CorsConfigurationSource;
@@ -33,9 +35,14 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 class SecurityConfiguration implements WebMvcConfigurer {
 
     @Bean
-    SecurityFilterChain api(HttpSecurity http, Tokens tokens) throws Exception {
+    SecurityFilterChain api(HttpSecurity http, Tokens tokens, ChuteProperties properties) throws Exception {
         http.csrf(csrf -> csrf.disable())
                 .cors(Customizer.withDefaults())
+                // why: Spring Security already sends nosniff, X-Frame-Options and no-cache; these add the policy of the web client
+                .headers(headers -> headers
+                        .contentSecurityPolicy(csp -> csp.policyDirectives(contentSecurityPolicy(properties.storage())))
+                        .referrerPolicy(referrer -> referrer.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.NO_REFERRER))
+                        .frameOptions(frames -> frames.deny()))
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .httpBasic(b -> b.disable())
                 .formLogin(f -> f.disable())
@@ -67,6 +74,27 @@ class SecurityConfiguration implements WebMvcConfigurer {
     @Bean
     CorsConfigurationSource corsConfigurationSource(ChuteProperties properties) {
         return CorsRules.of(properties.cors());
+    }
+
+    /**
+     * Scripts, styles and fonts only from Chute itself; images, media and uploads (XHR PUTs) also to and from the
+     * object store, which on S3 is another origin; never framed.
+     */
+    static String contentSecurityPolicy(ChuteProperties.Storage storage) {
+        String store = "";
+        if (storage.type() == ChuteProperties.StorageType.S3) {
+            String endpoint = storage.s3().endpoint();
+            if (endpoint == null || endpoint.isBlank()) {
+                store = " https://*.amazonaws.com";
+            } else {
+                URI uri = URI.create(endpoint.strip());
+                String origin = uri.getScheme() + "://" + uri.getHost() + (uri.getPort() == -1 ? "" : ":" + uri.getPort());
+                store = " " + origin + (storage.s3().pathStyle() ? "" : " " + origin.replace("://", "://*."));
+            }
+        }
+        return "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:" + store
+                + "; media-src 'self' blob:" + store + "; connect-src 'self'" + store
+                + "; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
     }
 
     private static JwtAuthenticationToken authentication(Jwt jwt) {

@@ -7,12 +7,17 @@ import java.time.Instant;
 import java.util.UUID;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
 import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
 import org.springframework.security.oauth2.jwt.JwsHeader;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtClaimsSet;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtEncoderParameters;
+import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
 import org.springframework.stereotype.Component;
@@ -27,12 +32,30 @@ public class Tokens {
     private final NimbusJwtDecoder decoder;
     private final ChuteProperties properties;
 
-    Tokens(ChuteProperties properties) {
+    Tokens(ChuteProperties properties, Users users) {
         this.properties = properties;
         SecretKey key = new SecretKeySpec(
                 Secrets.load(properties.auth().tokenSecret(), properties.dataDir(), "token-signing"), "HmacSHA256");
         this.encoder = new NimbusJwtEncoder(new ImmutableSecret<>(key));
         this.decoder = NimbusJwtDecoder.withSecretKey(key).macAlgorithm(MacAlgorithm.HS256).build();
+        this.decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefault(), namesAUser(users)));
+    }
+
+    /**
+     * A correctly signed token must still name an existing account by its UUID: a token of a deleted user (or
+     * one signed with a leaked secret for a made-up subject) is refused like a bad signature, never a 500.
+     */
+    private static OAuth2TokenValidator<Jwt> namesAUser(Users users) {
+        OAuth2Error invalid = new OAuth2Error("invalid_token", "The token does not name an existing user", null);
+        return jwt -> {
+            UUID id;
+            try {
+                id = UUID.fromString(String.valueOf(jwt.getSubject()));
+            } catch (IllegalArgumentException e) {
+                return OAuth2TokenValidatorResult.failure(invalid);
+            }
+            return users.find(id).isPresent() ? OAuth2TokenValidatorResult.success() : OAuth2TokenValidatorResult.failure(invalid);
+        };
     }
 
     String issue(User user) {

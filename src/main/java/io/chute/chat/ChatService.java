@@ -6,6 +6,7 @@ import io.chute.common.ApiException;
 import io.chute.common.InvalidInputException;
 import io.chute.config.ChuteProperties;
 import io.chute.job.JobTracing;
+import io.chute.ratelimit.RateLimits;
 import io.chute.realtime.Events;
 import io.chute.realtime.Route;
 import java.time.Instant;
@@ -38,10 +39,12 @@ class ChatService {
     private final TransactionTemplate tx;
     private final ChuteProperties.Chat config;
     private final JobTracing tracing;
+    private final RateLimits limits;
 
     ChatService(Channels channels, Messages messages, ReceiptPointers pointers, MessageViews views, Users users, Events events,
-            TransactionTemplate tx, ChuteProperties properties, JobTracing tracing) {
+            TransactionTemplate tx, ChuteProperties properties, JobTracing tracing, RateLimits limits) {
         this.tracing = tracing;
+        this.limits = limits;
         this.channels = channels;
         this.messages = messages;
         this.pointers = pointers;
@@ -151,6 +154,7 @@ class ChatService {
     }
 
     private MessageWorker.SendCommand checked(UUID senderId, MessageDraft draft) {
+        limits.consume(RateLimits.Limit.MESSAGES_USER, senderId.toString());
         memberOf(senderId, draft.channelId());
         if (!draft.attachments().isEmpty()) {
             Set<UUID> usable = messages.completeUploadsOf(senderId, draft.attachments());

@@ -30,7 +30,8 @@ record MessageDraft(UUID channelId, String content, String clientMessageId, List
         attachments = List.copyOf(new LinkedHashSet<>(attachments));
         content = content == null ? "" : content;
         require(!content.isBlank() || !attachments.isEmpty(), "content is required unless the message has attachments");
-        require(content.chars().allMatch(c -> c >= 0x20 && c != 0x7f || c == '\n' || c == '\r' || c == '\t'),
+        // why: isISOControl covers C1 (U+0080-U+009F) as well as C0 and DEL
+        require(content.chars().allMatch(c -> !Character.isISOControl(c) || c == '\n' || c == '\r' || c == '\t'),
                 "content must not contain control characters other than line breaks and tabs");
     }
 

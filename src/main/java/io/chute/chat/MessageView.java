@@ -18,5 +18,11 @@ record MessageView(UUID id, UUID channelId, long seq, UUID senderId, String cont
     /** An attached file and where its processing stands; {@code outputs} carry short-lived signed URLs. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record AttachmentView(UUID uploadId, String fileName, long size, String detectedType, UUID jobId, JobStatus status,
-            Map<String, JobView.OutputView> outputs) {}
+            Map<String, JobView.OutputView> outputs, String sha256) {
+
+        AttachmentView(UUID uploadId, String fileName, long size, String detectedType, UUID jobId, JobStatus status,
+                Map<String, JobView.OutputView> outputs) {
+            this(uploadId, fileName, size, detectedType, jobId, status, outputs, null);
+        }
+    }
 }

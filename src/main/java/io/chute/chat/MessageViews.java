@@ -58,6 +58,6 @@ class MessageViews {
         }
         JobView view = JobView.of(job, store, properties.uploads().downloadUrlTtl());
         return new MessageView.AttachmentView(a.uploadId(), a.fileName(), a.size(), a.detectedType(), a.jobId(), job.status(),
-                view.outputs());
+                view.outputs(), view.sha256());
     }
 }

@@ -1,5 +1,6 @@
 package io.chute.common;
 
+import java.net.URI;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
 
@@ -11,15 +12,38 @@ public class ApiException extends RuntimeException {
 
     private final HttpStatus status;
     private final Map<String, Object> properties;
+    private final URI type;
 
     public ApiException(HttpStatus status, String detail) {
         this(status, detail, Map.of());
     }
 
     public ApiException(HttpStatus status, String detail, Map<String, Object> properties) {
+        this(status, detail, properties, null);
+    }
+
+    /** With a problem {@code type} of its own instead of the status's (null: the status's). */
+    public ApiException(HttpStatus status, String detail, Map<String, Object> properties, URI type) {
         super(detail);
         this.status = status;
         this.properties = Map.copyOf(properties);
+        this.type = type;
+    }
+
+    /** Response header fields to send with the problem (besides {@code Retry-After}, from {@code retryAfterSeconds}). */
+    public Map<String, String> headers() {
+        return Map.of();
+    }
+
+    /** The problem type, or null for the one of {@link #status()}. */
+    public URI type() {
+        return type;
+    }
+
+    /** 413 with a type ending in {@code /quota-exceeded}, so clients can tell it from a file over the size limit. */
+    public static ApiException quotaExceeded(String detail, Map<String, Object> properties) {
+        return new ApiException(HttpStatus.CONTENT_TOO_LARGE, detail, properties,
+                URI.create(Problems.typeOf(HttpStatus.CONTENT_TOO_LARGE) + "/quota-exceeded"));
     }
 
     public HttpStatus status() {

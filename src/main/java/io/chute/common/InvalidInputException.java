@@ -17,6 +17,15 @@ public class InvalidInputException extends IllegalArgumentException {
         }
     }
 
+    /**
+     * Fails unless {@code value} is free of invisible formatting characters (Unicode category Cf): bidirectional
+     * overrides disguise names ("invoice\u202Egpj.exe" shows as "invoiceexe.jpg").
+     */
+    public static void requireNoFormatting(String value, String field) {
+        require(value == null || value.chars().noneMatch(c -> Character.getType(c) == Character.FORMAT),
+                field + " must not contain invisible formatting characters");
+    }
+
     /** The trimmed text, or a failure naming {@code field} when it is missing, blank or too long. */
     public static String requireText(String value, String field, int maxLength) {
         require(value != null && !value.isBlank(), field + " is required");

@@ -13,6 +13,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.util.DisconnectedClientHelper;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 /** Renders every failure as RFC 9457 problem+json; a client mistake is never a 500. */
@@ -24,12 +25,16 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ProblemDetail> api(ApiException e) {
         ProblemDetail problem = Problems.of(e.status(), e.getMessage());
+        if (e.type() != null) {
+            problem.setType(e.type());
+        }
         e.properties().forEach(problem::setProperty);
         ResponseEntity.BodyBuilder response = ResponseEntity.status(e.status());
         Object retryAfter = e.properties().get("retryAfterSeconds");
         if (retryAfter != null) {
             response.header(HttpHeaders.RETRY_AFTER, retryAfter.toString());
         }
+        e.headers().forEach(response::header);
         return response.body(problem);
     }
 
@@ -53,6 +58,11 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e, HttpServletRequest request) {
+        if (DisconnectedClientHelper.isClientDisconnectedException(e)) {
+            // why: a client that goes away mid-upload is routine; nothing was stored, and no one is left to answer
+            log.debug("Client disconnected during {} {}: {}", request.getMethod(), request.getRequestURI(), e.toString());
+            return null;
+        }
         log.error("Unexpected failure on {} {}", request.getMethod(), request.getRequestURI(), e);
         return ResponseEntity.internalServerError()
                 .body(Problems.of(HttpStatus.INTERNAL_SERVER_ERROR, "An unexpected error occurred"));

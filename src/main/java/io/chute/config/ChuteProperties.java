@@ -89,7 +89,8 @@ public record ChuteProperties(
             Duration purgeCompletedAfter,
             @DefaultValue("10m") Duration maintenanceInterval,
             @DefaultValue("*/*") List<String> allowedTypes,
-            @DefaultValue List<String> deniedTypes) {}
+            @DefaultValue List<String> deniedTypes,
+            DataSize quota) {}
 
     /** The job queue: {@code chute.queue.type}. */
     public record Queue(@DefaultValue("postgres") @NotNull QueueType type) {}

@@ -15,7 +15,10 @@ public record JobView(
         UUID jobId, String type, JobStatus status, UUID uploadId, String fileName, Long fileSize,
         String detectedType, int priority, Instant createdAt, Instant startedAt, Instant completedAt,
         Instant failedAt, int progress, int attempts, int maxAttempts, Instant nextRetryAt, String error,
-        Map<String, OutputView> outputs, Map<String, Object> metadata, UUID parentId) {
+        Map<String, OutputView> outputs, Map<String, Object> metadata, UUID parentId, String sha256) {
+
+    /** The metadata key of the SHA-256 (hex) of the upload a job processes. */
+    public static final String SHA256 = "sha256";
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record OutputView(String key, long size, String contentType, String url, Integer width, Integer height) {}
@@ -30,7 +33,7 @@ public record JobView(
         return new JobView(job.id().value(), job.type(), job.status(), job.uploadId(), job.fileName(), job.fileSize(),
                 job.detectedType(), job.priority(), job.createdAt(), job.startedAt(), job.completedAt(), job.failedAt(),
                 job.progress(), job.attempts(), job.maxAttempts(), job.nextRetryAt(), job.error(), outputs,
-                job.metadata(), job.parentId());
+                job.metadata(), job.parentId(), job.metadata().get(SHA256) instanceof String hex ? hex : null);
     }
 
     private static String downloadName(Job job, String name, Output output) {

@@ -115,6 +115,11 @@ public class Jobs {
                     maxAttempts, parent.value(), runAt, metadata);
         }
 
+        public NewJob withMetadata(Map<String, Object> newMetadata) {
+            return new NewJob(ownerId, uploadId, type, priority, fileName, fileSize, detectedType, objectKey,
+                    maxAttempts, parentId, runAt, newMetadata);
+        }
+
         public NewJob runAt(Instant when) {
             return new NewJob(ownerId, uploadId, type, priority, fileName, fileSize, detectedType, objectKey,
                     maxAttempts, parentId, when, metadata);

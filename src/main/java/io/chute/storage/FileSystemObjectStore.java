@@ -1,5 +1,6 @@
 package io.chute.storage;
 
+import io.chute.common.Sha256;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,6 +8,7 @@ import java.io.OutputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -59,17 +61,7 @@ public class FileSystemObjectStore implements ObjectStore {
         Path target = pathOf(key);
         Path part = Files.createTempFile(tmp, "put-", ".part");
         try {
-            long total = 0;
-            try (OutputStream out = Files.newOutputStream(part)) {
-                byte[] buffer = new byte[BUFFER];
-                for (int n; (n = in.read(buffer)) != -1; ) {
-                    total += n;
-                    if (total > maxBytes) {
-                        throw new ObjectTooLargeException(maxBytes);
-                    }
-                    out.write(buffer, 0, n);
-                }
-            }
+            long total = copyAtMost(in, part, maxBytes);
             publish(part, target);
             return total;
         } finally {
@@ -145,20 +137,56 @@ public class FileSystemObjectStore implements ObjectStore {
     }
 
     @Override
-    public SignedRequest presignPut(String key, long size, String contentType, Duration ttl) {
+    public SignedRequest presignPut(String key, long size, String contentType, String sha256, Duration ttl) {
         pathOf(key);
-        var grant = new UrlSigner.Grant("PUT", key, expiry(ttl), size, contentType, null);
+        var grant = new UrlSigner.Grant("PUT", key, expiry(ttl), size, contentType, null).withSha256(sha256);
         URI url = URI.create(ENDPOINT + key + "?m=PUT&e=" + grant.expiresEpochSecond() + "&s=" + size
-                + "&ct=" + encode(contentType) + "&sig=" + signer.sign(grant));
-        return new SignedRequest(url, "PUT", Map.of("Content-Type", contentType));
+                + "&ct=" + encode(contentType) + digestParam(sha256) + "&sig=" + signer.sign(grant));
+        // why: the same If-None-Match as S3's signed one, so a client sends one set of headers to either store
+        return new SignedRequest(url, "PUT", Map.of("Content-Type", contentType, "If-None-Match", "*"));
     }
 
     @Override
-    public URI presignGet(String key, String contentType, String downloadName, Duration ttl) {
+    public URI presignGet(String key, String contentType, String downloadName, String sha256, Duration ttl) {
         pathOf(key);
-        var grant = new UrlSigner.Grant("GET", key, expiry(ttl), -1, contentType, downloadName);
+        var grant = new UrlSigner.Grant("GET", key, expiry(ttl), -1, contentType, downloadName).withSha256(sha256);
         return URI.create(ENDPOINT + key + "?m=GET&e=" + grant.expiresEpochSecond() + "&ct=" + encode(contentType)
-                + "&fn=" + encode(downloadName) + "&sig=" + signer.sign(grant));
+                + "&fn=" + encode(downloadName) + digestParam(sha256) + "&sig=" + signer.sign(grant));
+    }
+
+    /**
+     * The body of a signed single PUT: streamed to a temporary file while its SHA-256 is computed, and published
+     * only when it has exactly {@code size} bytes and (when one was signed) the declared digest, and only if the key
+     * holds no object yet: a used URL can never replace what was stored.
+     *
+     * @return the number of bytes received; unless it is {@code size}, nothing was stored
+     * @throws AlreadyStoredException when the key already holds an object
+     * @throws DigestMismatchException when the bytes do not have the declared SHA-256
+     */
+    long writeOnce(String key, InputStream in, long size, String sha256) throws IOException {
+        Path target = pathOf(key);
+        if (Files.exists(target)) {
+            throw new AlreadyStoredException(key);
+        }
+        MessageDigest digest = Sha256.newDigest();
+        Path part = Files.createTempFile(tmp, "put-", ".part");
+        try {
+            long total = copyAtMost(new DigestInputStream(in, digest), part, size);
+            if (total != size) {
+                return total;
+            }
+            requireDigest(sha256, digest);
+            Files.createDirectories(target.getParent());
+            try {
+                // why: a hard link fails if the target exists, atomically; a rename would silently replace it
+                Files.createLink(target, part);
+            } catch (FileAlreadyExistsException e) {
+                throw new AlreadyStoredException(key);
+            }
+            return total;
+        } finally {
+            Files.deleteIfExists(part);
+        }
     }
 
     /**
@@ -176,39 +204,33 @@ public class FileSystemObjectStore implements ObjectStore {
     }
 
     @Override
-    public SignedRequest presignPart(String key, String multipartId, int partNumber, long size, Duration ttl) {
+    public SignedRequest presignPart(String key, String multipartId, int partNumber, long size, String sha256, Duration ttl) {
         pathOf(key);
         checkPart(multipartId, partNumber, size);
-        var grant = UrlSigner.Grant.part(key, expiry(ttl), size, multipartId, partNumber);
+        var grant = UrlSigner.Grant.part(key, expiry(ttl), size, multipartId, partNumber, sha256);
         URI url = URI.create(ENDPOINT + key + "?m=PUT&e=" + grant.expiresEpochSecond() + "&s=" + size
-                + "&u=" + multipartId + "&pn=" + partNumber + "&sig=" + signer.sign(grant));
+                + "&u=" + multipartId + "&pn=" + partNumber + digestParam(sha256) + "&sig=" + signer.sign(grant));
         return new SignedRequest(url, "PUT", Map.of());
     }
 
     /**
      * Stores one part (the body of a signed part PUT) and returns its ETag, the quoted MD5. The
-     * part is written to a temporary file and moved into place, so a list never sees half a part.
+     * part is written to a temporary file and moved into place, so a list never sees half a part. A part whose
+     * SHA-256 is not the signed {@code sha256} (when given) is refused and not stored.
      */
-    String writePart(String key, String multipartId, int partNumber, InputStream in, long size) throws IOException {
+    String writePart(String key, String multipartId, int partNumber, InputStream in, long size, String sha256)
+            throws IOException {
         checkPart(multipartId, partNumber, size);
         Path dir = uploadDir(key, multipartId);
         MessageDigest md5 = md5();
+        MessageDigest digest = Sha256.newDigest();
         Path part = Files.createTempFile(tmp, "part-", ".part");
         try {
-            long total = 0;
-            try (InputStream body = new DigestInputStream(in, md5); OutputStream out = Files.newOutputStream(part)) {
-                byte[] buffer = new byte[BUFFER];
-                for (int n; (n = body.read(buffer)) != -1; ) {
-                    total += n;
-                    if (total > size) {
-                        throw new ObjectTooLargeException(size);
-                    }
-                    out.write(buffer, 0, n);
-                }
-            }
+            long total = copyAtMost(new DigestInputStream(new DigestInputStream(in, md5), digest), part, size);
             if (total != size) {
                 throw new PartsMismatchException("The part has " + total + " bytes but was signed for " + size);
             }
+            requireDigest(sha256, digest);
             String etag = HexFormat.of().formatHex(md5.digest());
             Path etagFile = Files.createTempFile(tmp, "etag-", ".part");
             Files.writeString(etagFile, etag, StandardCharsets.UTF_8);
@@ -401,6 +423,32 @@ public class FileSystemObjectStore implements ObjectStore {
                 current.close();
             }
         }
+    }
+
+    /** Copies {@code in} to {@code file}. @throws ObjectTooLargeException as soon as more than {@code max} bytes came */
+    private static long copyAtMost(InputStream in, Path file, long max) throws IOException {
+        long total = 0;
+        try (OutputStream out = Files.newOutputStream(file)) {
+            byte[] buffer = new byte[BUFFER];
+            for (int n; (n = in.read(buffer)) != -1; ) {
+                total += n;
+                if (total > max) {
+                    throw new ObjectTooLargeException(max);
+                }
+                out.write(buffer, 0, n);
+            }
+        }
+        return total;
+    }
+
+    private static void requireDigest(String expected, MessageDigest digest) throws DigestMismatchException {
+        if (expected != null && !expected.equals(Sha256.hex(digest))) {
+            throw new DigestMismatchException("The body's SHA-256 is not the one declared (" + expected + ")");
+        }
+    }
+
+    private static String digestParam(String sha256) {
+        return sha256 == null ? "" : "&d=" + sha256;
     }
 
     private void publish(Path part, Path target) throws IOException {

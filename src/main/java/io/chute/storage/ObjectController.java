@@ -3,6 +3,7 @@ package io.chute.storage;
 import io.chute.common.ApiException;
 import io.chute.config.ChuteProperties.StorageType;
 import io.chute.config.ConditionalOnBackend;
+import io.chute.common.Sha256;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,12 +50,14 @@ class ObjectController {
             @RequestParam(name = "sig", required = false) String signature,
             @RequestParam(name = "u", required = false) String multipartId,
             @RequestParam(name = "pn", required = false) Integer partNumber,
+            @RequestParam(name = "d", required = false) String sha256,
             @RequestHeader(name = HttpHeaders.CONTENT_TYPE, required = false) String sentType) throws IOException {
         String key = keyOf(request);
         if (multipartId != null) {
-            return putPart(request, key, method, expires, size, multipartId, partNumber, signature);
+            return putPart(request, key, method, expires, size, multipartId, partNumber, sha256, signature);
         }
-        var grant = new UrlSigner.Grant("PUT", key, orZero(expires), size == null ? -1 : size, contentType, null);
+        var grant = new UrlSigner.Grant("PUT", key, orZero(expires), size == null ? -1 : size, contentType, null)
+                .withSha256(sha256);
         authorise("PUT", method, grant, signature);
         if (sentType != null && !sameType(sentType, contentType)) {
             throw ApiException.forbidden("Content-Type does not match the signed one (" + contentType + ")");
@@ -66,12 +69,15 @@ class ObjectController {
         MessageDigest md5 = md5();
         long written;
         try (InputStream body = new DigestInputStream(request.getInputStream(), md5)) {
-            written = store.write(key, body, size);
+            written = store.writeOnce(key, body, size, sha256);
         } catch (ObjectStore.ObjectTooLargeException e) {
             throw ApiException.tooLarge("The body is larger than the signed size of " + size + " bytes");
+        } catch (ObjectStore.AlreadyStoredException e) {
+            throw ApiException.conflict("This URL has already stored its object; a signed PUT is good for one upload");
+        } catch (ObjectStore.DigestMismatchException e) {
+            throw ApiException.badRequest(e.getMessage() + "; nothing was stored");
         }
         if (written != size) {
-            store.delete(key);
             throw ApiException.badRequest("The body has " + written + " bytes but the URL was signed for " + size);
         }
         return ResponseEntity.ok().eTag("\"" + HexFormat.of().formatHex(md5.digest()) + "\"").build();
@@ -79,20 +85,22 @@ class ObjectController {
 
     /** One part of a multipart upload; the answer's ETag is the part's quoted MD5, as S3 answers it. */
     private ResponseEntity<Void> putPart(HttpServletRequest request, String key, String method, Long expires, Long size,
-            String multipartId, Integer partNumber, String signature) throws IOException {
+            String multipartId, Integer partNumber, String sha256, String signature) throws IOException {
         var grant = UrlSigner.Grant.part(key, orZero(expires), size == null ? -1 : size, multipartId,
-                partNumber == null ? 0 : partNumber);
+                partNumber == null ? 0 : partNumber, sha256);
         authorise("PUT", method, grant, signature);
         if (request.getContentLengthLong() > size) {
             throw ApiException.tooLarge("The body is larger than the signed size of " + size + " bytes");
         }
         try (InputStream body = request.getInputStream()) {
-            String etag = store.writePart(key, multipartId, partNumber, body, size);
+            String etag = store.writePart(key, multipartId, partNumber, body, size, sha256);
             return ResponseEntity.ok().eTag(etag).build();
         } catch (ObjectStore.ObjectTooLargeException e) {
             throw ApiException.tooLarge("The body is larger than the signed size of " + size + " bytes");
         } catch (ObjectStore.PartsMismatchException e) {
             throw ApiException.badRequest(e.getMessage());
+        } catch (ObjectStore.DigestMismatchException e) {
+            throw ApiException.badRequest(e.getMessage() + "; the part was not stored");
         } catch (java.nio.file.NoSuchFileException e) {
             throw ApiException.notFound("Multipart upload");
         }
@@ -104,9 +112,10 @@ class ObjectController {
             @RequestParam(name = "e", required = false) Long expires,
             @RequestParam(name = "ct", required = false) String contentType,
             @RequestParam(name = "fn", required = false) String downloadName,
+            @RequestParam(name = "d", required = false) String sha256,
             @RequestParam(name = "sig", required = false) String signature) {
         String key = keyOf(request);
-        var grant = new UrlSigner.Grant("GET", key, orZero(expires), -1, contentType, downloadName);
+        var grant = new UrlSigner.Grant("GET", key, orZero(expires), -1, contentType, downloadName).withSha256(sha256);
         authorise("GET", method, grant, signature);
         Path path = store.pathOf(key);
         if (!Files.isRegularFile(path)) {
@@ -118,6 +127,10 @@ class ObjectController {
         headers.set("X-Content-Type-Options", "nosniff");
         // why: objects share the web client's origin; should a browser ever render one (HTML, SVG), it runs no script there
         headers.set("Content-Security-Policy", "default-src 'none'; sandbox");
+        if (sha256 != null) {
+            // why: the signature covers the digest, and it is of the whole representation, so Range answers carry it too
+            headers.set("Repr-Digest", Sha256.reprDigest(sha256));
+        }
         headers.setCacheControl("private, max-age=300");
         // why: FileSystemResource lets Spring MVC answer Range requests without reading the file into memory
         return ResponseEntity.ok().headers(headers).body(new FileSystemResource(path));

@@ -49,14 +49,31 @@ public interface ObjectStore {
      */
     LocalFile localFile(String key) throws IOException;
 
-    /** A URL that lets anyone holding it PUT exactly {@code size} bytes of {@code contentType} to {@code key} until it expires. */
-    SignedRequest presignPut(String key, long size, String contentType, Duration ttl);
+    /** {@link #presignPut(String, long, String, String, Duration)} without a declared digest. */
+    default SignedRequest presignPut(String key, long size, String contentType, Duration ttl) {
+        return presignPut(key, size, contentType, null, ttl);
+    }
+
+    /**
+     * A URL that lets anyone holding it PUT exactly {@code size} bytes of {@code contentType} to {@code key} until it
+     * expires. When {@code sha256} (hex) is given, a body with another SHA-256 is refused and nothing is stored. The
+     * URL stores one object version only: a PUT to a key that already holds an object is refused (409 on Chute's
+     * own endpoint, 412 from S3 through the signed {@code If-None-Match: *}), so replaying a used URL can never
+     * change what is downloaded.
+     */
+    SignedRequest presignPut(String key, long size, String contentType, String sha256, Duration ttl);
+
+    /** {@link #presignGet(String, String, String, String, Duration)} without a known digest. */
+    default URI presignGet(String key, String contentType, String downloadName, Duration ttl) {
+        return presignGet(key, contentType, downloadName, null, ttl);
+    }
 
     /**
      * A URL that lets anyone holding it GET {@code key} until it expires, served as {@code contentType}
-     * and always as an attachment ({@link #attachment}) named {@code downloadName}.
+     * and always as an attachment ({@link #attachment}) named {@code downloadName}. When {@code sha256} (hex) is given and the store serves the bytes itself, the answer
+     * carries it as {@code Repr-Digest} (RFC 9530).
      */
-    URI presignGet(String key, String contentType, String downloadName, Duration ttl);
+    URI presignGet(String key, String contentType, String downloadName, String sha256, Duration ttl);
 
     /** How every download is served, on every store: an attachment, so no browser shows it inline. */
     static ContentDisposition attachment(String downloadName) {
@@ -76,9 +93,15 @@ public interface ObjectStore {
     /**
      * A URL that lets anyone holding it PUT exactly {@code size} bytes as part {@code partNumber}
      * (1..10000) of the multipart upload until it expires. The answer to that PUT carries the
-     * part's ETag, which the client hands back to {@link #completeMultipart}.
+     * part's ETag, which the client hands back to {@link #completeMultipart}. When {@code sha256} (hex) is given,
+     * a part with another SHA-256 is refused and not stored.
      */
-    SignedRequest presignPart(String key, String multipartId, int partNumber, long size, Duration ttl);
+    SignedRequest presignPart(String key, String multipartId, int partNumber, long size, String sha256, Duration ttl);
+
+    /** {@link #presignPart(String, String, int, long, String, Duration)} without a declared digest. */
+    default SignedRequest presignPart(String key, String multipartId, int partNumber, long size, Duration ttl) {
+        return presignPart(key, multipartId, partNumber, size, null, ttl);
+    }
 
     /**
      * The parts storage already holds, in part-number order, so that a client can resume.
@@ -145,6 +168,20 @@ public interface ObjectStore {
 
         @Override
         void close() throws IOException;
+    }
+
+    /** The bytes do not have the SHA-256 that was declared for them; nothing was stored. */
+    class DigestMismatchException extends IOException {
+        public DigestMismatchException(String message) {
+            super(message);
+        }
+    }
+
+    /** A single-use PUT found its key already holding an object; nothing was changed. */
+    class AlreadyStoredException extends IOException {
+        public AlreadyStoredException(String key) {
+            super("An object is already stored at " + key);
+        }
     }
 
     /** More bytes arrived than were allowed. */

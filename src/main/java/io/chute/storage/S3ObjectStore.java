@@ -1,5 +1,6 @@
 package io.chute.storage;
 
+import io.chute.common.Sha256;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -166,7 +167,7 @@ public class S3ObjectStore implements ObjectStore, AutoCloseable {
         CORSRule rule = CORSRule.builder()
                 .allowedOrigins("*")
                 .allowedMethods("PUT", "GET")
-                .allowedHeaders("Content-Type")
+                .allowedHeaders("Content-Type", "If-None-Match", "x-amz-checksum-sha256", "x-amz-sdk-checksum-algorithm")
                 .exposeHeaders("ETag")
                 .maxAgeSeconds(600)
                 .build();
@@ -270,28 +271,43 @@ public class S3ObjectStore implements ObjectStore, AutoCloseable {
      * Content-Type and Content-Length are signed headers: S3 refuses (403) a PUT that sends
      * another type or another length. The returned headers are the ones the client must set
      * itself; Host and Content-Length are left out because every HTTP client sets them (browsers
-     * refuse to let a script set them at all).
+     * refuse to let a script set them at all). {@code If-None-Match: *} is signed too, so S3 stores one version
+     * through the URL and refuses a replay with 412; a declared digest is signed as {@code x-amz-checksum-sha256},
+     * which S3 checks against the body (400 BadDigest, nothing stored).
      */
     @Override
-    public SignedRequest presignPut(String key, long size, String contentType, Duration ttl) {
+    public SignedRequest presignPut(String key, long size, String contentType, String sha256, Duration ttl) {
         checkKey(key);
-        PutObjectRequest put = PutObjectRequest.builder()
-                .bucket(bucket).key(key).contentType(contentType).contentLength(size).build();
-        PresignedPutObjectRequest signed = presigner.presignPutObject(b -> b.signatureDuration(ttl).putObjectRequest(put));
-        Map<String, String> headers = new LinkedHashMap<>();
-        for (Map.Entry<String, List<String>> header : signed.signedHeaders().entrySet()) {
-            String name = header.getKey();
-            if (name.equalsIgnoreCase("host") || name.equalsIgnoreCase("content-length")) {
-                continue;
-            }
-            headers.put(name.equalsIgnoreCase("content-type") ? "Content-Type" : name, String.join(",", header.getValue()));
+        PutObjectRequest.Builder put = PutObjectRequest.builder()
+                .bucket(bucket).key(key).contentType(contentType).contentLength(size).ifNoneMatch("*");
+        if (sha256 != null) {
+            put.checksumSHA256(Sha256.base64(sha256));
         }
+        PutObjectRequest request = put.build();
+        PresignedPutObjectRequest signed = presigner.presignPutObject(b -> b.signatureDuration(ttl).putObjectRequest(request));
+        Map<String, String> headers = clientHeaders(signed.signedHeaders());
         headers.putIfAbsent("Content-Type", contentType);
         return new SignedRequest(uri(signed.url()), "PUT", Map.copyOf(headers));
     }
 
+    /** The signed headers a client must send itself: all but Host and Content-Length, which HTTP clients set. */
+    private static Map<String, String> clientHeaders(Map<String, List<String>> signedHeaders) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (Map.Entry<String, List<String>> header : signedHeaders.entrySet()) {
+            String name = header.getKey();
+            if (name.equalsIgnoreCase("host") || name.equalsIgnoreCase("content-length")) {
+                continue;
+            }
+            String spelled = name.equalsIgnoreCase("content-type") ? "Content-Type"
+                    : name.equalsIgnoreCase("if-none-match") ? "If-None-Match" : name;
+            headers.put(spelled, String.join(",", header.getValue()));
+        }
+        return headers;
+    }
+
+    /** S3 cannot add a digest to a presigned GET's answer by itself; {@code sha256} is not used. */
     @Override
-    public URI presignGet(String key, String contentType, String downloadName, Duration ttl) {
+    public URI presignGet(String key, String contentType, String downloadName, String sha256, Duration ttl) {
         checkKey(key);
         GetObjectRequest.Builder get = GetObjectRequest.builder().bucket(bucket).key(key);
         if (!isBlank(contentType)) {
@@ -315,22 +331,19 @@ public class S3ObjectStore implements ObjectStore, AutoCloseable {
 
     /** Content-Length is signed, so S3 refuses a part of another size; headers as in {@link #presignPut}. */
     @Override
-    public SignedRequest presignPart(String key, String multipartId, int partNumber, long size, Duration ttl) {
+    public SignedRequest presignPart(String key, String multipartId, int partNumber, long size, String sha256, Duration ttl) {
         checkKey(key);
         if (partNumber < 1 || partNumber > MAX_PARTS) {
             throw new IllegalArgumentException("Invalid part number");
         }
-        UploadPartRequest part = UploadPartRequest.builder().bucket(bucket).key(key).uploadId(multipartId)
-                .partNumber(partNumber).contentLength(size).build();
-        PresignedUploadPartRequest signed = presigner.presignUploadPart(b -> b.signatureDuration(ttl).uploadPartRequest(part));
-        Map<String, String> headers = new LinkedHashMap<>();
-        for (Map.Entry<String, List<String>> header : signed.signedHeaders().entrySet()) {
-            String name = header.getKey();
-            if (!name.equalsIgnoreCase("host") && !name.equalsIgnoreCase("content-length")) {
-                headers.put(name, String.join(",", header.getValue()));
-            }
+        UploadPartRequest.Builder part = UploadPartRequest.builder().bucket(bucket).key(key).uploadId(multipartId)
+                .partNumber(partNumber).contentLength(size);
+        if (sha256 != null) {
+            part.checksumSHA256(Sha256.base64(sha256));
         }
-        return new SignedRequest(uri(signed.url()), "PUT", Map.copyOf(headers));
+        UploadPartRequest request = part.build();
+        PresignedUploadPartRequest signed = presigner.presignUploadPart(b -> b.signatureDuration(ttl).uploadPartRequest(request));
+        return new SignedRequest(uri(signed.url()), "PUT", Map.copyOf(clientHeaders(signed.signedHeaders())));
     }
 
     /** Follows ListParts pages (at most 1000 parts each) to the end. */

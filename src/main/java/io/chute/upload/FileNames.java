@@ -20,9 +20,7 @@ final class FileNames {
         InvalidInputException.require(!name.isEmpty() && !name.equals(".") && !name.equals(".."),
                 "fileName must name a file");
         InvalidInputException.require(name.length() <= MAX_LENGTH, "fileName must be at most " + MAX_LENGTH + " characters");
-        // why: bidirectional overrides disguise names ("invoice\u202Egpj.exe" shows as "invoiceexe.jpg")
-        InvalidInputException.require(name.chars().noneMatch(c -> Character.getType(c) == Character.FORMAT),
-                "fileName must not contain invisible formatting characters");
+        InvalidInputException.requireNoFormatting(name, "fileName");
         return name;
     }
 }

@@ -5,15 +5,20 @@ import io.chute.auth.CurrentUser;
 import io.chute.common.ApiException;
 import io.chute.config.ConditionalOnRole;
 import io.chute.config.ChuteProperties;
+import io.chute.common.InvalidInputException;
+import io.chute.common.Sha256;
 import io.chute.job.Job;
 import io.chute.job.JobStatus;
+import io.chute.ratelimit.RateLimits;
 import io.chute.storage.ObjectStore;
 import io.chute.storage.PublicUrls;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.nio.file.InvalidPathException;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -22,6 +27,8 @@ import org.apache.commons.fileupload2.core.FileItemInputIterator;
 import org.apache.commons.fileupload2.core.FileUploadException;
 import org.apache.commons.fileupload2.jakarta.servlet6.JakartaServletFileUpload;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.InvalidMediaTypeException;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -36,11 +43,14 @@ class UploadController {
 
     private final UploadService uploads;
     private final UploadMetrics metrics;
+    private final RateLimits limits;
     private final ClientConfig config;
 
-    UploadController(UploadService uploads, UploadMetrics metrics, ChuteProperties properties, TypePolicy policy) {
+    UploadController(UploadService uploads, UploadMetrics metrics, RateLimits limits, ChuteProperties properties,
+            TypePolicy policy) {
         this.uploads = uploads;
         this.metrics = metrics;
+        this.limits = limits;
         this.config = new ClientConfig(new UploadLimits(properties.uploads().maxSize().toBytes(),
                 properties.storage().multipartThreshold().toBytes(), policy.allowedPatterns(), policy.deniedPatterns()));
     }
@@ -62,7 +72,21 @@ class UploadController {
         }
     }
 
-    record PartsRequest(List<Integer> partNumbers) {}
+    /** Part numbers to sign and, optionally, the SHA-256 (hex) of some of them, keyed by part number. */
+    record PartsRequest(List<Integer> partNumbers, Map<String, String> sha256) {
+
+        Map<Integer, String> digests() {
+            Map<Integer, String> digests = new HashMap<>();
+            if (sha256 != null) {
+                sha256.forEach((part, hex) -> {
+                    InvalidInputException.require(part != null && part.matches("[1-9][0-9]{0,4}"),
+                            "sha256 must be keyed by part number");
+                    digests.put(Integer.parseInt(part), Sha256.optionalHex(hex, "sha256 of part " + part));
+                });
+            }
+            return digests;
+        }
+    }
 
     record SignedPart(int partNumber, String url, Map<String, String> headers) {}
 
@@ -78,7 +102,7 @@ class UploadController {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record UploadView(UUID uploadId, String fileName, long size, String contentType, String detectedType,
-            UploadState state, Instant createdAt, UUID jobId, Multipart multipart) {}
+            UploadState state, Instant createdAt, UUID jobId, Multipart multipart, String sha256) {}
 
     @GetMapping("/api/config")
     ClientConfig config() {
@@ -87,6 +111,7 @@ class UploadController {
 
     @PostMapping("/api/uploads")
     ResponseEntity<SignedUpload> sign(@RequestBody UploadRequest body, CurrentUser caller) {
+        limits.consume(RateLimits.Limit.UPLOADS_USER, caller.id().toString());
         UploadService.Signed signed = uploads.sign(caller, body);
         var created = ResponseEntity.created(URI.create("/api/uploads/" + signed.upload().id()));
         if (signed.request() == null) {
@@ -100,7 +125,8 @@ class UploadController {
 
     @PostMapping("/api/uploads/{id}/parts")
     SignedParts signParts(@PathVariable UUID id, @RequestBody PartsRequest body, CurrentUser caller) {
-        return new SignedParts(uploads.signParts(caller, id, body == null ? null : body.partNumbers()).stream()
+        return new SignedParts(uploads.signParts(caller, id, body == null ? null : body.partNumbers(),
+                        body == null ? Map.of() : body.digests()).stream()
                 .map(p -> new SignedPart(p.partNumber(), PublicUrls.absolute(p.request().url()).toString(), p.request().headers()))
                 .toList());
     }
@@ -145,8 +171,8 @@ class UploadController {
             while (parts.hasNext()) {
                 FileItemInput part = parts.next();
                 if (!part.isFormField() && "file".equals(part.getFieldName())) {
-                    String fileName = FileNames.clean(part.getName() == null || part.getName().isBlank() ? "upload" : part.getName());
-                    String contentType = part.getContentType() == null ? "application/octet-stream" : part.getContentType();
+                    String fileName = FileNames.clean(partName(part));
+                    String contentType = partType(part.getContentType());
                     try (InputStream in = part.getInputStream()) {
                         return accepted(metrics.refusalsCounted(UploadMetrics.Lane.DIRECT,
                                 () -> uploads.receive(caller, fileName, contentType, in)));
@@ -159,11 +185,34 @@ class UploadController {
         throw ApiException.badRequest("The multipart body has no 'file' part");
     }
 
+    /** The file part's name; commons-fileupload refuses one with a NUL, which is the client's mistake (400). */
+    private static String partName(FileItemInput part) {
+        try {
+            return part.getName() == null || part.getName().isBlank() ? "upload" : part.getName();
+        } catch (InvalidPathException e) {
+            throw ApiException.badRequest("The file name must not contain control characters");
+        }
+    }
+
+    /** The file part's Content-Type, held to the same rules as a declared {@code contentType}. */
+    private static String partType(String sent) {
+        if (sent == null) {
+            return "application/octet-stream";
+        }
+        String type = InvalidInputException.requireText(sent, "The file part's Content-Type", 255);
+        try {
+            MediaType.parseMediaType(type);
+        } catch (InvalidMediaTypeException e) {
+            throw new InvalidInputException("The file part's Content-Type is not a valid media type");
+        }
+        return type;
+    }
+
     @GetMapping("/api/uploads/{id}")
     UploadView get(@PathVariable UUID id, CurrentUser caller) {
         Upload u = uploads.get(caller, id);
         return new UploadView(u.id(), u.fileName(), u.size(), u.contentType(), u.detectedType(), u.state(), u.createdAt(),
-                u.jobId(), Multipart.of(u));
+                u.jobId(), Multipart.of(u), u.sha256());
     }
 
     @GetMapping("/api/uploads/{id}/download")

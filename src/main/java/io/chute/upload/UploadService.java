@@ -2,18 +2,23 @@ package io.chute.upload;
 
 import io.chute.auth.CurrentUser;
 import io.chute.common.ApiException;
+import io.chute.common.Sha256;
 import io.chute.config.ChuteProperties;
 import io.chute.job.FileSharing;
 import io.chute.job.Job;
 import io.chute.job.JobId;
 import io.chute.job.JobService;
+import io.chute.job.JobView;
 import io.chute.job.Jobs;
 import io.chute.processing.FileTypes;
 import io.chute.storage.ObjectStore;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -47,10 +52,12 @@ class UploadService {
     private final FileSharing sharing;
     private final UploadMetrics metrics;
     private final TypePolicy policy;
+    private final UploadQuota quota;
     private final Clock clock = Clock.systemUTC();
 
     UploadService(Uploads uploads, Jobs jobs, JobService jobService, ObjectStore store, FileTypes types, TransactionTemplate tx,
-            ChuteProperties properties, FileSharing sharing, UploadMetrics metrics, TypePolicy policy) {
+            ChuteProperties properties, FileSharing sharing, UploadMetrics metrics, TypePolicy policy, UploadQuota quota) {
+        this.quota = quota;
         this.uploads = uploads;
         this.jobs = jobs;
         this.jobService = jobService;
@@ -80,6 +87,7 @@ class UploadService {
             throw ApiException.notFound("Channel");
         }
         policy.require(request.contentType(), "The declared contentType");
+        quota.requireRoomFor(caller.id(), request.size());
         UUID id = UUID.randomUUID();
         Instant expiresAt = clock.instant().plus(properties.uploads().urlTtl());
         String key = Upload.objectKeyFor(caller.id(), id);
@@ -94,15 +102,16 @@ class UploadService {
             }
             Upload upload = new Upload(id, caller.id(), request.fileName(), request.size(), request.contentType(), null, key,
                     UploadState.AWAITING_UPLOAD, request.channelId(), expiresAt, clock.instant(), null, null,
-                    multipartId, partSize, partCount);
+                    multipartId, partSize, partCount).declaring(request.sha256());
             uploads.save(upload);
             return new Signed(upload, null);
         }
         Upload upload = new Upload(id, caller.id(), request.fileName(), request.size(), request.contentType(), null,
                 key, UploadState.AWAITING_UPLOAD, request.channelId(), expiresAt,
-                clock.instant(), null, null);
+                clock.instant(), null, null).declaring(request.sha256());
         uploads.save(upload);
-        var signed = store.presignPut(upload.objectKey(), request.size(), request.contentType(), properties.uploads().urlTtl());
+        var signed = store.presignPut(upload.objectKey(), request.size(), request.contentType(), request.sha256(),
+                properties.uploads().urlTtl());
         return new Signed(upload, signed);
     }
 
@@ -116,8 +125,11 @@ class UploadService {
         return Math.max(MIN_PART_SIZE, wholeMiB);
     }
 
-    /** Signs PUTs for the given parts, each bound to its exact size; signing keeps the upload from expiring. */
-    List<SignedPart> signParts(CurrentUser caller, UUID uploadId, List<Integer> partNumbers) {
+    /**
+     * Signs PUTs for the given parts, each bound to its exact size and to its SHA-256 when {@code digests} (part
+     * number to hex) names one; signing keeps the upload from expiring.
+     */
+    List<SignedPart> signParts(CurrentUser caller, UUID uploadId, List<Integer> partNumbers, Map<Integer, String> digests) {
         Upload upload = awaitingMultipart(caller, uploadId);
         if (partNumbers == null || partNumbers.isEmpty()) {
             throw ApiException.badRequest("partNumbers is required");
@@ -133,7 +145,8 @@ class UploadService {
         var ttl = properties.uploads().urlTtl();
         uploads.extendExpiry(uploadId, clock.instant().plus(ttl));
         return partNumbers.stream().distinct()
-                .map(n -> new SignedPart(n, store.presignPart(upload.objectKey(), upload.multipartId(), n, upload.sizeOfPart(n), ttl)))
+                .map(n -> new SignedPart(n, store.presignPart(upload.objectKey(), upload.multipartId(), n, upload.sizeOfPart(n),
+                        digests.get(n), ttl)))
                 .toList();
     }
 
@@ -216,32 +229,72 @@ class UploadService {
             throw ApiException.conflict("Storage holds " + stored.size() + " bytes but " + upload.size()
                     + " were declared; upload the file again");
         }
+        String sha256 = verifiedDigest(upload);
         String detected = detect(upload.objectKey());
         String jobType = acceptedOrReject(upload, detected);
-        return tx.execute(s -> {
-            Upload locked = uploads.lock(uploadId).orElseThrow(() -> ApiException.notFound("Upload"));
-            if (locked.state() == UploadState.COMPLETE) {
-                return jobs.find(new JobId(locked.jobId())).orElseThrow();
+        try {
+            return tx.execute(s -> {
+                Upload locked = uploads.lock(uploadId).orElseThrow(() -> ApiException.notFound("Upload"));
+                if (locked.state() == UploadState.COMPLETE) {
+                    return jobs.find(new JobId(locked.jobId())).orElseThrow();
+                }
+                if (locked.state() != UploadState.AWAITING_UPLOAD) {
+                    throw ApiException.conflict("This upload can no longer be completed");
+                }
+                quota.lock(locked.ownerId());
+                quota.requireRoomFor(locked.ownerId(), stored.size());
+                Job job = jobService.submit(newJob(locked, jobType, detected, stored.size(), sha256));
+                uploads.markComplete(uploadId, stored.size(), detected, sha256, job.id().value());
+                metrics.accepted(UploadMetrics.Lane.SIGNED, stored.size());
+                return job;
+            });
+        } catch (ApiException e) {
+            if (e.status() == HttpStatus.CONTENT_TOO_LARGE) {
+                // why: over quota at complete; the bytes must not stay in storage beyond the quota until the sweep
+                deleteQuietly(upload.objectKey());
+                uploads.markState(upload.id(), UploadState.ABORTED, detected);
             }
-            if (locked.state() != UploadState.AWAITING_UPLOAD) {
-                throw ApiException.conflict("This upload can no longer be completed");
-            }
-            Job job = jobService.submit(newJob(locked, jobType, detected, stored.size()));
-            uploads.markComplete(uploadId, stored.size(), detected, job.id().value());
-            metrics.accepted(UploadMetrics.Lane.SIGNED, stored.size());
-            return job;
-        });
+            throw e;
+        }
     }
 
-    /** The direct lane: streams one file to storage, then verifies and queues it like {@link #complete}. */
+    /**
+     * The stored object's SHA-256 (hex), by one streaming read; when the client declared one and the bytes differ,
+     * the object is deleted and the answer is 422 (the upload stays open, so the same URL can send the right bytes).
+     */
+    private String verifiedDigest(Upload upload) {
+        MessageDigest digest = Sha256.newDigest();
+        try (InputStream in = new DigestInputStream(store.read(upload.objectKey()), digest)) {
+            in.transferTo(OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String actual = Sha256.hex(digest);
+        if (upload.declaredSha256() != null && !upload.declaredSha256().equals(actual)) {
+            deleteQuietly(upload.objectKey());
+            throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "The stored bytes have SHA-256 " + actual + ", not the "
+                    + "declared " + upload.declaredSha256() + "; they were deleted, upload the file again",
+                    Map.of("sha256", actual));
+        }
+        return actual;
+    }
+
+    /** The direct lane: streams one file to storage, hashing it on the way, then verifies and queues it like {@link #complete}. */
     Job receive(CurrentUser caller, String fileName, String contentType, InputStream body) {
         policy.require(contentType, "The file part's Content-Type");
         UUID id = UUID.randomUUID();
         String key = Upload.objectKeyFor(caller.id(), id);
+        MessageDigest digest = Sha256.newDigest();
+        long maxSize = properties.uploads().maxSize().toBytes();
+        long room = quota.remaining(caller.id());
         long size;
         try {
-            size = store.write(key, body, properties.uploads().maxSize().toBytes());
+            size = store.write(key, new DigestInputStream(body, digest), Math.min(maxSize, room));
         } catch (ObjectStore.ObjectTooLargeException e) {
+            if (room < maxSize) {
+                throw ApiException.quotaExceeded("The file is larger than the " + room + " bytes left in your quota",
+                        Map.of("remaining", room));
+            }
             throw ApiException.tooLarge("The file is larger than the limit of " + properties.uploads().maxSize());
         } catch (IOException e) {
             throw new UploadInterruptedException(e);
@@ -257,10 +310,13 @@ class UploadService {
                 throw unsupported(detected);
             }
             String jobType = types.jobTypeFor(detected);
+            String sha256 = Sha256.hex(digest);
             return tx.execute(s -> {
+                quota.lock(caller.id());
+                quota.requireRoomFor(caller.id(), size);
                 uploads.save(upload);
-                Job job = jobService.submit(newJob(upload, jobType, detected, size));
-                uploads.markComplete(id, size, detected, job.id().value());
+                Job job = jobService.submit(newJob(upload, jobType, detected, size, sha256));
+                uploads.markComplete(id, size, detected, sha256, job.id().value());
                 metrics.accepted(UploadMetrics.Lane.DIRECT, size);
                 return job;
             });
@@ -277,7 +333,8 @@ class UploadService {
     void delete(CurrentUser caller, UUID id) {
         Upload upload = owned(caller, id);
         if (upload.state() == UploadState.COMPLETE) {
-            throw ApiException.conflict("A completed upload cannot be deleted while its job exists");
+            deleteCompleted(caller, upload);
+            return;
         }
         if (upload.isMultipart() && upload.state() == UploadState.AWAITING_UPLOAD) {
             try {
@@ -293,6 +350,24 @@ class UploadService {
         }
     }
 
+    /**
+     * Deletes a completed upload for good: its job is cancelled if it still runs, the upload is marked DELETED
+     * (which frees its quota at once), then the original and every output are deleted from storage.
+     */
+    private void deleteCompleted(CurrentUser caller, Upload upload) {
+        JobId jobId = new JobId(upload.jobId());
+        jobs.find(jobId).filter(j -> !j.status().isFinal()).ifPresent(j -> {
+            try {
+                jobService.cancel(caller, jobId);
+            } catch (ApiException e) {
+                // why: the job finished in the meantime; its outputs are deleted below like any other
+            }
+        });
+        uploads.markState(upload.id(), UploadState.DELETED, null);
+        deleteQuietly(upload.objectKey());
+        uploads.outputKeysOf(upload.id()).forEach(this::deleteQuietly);
+    }
+
     java.net.URI downloadUrl(CurrentUser caller, UUID id) {
         Upload upload = readable(caller, id);
         boolean jobRejected = upload.jobId() != null && jobs.find(new JobId(upload.jobId()))
@@ -303,10 +378,13 @@ class UploadService {
         if (upload.state() == UploadState.PURGED) {
             throw new ApiException(HttpStatus.GONE, "This file was deleted by the retention policy");
         }
+        if (upload.state() == UploadState.DELETED) {
+            throw new ApiException(HttpStatus.GONE, "This file was deleted by its owner");
+        }
         if (upload.state() != UploadState.COMPLETE) {
             throw ApiException.conflict("This upload is not complete");
         }
-        return store.presignGet(upload.objectKey(), upload.detectedType(), upload.fileName(),
+        return store.presignGet(upload.objectKey(), upload.detectedType(), upload.fileName(), upload.sha256(),
                 properties.uploads().downloadUrlTtl());
     }
 
@@ -320,9 +398,9 @@ class UploadService {
         return uploads.find(id).filter(u -> caller.canSee(u.ownerId())).orElseThrow(() -> ApiException.notFound("Upload"));
     }
 
-    private Jobs.NewJob newJob(Upload upload, String jobType, String detected, long size) {
+    private Jobs.NewJob newJob(Upload upload, String jobType, String detected, long size, String sha256) {
         return Jobs.NewJob.forUpload(upload.ownerId(), upload.id(), jobType, upload.fileName(), size, detected,
-                upload.objectKey(), jobService.maxAttemptsOf(jobType));
+                upload.objectKey(), jobService.maxAttemptsOf(jobType)).withMetadata(Map.of(JobView.SHA256, sha256));
     }
 
     private String acceptedOrReject(Upload upload, String detected) {

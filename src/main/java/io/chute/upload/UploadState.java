@@ -11,5 +11,7 @@ public enum UploadState {
     /** Deleted by its owner, or never uploaded before its URL expired. */
     ABORTED,
     /** Completed, then its bytes were deleted by the retention policy. */
-    PURGED
+    PURGED,
+    /** Completed, then deleted by its owner: the original and the outputs are gone for good. */
+    DELETED
 }

@@ -23,11 +23,11 @@ class Uploads {
     void save(Upload u) {
         jdbc.sql("""
                 insert into uploads (id, owner_id, file_name, size, content_type, detected_type, object_key, state,
-                                     channel_id, expires_at, multipart_id, part_size, part_count)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+                                     channel_id, expires_at, multipart_id, part_size, part_count, declared_sha256)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
                 .params(u.id(), u.ownerId(), u.fileName(), u.size(), u.contentType(), u.detectedType(), u.objectKey(),
                         u.state().name(), u.channelId(), Timestamp.from(u.expiresAt()), u.multipartId(), u.partSize(),
-                        u.partCount())
+                        u.partCount(), u.declaredSha256())
                 .update();
     }
 
@@ -40,11 +40,12 @@ class Uploads {
         return jdbc.sql("select * from uploads where id = ? for update").param(id).query(Uploads::upload).optional();
     }
 
-    void markComplete(UUID id, long size, String detectedType, UUID jobId) {
+    void markComplete(UUID id, long size, String detectedType, String sha256, UUID jobId) {
         jdbc.sql("""
-                update uploads set state = 'COMPLETE', size = ?, detected_type = ?, job_id = ?, completed_at = now()
+                update uploads set state = 'COMPLETE', size = ?, detected_type = ?, sha256 = ?, job_id = ?,
+                                   completed_at = now()
                 where id = ?""")
-                .params(size, detectedType, jobId, id)
+                .params(size, detectedType, sha256, jobId, id)
                 .update();
     }
 
@@ -103,7 +104,8 @@ class Uploads {
                 UploadState.valueOf(rs.getString("state")), rs.getObject("channel_id", UUID.class),
                 instant(rs.getTimestamp("expires_at")), instant(rs.getTimestamp("created_at")),
                 instant(rs.getTimestamp("completed_at")), rs.getObject("job_id", UUID.class), rs.getString("multipart_id"),
-                rs.getObject("part_size", Long.class), rs.getObject("part_count", Integer.class));
+                rs.getObject("part_size", Long.class), rs.getObject("part_count", Integer.class),
+                rs.getString("declared_sha256"), rs.getString("sha256"));
     }
 
     private static Instant instant(Timestamp t) {

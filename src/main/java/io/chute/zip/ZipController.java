@@ -68,6 +68,7 @@ class ZipController {
                 return "chute-archive.zip";
             }
             String name = InvalidInputException.requireText(raw, "name", 200);
+            InvalidInputException.requireNoFormatting(name, "name");
             require(!name.contains("/") && !name.contains("\\") && !name.startsWith("."), "name must be a plain file name");
             return name.toLowerCase(java.util.Locale.ROOT).endsWith(".zip") ? name : name + ".zip";
         }

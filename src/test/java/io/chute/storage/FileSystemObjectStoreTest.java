@@ -278,7 +278,7 @@ class FileSystemObjectStoreTest {
         assertThat(signed.url().isAbsolute()).isFalse();
         assertThat(signed.url().getPath()).isEqualTo("/objects/" + KEY);
         assertThat(signed.method()).isEqualTo("PUT");
-        assertThat(signed.headers()).isEqualTo(Map.of("Content-Type", "image/jpeg"));
+        assertThat(signed.headers()).isEqualTo(Map.of("Content-Type", "image/jpeg", "If-None-Match", "*"));
 
         Map<String, String> query = queryOf(signed.url());
         assertThat(query).containsEntry("m", "PUT")

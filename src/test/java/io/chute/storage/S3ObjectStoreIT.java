@@ -175,11 +175,21 @@ class S3ObjectStoreIT extends ObjectStoreContract {
     }
 
     @Test
-    void aSignedPutAsksTheClientForExactlyTheContentType() {
+    void aSignedPutAsksTheClientForExactlyTheContentTypeAndOneVersion() {
         ObjectStore.SignedRequest put = store.presignPut(newKey("a.png"), 10, "image/png", Duration.ofMinutes(1));
 
-        assertThat(put.headers()).containsExactlyEntriesOf(Map.of("Content-Type", "image/png"));
-        assertThat(put.url().getQuery()).contains("X-Amz-SignedHeaders=content-length;content-type;host");
+        assertThat(put.headers()).containsExactlyInAnyOrderEntriesOf(Map.of("Content-Type", "image/png", "If-None-Match", "*"));
+        assertThat(put.url().getQuery()).contains("X-Amz-SignedHeaders=content-length;content-type;host;if-none-match");
+    }
+
+    @Test
+    void aSignedPutWithADeclaredDigestSignsItAsTheS3Checksum() throws IOException {
+        String hex = sha256Of(42, 10);
+        ObjectStore.SignedRequest put = store.presignPut(newKey("b.png"), 10, "image/png", hex, Duration.ofMinutes(1));
+
+        assertThat(put.headers()).containsEntry("x-amz-checksum-sha256",
+                java.util.Base64.getEncoder().encodeToString(java.util.HexFormat.of().parseHex(hex)));
+        assertThat(put.url().getQuery()).contains("x-amz-checksum-sha256");
     }
 
     @Test
@@ -224,7 +234,8 @@ class S3ObjectStoreIT extends ObjectStoreContract {
             assertThat(request.corsConfiguration().corsRules()).singleElement().satisfies(rule -> {
                 assertThat(rule.allowedOrigins()).containsExactly("*");
                 assertThat(rule.allowedMethods()).containsExactlyInAnyOrder("PUT", "GET");
-                assertThat(rule.allowedHeaders()).containsExactly("Content-Type");
+                assertThat(rule.allowedHeaders()).containsExactly("Content-Type", "If-None-Match", "x-amz-checksum-sha256",
+                        "x-amz-sdk-checksum-algorithm");
                 assertThat(rule.exposeHeaders()).containsExactly("ETag");
             });
         });

@@ -49,8 +49,12 @@ public final class TestClient {
 
     /** Registers a fresh user with a unique name and returns a client that carries their token. */
     public TestClient registerNewUser() {
-        String name = "u" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        Response r = post("/api/auth/register", Map.of("username", name, "password", "password-" + name));
+        return registerAs("u" + UUID.randomUUID().toString().replace("-", "").substring(0, 12));
+    }
+
+    /** Registers {@code username} (password {@code password-<username>}) and returns a client that carries their token. */
+    public TestClient registerAs(String username) {
+        Response r = post("/api/auth/register", Map.of("username", username, "password", "password-" + username));
         if (r.status() != 201) {
             throw new IllegalStateException("register failed: " + r);
         }
@@ -86,6 +90,11 @@ public final class TestClient {
     public Response patchJson(String path, Object body) {
         return send(request(path).header("Content-Type", "application/json")
                 .method("PATCH", HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
+    }
+
+    public Response putJson(String path, Object body) {
+        return send(request(path).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
     }
 
     public Response postRaw(String path, String contentType, HttpRequest.BodyPublisher body) {

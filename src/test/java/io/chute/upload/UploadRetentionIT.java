@@ -61,10 +61,12 @@ class UploadRetentionIT extends EmbeddedChuteIT {
         String thumbnail = (String) ((Map<String, Map<String, Object>>) job.get("outputs")).get("thumbnail").get("key");
 
         assertThat(janitor.purgeCompleted(Duration.ofDays(30))).as("nothing that old").isZero();
+        assertThat(alice.get("/api/me").json().get("usage")).isNotEqualTo(Map.of("bytes", 0, "files", 0));
         jdbc.sql("update uploads set completed_at = now() - interval '31 days' where id = ?").param(id).update();
         janitor.purgeCompleted(Duration.ofDays(30));
 
         assertThat(alice.get("/api/uploads/" + id).json()).containsEntry("state", "PURGED");
+        assertThat(alice.get("/api/me").json()).as("the purge frees the quota").containsEntry("usage", Map.of("bytes", 0, "files", 0));
         assertThat(store.stat(thumbnail)).isEmpty();
         assertThat(alice.get("/api/uploads/" + id + "/download").status()).isEqualTo(410);
     }
