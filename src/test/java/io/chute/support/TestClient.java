@@ -88,6 +88,11 @@ public final class TestClient {
                 .method("PATCH", HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
     }
 
+    public Response putJson(String path, Object body) {
+        return send(request(path).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(body == null ? "" : JSON.writeValueAsString(body))));
+    }
+
     public Response postRaw(String path, String contentType, HttpRequest.BodyPublisher body) {
         return send(request(path).header("Content-Type", contentType).POST(body));
     }
