@@ -20,7 +20,10 @@ class Search {
 
     static final int MAX_PAGE = 100;
     static final int MAX_QUERY = 200;
-    private static final String HEADLINE = "StartSel=«, StopSel=», MaxWords=24, MinWords=8, MaxFragments=2, "
+    /** A message or a file name: a window of its words around the matches (all of a short one). */
+    private static final String HEADLINE = "StartSel=«, StopSel=», MaxWords=30, MinWords=12";
+    /** A document: up to two passages with matches. */
+    private static final String DOCUMENT_HEADLINE = "StartSel=«, StopSel=», MaxWords=24, MinWords=8, MaxFragments=2, "
             + "FragmentDelimiter=\" … \"";
 
     private final JdbcClient jdbc;
@@ -61,7 +64,7 @@ class Search {
                 select h.kind, h.channel_id, h.message_id, h.upload_id, h.created_at, h.sub, u.file_name,
                        case when h.kind = 'message' then ts_headline('simple', m.content, q.query, :headline)
                             when t.search @@ q.query and not file_name_search(u.file_name) @@ q.query
-                                then ts_headline('simple', t.content, q.query, :headline)
+                                then ts_headline('simple', t.content, q.query, :documentHeadline)
                             else ts_headline('simple', u.file_name, q.query, :headline) end as snippet
                 from (select distinct * from hits
                       where cast(:at as timestamptz) is null
@@ -78,6 +81,7 @@ class Search {
                 .param("channel", channelId)
                 .param("messageSub", SearchCursor.MESSAGE_SUB)
                 .param("headline", HEADLINE)
+                .param("documentHeadline", DOCUMENT_HEADLINE)
                 .param("at", before == null ? null : Timestamp.from(before.createdAt()))
                 .param("mid", before == null ? null : before.messageId())
                 .param("sub", before == null ? null : before.sub())
