@@ -26,6 +26,43 @@ class Search {
     private static final String DOCUMENT_HEADLINE = "StartSel=«, StopSel=», MaxWords=24, MinWords=8, MaxFragments=2, "
             + "FragmentDelimiter=\" … \"";
 
+    // why: the matches are found and ordered on ids alone; snippets (ts_headline re-reads the text) only for the page
+    static final String SQL = """
+            with q as (select websearch_to_tsquery('simple', :q) as query),
+            mine as (select channel_id from channel_members
+                     where user_id = :caller and (cast(:channel as uuid) is null or channel_id = cast(:channel as uuid))),
+            -- why: two index scans (names, texts) rather than one OR, which no index can answer
+            matched_files as (
+                select u.id from uploads u, q where file_name_search(u.file_name) @@ q.query
+                union
+                select t.upload_id from upload_texts t, q where t.search @@ q.query),
+            hits as (
+                select 'message' as kind, m.channel_id, m.id as message_id, null::uuid as upload_id, m.created_at,
+                       cast(:messageSub as uuid) as sub
+                from messages m, q
+                where m.channel_id in (select channel_id from mine) and m.search @@ q.query and m.deleted_at is null
+                union all
+                select 'file', a.channel_id, a.message_id, a.upload_id, m.created_at, a.upload_id
+                from matched_files x
+                join message_attachments a on a.upload_id = x.id
+                join messages m on m.id = a.message_id
+                where a.channel_id in (select channel_id from mine))
+            select h.kind, h.channel_id, h.message_id, h.upload_id, h.created_at, h.sub, u.file_name,
+                   case when h.kind = 'message' then ts_headline('simple', m.content, q.query, :headline)
+                        when t.search @@ q.query and not file_name_search(u.file_name) @@ q.query
+                            then ts_headline('simple', t.content, q.query, :documentHeadline)
+                        else ts_headline('simple', u.file_name, q.query, :headline) end as snippet
+            from (select distinct * from hits
+                  where cast(:at as timestamptz) is null
+                     or (created_at, message_id, sub) < (cast(:at as timestamptz), cast(:mid as uuid), cast(:sub as uuid))
+                  order by created_at desc, message_id desc, sub desc
+                  limit :limit) h
+            join messages m on m.id = h.message_id
+            left join uploads u on u.id = h.upload_id
+            left join upload_texts t on t.upload_id = h.upload_id
+            cross join q
+            order by h.created_at desc, h.message_id desc, h.sub desc""";
+
     private final JdbcClient jdbc;
 
     Search(JdbcClient jdbc) {
@@ -43,49 +80,7 @@ class Search {
         InvalidInputException.require(q.length() <= MAX_QUERY, "q must be at most " + MAX_QUERY + " characters");
         InvalidInputException.require(q.chars().noneMatch(Character::isISOControl), "q must not contain control characters");
         InvalidInputException.require(limit >= 1 && limit <= MAX_PAGE, "limit must be between 1 and " + MAX_PAGE);
-        // why: the matches are found and ordered on ids alone; snippets (ts_headline re-reads the text) only for the page
-        List<Row> rows = jdbc.sql("""
-                with q as (select websearch_to_tsquery('simple', :q) as query),
-                mine as (select channel_id from channel_members
-                         where user_id = :caller and (cast(:channel as uuid) is null or channel_id = cast(:channel as uuid))),
-                hits as (
-                    select 'message' as kind, m.channel_id, m.id as message_id, null::uuid as upload_id, m.created_at,
-                           cast(:messageSub as uuid) as sub
-                    from messages m, q
-                    where m.channel_id in (select channel_id from mine) and m.search @@ q.query and m.deleted_at is null
-                    union all
-                    select 'file', a.channel_id, a.message_id, a.upload_id, m.created_at, a.upload_id
-                    from message_attachments a
-                    join uploads u on u.id = a.upload_id
-                    join messages m on m.id = a.message_id
-                    left join upload_texts t on t.upload_id = a.upload_id, q
-                    where a.channel_id in (select channel_id from mine)
-                      and (file_name_search(u.file_name) @@ q.query or t.search @@ q.query))
-                select h.kind, h.channel_id, h.message_id, h.upload_id, h.created_at, h.sub, u.file_name,
-                       case when h.kind = 'message' then ts_headline('simple', m.content, q.query, :headline)
-                            when t.search @@ q.query and not file_name_search(u.file_name) @@ q.query
-                                then ts_headline('simple', t.content, q.query, :documentHeadline)
-                            else ts_headline('simple', u.file_name, q.query, :headline) end as snippet
-                from (select distinct * from hits
-                      where cast(:at as timestamptz) is null
-                         or (created_at, message_id, sub) < (cast(:at as timestamptz), cast(:mid as uuid), cast(:sub as uuid))
-                      order by created_at desc, message_id desc, sub desc
-                      limit :limit) h
-                join messages m on m.id = h.message_id
-                left join uploads u on u.id = h.upload_id
-                left join upload_texts t on t.upload_id = h.upload_id
-                cross join q
-                order by h.created_at desc, h.message_id desc, h.sub desc""")
-                .param("q", q)
-                .param("caller", callerId)
-                .param("channel", channelId)
-                .param("messageSub", SearchCursor.MESSAGE_SUB)
-                .param("headline", HEADLINE)
-                .param("documentHeadline", DOCUMENT_HEADLINE)
-                .param("at", before == null ? null : Timestamp.from(before.createdAt()))
-                .param("mid", before == null ? null : before.messageId())
-                .param("sub", before == null ? null : before.sub())
-                .param("limit", limit + 1)
+        List<Row> rows = statement(jdbc, SQL, callerId, q, channelId, before, limit + 1)
                 .query((rs, n) -> new Row(new Result(rs.getString("kind"), rs.getObject("channel_id", UUID.class),
                         rs.getObject("message_id", UUID.class), rs.getObject("upload_id", UUID.class), rs.getString("file_name"),
                         rs.getString("snippet"), rs.getTimestamp("created_at").toInstant()), rs.getObject("sub", UUID.class)))
@@ -97,6 +92,22 @@ class Search {
             next = new SearchCursor(last.result().createdAt(), last.result().messageId(), last.sub()).encode();
         }
         return new Page(rows.stream().map(Row::result).toList(), next);
+    }
+
+    /** {@code sql} (the search, or an EXPLAIN of it) with the search's parameters bound. */
+    static JdbcClient.StatementSpec statement(JdbcClient jdbc, String sql, UUID callerId, String q, UUID channelId,
+            SearchCursor before, int limit) {
+        return jdbc.sql(sql)
+                .param("q", q)
+                .param("caller", callerId)
+                .param("channel", channelId)
+                .param("messageSub", SearchCursor.MESSAGE_SUB)
+                .param("headline", HEADLINE)
+                .param("documentHeadline", DOCUMENT_HEADLINE)
+                .param("at", before == null ? null : Timestamp.from(before.createdAt()))
+                .param("mid", before == null ? null : before.messageId())
+                .param("sub", before == null ? null : before.sub())
+                .param("limit", limit);
     }
 
     private record Row(Result result, UUID sub) {}
