@@ -4,11 +4,14 @@
 
 import { toast } from './dom.js';
 import { on } from './socket.js';
-import { loadChannels, loadContacts, renderList, upsertChannel } from './chat/channel-list.js';
+import { loadChannels, loadContacts, refreshTitle, renderList, upsertChannel } from './chat/channel-list.js';
+import { notifyIfHidden } from './chat/notifications.js';
 import { channels, clearStore, presence, remember, session, views } from './chat/store.js';
 
-export { homePage } from './chat/channel-list.js';
+export { homePage, refreshTitle } from './chat/channel-list.js';
 export { channelPage } from './chat/channel-view.js';
+export { notificationButton } from './chat/notifications.js';
+export { searchPage } from './chat/search-page.js';
 
 let subscribed = false;
 
@@ -43,12 +46,16 @@ export async function start(section, user) {
       channel.lastMessage = message;
       if (message.senderId !== session.me?.id && !shown) channel.unreadCount = (channel.unreadCount ?? 0) + 1;
       renderList();
+      notifyIfHidden(channel, message);
     } else if (session.available) {
       loadChannels().catch(() => {});
     }
     views.forEach(v => v.onMessage(message));
   });
   on('channel.updated', data => upsertChannel(data?.channel ?? data));
+  on('message.updated', data => views.forEach(v => v.onUpdated(data?.message)));
+  on('message.deleted', data => views.forEach(v => v.onDeleted(data)));
+  on('reaction', data => views.forEach(v => v.onReaction(data)));
   on('presence', data => {
     if (!data?.userId) return;
     presence.set(data.userId, { online: data.online, lastSeenAt: data.lastSeenAt });
