@@ -33,23 +33,23 @@ class Search {
                      where user_id = :caller and (cast(:channel as uuid) is null or channel_id = cast(:channel as uuid))),
             -- why: two index scans (names, texts) rather than one OR, which no index can answer
             matched_files as (
-                select u.id from uploads u, q where file_name_search(u.file_name) @@ q.query
+                select u.id from uploads u, q where u.name_search @@ q.query
                 union
                 select t.upload_id from upload_texts t, q where t.search @@ q.query),
             hits as (
                 select 'message' as kind, m.channel_id, m.id as message_id, null::uuid as upload_id, m.created_at,
                        cast(:messageSub as uuid) as sub
                 from messages m, q
-                where m.channel_id in (select channel_id from mine) and m.search @@ q.query and m.deleted_at is null
+                where m.channel_id = any(array(select channel_id from mine)) and m.search @@ q.query and m.deleted_at is null
                 union all
                 select 'file', a.channel_id, a.message_id, a.upload_id, m.created_at, a.upload_id
                 from matched_files x
                 join message_attachments a on a.upload_id = x.id
                 join messages m on m.id = a.message_id
-                where a.channel_id in (select channel_id from mine))
+                where a.channel_id = any(array(select channel_id from mine)))
             select h.kind, h.channel_id, h.message_id, h.upload_id, h.created_at, h.sub, u.file_name,
                    case when h.kind = 'message' then ts_headline('simple', m.content, q.query, :headline)
-                        when t.search @@ q.query and not file_name_search(u.file_name) @@ q.query
+                        when t.search @@ q.query and not u.name_search @@ q.query
                             then ts_headline('simple', t.content, q.query, :documentHeadline)
                         else ts_headline('simple', u.file_name, q.query, :headline) end as snippet
             from (select distinct * from hits
