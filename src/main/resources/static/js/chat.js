@@ -14,6 +14,7 @@ export { notificationButton } from './chat/notifications.js';
 export { searchPage } from './chat/search-page.js';
 
 let subscribed = false;
+let loadedAt = 0;
 
 export const available = () => session.available;
 
@@ -28,6 +29,7 @@ export async function start(section, user) {
   session.listEl = section;
   try {
     await loadChannels();
+    loadedAt = Date.now();
     session.available = true;
     section.hidden = false;
     loadContacts();
@@ -66,7 +68,8 @@ export async function start(section, user) {
   on('message.receipt', data => views.forEach(v => v.onReceipt(data)));
   // the replay could not cover what was missed: read the channels and the open one again
   on('resync', () => {
-    if (!session.available) return;
+    // why: the first socket of a page load asks for a resync too; the channels read moments ago are that state
+    if (!session.available || Date.now() - loadedAt < 5000) return;
     loadChannels().catch(() => {});
     views.forEach(v => v.resync());
   });
