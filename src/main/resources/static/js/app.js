@@ -29,7 +29,7 @@ function navLink(href, label, id) {
 
 function buildShell(user) {
   const main = h('main', { id: 'main', class: 'main', tabindex: '-1' });
-  const connection = h('span', { class: 'connection', id: 'connection', title: 'Live updates', 'aria-label': 'Live updates: connecting' });
+  const connection = h('span', { class: 'connection', id: 'connection', role: 'img', title: 'Live updates', 'aria-label': 'Live updates: connecting' });
   const menuButton = h('button', { class: 'icon-button menu-button', 'aria-label': 'Menu', 'aria-expanded': 'false',
     'aria-controls': 'sidebar', onclick: () => toggleMenu() }, h('span', { class: 'burger', 'aria-hidden': 'true' }));
   const channels = h('section', { class: 'channels', 'aria-label': 'Channels', hidden: true });
