@@ -19,6 +19,7 @@ export function channelPage(main, channelId, messageId = null) {
     return null;
   }
   const cards = new Set();
+  const unreadAtOpen = channel.unreadCount ?? 0;
   const typingUsers = new Map();
   let disposed = false;
 
@@ -113,7 +114,14 @@ export function channelPage(main, channelId, messageId = null) {
 
   renderMembers();
   renderList();
+  const jump = h('button', { class: 'button small jump-unread', id: 'jump-unread', hidden: true, type: 'button' }, 'Jump to first unread');
+  header.querySelector('.toolbar').prepend(jump);
   list.loadOlder().then(() => {
+    const first = list.markFirstUnread(unreadAtOpen);
+    if (first && !messageId) {
+      jump.hidden = false;
+      jump.onclick = () => { first.scrollIntoView({ block: 'start' }); jump.hidden = true; };
+    }
     list.markRead();
     list.loadReceipts();
     if (messageId) list.reveal(messageId);

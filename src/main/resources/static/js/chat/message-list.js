@@ -132,6 +132,7 @@ export function messageList({ channelId, channel, cards, onChange, onReply = () 
     const el = messageElement(message, message.deletedAt ? null : old.querySelector('.attachments'));
     elements.set(message, el);
     old.replaceWith(el);
+    decorate();
   }
 
   let openedMenu = null;
@@ -298,7 +299,46 @@ export function messageList({ channelId, channel, cards, onChange, onReply = () 
     messages.splice(at, 0, message);
     const next = messages[at + 1];
     next ? list.insertBefore(el, elements.get(next)) : list.append(el);
+    decorate();
     return true;
+  }
+
+  const GROUP_GAP = 5 * 60_000;
+  const dayOf = m => new Date(m.createdAt ?? Date.now()).toDateString();
+  function dayLabel(m) {
+    const d = new Date(m.createdAt ?? Date.now());
+    const today = new Date();
+    const yesterday = new Date(today.getTime() - 86_400_000);
+    if (d.toDateString() === today.toDateString()) return 'Today';
+    if (d.toDateString() === yesterday.toDateString()) return 'Yesterday';
+    return d.toLocaleDateString([], { weekday: 'long', month: 'long', day: 'numeric', year: 'numeric' });
+  }
+  /** Messages the viewer had not read when the channel opened; the first of them gets the "New messages" line. */
+  let firstUnread = null;
+  function markFirstUnread(count) {
+    const theirs = messages.filter(m => m.id && !isMine(m));
+    firstUnread = count > 0 && theirs.length ? theirs[Math.max(0, theirs.length - count)] : null;
+    decorate();
+    return firstUnread ? elements.get(firstUnread) : null;
+  }
+
+  /** Date lines before each day's first message, the "New messages" line, and consecutive messages of one sender grouped. */
+  function decorate() {
+    let prev = null;
+    for (const m of messages) {
+      const el = elements.get(m);
+      if (!el) continue;
+      const newDay = !prev || dayOf(prev) !== dayOf(m);
+      const unreadStart = m === firstUnread;
+      el.querySelectorAll(':scope > .separator').forEach(x => x.remove());
+      if (unreadStart) el.prepend(h('div', { class: 'separator new-messages', role: 'separator', id: 'first-unread' }, 'New messages'));
+      if (newDay) el.prepend(h('div', { class: 'separator day', role: 'separator' }, dayLabel(m)));
+      const grouped = !newDay && !unreadStart && prev.senderId === m.senderId && !prev.deletedAt && !m.replyTo
+        && new Date(m.createdAt ?? Date.now()) - new Date(prev.createdAt ?? Date.now()) < GROUP_GAP;
+      el.classList.toggle('grouped', grouped);
+      el.classList.toggle('separated', newDay || unreadStart);
+      prev = m;
+    }
   }
 
   let readSent = null;
@@ -371,6 +411,7 @@ export function messageList({ channelId, channel, cards, onChange, onReply = () 
     const el = messageElement(message, attachmentsEl);
     elements.set(message, el);
     list.append(el);
+    decorate();
     toBottom();
     return message;
   }
@@ -399,5 +440,5 @@ export function messageList({ channelId, channel, cards, onChange, onReply = () 
 
   return { log, messages, place, showPending, markFailed, nearBottom, toBottom, renderReceipts, onReceipt,
     markRead, loadOlder, refreshLatest, loadReceipts, applyUpdate, applyDelete, applyReaction, editLastOwn, reveal,
-    closeMenu };
+    closeMenu, markFirstUnread };
 }

@@ -149,6 +149,30 @@ class ChatV2BrowserIT extends EmbeddedChuteIT {
     }
 
     @Test
+    void unreadMessagesStartAfterANewMessagesLineAndOneSendersRunIsGrouped() {
+        Person ana = person();
+        Person bo = person();
+        String channel = group(ana, "Catch-up", bo);
+        bo.client().post("/api/channels/" + channel + "/messages", Map.of("content", "read before", "clientMessageId", "r0"));
+        for (int i = 1; i <= 3; i++) {
+            ana.client().post("/api/channels/" + channel + "/messages", Map.of("content", "unread " + i, "clientMessageId", "u" + i));
+        }
+        try (Browser b = signedIn(bo, "/#/files", false)) {
+            b.until(d -> d.findElement(By.cssSelector(".channel-link .unread")).getText().equals("3"));
+            assertThat(b.driver().getTitle()).as("the unread total in the tab's title").startsWith("(3) ");
+            b.click(By.cssSelector(".channel-link"));
+            WebElement first = b.await(message("unread 1"));
+            assertThat(first.findElement(By.cssSelector(".separator.new-messages")).getText()).isEqualTo("New messages");
+            assertThat(b.await(message("read before")).findElement(By.cssSelector(".separator.day")).getText()).isEqualTo("Today");
+            assertThat(b.await(message("unread 2")).getAttribute("class")).contains("grouped");
+            assertThat(first.getAttribute("class")).doesNotContain("grouped");
+            b.click(By.id("jump-unread"));
+            b.until(d -> !d.findElement(By.id("jump-unread")).isDisplayed());
+            b.until(d -> !d.getTitle().startsWith("("));
+        }
+    }
+
+    @Test
     void aFailedSendIsResent() {
         Person ana = person();
         Person bo = person();
