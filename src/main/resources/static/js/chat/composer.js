@@ -73,7 +73,7 @@ export function composer({ channelId, list, cards }) {
       return card;
     }));
     const content = input.value.trim();
-    if (content) { input.value = ''; resize(); }
+    if (content) { input.value = ''; saveDraft(); resize(); }
     const message = list.showPending(content, tray);
     let sent = false;
     const check = () => {

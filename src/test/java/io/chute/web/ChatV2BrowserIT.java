@@ -173,6 +173,28 @@ class ChatV2BrowserIT extends EmbeddedChuteIT {
     }
 
     @Test
+    void aDraftWaitsInItsChannelAndAPastedImageIsSent() {
+        Person ana = person();
+        Person bo = person();
+        String channel = group(ana, "Drafts", bo);
+        try (Browser a = signedIn(ana, "/#/c/" + channel, false); Browser b = signedIn(bo, "/#/c/" + channel, false)) {
+            a.await(By.id("composer-input")).sendKeys("half a thought");
+            a.click(By.id("nav-files"));
+            a.open("/#/c/" + channel);
+            a.until(d -> "half a thought".equals(d.findElement(By.id("composer-input")).getAttribute("value")));
+
+            // an image pasted from the clipboard (a 1x1 PNG) is sent like a dropped file
+            a.script("""
+                    const bytes = Uint8Array.from(atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='), c => c.charCodeAt(0));
+                    const data = new DataTransfer();
+                    data.items.add(new File([bytes], 'pasted.png', { type: 'image/png' }));
+                    document.getElementById('composer-input').dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+                    """);
+            b.await(By.cssSelector("article.message article.file-card[aria-label='pasted.png']"));
+        }
+    }
+
+    @Test
     void aFailedSendIsResent() {
         Person ana = person();
         Person bo = person();
