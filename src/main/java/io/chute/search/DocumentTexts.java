@@ -24,7 +24,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
@@ -42,16 +41,16 @@ class DocumentTexts implements JobChanges {
 
     private final Jobs jobs;
     private final ObjectStore store;
-    private final JdbcClient jdbc;
+    private final UploadTexts texts;
     private final Set<UUID> changed = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final ExecutorService indexer = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("chute-document-texts").daemon().factory());
 
-    DocumentTexts(Jobs jobs, ObjectStore store, JdbcClient jdbc) {
+    DocumentTexts(Jobs jobs, ObjectStore store, UploadTexts texts) {
         this.jobs = jobs;
         this.store = store;
-        this.jdbc = jdbc;
+        this.texts = texts;
     }
 
     @Override
@@ -85,9 +84,7 @@ class DocumentTexts implements JobChanges {
 
     /** Reads up to {@link #MAX_CHARS} characters of the stored text and indexes them, unless the upload has its text already. */
     void index(UUID uploadId, String textKey) {
-        boolean indexed = jdbc.sql("select exists (select 1 from upload_texts where upload_id = ?)").param(uploadId)
-                .query(Boolean.class).single();
-        if (indexed) {
+        if (texts.has(uploadId)) {
             return;
         }
         StringBuilder text = new StringBuilder();
@@ -105,11 +102,7 @@ class DocumentTexts implements JobChanges {
         }
         // why: PostgreSQL text cannot hold NUL
         String content = text.toString().replace('\u0000', ' ');
-        jdbc.sql("""
-                insert into upload_texts (upload_id, content, truncated)
-                select ?, ?, ? where exists (select 1 from uploads where id = ? and state <> 'PURGED')
-                on conflict (upload_id) do nothing""")
-                .params(uploadId, content, truncated, uploadId).update();
+        texts.insert(uploadId, content, truncated);
     }
 
     @PreDestroy

@@ -7,7 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.stereotype.Service;
+import org.springframework.stereotype.Repository;
 
 /**
  * Full-text search in PostgreSQL over what the caller can read: the text of messages, the names of
@@ -15,7 +15,7 @@ import org.springframework.stereotype.Service;
  * only. {@code q} is web-search syntax ({@code websearch_to_tsquery}: words, "a phrase", -not, or).
  * Results come newest first with a keyset cursor; snippets mark each match between « and ».
  */
-@Service
+@Repository
 class Search {
 
     static final int MAX_PAGE = 100;
