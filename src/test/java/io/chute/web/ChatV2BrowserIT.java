@@ -203,6 +203,13 @@ class ChatV2BrowserIT extends EmbeddedChuteIT {
             a.http(false);
             send(a, "sent while offline");
             WebElement failed = a.await(By.cssSelector("article.message.failed"));
+            a.await(By.cssSelector(".toast.error"));
+            assertThat((Boolean) a.script("""
+                    const overlap = (x, y) => !(x.right <= y.left || y.right <= x.left || x.bottom <= y.top || y.bottom <= x.top);
+                    const toast = document.querySelector('.toast.error').getBoundingClientRect();
+                    return [document.getElementById('send'), document.querySelector('button.resend')]
+                      .some(b => overlap(toast, b.getBoundingClientRect()));
+                    """)).as("the error toast covers Send or Resend").isFalse();
             a.http(true);
             failed.findElement(By.cssSelector("button.resend")).click();
             b.await(message("sent while offline"));
