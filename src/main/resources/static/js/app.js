@@ -30,7 +30,7 @@ function navLink(href, label, id) {
 
 function buildShell(user) {
   const main = h('main', { id: 'main', class: 'main', tabindex: '-1' });
-  const connection = h('span', { class: 'connection', id: 'connection', title: 'Live updates', 'aria-label': 'Live updates: connecting' });
+  const connection = h('span', { class: 'connection', id: 'connection', role: 'img', title: 'Live updates', 'aria-label': 'Live updates: connecting' });
   const menuButton = h('button', { class: 'icon-button menu-button', 'aria-label': 'Menu', 'aria-expanded': 'false',
     'aria-controls': 'sidebar', onclick: () => toggleMenu() }, h('span', { class: 'burger', 'aria-hidden': 'true' }));
   const channels = h('section', { class: 'channels', 'aria-label': 'Channels', hidden: true });
@@ -39,8 +39,10 @@ function buildShell(user) {
     h('nav', { 'aria-label': 'Main' },
       navLink('#/files', 'My files', 'nav-files'),
       navLink('#/jobs', 'My jobs', 'nav-jobs'),
-      user.admin && navLink('#/admin', 'Admin', 'nav-admin')),
+      user.admin && navLink('#/admin', 'Admin', 'nav-admin'),
+      navLink('#/search', 'Search', 'nav-search')),
     channels,
+    chat.notificationButton(),
     h('div', { class: 'me' }, avatar(user),
       h('div', { class: 'me-name' }, h('strong', { text: user.displayName ?? user.username }),
         h('span', { class: 'muted', text: `@${user.username}` }),
@@ -92,7 +94,7 @@ function route() {
   leavePage?.();
   leavePage = null;
   shell.closeMenu();
-  const [path] = location.hash.slice(1).split('?');
+  const [path, search] = location.hash.slice(1).split('?');
   const parts = path.split('/').filter(Boolean);
   for (const link of shell.sidebar.querySelectorAll('a[href]')) {
     link.toggleAttribute('aria-current', link.getAttribute('href') === `#/${parts.join('/')}`);
@@ -102,11 +104,13 @@ function route() {
   const main = shell.main;
   if (parts[0] === 'jobs') leavePage = jobsPage(main);
   else if (parts[0] === 'admin' && user?.admin) leavePage = adminPage(main);
-  else if (parts[0] === 'c' && parts[1]) leavePage = chat.channelPage(main, parts[1]);
+  else if (parts[0] === 'c' && parts[1]) leavePage = chat.channelPage(main, parts[1], parts[2] === 'm' ? parts[3] : null);
+  else if (parts[0] === 'search' && chat.available()) leavePage = chat.searchPage(main, new URLSearchParams(search ?? '').get('q'));
   else if (parts[0] === 'files' || !chat.available()) leavePage = filesPage(main);
   else leavePage = chat.homePage(main);
   document.title = `${main.querySelector('h1')?.textContent ?? 'Chute'} · Chute`;
   refreshUsage();
+  chat.refreshTitle();
   if (document.activeElement === document.body || shell.sidebar.contains(document.activeElement)) main.focus({ preventScroll: true });
 }
 

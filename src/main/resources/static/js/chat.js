@@ -4,13 +4,17 @@
 
 import { toast } from './dom.js';
 import { on } from './socket.js';
-import { loadChannels, loadContacts, renderList, upsertChannel } from './chat/channel-list.js';
+import { loadChannels, loadContacts, refreshTitle, renderList, upsertChannel } from './chat/channel-list.js';
+import { notifyIfHidden } from './chat/notifications.js';
 import { channels, clearStore, presence, remember, session, views } from './chat/store.js';
 
-export { homePage } from './chat/channel-list.js';
+export { homePage, refreshTitle } from './chat/channel-list.js';
 export { channelPage } from './chat/channel-view.js';
+export { notificationButton } from './chat/notifications.js';
+export { searchPage } from './chat/search-page.js';
 
 let subscribed = false;
+let loadedAt = 0;
 
 export const available = () => session.available;
 
@@ -25,6 +29,7 @@ export async function start(section, user) {
   session.listEl = section;
   try {
     await loadChannels();
+    loadedAt = Date.now();
     session.available = true;
     section.hidden = false;
     loadContacts();
@@ -43,12 +48,16 @@ export async function start(section, user) {
       channel.lastMessage = message;
       if (message.senderId !== session.me?.id && !shown) channel.unreadCount = (channel.unreadCount ?? 0) + 1;
       renderList();
+      notifyIfHidden(channel, message);
     } else if (session.available) {
       loadChannels().catch(() => {});
     }
     views.forEach(v => v.onMessage(message));
   });
   on('channel.updated', data => upsertChannel(data?.channel ?? data));
+  on('message.updated', data => views.forEach(v => v.onUpdated(data?.message)));
+  on('message.deleted', data => views.forEach(v => v.onDeleted(data)));
+  on('reaction', data => views.forEach(v => v.onReaction(data)));
   on('presence', data => {
     if (!data?.userId) return;
     presence.set(data.userId, { online: data.online, lastSeenAt: data.lastSeenAt });
@@ -59,7 +68,8 @@ export async function start(section, user) {
   on('message.receipt', data => views.forEach(v => v.onReceipt(data)));
   // the replay could not cover what was missed: read the channels and the open one again
   on('resync', () => {
-    if (!session.available) return;
+    // why: the first socket of a page load asks for a resync too; the channels read moments ago are that state
+    if (!session.available || Date.now() - loadedAt < 5000) return;
     loadChannels().catch(() => {});
     views.forEach(v => v.resync());
   });

@@ -3,7 +3,7 @@
 
 import { api, post } from './api.js';
 import { fill, formatBytes, formatTime, h, toast } from './dom.js';
-import { putJob, watchAllJobs } from './jobs-store.js';
+import { getJob, putJob, watchAllJobs } from './jobs-store.js';
 
 const STATUSES = ['PENDING', 'PROCESSING', 'RETRYING', 'COMPLETED', 'FAILED', 'CANCELLED', 'REJECTED'];
 
@@ -54,6 +54,12 @@ function jobTable({ caption, columns, cells, rowActions }) {
       else append ? body.append(next) : body.prepend(next);
     },
     has: id => rows.has(id),
+    /** The createdAt of the newest job shown ('' when none). */
+    get newest() {
+      let newest = '';
+      rows.forEach((row, id) => { const at = getJob(id)?.createdAt ?? ''; if (at > newest) newest = at; });
+      return newest;
+    },
     clear() { rows.clear(); body.replaceChildren(); },
     get size() { return rows.size; },
   };
@@ -108,8 +114,12 @@ export function jobsPage(main) {
     }
   }
 
+  // newest first: a job new to the list goes on top only if it is newer than the first one shown;
+  // an older one (an update to a job of a page not loaded yet) comes with its page, in its place
   const stop = watchAllJobs(job => {
-    if (list.has(job.jobId) || (!status || job.status === status)) {
+    if (list.has(job.jobId)) {
+      list.upsert(job);
+    } else if ((!status || job.status === status) && !(String(job.createdAt ?? '') < list.newest)) {
       list.upsert(job, false);
       empty.hidden = true;
     }
@@ -120,6 +130,10 @@ export function jobsPage(main) {
   load(true);
   return stop;
 }
+
+/** The queue table's counts and their labels (the phone layout shows them beside each value). */
+const QUEUE_COLUMNS = { pending: 'Pending', processing: 'Processing', retrying: 'Retrying', failed: 'Failed',
+  completedLastHour: 'Done (1 h)' };
 
 export function adminPage(main) {
   const queues = h('tbody');
@@ -153,9 +167,9 @@ export function adminPage(main) {
       transport.textContent = answer.transport ? `Queue: ${answer.transport}` : '';
       fill(queues, answer.queues.map(q => h('tr', { dataset: { type: q.type } },
         h('th', { scope: 'row' }, q.type),
-        ['pending', 'processing', 'retrying', 'failed', 'completedLastHour'].map(k =>
-          h('td', { 'data-label': k, class: k === 'failed' && q.failed ? 'error-text num' : 'num' }, String(q[k]))),
-        h('td', { 'data-label': 'workers', class: 'num' }, `${q.workers} / ${q.concurrency}`))));
+        Object.entries(QUEUE_COLUMNS).map(([k, label]) =>
+          h('td', { 'data-label': label, class: k === 'failed' && q.failed ? 'error-text num' : 'num' }, String(q[k]))),
+        h('td', { 'data-label': 'Workers', class: 'num' }, `${q.workers} / ${q.concurrency}`))));
       if (!answer.queues.length) fill(queues, h('tr', {}, h('td', { colspan: '7', class: 'muted' }, 'No jobs yet.')));
     } catch (e) {
       toast(`Cannot read the queues: ${e.message}`, 'error');

@@ -14,8 +14,10 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -49,7 +51,11 @@ class ChannelController {
 
     record ChannelList(List<ChannelView> items) {}
 
-    record SendBody(String content, String clientMessageId, List<UUID> attachments) {}
+    record SendBody(String content, String clientMessageId, List<UUID> attachments, UUID replyTo) {}
+
+    record EditBody(String content) {}
+
+    record NotificationsBody(String level) {}
 
     record Accepted(String clientMessageId) {}
 
@@ -99,7 +105,7 @@ class ChannelController {
     /** Accepted for persistence: the {@code message.created} event carries the message and its id. */
     @PostMapping("/api/channels/{id}/messages")
     ResponseEntity<Accepted> send(@PathVariable UUID id, @RequestBody SendBody body, CurrentUser caller) {
-        MessageDraft draft = MessageDraft.of(id, body.content(), body.clientMessageId(), body.attachments(), limits);
+        MessageDraft draft = MessageDraft.of(id, body.content(), body.clientMessageId(), body.attachments(), body.replyTo(), limits);
         chat.send(caller.id(), draft);
         return ResponseEntity.accepted().body(new Accepted(draft.clientMessageId()));
     }
@@ -121,6 +127,35 @@ class ChannelController {
     @PostMapping("/api/channels/{id}/read")
     ResponseEntity<Void> read(@PathVariable UUID id, @RequestBody ReadBody body, CurrentUser caller) {
         chat.read(caller.id(), id, body.messageId());
+        return ResponseEntity.noContent().build();
+    }
+
+    @PatchMapping("/api/messages/{id}")
+    MessageView edit(@PathVariable UUID id, @RequestBody EditBody body, CurrentUser caller) {
+        return chat.edit(caller.id(), id, body.content());
+    }
+
+    @DeleteMapping("/api/messages/{id}")
+    ResponseEntity<Void> delete(@PathVariable UUID id, CurrentUser caller) {
+        chat.delete(caller.id(), id);
+        return ResponseEntity.noContent().build();
+    }
+
+    @PutMapping("/api/messages/{id}/reactions/{emoji}")
+    ResponseEntity<Void> react(@PathVariable UUID id, @PathVariable String emoji, CurrentUser caller) {
+        chat.react(caller.id(), id, emoji, true);
+        return ResponseEntity.noContent().build();
+    }
+
+    @DeleteMapping("/api/messages/{id}/reactions/{emoji}")
+    ResponseEntity<Void> unreact(@PathVariable UUID id, @PathVariable String emoji, CurrentUser caller) {
+        chat.react(caller.id(), id, emoji, false);
+        return ResponseEntity.noContent().build();
+    }
+
+    @PutMapping("/api/channels/{id}/notifications")
+    ResponseEntity<Void> notifications(@PathVariable UUID id, @RequestBody NotificationsBody body, CurrentUser caller) {
+        chat.setNotifications(caller.id(), id, body.level());
         return ResponseEntity.noContent().build();
     }
 

@@ -38,7 +38,8 @@ class Channels {
     record Member(UUID channelId, ChannelRole role, User user, boolean online, Instant lastSeenAt) {}
 
     /** A channel as its member sees it in the channel list. */
-    record Listed(Channel channel, ChannelRole role, long unreadCount, Messages.Message lastMessage) {}
+    record Listed(Channel channel, ChannelRole role, long unreadCount, long mentionCount, String notifications,
+            Messages.Message lastMessage) {}
 
     Channel createGroup(String name, UUID ownerId, Collection<UUID> memberIds) {
         UUID id = UUID.randomUUID();
@@ -132,9 +133,13 @@ class Channels {
      */
     List<Listed> listFor(UUID userId) {
         return jdbc.sql("""
-                select c.*, m.role, greatest(c.last_seq - m.last_read_seq, 0) as unread,
-                       lm.id as m_id, lm.seq as m_seq, lm.sender_id as m_sender_id,
-                       lm.client_message_id as m_client_message_id, lm.content as m_content, lm.created_at as m_created_at
+                select c.*, m.role, m.notifications, greatest(c.last_seq - m.last_read_seq, 0) as unread,
+                       (select count(*) from messages mm where mm.channel_id = c.id and mm.seq > m.last_read_seq
+                          and m.user_id = any(mm.mentions)) as mention_count,
+                       lm.id as m_id, lm.channel_id as m_channel_id, lm.seq as m_seq, lm.sender_id as m_sender_id,
+                       lm.client_message_id as m_client_message_id, lm.content as m_content, lm.created_at as m_created_at,
+                       lm.edited_at as m_edited_at, lm.deleted_at as m_deleted_at, lm.reply_to as m_reply_to,
+                       lm.mentions as m_mentions
                 from channel_members m
                 join channels c on c.id = m.channel_id
                 left join lateral (select * from messages where channel_id = c.id order by seq desc limit 1) lm on true
@@ -142,11 +147,15 @@ class Channels {
                 order by coalesce(lm.created_at, c.created_at) desc, c.id""")
                 .param(userId)
                 .query((rs, n) -> new Listed(channel(rs, n), ChannelRole.of(rs.getString("role")), rs.getLong("unread"),
-                        rs.getObject("m_id") == null ? null : new Messages.Message(rs.getObject("m_id", UUID.class),
-                                rs.getObject("id", UUID.class), rs.getLong("m_seq"), rs.getObject("m_sender_id", UUID.class),
-                                rs.getString("m_client_message_id"), rs.getString("m_content"),
-                                rs.getTimestamp("m_created_at").toInstant())))
+                        rs.getLong("mention_count"), rs.getString("notifications"),
+                        rs.getObject("m_id") == null ? null : Messages.message(rs, "m_")))
                 .list();
+    }
+
+    /** Sets how the member wants to be notified of the channel's messages: all, mentions or none. */
+    void setNotifications(UUID channelId, UUID userId, String level) {
+        jdbc.sql("update channel_members set notifications = ? where channel_id = ? and user_id = ?")
+                .params(level, channelId, userId).update();
     }
 
     /** Takes {@code count} seqs at once (locking the channel's row); returns the last, so they are last - count + 1 .. last. */

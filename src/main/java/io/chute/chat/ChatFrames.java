@@ -24,7 +24,7 @@ import tools.jackson.databind.json.JsonMapper;
  * The chat frames a client sends over its socket: {@code message.send} (acked with its
  * {@code clientMessageId} once submitted; the message comes back as {@code message.created}),
  * {@code typing} (relayed to the channel's other members, rate limited, expiring by itself) and
- * {@code read}. A frame's problems come back as error frames with the HTTP status REST would give.
+ * {@code read}; {@code message.edit}, {@code message.delete} and {@code reaction} as their REST calls. A frame's problems come back as error frames with the HTTP status REST would give.
  */
 @Component
 class ChatFrames implements FrameHandler {
@@ -50,7 +50,13 @@ class ChatFrames implements FrameHandler {
         timer.scheduleWithFixedDelay(this::expireTyping, 500, 500, TimeUnit.MILLISECONDS);
     }
 
-    record SendFrame(UUID channelId, String content, String clientMessageId, List<UUID> attachments) {}
+    record SendFrame(UUID channelId, String content, String clientMessageId, List<UUID> attachments, UUID replyTo) {}
+
+    record EditFrame(UUID messageId, String content) {}
+
+    record DeleteFrame(UUID messageId) {}
+
+    record ReactionFrame(UUID messageId, String emoji, Boolean added) {}
 
     record TypingFrame(UUID channelId, Boolean typing) {}
 
@@ -61,7 +67,7 @@ class ChatFrames implements FrameHandler {
 
     @Override
     public Set<String> types() {
-        return Set.of("message.send", "typing", "read");
+        return Set.of("message.send", "typing", "read", "message.edit", "message.delete", "reaction");
     }
 
     @Override
@@ -70,7 +76,8 @@ class ChatFrames implements FrameHandler {
             return switch (type) {
                 case "message.send" -> {
                     SendFrame f = read(data, SendFrame.class);
-                    MessageDraft draft = MessageDraft.of(f.channelId(), f.content(), f.clientMessageId(), f.attachments(), config);
+                    MessageDraft draft = MessageDraft.of(f.channelId(), f.content(), f.clientMessageId(), f.attachments(), f.replyTo(),
+                            config);
                     yield chat.sendAsync(userId, draft).thenApply(v -> Map.of("clientMessageId", draft.clientMessageId()));
                 }
                 case "typing" -> typing(userId, read(data, TypingFrame.class));
@@ -78,6 +85,23 @@ class ChatFrames implements FrameHandler {
                     ReadFrame f = read(data, ReadFrame.class);
                     InvalidInputException.require(f.channelId() != null && f.messageId() != null, "channelId and messageId are required");
                     chat.read(userId, f.channelId(), f.messageId());
+                    yield null;
+                }
+                case "message.edit" -> {
+                    EditFrame f = read(data, EditFrame.class);
+                    InvalidInputException.require(f.messageId() != null, "messageId is required");
+                    yield chat.edit(userId, f.messageId(), f.content());
+                }
+                case "message.delete" -> {
+                    DeleteFrame f = read(data, DeleteFrame.class);
+                    InvalidInputException.require(f.messageId() != null, "messageId is required");
+                    chat.delete(userId, f.messageId());
+                    yield null;
+                }
+                case "reaction" -> {
+                    ReactionFrame f = read(data, ReactionFrame.class);
+                    InvalidInputException.require(f.messageId() != null && f.added() != null, "messageId and added are required");
+                    chat.react(userId, f.messageId(), f.emoji(), f.added());
                     yield null;
                 }
                 default -> throw ApiException.badRequest("Unknown frame type " + type);

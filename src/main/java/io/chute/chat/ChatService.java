@@ -9,6 +9,7 @@ import io.chute.job.JobTracing;
 import io.chute.ratelimit.RateLimits;
 import io.chute.realtime.Events;
 import io.chute.realtime.Route;
+import io.chute.storage.ObjectStore;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -40,11 +41,16 @@ class ChatService {
     private final ChuteProperties.Chat config;
     private final JobTracing tracing;
     private final RateLimits limits;
+    private final Mentions mentions;
+    private final ObjectStore store;
 
     ChatService(Channels channels, Messages messages, ReceiptPointers pointers, MessageViews views, Users users, Events events,
-            TransactionTemplate tx, ChuteProperties properties, JobTracing tracing, RateLimits limits) {
+            TransactionTemplate tx, ChuteProperties properties, JobTracing tracing, RateLimits limits, Mentions mentions,
+            ObjectStore store) {
         this.tracing = tracing;
         this.limits = limits;
+        this.mentions = mentions;
+        this.store = store;
         this.channels = channels;
         this.messages = messages;
         this.pointers = pointers;
@@ -92,9 +98,10 @@ class ChatService {
         List<Channels.Listed> listed = channels.listFor(callerId);
         Map<UUID, List<Channels.Member>> members = channels.members(listed.stream().map(l -> l.channel().id()).toList());
         List<Messages.Message> lasts = listed.stream().map(Channels.Listed::lastMessage).filter(java.util.Objects::nonNull).toList();
-        Map<UUID, MessageView> lastViews = views.of(lasts).stream().collect(Collectors.toMap(MessageView::channelId, v -> v));
-        return listed.stream().map(l -> view(l.channel(), members.get(l.channel().id()), l.unreadCount(),
-                lastViews.get(l.channel().id()))).toList();
+        Map<UUID, MessageView> lastViews = views.of(lasts, callerId).stream()
+                .collect(Collectors.toMap(MessageView::channelId, v -> v));
+        return listed.stream().map(l -> view(l.channel(), members.get(l.channel().id()), l.unreadCount(), l.mentionCount(),
+                l.notifications(), lastViews.get(l.channel().id()))).toList();
     }
 
     /** Adds a member to a group: owners and admins only (403 for other members, 404 for non-members). */
@@ -164,15 +171,18 @@ class ChatService {
                 }
             }
         }
+        if (draft.replyTo() != null && messages.find(draft.replyTo()).filter(m -> m.channelId().equals(draft.channelId())).isEmpty()) {
+            throw ApiException.badRequest("replyTo must be a message of the same channel");
+        }
         return new MessageWorker.SendCommand(senderId, draft.channelId(), draft.content(), draft.clientMessageId(),
-                draft.attachments());
+                draft.attachments(), draft.replyTo());
     }
 
     record Page(List<MessageView> items, String nextCursor) {}
 
     Page history(UUID callerId, UUID channelId, HistoryCursor before, int limit) {
         Cut cut = cut(callerId, channelId, limit, () -> messages.before(channelId, before.beforeSeq(), limit + 1));
-        return new Page(views.of(cut.rows()), cut.next());
+        return new Page(views.of(cut.rows(), callerId), cut.next());
     }
 
     /** A page of messages (fetched one over the limit, to know whether more follow) and the cursor of the next one. */
@@ -200,10 +210,97 @@ class ChatService {
      */
     FilesPage files(UUID callerId, UUID channelId, HistoryCursor before, int limit) {
         Cut cut = cut(callerId, channelId, limit, () -> messages.withFilesBefore(channelId, before.beforeSeq(), limit + 1));
-        List<SharedFile> items = views.of(cut.rows()).stream()
+        List<SharedFile> items = views.of(cut.rows(), callerId).stream()
                 .flatMap(m -> m.attachments().stream().map(a -> new SharedFile(m.id(), m.senderId(), m.createdAt(), a)))
                 .toList();
         return new FilesPage(items, cut.next());
+    }
+
+    /** New content for one's own message (403 for another's, 409 once deleted); {@code message.updated} to the channel. */
+    MessageView edit(UUID callerId, UUID messageId, String content) {
+        String checked = MessageDraft.editedContent(content, config);
+        Messages.Message message = visibleMessage(callerId, messageId);
+        if (!message.senderId().equals(callerId)) {
+            throw ApiException.forbidden("Only its sender can edit a message");
+        }
+        return tx.execute(s -> {
+            List<UUID> mentioned = mentions.resolve(List.of(Map.entry(message.channelId(), checked))).in(message.channelId(), checked);
+            Messages.Message edited = messages.edit(messageId, checked, mentioned)
+                    .orElseThrow(() -> ApiException.conflict("A deleted message cannot be edited"));
+            events.publish(Route.channel(edited.channelId()), "message.updated", new Updated(views.of(edited)));
+            return views.of(List.of(edited), callerId).getFirst();
+        });
+    }
+
+    /** {@code message.updated}: the message as every member sees it. */
+    record Updated(MessageView message) {}
+
+    /** {@code message.deleted}. */
+    record Deleted(UUID channelId, UUID messageId, Instant deletedAt) {}
+
+    /** {@code reaction}: one member added or took back one emoji. */
+    record ReactionEvent(UUID channelId, UUID messageId, String emoji, UUID userId, boolean added) {}
+
+    /**
+     * Deletes a message for everyone (its sender, or a group's owner or admins): it stays in history
+     * as a tombstone, and the uploads it carried, unless another message carries them too, lose their
+     * bytes and every rendition in storage. Deleting a deleted message does nothing.
+     */
+    void delete(UUID callerId, UUID messageId) {
+        Messages.Message message = visibleMessage(callerId, messageId);
+        if (!message.senderId().equals(callerId)) {
+            Channels.Channel channel = channels.find(message.channelId()).orElseThrow(() -> ApiException.notFound("Message"));
+            ChannelRole role = channels.roleOf(channel.id(), callerId).orElse(ChannelRole.MEMBER);
+            if (channel.direct() || !role.managesMembers()) {
+                throw ApiException.forbidden("Only its sender, or the group's owner and admins, can delete a message");
+            }
+        }
+        List<Messages.Purged> purged = tx.execute(s -> messages.tombstone(messageId).map(deleted -> {
+            events.publish(Route.channel(deleted.channelId()), "message.deleted",
+                    new Deleted(deleted.channelId(), deleted.id(), deleted.deletedAt()));
+            return messages.detachAndPurge(messageId);
+        }).orElse(List.of()));
+        // after the commit: a rolled-back delete keeps its files
+        purged.forEach(p -> {
+            deleteObject(p.objectKey());
+            p.outputKeys().forEach(this::deleteObject);
+        });
+    }
+
+    private void deleteObject(String key) {
+        try {
+            store.delete(key);
+        } catch (java.io.IOException | RuntimeException e) {
+            // the upload is marked purged: its bytes are unreachable; storage lifecycle rules can sweep what is left
+            org.slf4j.LoggerFactory.getLogger(ChatService.class).warn("Could not delete {} of a deleted message: {}", key, e.toString());
+        }
+    }
+
+    /**
+     * Adds or takes back the caller's reaction (idempotent); a change goes to the channel as a
+     * {@code reaction} event, a repeat sends nothing.
+     */
+    void react(UUID callerId, UUID messageId, String emoji, boolean added) {
+        String checked = Reactions.checkedEmoji(emoji);
+        Messages.Message message = visibleMessage(callerId, messageId);
+        if (message.deleted()) {
+            throw ApiException.conflict("A deleted message takes no reactions");
+        }
+        tx.executeWithoutResult(s -> {
+            boolean changed = added ? messages.addReaction(messageId, checked, callerId) : messages.removeReaction(messageId, checked, callerId);
+            if (changed) {
+                events.publish(Route.channel(message.channelId()), "reaction",
+                        new ReactionEvent(message.channelId(), messageId, checked, callerId, added));
+            }
+        });
+    }
+
+    /** How the caller wants to be notified of a channel's messages. */
+    void setNotifications(UUID callerId, UUID channelId, String level) {
+        InvalidInputException.require(level != null && Set.of("all", "mentions", "none").contains(level),
+                "level must be all, mentions or none");
+        memberOf(callerId, channelId);
+        channels.setNotifications(channelId, callerId, level);
     }
 
     /** The message, if the caller is a member of its channel; 404 otherwise. */
@@ -288,13 +385,14 @@ class ChatService {
     }
 
     private ChannelView view(Channels.Channel channel) {
-        return view(channel, channels.members(List.of(channel.id())).get(channel.id()), null, null);
+        return view(channel, channels.members(List.of(channel.id())).get(channel.id()), null, null, null, null);
     }
 
-    private static ChannelView view(Channels.Channel c, List<Channels.Member> members, Long unread, MessageView last) {
+    private static ChannelView view(Channels.Channel c, List<Channels.Member> members, Long unread, Long mentionCount,
+            String notifications, MessageView last) {
         return new ChannelView(c.id(), c.type(), c.name(), members.stream()
                 .map(m -> new ChannelView.MemberView(m.user().id(), m.user().username(), m.user().displayName(), m.user().admin(),
                         m.role(), m.online(), m.lastSeenAt()))
-                .toList(), c.createdAt(), unread, last);
+                .toList(), c.createdAt(), unread, mentionCount, notifications, last);
     }
 }

@@ -13,9 +13,10 @@ import java.util.UUID;
  * attachments, at most {@code maxMessageLength} characters, plain text kept exactly as sent
  * (line breaks and tabs allowed, other control characters refused); {@code clientMessageId} is
  * 1-64 visible ASCII characters, the client's idempotency key; {@code attachments} are distinct
- * upload ids, at most {@code maxAttachments}.
+ * upload ids, at most {@code maxAttachments}; {@code replyTo}, if any, a message of the same channel
+ * (checked when sent).
  */
-record MessageDraft(UUID channelId, String content, String clientMessageId, List<UUID> attachments) {
+record MessageDraft(UUID channelId, String content, String clientMessageId, List<UUID> attachments, UUID replyTo) {
 
     static final int MAX_CLIENT_ID = 64;
 
@@ -35,10 +36,24 @@ record MessageDraft(UUID channelId, String content, String clientMessageId, List
                 "content must not contain control characters other than line breaks and tabs");
     }
 
+    MessageDraft(UUID channelId, String content, String clientMessageId, List<UUID> attachments) {
+        this(channelId, content, clientMessageId, attachments, null);
+    }
+
     /** Checks the configured limits; the constructor checks the rest. */
     static MessageDraft of(UUID channelId, String content, String clientMessageId, List<UUID> attachments,
             ChuteProperties.Chat limits) {
-        MessageDraft draft = new MessageDraft(channelId, content, clientMessageId, attachments);
+        return of(channelId, content, clientMessageId, attachments, null, limits);
+    }
+
+    /** New content for a stored message, checked as a new message's is (without attachments). */
+    static String editedContent(String content, ChuteProperties.Chat limits) {
+        return of(new UUID(0, 0), content, "edit", List.of(), null, limits).content();
+    }
+
+    static MessageDraft of(UUID channelId, String content, String clientMessageId, List<UUID> attachments, UUID replyTo,
+            ChuteProperties.Chat limits) {
+        MessageDraft draft = new MessageDraft(channelId, content, clientMessageId, attachments, replyTo);
         require(draft.content().length() <= limits.maxMessageLength(),
                 "content must be at most " + limits.maxMessageLength() + " characters");
         require(draft.attachments().size() <= limits.maxAttachments(),

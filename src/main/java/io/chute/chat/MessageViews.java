@@ -10,6 +10,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.springframework.stereotype.Component;
@@ -30,25 +31,55 @@ class MessageViews {
         this.properties = properties;
     }
 
-    /** A message known to have no attachments, without asking the database. */
+    /** A message known to have no attachments, reactions nor reply, without asking the database. */
     MessageView plain(Messages.Message m) {
-        return new MessageView(m.id(), m.channelId(), m.seq(), m.senderId(), m.content(), List.of(), m.clientMessageId(),
-                m.createdAt());
+        return view(m, List.of(), null, List.of());
     }
 
+    /** A message as every member sees it (in events): reactions without {@code me}. */
     MessageView of(Messages.Message message) {
-        return of(List.of(message)).getFirst();
+        return of(List.of(message), null).getFirst();
     }
 
-    List<MessageView> of(Collection<Messages.Message> page) {
-        Map<java.util.UUID, List<Messages.Attachment>> attachments = messages.attachmentsOf(
+    /**
+     * A page as {@code viewerId} sees it (null: as every member sees it, in events): attachments with
+     * their jobs, quoted replies and reactions in a query each.
+     */
+    List<MessageView> of(Collection<Messages.Message> page, UUID viewerId) {
+        Map<UUID, List<Messages.Attachment>> attachments = messages.attachmentsOf(
                 page.stream().map(Messages.Message::id).toList());
         Map<JobId, Job> jobsById = jobs.findAll(attachments.values().stream().flatMap(List::stream)
                         .map(Messages.Attachment::jobId).filter(Objects::nonNull).distinct().toList())
                 .stream().collect(Collectors.toMap(Job::id, Function.identity()));
-        return page.stream().map(m -> new MessageView(m.id(), m.channelId(), m.seq(), m.senderId(), m.content(),
+        Map<UUID, Messages.Message> quoted = messages.findAll(page.stream().map(Messages.Message::replyTo)
+                        .filter(Objects::nonNull).distinct().toList())
+                .stream().collect(Collectors.toMap(Messages.Message::id, Function.identity()));
+        Map<UUID, List<Messages.Reaction>> reactions = messages.reactionsOf(page.stream().map(Messages.Message::id).toList(),
+                viewerId);
+        return page.stream().map(m -> view(m,
                 attachments.getOrDefault(m.id(), List.of()).stream().map(a -> attachment(a, jobsById)).toList(),
-                m.clientMessageId(), m.createdAt())).toList();
+                m.replyTo() == null ? null : reply(m.replyTo(), quoted.get(m.replyTo())),
+                reactions.getOrDefault(m.id(), List.of()).stream().map(r -> new MessageView.ReactionView(r.emoji(), r.count(),
+                        r.userIds(), viewerId == null ? null : r.me())).toList())).toList();
+    }
+
+    private static MessageView view(Messages.Message m, List<MessageView.AttachmentView> attachments, MessageView.ReplyView reply,
+            List<MessageView.ReactionView> reactions) {
+        return new MessageView(m.id(), m.channelId(), m.seq(), m.senderId(), m.content(), attachments, m.clientMessageId(),
+                m.createdAt(), m.editedAt(), m.deletedAt(), reply, reactions, m.mentions());
+    }
+
+    private static MessageView.ReplyView reply(UUID id, Messages.Message original) {
+        if (original == null) {
+            return new MessageView.ReplyView(id, null, "");
+        }
+        String content = original.content();
+        int end = Math.min(content.length(), MessageView.QUOTE);
+        // why: a cut between the two halves of a surrogate pair would leave half a character
+        if (end < content.length() && Character.isHighSurrogate(content.charAt(end - 1))) {
+            end--;
+        }
+        return new MessageView.ReplyView(id, original.senderId(), content.substring(0, end));
     }
 
     private MessageView.AttachmentView attachment(Messages.Attachment a, Map<JobId, Job> jobsById) {

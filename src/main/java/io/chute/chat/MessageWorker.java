@@ -43,9 +43,11 @@ class MessageWorker implements IncomingHandler {
     private final TransactionTemplate tx;
     private final JsonMapper json;
     private final Counter stored;
+    private final Mentions mentions;
 
     MessageWorker(Channels channels, Messages messages, ReceiptPointers pointers, MessageViews views, Events events,
-            TransactionTemplate tx, JsonMapper json, MeterRegistry meters) {
+            TransactionTemplate tx, JsonMapper json, MeterRegistry meters, Mentions mentions) {
+        this.mentions = mentions;
         this.channels = channels;
         this.messages = messages;
         this.pointers = pointers;
@@ -57,7 +59,8 @@ class MessageWorker implements IncomingHandler {
     }
 
     /** What travels on the incoming lane: a checked {@link MessageDraft} and its sender. */
-    record SendCommand(UUID senderId, UUID channelId, String content, String clientMessageId, List<UUID> attachments) {}
+    record SendCommand(UUID senderId, UUID channelId, String content, String clientMessageId, List<UUID> attachments,
+            UUID replyTo) {}
 
     @Override
     public String kind() {
@@ -106,13 +109,14 @@ class MessageWorker implements IncomingHandler {
         Map<UUID, Long> next = new HashMap<>();
         counts.forEach((channel, n) -> next.put(channel, channels.nextSeqs(channel, n.intValue()) - n + 1));
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        Mentions.Resolved mentioned = mentions.resolve(fresh.stream().map(f -> Map.entry(f.channelId(), contentOf(f))).toList());
         List<Messages.Message> batch = new ArrayList<>(fresh.size());
         // why: members' rows locked in (channel, user) order, the order delivery receipts lock them in: no deadlock between the two
         Map<String, Long> lastOfSender = new TreeMap<>();
         for (SendCommand f : fresh) {
             long seq = next.merge(f.channelId(), 1L, Long::sum) - 1;
-            batch.add(new Messages.Message(UUID.randomUUID(), f.channelId(), seq, f.senderId(), f.clientMessageId(),
-                    f.content() == null ? "" : f.content(), now));
+            batch.add(Messages.Message.fresh(UUID.randomUUID(), f.channelId(), seq, f.senderId(), f.clientMessageId(),
+                    contentOf(f), now, f.replyTo(), mentioned.in(f.channelId(), contentOf(f))));
             lastOfSender.put(f.channelId() + "/" + f.senderId(), seq);
         }
         if (messages.insertAll(batch) != batch.size()) {
@@ -129,7 +133,8 @@ class MessageWorker implements IncomingHandler {
             Messages.Message m = batch.get(i);
             SendCommand f = fresh.get(i);
             int attached = messages.attach(m.id(), m.channelId(), m.senderId(), f.attachments() == null ? List.of() : f.attachments());
-            created.add(new Events.Publication(Route.channel(m.channelId()), "message.created", attached == 0 ? views.plain(m) : views.of(m)));
+            boolean plain = attached == 0 && m.replyTo() == null;
+            created.add(new Events.Publication(Route.channel(m.channelId()), "message.created", plain ? views.plain(m) : views.of(m)));
         }
         // sending a message implies having read the channel up to it
         lastOfSender.forEach((key, seq) -> {
@@ -138,5 +143,9 @@ class MessageWorker implements IncomingHandler {
         });
         events.publish(created);
         AfterCommit.run(() -> stored.increment(batch.size()));
+    }
+
+    private static String contentOf(SendCommand send) {
+        return send.content() == null ? "" : send.content();
     }
 }

@@ -26,8 +26,30 @@ class Messages {
         this.jdbc = jdbc;
     }
 
-    /** A message as stored; {@code seq} numbers it within its channel, without gaps. */
-    record Message(UUID id, UUID channelId, long seq, UUID senderId, String clientMessageId, String content, Instant createdAt) {}
+    /**
+     * A message as stored; {@code seq} numbers it within its channel, without gaps. A deleted one is
+     * a tombstone: empty content, no attachments, {@code deletedAt} set. {@code mentions} are the
+     * members its {@code @username}s named when it was stored or last edited.
+     */
+    record Message(UUID id, UUID channelId, long seq, UUID senderId, String clientMessageId, String content, Instant createdAt,
+            Instant editedAt, Instant deletedAt, UUID replyTo, List<UUID> mentions) {
+
+        /** A message about to be stored. */
+        static Message fresh(UUID id, UUID channelId, long seq, UUID senderId, String clientMessageId, String content,
+                Instant createdAt, UUID replyTo, List<UUID> mentions) {
+            return new Message(id, channelId, seq, senderId, clientMessageId, content, createdAt, null, null, replyTo, mentions);
+        }
+
+        boolean deleted() {
+            return deletedAt != null;
+        }
+    }
+
+    /** Who reacted to a message with one emoji: how many, the first ten, and whether the viewer did. */
+    record Reaction(UUID messageId, String emoji, long count, List<UUID> userIds, boolean me) {}
+
+    /** An upload whose bytes go with a deleted message: its object and its jobs' outputs. */
+    record Purged(UUID uploadId, String objectKey, List<String> outputKeys) {}
 
     /** An attached upload, with the job that processes it. */
     record Attachment(UUID messageId, UUID uploadId, String fileName, long size, String detectedType, UUID jobId) {}
@@ -45,9 +67,12 @@ class Messages {
     /** Inserts many messages with one statement; returns how many were new. */
     int insertAll(List<Message> batch) {
         return jdbc.sql("""
-                insert into messages (id, channel_id, seq, sender_id, client_message_id, content, created_at)
-                select * from unnest(cast(? as uuid[]), cast(? as uuid[]), cast(? as bigint[]), cast(? as uuid[]),
-                                     cast(? as text[]), cast(? as text[]), cast(? as timestamptz[]))
+                insert into messages (id, channel_id, seq, sender_id, client_message_id, content, created_at, reply_to, mentions)
+                select id, channel_id, seq, sender_id, client_message_id, content, created_at, reply_to,
+                       coalesce(string_to_array(nullif(mentions, ''), ',')::uuid[], '{}')
+                from unnest(cast(? as uuid[]), cast(? as uuid[]), cast(? as bigint[]), cast(? as uuid[]),
+                            cast(? as text[]), cast(? as text[]), cast(? as timestamptz[]), cast(? as uuid[]), cast(? as text[]))
+                     as b(id, channel_id, seq, sender_id, client_message_id, content, created_at, reply_to, mentions)
                 on conflict (sender_id, client_message_id) do nothing""")
                 .params(batch.stream().map(Message::id).toArray(UUID[]::new),
                         batch.stream().map(Message::channelId).toArray(UUID[]::new),
@@ -55,12 +80,115 @@ class Messages {
                         batch.stream().map(Message::senderId).toArray(UUID[]::new),
                         batch.stream().map(Message::clientMessageId).toArray(String[]::new),
                         batch.stream().map(Message::content).toArray(String[]::new),
-                        batch.stream().map(m -> Timestamp.from(m.createdAt())).toArray(Timestamp[]::new))
+                        batch.stream().map(m -> Timestamp.from(m.createdAt())).toArray(Timestamp[]::new),
+                        batch.stream().map(Message::replyTo).toArray(UUID[]::new),
+                        batch.stream().map(m -> String.join(",", m.mentions().stream().map(UUID::toString).toList()))
+                                .toArray(String[]::new))
                 .update();
     }
 
     Optional<Message> find(UUID id) {
         return jdbc.sql("select * from messages where id = ?").param(id).query(Messages::message).optional();
+    }
+
+    List<Message> findAll(Collection<UUID> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.sql("select * from messages where id = any(?)").param(ids.toArray(UUID[]::new)).query(Messages::message).list();
+    }
+
+    /** New content for a live message; empty if it is deleted. */
+    Optional<Message> edit(UUID id, String content, List<UUID> mentions) {
+        return jdbc.sql("""
+                update messages set content = ?, mentions = ?, edited_at = now()
+                where id = ? and deleted_at is null returning *""")
+                .params(content, mentions.toArray(UUID[]::new), id).query(Messages::message).optional();
+    }
+
+    /** Turns a live message into a tombstone, without its reactions; empty if it was deleted already. */
+    Optional<Message> tombstone(UUID id) {
+        Optional<Message> deleted = jdbc.sql("""
+                update messages set content = '', mentions = '{}', deleted_at = now()
+                where id = ? and deleted_at is null returning *""")
+                .param(id).query(Messages::message).optional();
+        deleted.ifPresent(m -> jdbc.sql("delete from message_reactions where message_id = ?").param(id).update());
+        return deleted;
+    }
+
+    /**
+     * Takes a deleted message's attachments away and marks the uploads no other message carries as
+     * purged; answers what to delete from storage (the originals and every job output).
+     */
+    List<Purged> detachAndPurge(UUID messageId) {
+        List<UUID> detached = jdbc.sql("delete from message_attachments where message_id = ? returning upload_id")
+                .param(messageId).query(UUID.class).list();
+        if (detached.isEmpty()) {
+            return List.of();
+        }
+        List<Map.Entry<UUID, String>> purged = jdbc.sql("""
+                update uploads u set state = 'PURGED'
+                where u.id = any(?) and u.state <> 'PURGED'
+                  and not exists (select 1 from message_attachments a where a.upload_id = u.id)
+                returning u.id, u.object_key""")
+                .param(detached.toArray(UUID[]::new))
+                .query((rs, n) -> Map.entry(rs.getObject(1, UUID.class), rs.getString(2))).list();
+        List<Purged> out = new ArrayList<>();
+        for (Map.Entry<UUID, String> p : purged) {
+            List<String> outputs = jdbc.sql("select o.value ->> 'key' from jobs j, jsonb_each(j.outputs) o where j.upload_id = ?")
+                    .param(p.getKey()).query(String.class).list();
+            jdbc.sql("delete from upload_texts where upload_id = ?").param(p.getKey()).update();
+            out.add(new Purged(p.getKey(), p.getValue(), outputs));
+        }
+        return out;
+    }
+
+    /** True if the reaction is new (false if the user had reacted so already). */
+    boolean addReaction(UUID messageId, String emoji, UUID userId) {
+        return jdbc.sql("insert into message_reactions (message_id, emoji, user_id) values (?, ?, ?) on conflict do nothing")
+                .params(messageId, emoji, userId).update() == 1;
+    }
+
+    /** True if there was such a reaction. */
+    boolean removeReaction(UUID messageId, String emoji, UUID userId) {
+        return jdbc.sql("delete from message_reactions where message_id = ? and emoji = ? and user_id = ?")
+                .params(messageId, emoji, userId).update() == 1;
+    }
+
+    /** The reactions of several messages, by message, each emoji in the order it was first used. */
+    Map<UUID, List<Reaction>> reactionsOf(Collection<UUID> messageIds, UUID viewerId) {
+        Map<UUID, List<Reaction>> byMessage = new LinkedHashMap<>();
+        if (messageIds.isEmpty()) {
+            return byMessage;
+        }
+        jdbc.sql("""
+                select message_id, emoji, count(*), (array_agg(user_id order by created_at, user_id))[1:10],
+                       coalesce(bool_or(user_id = ?), false)
+                from message_reactions where message_id = any(?)
+                group by message_id, emoji order by message_id, min(created_at), emoji""")
+                .params(viewerId, messageIds.toArray(UUID[]::new))
+                .query((rs, n) -> new Reaction(rs.getObject(1, UUID.class), rs.getString(2), rs.getLong(3),
+                        List.of((UUID[]) rs.getArray(4).getArray()), rs.getBoolean(5)))
+                .list()
+                .forEach(r -> byMessage.computeIfAbsent(r.messageId(), k -> new ArrayList<>()).add(r));
+        return byMessage;
+    }
+
+    /** Members of the channels whose lowered username is among {@code usernames}, as "channel/username" → user id. */
+    Map<String, UUID> membersNamed(Collection<UUID> channelIds, Collection<String> usernames) {
+        Map<String, UUID> found = new java.util.HashMap<>();
+        if (channelIds.isEmpty() || usernames.isEmpty()) {
+            return found;
+        }
+        jdbc.sql("""
+                select m.channel_id::text || '/' || lower(u.username), u.id
+                from channel_members m join users u on u.id = m.user_id
+                where m.channel_id = any(?) and lower(u.username) = any(?)""")
+                .params(channelIds.toArray(UUID[]::new), usernames.toArray(String[]::new))
+                .query((rs, n) -> Map.entry(rs.getString(1), rs.getObject(2, UUID.class)))
+                .list()
+                .forEach(e -> found.put(e.getKey(), e.getValue()));
+        return found;
     }
 
     /** Up to {@code limit} messages of the channel with a seq below {@code beforeSeq}, newest first. */
@@ -150,8 +278,20 @@ class Messages {
     }
 
     static Message message(ResultSet rs, int n) throws SQLException {
-        return new Message(rs.getObject("id", UUID.class), rs.getObject("channel_id", UUID.class), rs.getLong("seq"),
-                rs.getObject("sender_id", UUID.class), rs.getString("client_message_id"), rs.getString("content"),
-                rs.getTimestamp("created_at").toInstant());
+        return message(rs, "");
+    }
+
+    /** A message from columns named {@code prefix} + the column's name. */
+    static Message message(ResultSet rs, String prefix) throws SQLException {
+        java.sql.Array mentions = rs.getArray(prefix + "mentions");
+        return new Message(rs.getObject(prefix + "id", UUID.class), rs.getObject(prefix + "channel_id", UUID.class),
+                rs.getLong(prefix + "seq"), rs.getObject(prefix + "sender_id", UUID.class), rs.getString(prefix + "client_message_id"),
+                rs.getString(prefix + "content"), rs.getTimestamp(prefix + "created_at").toInstant(),
+                instant(rs.getTimestamp(prefix + "edited_at")), instant(rs.getTimestamp(prefix + "deleted_at")),
+                rs.getObject(prefix + "reply_to", UUID.class), mentions == null ? List.of() : List.of((UUID[]) mentions.getArray()));
+    }
+
+    private static Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
     }
 }

@@ -33,9 +33,17 @@ export function presenceDot(userId) {
     'aria-label': online ? 'online' : 'offline', title: online ? 'Online' : p?.lastSeenAt ? `Last seen ${formatTime(p.lastSeenAt)}` : 'Offline' });
 }
 
+/** The unread total in front of the tab's title, as "(3) Title". */
+export function refreshTitle() {
+  const total = [...channels.values()].reduce((sum, c) => sum + (c.unreadCount ?? 0), 0);
+  const base = document.title.replace(/^\(\d+\) /, '');
+  document.title = total ? `(${total}) ${base}` : base;
+}
+
 export function renderList() {
   const listEl = session.listEl;
   if (!listEl || !session.available) return;
+  refreshTitle();
   const current = location.hash.match(/^#\/c\/([^/?]+)/)?.[1];
   const sorted = [...channels.values()].sort((a, b) =>
     String(b.lastMessage?.createdAt ?? b.createdAt ?? '').localeCompare(String(a.lastMessage?.createdAt ?? a.createdAt ?? '')));

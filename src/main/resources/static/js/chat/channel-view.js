@@ -10,7 +10,8 @@ import { filesPanel } from './files-panel.js';
 import { messageList } from './message-list.js';
 import { channels, channelTitle, isMine, nameOf, otherMember, presence, session, views } from './store.js';
 
-export function channelPage(main, channelId) {
+/** A channel's page; `messageId` (from a search result) is shown in context once history is loaded. */
+export function channelPage(main, channelId, messageId = null) {
   const channel = channels.get(channelId);
   if (!channel) {
     fill(main, h('div', { class: 'empty-state' }, h('h1', {}, 'Channel not found'),
@@ -18,10 +19,11 @@ export function channelPage(main, channelId) {
     return null;
   }
   const cards = new Set();
+  const unreadAtOpen = channel.unreadCount ?? 0;
   const typingUsers = new Map();
   let disposed = false;
 
-  const list = messageList({ channelId, channel, cards, onChange: () => files.render() });
+  const list = messageList({ channelId, channel, cards, onChange: () => files.render(), onReply: m => compose.replyingTo(m) });
   const files = filesPanel({ channelId, channel, cards });
   const compose = composer({ channelId, list, cards });
   const typingLine = h('p', { class: 'typing', 'aria-live': 'polite', id: 'typing' });
@@ -99,6 +101,9 @@ export function channelPage(main, channelId) {
       list.onReceipt(receipt);
     },
     onPresence() { renderMembers(); },
+    onUpdated(message) { if (message?.channelId === channelId) list.applyUpdate(message); },
+    onDeleted(data) { if (data?.channelId === channelId) list.applyDelete(data); },
+    onReaction(data) { if (data?.channelId === channelId) list.applyReaction(data); },
     resync() { list.refreshLatest(); list.loadReceipts(); },
   };
   views.add(controller);
@@ -110,11 +115,23 @@ export function channelPage(main, channelId) {
 
   renderMembers();
   renderList();
-  list.loadOlder().then(() => { list.markRead(); list.loadReceipts(); });
+  const jump = h('button', { class: 'button small jump-unread', id: 'jump-unread', hidden: true, type: 'button' }, 'Jump to first unread');
+  header.querySelector('.toolbar').prepend(jump);
+  list.loadOlder().then(() => {
+    const first = list.markFirstUnread(unreadAtOpen);
+    if (first && !messageId) {
+      jump.hidden = false;
+      jump.onclick = () => { first.scrollIntoView({ block: 'start' }); jump.hidden = true; };
+    }
+    list.markRead();
+    list.loadReceipts();
+    if (messageId) list.reveal(messageId);
+  });
   compose.focus();
   return () => {
     disposed = true;
     compose.stop();
+    list.closeMenu();
     views.delete(controller);
     stopDrops();
     cards.forEach(card => card.dispose());

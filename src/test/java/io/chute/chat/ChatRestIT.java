@@ -371,7 +371,7 @@ class ChatRestIT extends EmbeddedChuteIT {
         String channel = group(alice, "Batch", bob);
         UUID c = UUID.fromString(channel);
         java.util.function.BiFunction<TestClient, String, tools.jackson.databind.JsonNode> send = (who, cmid) -> json.valueToTree(
-                new MessageWorker.SendCommand(UUID.fromString(id(who)), c, "text " + cmid, cmid, List.of()));
+                new MessageWorker.SendCommand(UUID.fromString(id(who)), c, "text " + cmid, cmid, List.of(), null));
         worker.handleAll(List.of(send.apply(alice, "a1"), send.apply(bob, "b1"), send.apply(alice, "a2"),
                 send.apply(stranger, "s1"), send.apply(alice, "a1"), send.apply(bob, "b2")));
         // a redelivered batch stores nothing more

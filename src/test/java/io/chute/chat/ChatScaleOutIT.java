@@ -292,7 +292,7 @@ class ChatScaleOutIT {
     // ---- helpers
 
     /** Creates a group and waits until each socket was told of it (so its node follows the channel). */
-    private static String groupSeenBy(TestClient owner, String name, List<TestClient> members, TestSocket... sockets) {
+    static String groupSeenBy(TestClient owner, String name, List<TestClient> members, TestSocket... sockets) {
         String channel = ChatRestIT.group(owner, name, members.toArray(TestClient[]::new));
         for (TestSocket s : sockets) {
             s.awaitFrame(f -> "channel.updated".equals(f.get("type")) && channel.equals(data(f).get("id")));
@@ -300,29 +300,29 @@ class ChatScaleOutIT {
         return channel;
     }
 
-    private static TestSocket connect(TestClient user) {
+    static TestSocket connect(TestClient user) {
         return TestSocket.connect(user.base(), user.token(), null);
     }
 
-    private static String direct(TestClient from, TestClient to) {
+    static String direct(TestClient from, TestClient to) {
         return (String) from.post("/api/channels/direct", Map.of("userId", id(to))).json().get("id");
     }
 
-    private static void send(TestSocket socket, String channel, String clientMessageId) {
+    static void send(TestSocket socket, String channel, String clientMessageId) {
         send(socket, channel, clientMessageId, List.of());
     }
 
-    private static void send(TestSocket socket, String channel, String clientMessageId, List<Object> attachments) {
+    static void send(TestSocket socket, String channel, String clientMessageId, List<Object> attachments) {
         socket.send(Map.of("type", "message.send", "id", clientMessageId, "data", Map.of("channelId", channel,
                 "content", "text of " + clientMessageId, "clientMessageId", clientMessageId, "attachments", attachments)));
     }
 
-    private static List<Map<String, Object>> created(TestSocket socket, String channel) {
+    static List<Map<String, Object>> created(TestSocket socket, String channel) {
         return socket.frames("message.created").stream().map(ChatScaleOutIT::data).filter(m -> channel.equals(m.get("channelId")))
                 .toList();
     }
 
-    private static Predicate<Map<String, Object>> isCreated(String clientMessageId) {
+    static Predicate<Map<String, Object>> isCreated(String clientMessageId) {
         return f -> "message.created".equals(f.get("type")) && clientMessageId.equals(data(f).get("clientMessageId"));
     }
 
@@ -335,13 +335,13 @@ class ChatScaleOutIT {
                 && "COMPLETED".equals(data(frame).get("status"));
     }
 
-    private static Map<String, Object> data(Map<String, Object> frame) {
+    static Map<String, Object> data(Map<String, Object> frame) {
         return (Map<String, Object>) frame.get("data");
     }
 
     private static final Map<String, String> IDS = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private static String id(TestClient user) {
+    static String id(TestClient user) {
         return IDS.computeIfAbsent(user.token(), t -> ChatRestIT.id(user));
     }
 }

@@ -165,6 +165,45 @@ public final class Browser implements AutoCloseable {
         script(up ? "window.__network.up()" : "window.__network.down()");
     }
 
+    /** Takes HTTP requests off the network (they fail as they would offline), or puts them back; open sockets stay. */
+    public void http(boolean up) {
+        driver.executeCdpCommand("Network.enable", Map.of());
+        driver.executeCdpCommand("Network.emulateNetworkConditions", Map.of("offline", !up, "latency", 0,
+                "downloadThroughput", -1, "uploadThroughput", -1));
+    }
+
+    /**
+     * Grants this origin the notifications permission (as a person clicking "Allow" would) and keeps
+     * the title and body of every notification the page shows in the origin's localStorage, from
+     * the next page load on, so that another tab of the origin can read them while the page's tab is
+     * hidden; see {@link #notifications()}.
+     */
+    public void allowNotifications() {
+        driver.executeCdpCommand("Browser.grantPermissions", Map.of("origin", base, "permissions", List.of("notifications")));
+        driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", """
+                (() => {
+                  const Native = window.Notification;
+                  if (!Native) return;
+                  window.Notification = class extends Native {
+                    constructor(title, options) {
+                      super(title, options);
+                      const shown = JSON.parse(localStorage.getItem('chute.test.notifications') ?? '[]');
+                      shown.push({ title, body: options?.body ?? '' });
+                      localStorage.setItem('chute.test.notifications', JSON.stringify(shown));
+                    }
+                  };
+                })();
+                """));
+    }
+
+    /** The notifications shown by any tab of the origin, as "title: body". */
+    @SuppressWarnings("unchecked")
+    public List<String> notifications() {
+        return ((List<Map<String, Object>>) script("return JSON.parse(localStorage.getItem('chute.test.notifications') ?? '[]')"))
+                .stream()
+                .map(n -> n.get("title") + ": " + n.get("body")).toList();
+    }
+
     private static final String NETWORK_SWITCH = """
             (() => {
               const Native = window.WebSocket;

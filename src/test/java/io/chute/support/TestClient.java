@@ -94,7 +94,7 @@ public final class TestClient {
 
     public Response putJson(String path, Object body) {
         return send(request(path).header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
+                .PUT(HttpRequest.BodyPublishers.ofString(body == null ? "" : JSON.writeValueAsString(body))));
     }
 
     public Response postRaw(String path, String contentType, HttpRequest.BodyPublisher body) {

@@ -111,14 +111,14 @@ class WebJobsIT {
 
             boss.click(By.id("nav-admin"));
             WebElement imageQueue = boss.await(By.cssSelector("#queues tr[data-type='image']"));
-            assertThat(imageQueue.findElement(By.cssSelector("td[data-label='pending']")).getText()).isEqualTo("1");
-            assertThat(imageQueue.findElement(By.cssSelector("td[data-label='failed']")).getText()).isEqualTo("1");
+            assertThat(imageQueue.findElement(By.cssSelector("td[data-label='Pending']")).getText()).isEqualTo("1");
+            assertThat(imageQueue.findElement(By.cssSelector("td[data-label='Failed']")).getText()).isEqualTo("1");
             WebElement failed = jobRow(boss, interruptedName, "FAILED");
             assertThat(failed.getText()).contains("the worker ran out of disk space");
             boss.screenshot("admin");
             failed.findElement(By.xpath(".//button[text()='Retry']")).click();
             jobRow(boss, interruptedName, "PENDING");
-            boss.until(d -> "2".equals(d.findElement(By.cssSelector("#queues tr[data-type='image'] td[data-label='pending']")).getText()));
+            boss.until(d -> "2".equals(d.findElement(By.cssSelector("#queues tr[data-type='image'] td[data-label='Pending']")).getText()));
 
             // phone width: no sideways scrolling, the menu opens from the top bar
             boss.phoneSize().open("/#/files").await(By.cssSelector(".file-card"));
