@@ -85,7 +85,7 @@ public class JobRunner {
             jobs.failAttempt(job, "no handler for job type " + job.type() + " on this worker", Instant.now().plus(config.backoffBase()));
             return Outcome.RETRYING;
         }
-        Future<JobHandler.Result> result = handlerThreads.submit(() -> handler.handle(job, percent -> jobs.progress(job, percent)));
+        Future<JobHandler.Result> result = handlerThreads.submit(() -> handler.handle(job, percent -> progress(job, percent)));
         running.put(job.id().value(), result);
         try {
             JobHandler.Result done = result.get(config.timeoutOf(job.type()).toMillis(), TimeUnit.MILLISECONDS);
@@ -124,6 +124,15 @@ public class JobRunner {
             return Outcome.LOST;
         } finally {
             running.remove(job.id().value());
+        }
+    }
+
+    /** Progress is best effort: a failed write (database blip) must not fail the attempt. */
+    private void progress(Job job, int percent) {
+        try {
+            jobs.progress(job, percent);
+        } catch (RuntimeException e) {
+            log.debug("Progress {}% of job {} not written: {}", percent, job.id(), e.toString());
         }
     }
 

@@ -66,11 +66,10 @@ class RealtimeConfiguration {
         return new Events(bus, eventLog, json, node.value());
     }
 
-    @Bean(destroyMethod = "close")
+    @Bean
     JobEvents jobEvents(Jobs jobs, ObjectStore store, ChuteProperties properties, Events events,
             List<JobAudience> audiences, JsonMapper json) {
-        return new JobEvents(jobs, store, properties.uploads().downloadUrlTtl(), events, audiences, json,
-                properties.realtime().jobEventDelay());
+        return new JobEvents(jobs, store, properties.uploads().downloadUrlTtl(), events, audiences, json);
     }
 
     @Bean(destroyMethod = "shutdownNow")
