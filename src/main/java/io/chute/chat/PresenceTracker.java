@@ -1,5 +1,6 @@
 package io.chute.chat;
 
+import io.chute.common.DatabaseOutages;
 import io.chute.config.ChuteProperties;
 import io.chute.realtime.Events;
 import io.chute.realtime.Route;
@@ -71,7 +72,7 @@ class PresenceTracker implements SocketListener {
             action.run();
         } catch (RuntimeException e) {
             // a socket missed here is fixed when it closes, or swept with its node
-            log.warn("Could not {} for presence: {}", what, e.toString());
+            DatabaseOutages.report(log, "Presence: " + what, e);
         }
     }
 
@@ -85,7 +86,7 @@ class PresenceTracker implements SocketListener {
             }
             expireIdle();
         } catch (RuntimeException e) {
-            log.warn("Presence maintenance failed; retrying at the next heartbeat: {}", e.toString());
+            DatabaseOutages.report(log, "Presence maintenance (retrying at the next heartbeat)", e);
         }
     }
 

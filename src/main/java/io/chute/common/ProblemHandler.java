@@ -20,6 +20,7 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 class ProblemHandler extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
+    static final int DATABASE_RETRY_AFTER_SECONDS = 5;
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ProblemDetail> api(ApiException e) {
@@ -46,6 +47,13 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e, HttpServletRequest request) {
+        if (DatabaseOutages.isUnreachable(e)) {
+            DatabaseOutages.failed(request.getMethod() + " " + request.getRequestURI(), e);
+            ProblemDetail problem = Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "The database is unreachable; try again shortly");
+            problem.setProperty("retryAfterSeconds", DATABASE_RETRY_AFTER_SECONDS);
+            return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                    .header(HttpHeaders.RETRY_AFTER, String.valueOf(DATABASE_RETRY_AFTER_SECONDS)).body(problem);
+        }
         log.error("Unexpected failure on {} {}", request.getMethod(), request.getRequestURI(), e);
         return ResponseEntity.internalServerError()
                 .body(Problems.of(HttpStatus.INTERNAL_SERVER_ERROR, "An unexpected error occurred"));
