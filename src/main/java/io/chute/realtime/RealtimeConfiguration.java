@@ -157,7 +157,10 @@ class RealtimeConfiguration {
     @Bean
     @ConditionalOnExpression("'${chute.roles:api,gateway,worker}'.contains('gateway')")
     SmartLifecycle gatewayReceiver(EventBus bus, Gateway gateway) {
-        return new Lifecycle(() -> bus.start(gateway::deliver));
+        return new Lifecycle(() -> {
+            bus.onMissed(gateway::eventsMissed);
+            bus.start(gateway::deliver);
+        });
     }
 
     /** The WebSocket endpoint and this node's bus queue, on nodes with the gateway role. */
