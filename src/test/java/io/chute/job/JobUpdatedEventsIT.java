@@ -31,7 +31,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class JobUpdatedEventsIT {
 
-    private static final int JOBS = 300;
+    private static final int JOBS = 1_000;
 
     private TestDatabase database;
     private JdbcClient jdbc;
