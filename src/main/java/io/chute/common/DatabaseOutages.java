@@ -71,7 +71,7 @@ public class DatabaseOutages implements HandlerInterceptor {
     }
 
     public static void succeeded() {
-        if (down.compareAndSet(true, false)) {
+        if (down.get() && down.compareAndSet(true, false)) {
             log.info("PostgreSQL is reachable again");
         }
     }
