@@ -74,6 +74,8 @@ export function connect() {
       signedOut();
       return;
     }
+    // any other code (4503: the server's bus missed events) reconnects with ?since= the last seq,
+    // and the replay brings what was missed
     if (event.code === 4400) {
       // the server cannot replay from that seq: start afresh, and 'resync' tells views to reload
       sessionStorage.removeItem(SEQ);

@@ -1,5 +1,6 @@
 package io.chute.chat;
 
+import io.chute.common.DatabaseOutages;
 import io.chute.config.ChuteProperties;
 import io.chute.config.ConditionalOnRole;
 import io.chute.realtime.Events;
@@ -77,7 +78,7 @@ class PresenceTracker implements SocketListener {
             action.run();
         } catch (RuntimeException e) {
             // a socket missed here is fixed when it closes, or swept with its node
-            log.warn("Could not {} for presence: {}", what, e.toString());
+            DatabaseOutages.report(log, "Presence: " + what, e);
         }
     }
 
@@ -91,7 +92,7 @@ class PresenceTracker implements SocketListener {
             }
             expireIdle();
         } catch (RuntimeException e) {
-            log.warn("Presence maintenance failed; retrying at the next heartbeat: {}", e.toString());
+            DatabaseOutages.report(log, "Presence maintenance (retrying at the next heartbeat)", e);
         }
     }
 

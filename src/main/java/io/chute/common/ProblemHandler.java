@@ -21,6 +21,7 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 class ProblemHandler extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
+    static final int DATABASE_RETRY_AFTER_SECONDS = 5;
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ProblemDetail> api(ApiException e) {
@@ -62,6 +63,13 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
             // why: a client that goes away mid-upload is routine; nothing was stored, and no one is left to answer
             log.debug("Client disconnected during {} {}: {}", request.getMethod(), request.getRequestURI(), e.toString());
             return null;
+        }
+        if (DatabaseOutages.isUnreachable(e)) {
+            DatabaseOutages.failed(request.getMethod() + " " + request.getRequestURI(), e);
+            ProblemDetail problem = Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "The database is unreachable; try again shortly");
+            problem.setProperty("retryAfterSeconds", DATABASE_RETRY_AFTER_SECONDS);
+            return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                    .header(HttpHeaders.RETRY_AFTER, String.valueOf(DATABASE_RETRY_AFTER_SECONDS)).body(problem);
         }
         log.error("Unexpected failure on {} {}", request.getMethod(), request.getRequestURI(), e);
         return ResponseEntity.internalServerError()

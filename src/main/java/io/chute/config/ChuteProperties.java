@@ -290,7 +290,6 @@ public record ChuteProperties(
             @DefaultValue("60s") Duration idleTimeout,
             @DefaultValue("50") int framesPerSecond,
             @DefaultValue("64KB") DataSize maxFrameSize,
-            @DefaultValue("20ms") Duration jobEventDelay,
             @DefaultValue List<String> allowedOrigins) {
 
         public Realtime {

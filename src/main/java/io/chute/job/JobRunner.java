@@ -116,7 +116,7 @@ public class JobRunner implements AutoCloseable {
         }
         Span span = tracing.currentSpan();
         Future<JobHandler.Result> result = handlerThreads.submit(() -> tracing.withParent(span,
-                () -> handler.handle(job, percent -> jobs.progress(job, percent))));
+                () -> handler.handle(job, percent -> progress(job, percent))));
         running.put(job.id().value(), result);
         try {
             JobHandler.Result done = result.get(config.timeoutOf(job.type()).toMillis(), TimeUnit.MILLISECONDS);
@@ -155,6 +155,15 @@ public class JobRunner implements AutoCloseable {
             return Outcome.LOST;
         } finally {
             running.remove(job.id().value());
+        }
+    }
+
+    /** Progress is best effort: a failed write (database blip) must not fail the attempt. */
+    private void progress(Job job, int percent) {
+        try {
+            jobs.progress(job, percent);
+        } catch (RuntimeException e) {
+            log.debug("Progress {}% of job {} not written: {}", percent, job.id(), e.toString());
         }
     }
 

@@ -1,5 +1,6 @@
 package io.chute.job;
 
+import io.chute.common.DatabaseOutages;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -62,7 +63,7 @@ class JobWorker implements SmartLifecycle {
         try {
             task.run();
         } catch (RuntimeException e) {
-            log.warn("Job {} failed: {}", what, e.toString());
+            DatabaseOutages.report(log, "Job " + what, e);
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.chute.job;
 
-import io.chute.common.AfterCommit;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -16,6 +15,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.support.TransactionOperations;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -36,30 +36,51 @@ public class Jobs {
     private final JsonMapper json;
     private final Iterable<JobChanges> observers;
     private final JobTracing tracing;
+    private final TransactionOperations tx;
 
     @Autowired
-    Jobs(JdbcClient jdbc, JsonMapper json, ObjectProvider<JobChanges> observers, ObjectProvider<JobTracing> tracing) {
-        this(jdbc, json, (Iterable<JobChanges>) observers, tracing.getIfAvailable(JobTracing::none));
+    Jobs(JdbcClient jdbc, JsonMapper json, ObjectProvider<JobChanges> observers, ObjectProvider<JobTracing> tracing,
+            TransactionOperations tx) {
+        this(jdbc, json, (Iterable<JobChanges>) observers, tracing.getIfAvailable(JobTracing::none), tx);
     }
 
+    /** Without observers' own writes to join, changes need no transaction of their own. */
     public Jobs(JdbcClient jdbc, JsonMapper json, Iterable<JobChanges> observers) {
-        this(jdbc, json, observers, JobTracing.none());
+        this(jdbc, json, observers, JobTracing.none(), TransactionOperations.withoutTransaction());
+    }
+
+    public Jobs(JdbcClient jdbc, JsonMapper json, Iterable<JobChanges> observers, TransactionOperations tx) {
+        this(jdbc, json, observers, JobTracing.none(), tx);
     }
 
     public Jobs(JdbcClient jdbc, JsonMapper json, Iterable<JobChanges> observers, JobTracing tracing) {
+        this(jdbc, json, observers, tracing, TransactionOperations.withoutTransaction());
+    }
+
+    public Jobs(JdbcClient jdbc, JsonMapper json, Iterable<JobChanges> observers, JobTracing tracing,
+            TransactionOperations tx) {
         this.jdbc = jdbc;
         this.json = json;
         this.observers = observers;
         this.tracing = tracing;
+        this.tx = tx;
     }
 
-    /** Tells the observers about {@code ids}, after the current transaction commits if there is one. */
+    /**
+     * Runs a change and tells the observers in its transaction (the caller's, or one of its own),
+     * so what they write (the replay log's {@code job.updated}) commits or rolls back with it.
+     */
+    private <T> T changing(java.util.function.Supplier<T> change) {
+        return tx.execute(status -> change.get());
+    }
+
+    /** Tells the observers about {@code ids}; called inside the change's transaction. */
     private void changed(Collection<UUID> ids) {
         if (ids.isEmpty()) {
             return;
         }
         List<UUID> copy = List.copyOf(ids);
-        AfterCommit.run(() -> observers.forEach(o -> o.changed(copy)));
+        observers.forEach(o -> o.changed(copy));
     }
 
     private List<Job> changedJobs(List<Job> jobs) {
@@ -90,7 +111,7 @@ public class Jobs {
      * rows. The observers are told about what it claimed.
      */
     public List<Job> claimWith(JdbcClient.StatementSpec claim) {
-        return changedJobs(claim.query(this::job).list());
+        return changing(() -> changedJobs(claim.query(this::job).list()));
     }
 
     /** What a new job needs; the rest starts at its defaults. */
@@ -199,32 +220,34 @@ public class Jobs {
             outputs[i] = json.writeValueAsString(c.outputs());
             metadata[i] = json.writeValueAsString(c.metadata());
         }
-        Set<UUID> completed = Set.copyOf(jdbc.sql("""
-                update jobs j set status = :completed, outputs = cast(d.outputs as jsonb),
-                       metadata = j.metadata || cast(d.metadata as jsonb), progress = 100, completed_at = now(),
-                       error_message = null, lease_owner = null, heartbeat_at = null, version = j.version + 1
-                from unnest(cast(:ids as uuid[]), cast(:workers as text[]), cast(:versions as bigint[]),
-                            cast(:outputs as text[]), cast(:metadata as text[]))
-                     as d(job_id, worker, version, outputs, metadata)
-                where j.job_id = d.job_id and %s and j.lease_owner = d.worker
-                  and j.version = d.version
-                returning j.job_id""".formatted(JobSql.movableTo(JobStatus.COMPLETED)))
-                .param("completed", JobStatus.COMPLETED.name())
-                .param("ids", ids)
-                .param("workers", workers)
-                .param("versions", versions)
-                .param("outputs", outputs)
-                .param("metadata", metadata)
-                .query(UUID.class)
-                .list());
-        changed(completed);
-        return completed;
+        return changing(() -> {
+            Set<UUID> completed = Set.copyOf(jdbc.sql("""
+                    update jobs j set status = :completed, outputs = cast(d.outputs as jsonb),
+                           metadata = j.metadata || cast(d.metadata as jsonb), progress = 100, completed_at = now(),
+                           error_message = null, lease_owner = null, heartbeat_at = null, version = j.version + 1
+                    from unnest(cast(:ids as uuid[]), cast(:workers as text[]), cast(:versions as bigint[]),
+                                cast(:outputs as text[]), cast(:metadata as text[]))
+                         as d(job_id, worker, version, outputs, metadata)
+                    where j.job_id = d.job_id and %s and j.lease_owner = d.worker
+                      and j.version = d.version
+                    returning j.job_id""".formatted(JobSql.movableTo(JobStatus.COMPLETED)))
+                    .param("completed", JobStatus.COMPLETED.name())
+                    .param("ids", ids)
+                    .param("workers", workers)
+                    .param("versions", versions)
+                    .param("outputs", outputs)
+                    .param("metadata", metadata)
+                    .query(UUID.class)
+                    .list());
+            changed(completed);
+            return completed;
+        });
     }
 
     /** A transient failure: RETRYING at {@code runAt}, or FAILED when the attempts are used up. */
     public boolean failAttempt(Job claimed, String error, Instant runAt) {
         boolean last = claimed.attempts() >= claimed.maxAttempts();
-        return changedIf(jdbc.sql("""
+        return changing(() -> changedIf(jdbc.sql("""
                 update jobs j set status = :status, error_message = :error, run_at = coalesce(:runAt, run_at),
                        next_retry_at = :runAt, failed_at = case when :last then now() end,
                        lease_owner = null, heartbeat_at = null, version = version + 1
@@ -237,22 +260,22 @@ public class Jobs {
                 .param("id", claimed.id().value())
                 .param("worker", claimed.leaseOwner())
                 .param("version", claimed.version())
-                .update() == 1, claimed);
+                .update() == 1, claimed));
     }
 
     /** Gives a running job back unfinished (shutdown): RETRYING now, and the attempt does not count. */
     public boolean release(Job claimed) {
-        return changedIf(jdbc.sql("""
+        return changing(() -> changedIf(jdbc.sql("""
                 update jobs j set status = ?, attempts = greatest(attempts - 1, 0), run_at = now(),
                        lease_owner = null, heartbeat_at = null, version = version + 1
                 where job_id = ? and %s and lease_owner = ? and version = ?""".formatted(JobSql.movableTo(JobStatus.RETRYING)))
                 .params(JobStatus.RETRYING.name(), claimed.id().value(), claimed.leaseOwner(), claimed.version())
-                .update() == 1, claimed);
+                .update() == 1, claimed));
     }
 
     /** The file itself is bad: REJECTED with the reason, no retry. */
     public boolean reject(Job claimed, String reason) {
-        return changedIf(jdbc.sql("""
+        return changing(() -> changedIf(jdbc.sql("""
                 update jobs j set status = :rejected, error_message = :reason, failed_at = now(),
                        lease_owner = null, heartbeat_at = null, version = version + 1
                 where job_id = :id and %s and lease_owner = :worker and version = :version"""
@@ -262,7 +285,7 @@ public class Jobs {
                 .param("id", claimed.id().value())
                 .param("worker", claimed.leaseOwner())
                 .param("version", claimed.version())
-                .update() == 1, claimed);
+                .update() == 1, claimed));
     }
 
     /** Renews the leases of the jobs {@code worker} is running; returns those it still holds. */
@@ -286,7 +309,7 @@ public class Jobs {
      * RETRYING now, or FAILED when that was the last attempt. Returns the jobs taken back.
      */
     public List<Job> recoverExpiredLeases(long leaseSeconds) {
-        return changedJobs(jdbc.sql("""
+        return changing(() -> changedJobs(jdbc.sql("""
                 update jobs set status = case when attempts >= max_attempts then :failed else :retrying end,
                        failed_at = case when attempts >= max_attempts then now() end,
                        error_message = 'worker ' || coalesce(lease_owner, '?') || ' stopped renewing its lease',
@@ -299,31 +322,31 @@ public class Jobs {
                 .param("retrying", JobStatus.RETRYING.name())
                 .param("lease", leaseSeconds)
                 .query(this::job)
-                .list());
+                .list()));
     }
 
     /** Cancels a job that has not finished; empty if it was not in a cancellable state. */
     public Optional<Job> cancel(JobId id) {
-        return changedJob(jdbc.sql("""
+        return changing(() -> changedJob(jdbc.sql("""
                 update jobs j set status = ?, lease_owner = null, heartbeat_at = null,
                        error_message = 'cancelled', version = version + 1
                 where job_id = ? and %s
                 returning *""".formatted(JobSql.movableTo(JobStatus.CANCELLED)))
                 .params(JobStatus.CANCELLED.name(), id.value())
                 .query(this::job)
-                .optional());
+                .optional()));
     }
 
     /** Puts a FAILED or CANCELLED job back to PENDING with a fresh set of attempts; empty otherwise. */
     public Optional<Job> retry(JobId id) {
-        return changedJob(jdbc.sql("""
+        return changing(() -> changedJob(jdbc.sql("""
                 update jobs j set status = ?, attempts = 0, run_at = now(), next_retry_at = null,
                        failed_at = null, error_message = null, progress = 0, version = version + 1
                 where job_id = ? and %s
                 returning *""".formatted(JobSql.movableTo(JobStatus.PENDING)))
                 .params(JobStatus.PENDING.name(), id.value())
                 .query(this::job)
-                .optional());
+                .optional()));
     }
 
     /** The jobs {@code job} waits for (a parent's children, a zip's inputs). */
@@ -348,14 +371,14 @@ public class Jobs {
 
     /** Jobs waiting on {@code dependency}, which can no longer complete, fail with {@code reason}. */
     public List<Job> failDependents(JobId dependency, String reason) {
-        return changedJobs(jdbc.sql("""
+        return changing(() -> changedJobs(jdbc.sql("""
                 update jobs j set status = ?, failed_at = now(), error_message = ?, version = version + 1
                 where job_id in (select job_id from job_dependencies where depends_on = ?)
                   and %s and %s
                 returning *""".formatted(JobSql.WAITING, JobSql.movableTo(JobStatus.FAILED)))
                 .params(JobStatus.FAILED.name(), truncate(reason), dependency.value())
                 .query(this::job)
-                .list());
+                .list()));
     }
 
     /** Per type: how many jobs wait, run, retry, failed, and completed in the last hour. */
@@ -392,9 +415,9 @@ public class Jobs {
     }
 
     public void progress(Job claimed, int percent) {
-        changedIf(jdbc.sql("update jobs set progress = ? where job_id = ? and status = ? and lease_owner = ? and progress < ?")
+        changing(() -> changedIf(jdbc.sql("update jobs set progress = ? where job_id = ? and status = ? and lease_owner = ? and progress < ?")
                 .params(Math.clamp(percent, 0, 100), claimed.id().value(), JobStatus.PROCESSING.name(), claimed.leaseOwner(), percent)
-                .update() == 1, claimed);
+                .update() == 1, claimed));
     }
 
     /** The jobs with these ids that exist, in no particular order. */

@@ -41,6 +41,13 @@ interface EventBus extends AutoCloseable {
 
     void publish(BusEvent event);
 
+    /**
+     * {@code listener} runs when events may have missed this node's sockets: the bus connection was
+     * lost and is back, or publishing failed and works again. Every durable event is in the replay
+     * log, so the gateway has its sockets resume from there.
+     */
+    default void onMissed(Runnable listener) {}
+
     /** Routes {@code route} to this node from now on. Idempotent. */
     void bind(Route route);
 

@@ -86,6 +86,18 @@ final class Gateway {
         socket.close(Socket.TOO_SLOW);
     }
 
+    /**
+     * The bus lost events on their way here (an outage of RabbitMQ): every socket is closed with
+     * 4503, and its client reconnects with {@code since} and gets what it missed from the replay log.
+     */
+    void eventsMissed() {
+        List<Socket> all = byUser.values().stream().flatMap(Set::stream).toList();
+        if (!all.isEmpty()) {
+            log.warn("The event bus may have missed events; closing {} sockets so that they resume with since", all.size());
+        }
+        all.forEach(socket -> socket.close(Socket.EVENTS_MISSED));
+    }
+
     /** Registers an authenticated socket; returns the routes it follows (for the replay). */
     Set<Route> open(Socket socket) {
         UUID user = socket.userId;

@@ -71,6 +71,8 @@ final class RabbitEventBus implements EventBus {
     private final Channel[] bindings = new Channel[8];
     private Connection working;
     private volatile boolean closed;
+    private volatile Runnable missed = () -> {};
+    private final java.util.concurrent.atomic.AtomicBoolean publishFailed = new java.util.concurrent.atomic.AtomicBoolean();
 
     RabbitEventBus(RabbitBroker broker, String nodeId) {
         this(broker, nodeId, JobTracing.none());
@@ -83,12 +85,34 @@ final class RabbitEventBus implements EventBus {
         try {
             this.publishing = broker.connect("chute-bus-publish-" + nodeId, true);
             this.events = publishing.createChannel();
+            whenRecovered(publishing);
             declareShared(events);
             for (int i = 0; i < CONFIRM_CHANNELS; i++) {
                 confirmChannels[i] = new ConfirmingChannel(publishing);
             }
         } catch (IOException | TimeoutException e) {
             throw new IllegalStateException("cannot connect the event bus to RabbitMQ at " + broker, e);
+        }
+    }
+
+    @Override
+    public void onMissed(Runnable listener) {
+        this.missed = listener;
+    }
+
+    /** Events published while a connection was down never reached this node's queue (or left this node). */
+    private void whenRecovered(Connection connection) {
+        if (connection instanceof com.rabbitmq.client.Recoverable recoverable) {
+            recoverable.addRecoveryListener(new com.rabbitmq.client.RecoveryListener() {
+                @Override
+                public void handleRecovery(com.rabbitmq.client.Recoverable recovered) {
+                    log.info("RabbitMQ connection {} recovered", connection.getClientProvidedName());
+                    missed.run();
+                }
+
+                @Override
+                public void handleRecoveryStarted(com.rabbitmq.client.Recoverable recovering) {}
+            });
         }
     }
 
@@ -109,6 +133,7 @@ final class RabbitEventBus implements EventBus {
     public synchronized void start(Consumer<BusEvent> receiver) {
         try {
             consuming = broker.connect("chute-gateway-" + queue, true);
+            whenRecovered(consuming);
             for (int i = 0; i < bindings.length; i++) {
                 bindings[i] = consuming.createChannel();
             }
@@ -150,9 +175,16 @@ final class RabbitEventBus implements EventBus {
             synchronized (events) {
                 events.basicPublish(OUTGOING, event.route().key(), props, event.data().getBytes(StandardCharsets.UTF_8));
             }
+            if (publishFailed.compareAndSet(true, false)) {
+                missed.run();
+            }
         } catch (IOException | RuntimeException e) {
-            // why: live delivery is best effort; the replay log holds every durable event
-            log.warn("event {} to {} not published: {}", event.type(), event.route(), e.toString());
+            // why: the replay log holds every durable event; once publishing works again the sockets resume from it
+            if (publishFailed.compareAndSet(false, true)) {
+                log.warn("events not published until RabbitMQ is back (sockets will resume from the replay log): {}", e.toString());
+            } else {
+                log.debug("event {} to {} not published: {}", event.type(), event.route(), e.toString());
+            }
         }
     }
 

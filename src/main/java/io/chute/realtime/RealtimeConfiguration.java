@@ -68,11 +68,10 @@ class RealtimeConfiguration {
         return new Events(bus, eventLog, json, node.value());
     }
 
-    @Bean(destroyMethod = "close")
+    @Bean
     JobEvents jobEvents(Jobs jobs, ObjectStore store, ChuteProperties properties, Events events,
             List<JobAudience> audiences, JsonMapper json, JobTracing tracing) {
-        return new JobEvents(jobs, store, properties.uploads().downloadUrlTtl(), events, audiences, json,
-                properties.realtime().jobEventDelay(), tracing);
+        return new JobEvents(jobs, store, properties.uploads().downloadUrlTtl(), events, audiences, json, tracing);
     }
 
     @Bean(destroyMethod = "shutdownNow")
@@ -175,7 +174,10 @@ class RealtimeConfiguration {
     @Bean
     @ConditionalOnRole("gateway")
     SmartLifecycle gatewayReceiver(EventBus bus, Gateway gateway) {
-        return new Lifecycle(() -> bus.start(gateway::deliver));
+        return new Lifecycle(() -> {
+            bus.onMissed(gateway::eventsMissed);
+            bus.start(gateway::deliver);
+        });
     }
 
     /** The WebSocket endpoint and this node's bus queue, on nodes with the gateway role. */

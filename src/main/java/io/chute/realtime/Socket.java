@@ -29,6 +29,7 @@ final class Socket {
     private static final Outbound STOP = new Outbound(new TextMessage(""), null);
 
     static final CloseStatus TOO_SLOW = new CloseStatus(4429, "send queue full");
+    static final CloseStatus EVENTS_MISSED = new CloseStatus(4503, "events may have been missed; reconnect with since");
 
     final String id;
     final UUID userId;

@@ -47,14 +47,13 @@ public final class NoopJobsBenchmark {
             List<Double> withEvents = new ArrayList<>();
             List<Double> baseline = new ArrayList<>();
             List<JobChanges> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
-            Jobs observed = new Jobs(jdbc, JsonMapper.builder().build(), observers);
+            Jobs observed = new Jobs(jdbc, JsonMapper.builder().build(), observers, tx);
             for (int round = 0; round <= rounds; round++) {
                 double b = baseline(jdbc, owner, count, concurrency);
                 double e = engine(jdbc, database.dataSource(), jobs, tx, config, owner, count);
                 JobChanges publisher = io.chute.realtime.JobEventsForBenchmarks.publisher(jdbc, observed);
                 observers.add(publisher);
                 double ev = engine(jdbc, database.dataSource(), observed, tx, config, owner, count);
-                ((AutoCloseable) publisher).close();
                 observers.clear();
                 if (round > 0) { // round 0 warms up the JIT and PostgreSQL's caches
                     baseline.add(b);

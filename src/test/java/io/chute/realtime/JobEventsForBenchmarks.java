@@ -15,7 +15,7 @@ public final class JobEventsForBenchmarks {
 
     private JobEventsForBenchmarks() {}
 
-    /** A started publisher reading {@code jobs}; close it to flush what it gathered. */
+    /** A publisher reading {@code jobs}, writing the replay log in each change's transaction. */
     public static JobChanges publisher(JdbcClient jdbc, Jobs jobs) throws Exception {
         JsonMapper json = JsonMapper.builder().build();
         LocalEventBus bus = new LocalEventBus();
@@ -23,6 +23,6 @@ public final class JobEventsForBenchmarks {
         Events events = new Events(bus, new EventLog(jdbc), json, "bench");
         FileSystemObjectStore store = new FileSystemObjectStore(Files.createTempDirectory("chute-bench-objects-"),
                 new byte[32], Clock.systemUTC());
-        return new JobEvents(jobs, store, Duration.ofMinutes(5), events, List.of(), json, Duration.ofMillis(20));
+        return new JobEvents(jobs, store, Duration.ofMinutes(5), events, List.of(), json);
     }
 }

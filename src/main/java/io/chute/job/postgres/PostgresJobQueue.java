@@ -1,5 +1,6 @@
 package io.chute.job.postgres;
 
+import io.chute.common.DatabaseOutages;
 import io.chute.config.ChuteProperties;
 import io.chute.job.Job;
 import io.chute.job.JobQueue;
@@ -120,7 +121,7 @@ public class PostgresJobQueue implements JobQueue {
                 }
             } catch (Exception e) {
                 if (running) {
-                    log.warn("Lost the job notification connection; polling until it is back: {}", e.toString());
+                    DatabaseOutages.report(log, "The job notification connection (polling until it is back)", e);
                     sleepQuietly(config.pollInterval());
                 }
             }
@@ -173,6 +174,7 @@ public class PostgresJobQueue implements JobQueue {
                         continue;
                     }
                     List<Job> claimed = claims.claim(type, runner.workerId(), free);
+                    DatabaseOutages.succeeded();
                     if (claimed.isEmpty()) {
                         await(untilNextRun());
                         continue;
@@ -195,7 +197,8 @@ public class PostgresJobQueue implements JobQueue {
                     Thread.currentThread().interrupt();
                     return;
                 } catch (RuntimeException e) {
-                    log.warn("Claiming {} jobs failed; retrying after the poll interval: {}", type, e.toString());
+                    // why: claims pause while PostgreSQL is unreachable and resume by themselves; one WARN per outage
+                    DatabaseOutages.report(log, "Claiming " + type + " jobs (retrying after the poll interval)", e);
                     sleepQuietly(config.pollInterval());
                 }
             }

@@ -1,0 +1,104 @@
+package io.chute.common;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.TransientDataAccessException;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionSystemException;
+import org.springframework.web.servlet.HandlerInterceptor;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+/**
+ * Whether PostgreSQL is unreachable from this node's request paths, for logging: the first
+ * failure of an outage is one WARN, the ones after it are DEBUG, and the first success after it
+ * says the database is back (an API request that did not fail with a 5xx). Requests meanwhile
+ * get 503 with {@code Retry-After} (see {@code ProblemHandler}).
+ */
+@Component
+public class DatabaseOutages implements HandlerInterceptor {
+
+    private static final Logger log = LoggerFactory.getLogger(DatabaseOutages.class);
+
+    // why: one state per JVM, as there is one connection pool per node: request paths and background loops
+    // (job claims, presence, lease recovery) share it, so an outage is one WARN whichever saw it first
+    private static final AtomicBoolean down = new AtomicBoolean();
+
+    /** True if {@code e} (or a cause) says the database could not be reached or did not answer in time. */
+    public static boolean isUnreachable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof DataAccessResourceFailureException || t instanceof TransientDataAccessException
+                    || t instanceof CannotCreateTransactionException || t instanceof SQLTransientConnectionException
+                    || t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+                return true;
+            }
+            // a failed connection also fails the rollback, whose exception then carries the first one
+            if (t instanceof TransactionSystemException tse && tse.getApplicationException() != null
+                    && isUnreachable(tse.getApplicationException())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * For a background loop: an unreachable database is reported through {@link #failed} (one WARN
+     * per outage), anything else as a WARN of its own. Returns whether the database was unreachable.
+     */
+    public static boolean report(Logger caller, String what, Throwable e) {
+        if (isUnreachable(e)) {
+            failed(what, e);
+            return true;
+        }
+        caller.warn("{} failed: {}", what, e.toString());
+        return false;
+    }
+
+    public static void failed(String where, Throwable e) {
+        if (down.compareAndSet(false, true)) {
+            log.warn("PostgreSQL is unreachable ({}): answering 503 until it is back: {}", where, e.toString());
+        } else {
+            log.debug("PostgreSQL still unreachable ({}): {}", where, e.toString());
+        }
+    }
+
+    public static void succeeded() {
+        if (down.get() && down.compareAndSet(true, false)) {
+            log.info("PostgreSQL is reachable again");
+        }
+    }
+
+    public static boolean isDown() {
+        return down.get();
+    }
+
+    @Override
+    public void afterCompletion(HttpServletRequest request, HttpServletResponse response, Object handler, Exception ex) {
+        if (down.get() && ex == null && response.getStatus() < 500) {
+            succeeded();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class Web implements WebMvcConfigurer {
+
+        private final DatabaseOutages outages;
+
+        Web(DatabaseOutages outages) {
+            this.outages = outages;
+        }
+
+        @Override
+        public void addInterceptors(InterceptorRegistry registry) {
+            registry.addInterceptor(outages).addPathPatterns("/api/**");
+        }
+    }
+}

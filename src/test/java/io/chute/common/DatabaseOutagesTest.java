@@ -1,0 +1,38 @@
+package io.chute.common;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import org.junit.jupiter.api.Test;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.jdbc.CannotGetJdbcConnectionException;
+import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionSystemException;
+
+class DatabaseOutagesTest {
+
+    @Test
+    void aConnectionThatCannotBeHadIsAnOutage() {
+        assertThat(DatabaseOutages.isUnreachable(new CannotGetJdbcConnectionException("pool",
+                new SQLTransientConnectionException("timed out")))).isTrue();
+        assertThat(DatabaseOutages.isUnreachable(new CannotCreateTransactionException("no connection"))).isTrue();
+    }
+
+    @Test
+    void aConnectionLostMidStatementIsAnOutageEvenWhenTheRollbackFailedToo() {
+        SQLException lost = new SQLException("An I/O error occurred", "08006");
+        TransactionSystemException rollbackFailed = new TransactionSystemException("rollback failed", lost);
+        rollbackFailed.initApplicationException(new RuntimeException(lost));
+
+        assertThat(DatabaseOutages.isUnreachable(new RuntimeException(lost))).isTrue();
+        assertThat(DatabaseOutages.isUnreachable(rollbackFailed)).isTrue();
+    }
+
+    @Test
+    void aConstraintViolationOrABugIsNotAnOutage() {
+        assertThat(DatabaseOutages.isUnreachable(new DataIntegrityViolationException("duplicate key"))).isFalse();
+        assertThat(DatabaseOutages.isUnreachable(new IllegalStateException("bug"))).isFalse();
+        assertThat(DatabaseOutages.isUnreachable(new RuntimeException(new SQLException("syntax", "42601")))).isFalse();
+    }
+}
