@@ -37,9 +37,16 @@ class StartupReport {
     @EventListener
     void ready(ApplicationReadyEvent event) {
         String port = event.getApplicationContext() instanceof WebServerApplicationContext web
-                ? String.valueOf(web.getWebServer().getPort()) : "?";
-        log.info("Chute is ready on port {}: roles {}, data dir {}, database {}, objects {}, job queue {}, event bus {}",
-                port, properties.roles(), properties.dataDir().toAbsolutePath().normalize(), database(), store.describe(), queue.name(),
+                ? String.valueOf(web.getWebServer().getPort())
+                : "?";
+        log.info(
+                "Chute is ready on port {}: roles {}, data dir {}, database {}, objects {}, job queue {}, event bus {}",
+                port,
+                properties.roles(),
+                properties.dataDir().toAbsolutePath().normalize(),
+                database(),
+                store.describe(),
+                queue.name(),
                 events.transport());
     }
 
@@ -48,7 +55,8 @@ class StartupReport {
             String url = c.getMetaData().getURL();
             // why: a JDBC URL can carry a password; log only up to the query string
             int query = url.indexOf('?');
-            return (query < 0 ? url : url.substring(0, query)) + " (PostgreSQL " + c.getMetaData().getDatabaseProductVersion() + ")";
+            return (query < 0 ? url : url.substring(0, query)) + " (PostgreSQL "
+                    + c.getMetaData().getDatabaseProductVersion() + ")";
         } catch (SQLException e) {
             return "unreachable (" + e.getMessage() + ")";
         }

@@ -19,41 +19,61 @@ class ApiErrorsIT extends EmbeddedChuteIT {
             assertProblem(anonymous().get(path), 401);
             assertProblem(anonymous().withToken("not.a.token").get(path), 401);
         }
-        assertProblem(anonymous().post("/api/uploads", Map.of("fileName", "a.jpg", "size", 1, "contentType", "image/jpeg")), 401);
+        assertProblem(
+                anonymous().post("/api/uploads", Map.of("fileName", "a.jpg", "size", 1, "contentType", "image/jpeg")),
+                401);
     }
 
     @Test
     void aTokenSignedWithAnotherKeyIsRefused() {
-        String forged = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIiwiYWRtaW4iOnRydWV9.c2lnbmF0dXJlLW9mLWFub3RoZXIta2V5LXh4eHh4eHg";
+        String forged =
+                "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIiwiYWRtaW4iOnRydWV9.c2lnbmF0dXJlLW9mLWFub3RoZXIta2V5LXh4eHh4eHg";
         assertProblem(anonymous().withToken(forged).get("/api/me"), 401);
     }
 
     @Test
     void registersLogsInAndKnowsWhoYouAre() {
         String name = "dora" + UUID.randomUUID().toString().substring(0, 6);
-        TestClient.Response registered = anonymous().post("/api/auth/register",
-                Map.of("username", name, "password", "s3cret-pass", "displayName", "Dora"));
+        TestClient.Response registered = anonymous()
+                .post("/api/auth/register", Map.of("username", name, "password", "s3cret-pass", "displayName", "Dora"));
         assertThat(registered.status()).isEqualTo(201);
 
-        TestClient.Response login = anonymous().post("/api/auth/login", Map.of("username", name.toUpperCase(), "password", "s3cret-pass"));
+        TestClient.Response login =
+                anonymous().post("/api/auth/login", Map.of("username", name.toUpperCase(), "password", "s3cret-pass"));
         assertThat(login.status()).isEqualTo(200);
 
-        Map<String, Object> me = anonymous().withToken((String) login.json().get("token")).get("/api/me").json();
-        assertThat(me).containsEntry("username", name).containsEntry("displayName", "Dora").containsKey("id").containsKey("admin");
+        Map<String, Object> me = anonymous()
+                .withToken((String) login.json().get("token"))
+                .get("/api/me")
+                .json();
+        assertThat(me)
+                .containsEntry("username", name)
+                .containsEntry("displayName", "Dora")
+                .containsKey("id")
+                .containsKey("admin");
         assertThat(me).doesNotContainKeys("password", "passwordHash");
     }
 
     @Test
     void refusesBadRegistrationsAndWrongPasswords() {
         String name = "erin" + UUID.randomUUID().toString().substring(0, 6);
-        assertThat(anonymous().post("/api/auth/register", Map.of("username", name, "password", "long-enough")).status()).isEqualTo(201);
+        assertThat(anonymous()
+                        .post("/api/auth/register", Map.of("username", name, "password", "long-enough"))
+                        .status())
+                .isEqualTo(201);
 
-        assertProblem(anonymous().post("/api/auth/register", Map.of("username", name.toUpperCase(), "password", "long-enough")), 409);
+        assertProblem(
+                anonymous()
+                        .post("/api/auth/register", Map.of("username", name.toUpperCase(), "password", "long-enough")),
+                409);
         assertProblem(anonymous().post("/api/auth/register", Map.of("username", "x", "password", "long-enough")), 400);
-        assertProblem(anonymous().post("/api/auth/register", Map.of("username", "<script>", "password", "long-enough")), 400);
+        assertProblem(
+                anonymous().post("/api/auth/register", Map.of("username", "<script>", "password", "long-enough")), 400);
         assertProblem(anonymous().post("/api/auth/register", Map.of("username", "frank123", "password", "short")), 400);
         assertProblem(anonymous().post("/api/auth/login", Map.of("username", name, "password", "wrong-password")), 401);
-        assertProblem(anonymous().post("/api/auth/login", Map.of("username", "nobody-here", "password", "wrong-password")), 401);
+        assertProblem(
+                anonymous().post("/api/auth/login", Map.of("username", "nobody-here", "password", "wrong-password")),
+                401);
     }
 
     @Test
@@ -78,16 +98,34 @@ class ApiErrorsIT extends EmbeddedChuteIT {
         assertProblem(noName, 400);
         assertThat(noName.json().get("detail")).asString().contains("fileName");
 
-        assertProblem(alice.post("/api/uploads", Map.of("fileName", " ", "size", 10, "contentType", "image/jpeg")), 400);
-        assertProblem(alice.post("/api/uploads", Map.of("fileName", "a.jpg", "size", 0, "contentType", "image/jpeg")), 400);
-        assertProblem(alice.post("/api/uploads", Map.of("fileName", "a.jpg", "size", -5, "contentType", "image/jpeg")), 400);
-        assertProblem(alice.post("/api/uploads", Map.of("fileName", "a.jpg", "size", "ten", "contentType", "image/jpeg")), 400);
-        assertProblem(alice.post("/api/uploads", Map.of("fileName", "a.jpg", "size", 10, "contentType", "not a type")), 400);
-        assertProblem(alice.post("/api/uploads", Map.of("fileName", "a\u0000.jpg", "size", 10, "contentType", "image/jpeg")), 400);
-        assertProblem(alice.post("/api/uploads", Map.of("fileName", "x".repeat(300), "size", 10, "contentType", "image/jpeg")), 400);
-        assertProblem(alice.post("/api/uploads", Map.of("fileName", "../..", "size", 10, "contentType", "image/jpeg")), 400);
-        assertProblem(alice.post("/api/uploads", Map.of("fileName", "huge.jpg", "size", 6L << 30, "contentType", "image/jpeg")), 413);
-        assertProblem(alice.postRaw("/api/uploads", "application/json", HttpRequest.BodyPublishers.ofString("{\"fileName\":")), 400);
+        assertProblem(
+                alice.post("/api/uploads", Map.of("fileName", " ", "size", 10, "contentType", "image/jpeg")), 400);
+        assertProblem(
+                alice.post("/api/uploads", Map.of("fileName", "a.jpg", "size", 0, "contentType", "image/jpeg")), 400);
+        assertProblem(
+                alice.post("/api/uploads", Map.of("fileName", "a.jpg", "size", -5, "contentType", "image/jpeg")), 400);
+        assertProblem(
+                alice.post("/api/uploads", Map.of("fileName", "a.jpg", "size", "ten", "contentType", "image/jpeg")),
+                400);
+        assertProblem(
+                alice.post("/api/uploads", Map.of("fileName", "a.jpg", "size", 10, "contentType", "not a type")), 400);
+        assertProblem(
+                alice.post("/api/uploads", Map.of("fileName", "a\u0000.jpg", "size", 10, "contentType", "image/jpeg")),
+                400);
+        assertProblem(
+                alice.post(
+                        "/api/uploads", Map.of("fileName", "x".repeat(300), "size", 10, "contentType", "image/jpeg")),
+                400);
+        assertProblem(
+                alice.post("/api/uploads", Map.of("fileName", "../..", "size", 10, "contentType", "image/jpeg")), 400);
+        assertProblem(
+                alice.post(
+                        "/api/uploads", Map.of("fileName", "huge.jpg", "size", 6L << 30, "contentType", "image/jpeg")),
+                413);
+        assertProblem(
+                alice.postRaw(
+                        "/api/uploads", "application/json", HttpRequest.BodyPublishers.ofString("{\"fileName\":")),
+                400);
         assertProblem(alice.postRaw("/api/uploads", "application/json", HttpRequest.BodyPublishers.noBody()), 400);
     }
 
@@ -95,8 +133,9 @@ class ApiErrorsIT extends EmbeddedChuteIT {
     void signedUrlsCannotBeTamperedWith() {
         TestClient alice = newUser();
         byte[] body = new byte[100];
-        Map<String, Object> signed = alice.post("/api/uploads",
-                Map.of("fileName", "a.jpg", "size", body.length, "contentType", "image/jpeg")).json();
+        Map<String, Object> signed = alice.post(
+                        "/api/uploads", Map.of("fileName", "a.jpg", "size", body.length, "contentType", "image/jpeg"))
+                .json();
         String url = (String) signed.get("url");
         Map<String, String> headers = Map.of("Content-Type", "image/jpeg");
 
@@ -115,10 +154,20 @@ class ApiErrorsIT extends EmbeddedChuteIT {
     void theDirectLaneRefusesWhatIsNotAFileUpload() {
         TestClient alice = newUser();
         assertProblem(alice.post("/api/upload", Map.of("file", "x")), 415);
-        assertProblem(alice.postRaw("/api/upload", "multipart/form-data; boundary=abc",
-                HttpRequest.BodyPublishers.ofString("--abc\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nx\r\n--abc--\r\n")), 400);
-        assertProblem(alice.postRaw("/api/upload", "multipart/form-data; boundary=abc",
-                HttpRequest.BodyPublishers.ofString("--abc\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.jpg\"\r\n\r\nshort")), 400);
+        assertProblem(
+                alice.postRaw(
+                        "/api/upload",
+                        "multipart/form-data; boundary=abc",
+                        HttpRequest.BodyPublishers.ofString(
+                                "--abc\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nx\r\n--abc--\r\n")),
+                400);
+        assertProblem(
+                alice.postRaw(
+                        "/api/upload",
+                        "multipart/form-data; boundary=abc",
+                        HttpRequest.BodyPublishers.ofString(
+                                "--abc\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.jpg\"\r\n\r\nshort")),
+                400);
     }
 
     static void assertProblem(TestClient.Response response, int status) {

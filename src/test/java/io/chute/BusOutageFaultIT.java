@@ -37,9 +37,11 @@ class BusOutageFaultIT {
 
     @Test
     void anOpenSocketGetsEveryDurableEventPublishedWhileTheBusWasDown() throws Exception {
-        try (TestDatabase database = TestDatabase.create(); TestBroker broker = TestBroker.create();
+        try (TestDatabase database = TestDatabase.create();
+                TestBroker broker = TestBroker.create();
                 TcpRelay relay = TcpRelay.to("127.0.0.1", 5672)) {
-            try (ChuteProcess chute = ChuteProcess.start(dir.resolve("chute.log"),
+            try (ChuteProcess chute = ChuteProcess.start(
+                    dir.resolve("chute.log"),
                     "--spring.datasource.url=" + database.jdbcUrl(),
                     "--spring.datasource.username=" + database.user(),
                     "--chute.bus.type=rabbitmq",
@@ -53,7 +55,8 @@ class BusOutageFaultIT {
                 TestSocket first = TestSocket.connect(chute.base(), alice.token(), null);
                 sockets.add(first);
                 @SuppressWarnings("unchecked")
-                String userId = (String) ((Map<String, Object>) first.frames("ready").getFirst().get("data")).get("userId");
+                String userId = (String)
+                        ((Map<String, Object>) first.frames("ready").getFirst().get("data")).get("userId");
                 Path photo = Images.jpeg(dir, 320, 240);
                 TestUploads.completedJob(alice, TestUploads.acceptedJob(alice, photo));
 
@@ -69,17 +72,27 @@ class BusOutageFaultIT {
 
                 JdbcClient jdbc = JdbcClient.create(database.dataSource());
                 List<Long> logged = jdbc.sql("select seq from events where route = ? order by seq")
-                        .param("user." + userId).query(Long.class).list();
-                assertThat(logged).as("durable events of alice in the replay log").hasSizeGreaterThanOrEqualTo(12);
-                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
-                    TestSocket current = sockets.getLast();
-                    if (current.isClosed()) {
-                        assertThat(current.awaitClose(Duration.ofSeconds(1))).as("close code").isEqualTo(4503);
-                        sockets.add(TestSocket.connect(chute.base(), alice.token(), maxSeq(seen(sockets))));
-                    }
-                    return seen(sockets).containsAll(logged);
-                });
-                assertThat(sockets).as("sockets: the first, and those the server asked to resume").hasSizeGreaterThan(1);
+                        .param("user." + userId)
+                        .query(Long.class)
+                        .list();
+                assertThat(logged)
+                        .as("durable events of alice in the replay log")
+                        .hasSizeGreaterThanOrEqualTo(12);
+                await().atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(200))
+                        .until(() -> {
+                            TestSocket current = sockets.getLast();
+                            if (current.isClosed()) {
+                                assertThat(current.awaitClose(Duration.ofSeconds(1)))
+                                        .as("close code")
+                                        .isEqualTo(4503);
+                                sockets.add(TestSocket.connect(chute.base(), alice.token(), maxSeq(seen(sockets))));
+                            }
+                            return seen(sockets).containsAll(logged);
+                        });
+                assertThat(sockets)
+                        .as("sockets: the first, and those the server asked to resume")
+                        .hasSizeGreaterThan(1);
                 sockets.forEach(TestSocket::close);
             }
         }
@@ -88,7 +101,9 @@ class BusOutageFaultIT {
     private static Set<Long> seen(List<TestSocket> sockets) {
         Set<Long> seqs = new HashSet<>();
         for (TestSocket socket : sockets) {
-            socket.frames().stream().filter(f -> f.get("seq") != null).forEach(f -> seqs.add(((Number) f.get("seq")).longValue()));
+            socket.frames().stream()
+                    .filter(f -> f.get("seq") != null)
+                    .forEach(f -> seqs.add(((Number) f.get("seq")).longValue()));
         }
         return seqs;
     }

@@ -39,7 +39,8 @@ class DatabaseOutageFaultIT {
                 TcpRelay relay = TcpRelay.to("127.0.0.1", 5432)) {
             String viaRelay = database.jdbcUrl().replaceFirst("//[^/]+/", "//127.0.0.1:" + relay.port() + "/");
             Path log = dir.resolve("chute.log");
-            try (ChuteProcess chute = ChuteProcess.start(log,
+            try (ChuteProcess chute = ChuteProcess.start(
+                    log,
                     "--spring.datasource.url=" + viaRelay,
                     "--spring.datasource.username=" + database.user(),
                     "--chute.data-dir=" + dir.resolve("data"),
@@ -54,25 +55,39 @@ class DatabaseOutageFaultIT {
                     answers.add(timed("GET /api/jobs", () -> alice.get("/api/jobs")));
                     answers.add(timed("GET /api/me", () -> alice.get("/api/me")));
                     answers.add(timed("GET /api/channels", () -> alice.get("/api/channels")));
-                    answers.add(timed("POST /api/channels", () -> alice.post("/api/channels", Map.of("name", "outage"))));
-                    answers.add(timed("POST /api/auth/login",
-                            () -> chute.client().post("/api/auth/login", Map.of("username", "nobody", "password", "secret"))));
+                    answers.add(
+                            timed("POST /api/channels", () -> alice.post("/api/channels", Map.of("name", "outage"))));
+                    answers.add(timed(
+                            "POST /api/auth/login",
+                            () -> chute.client()
+                                    .post("/api/auth/login", Map.of("username", "nobody", "password", "secret"))));
                     Multipart form = Multipart.file("file", "during.jpg", "image/jpeg", photo);
-                    answers.add(timed("POST /api/upload", () -> alice.postRaw("/api/upload", form.contentType(), form.body())));
+                    answers.add(timed(
+                            "POST /api/upload", () -> alice.postRaw("/api/upload", form.contentType(), form.body())));
                 }
-                assertThat(answers).as("status of each answer during the outage").allMatch(a -> a.endsWith(" 503"));
+                assertThat(answers)
+                        .as("status of each answer during the outage")
+                        .allMatch(a -> a.endsWith(" 503"));
 
                 relay.restore();
-                Map<String, Object> job = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                Map<String, Object> job = await().atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(500))
                         .ignoreExceptions()
-                        .until(() -> TestUploads.acceptedJob(alice, photo), accepted -> accepted.get("statusUrl") != null);
+                        .until(
+                                () -> TestUploads.acceptedJob(alice, photo),
+                                accepted -> accepted.get("statusUrl") != null);
                 assertThat(TestUploads.completedJob(alice, job)).containsEntry("status", "COMPLETED");
             }
             List<String> lines = Files.readAllLines(log);
             assertThat(lines).as("ERROR lines in " + log).noneMatch(l -> l.contains(" ERROR "));
-            assertThat(lines.stream().filter(l -> l.contains(" WARN ") && !l.contains("SpringDocAppInitializer")
-                            && !l.contains("ClamAvStartupReport")))
-                    .as("WARN lines of the outage in " + log).singleElement().asString().contains("PostgreSQL is unreachable");
+            assertThat(lines.stream()
+                            .filter(l -> l.contains(" WARN ")
+                                    && !l.contains("SpringDocAppInitializer")
+                                    && !l.contains("ClamAvStartupReport")))
+                    .as("WARN lines of the outage in " + log)
+                    .singleElement()
+                    .asString()
+                    .contains("PostgreSQL is unreachable");
         }
     }
 

@@ -44,7 +44,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * bodies, query strings, encodings) never gets a 5xx or puts an ERROR line in the log. Requests are written by
  * hand on a socket, because {@link java.net.URI} refuses the malformed ones a hostile client sends.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "logging.level.io.chute.common.ProblemHandler=DEBUG")
 @ExtendWith(OutputCaptureExtension.class)
 class GuardRailsIT {
@@ -79,8 +80,14 @@ class GuardRailsIT {
     void aTokenOfAUserThatDoesNotExistOrWhoseSubjectIsNoUuidIsA401(CapturedOutput log) {
         for (String token : List.of(forgedToken(UUID.randomUUID().toString()), forgedToken("not-a-uuid"))) {
             for (String path : List.of("/api/uploads", "/api/channels", "/api/contacts")) {
-                assertProblem(raw("POST", path, token, "{\"fileName\":\"a.jpg\",\"size\":1,\"contentType\":\"image/jpeg\","
-                        + "\"name\":\"x\",\"memberIds\":[],\"userId\":\"" + UUID.randomUUID() + "\"}"), 401);
+                assertProblem(
+                        raw(
+                                "POST",
+                                path,
+                                token,
+                                "{\"fileName\":\"a.jpg\",\"size\":1,\"contentType\":\"image/jpeg\","
+                                        + "\"name\":\"x\",\"memberIds\":[],\"userId\":\"" + UUID.randomUUID() + "\"}"),
+                        401);
             }
             assertProblem(raw("GET", "/api/me", token, null), 401);
         }
@@ -101,20 +108,26 @@ class GuardRailsIT {
     @Test
     void aClientThatDisconnectsMidPutLeavesNothingAndNoErrorLine(CapturedOutput log) throws IOException {
         TestClient alice = newUser();
-        Map<String, Object> signed = alice.post("/api/uploads",
-                Map.of("fileName", "big.bin", "size", 1_000_000, "contentType", "application/octet-stream")).json();
+        Map<String, Object> signed = alice.post(
+                        "/api/uploads",
+                        Map.of("fileName", "big.bin", "size", 1_000_000, "contentType", "application/octet-stream"))
+                .json();
         URI url = URI.create((String) signed.get("url"));
         try (Socket socket = new Socket("localhost", port)) {
             OutputStream out = socket.getOutputStream();
             out.write(("PUT " + url.getRawPath() + "?" + url.getRawQuery() + " HTTP/1.1\r\nHost: localhost:" + port
-                    + "\r\nContent-Type: application/octet-stream\r\nContent-Length: 1000000\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+                            + "\r\nContent-Type: application/octet-stream\r\nContent-Length: 1000000\r\n\r\n")
+                    .getBytes(StandardCharsets.UTF_8));
             out.write(new byte[64 * 1024]);
             out.flush();
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> log.getAll().contains("Client disconnected during PUT")
-                || log.getAll().contains("The upload was interrupted"));
-        assertThat(alice.post("/api/uploads/" + signed.get("uploadId") + "/complete", Map.of()).status())
-                .as("nothing was stored").isEqualTo(409);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> log.getAll().contains("Client disconnected during PUT")
+                        || log.getAll().contains("The upload was interrupted"));
+        assertThat(alice.post("/api/uploads/" + signed.get("uploadId") + "/complete", Map.of())
+                        .status())
+                .as("nothing was stored")
+                .isEqualTo(409);
         assertNoErrorLines(log);
     }
 
@@ -122,7 +135,8 @@ class GuardRailsIT {
     void aJobsCursorWithAnExtremeTimestampIsA400(CapturedOutput log) {
         String token = token(newUser());
         for (String micros : List.of("9223372036854775807", "-9223372036854775808", "253402300800000000")) {
-            String cursor = Base64.getUrlEncoder().withoutPadding()
+            String cursor = Base64.getUrlEncoder()
+                    .withoutPadding()
                     .encodeToString((micros + ":" + UUID.randomUUID()).getBytes(StandardCharsets.US_ASCII));
             assertProblem(raw("GET", "/api/jobs?cursor=" + cursor, token, null), 400);
         }
@@ -141,13 +155,30 @@ class GuardRailsIT {
     @Test
     void c1ControlsInMessagesAndBidiOverridesInDisplayAndZipNamesAreRefused(CapturedOutput log) {
         TestClient alice = newUser();
-        String channel = (String) alice.post("/api/channels", Map.of("name", "room", "memberIds", List.of())).json().get("id");
-        assertProblem(alice.post("/api/channels/" + channel + "/messages",
-                Map.of("content", "next\u0085line", "clientMessageId", "c1")), 400);
+        String channel = (String) alice.post("/api/channels", Map.of("name", "room", "memberIds", List.of()))
+                .json()
+                .get("id");
+        assertProblem(
+                alice.post(
+                        "/api/channels/" + channel + "/messages",
+                        Map.of("content", "next\u0085line", "clientMessageId", "c1")),
+                400);
         assertProblem(alice.patchJson("/api/me", Map.of("displayName", "admin\u202Egpj")), 400);
-        assertProblem(anonymous().post("/api/auth/register", Map.of("username", "bidi" + UUID.randomUUID().toString().substring(0, 6),
-                "password", "long-enough", "displayName", "\u202Eevil")), 400);
-        assertProblem(alice.post("/api/zips", Map.of("uploadIds", List.of(UUID.randomUUID()), "name", "photos\u202Epiz.exe")), 400);
+        assertProblem(
+                anonymous()
+                        .post(
+                                "/api/auth/register",
+                                Map.of(
+                                        "username",
+                                        "bidi" + UUID.randomUUID().toString().substring(0, 6),
+                                        "password",
+                                        "long-enough",
+                                        "displayName",
+                                        "\u202Eevil")),
+                400);
+        assertProblem(
+                alice.post("/api/zips", Map.of("uploadIds", List.of(UUID.randomUUID()), "name", "photos\u202Epiz.exe")),
+                400);
         assertNoErrorLines(log);
     }
 
@@ -155,8 +186,11 @@ class GuardRailsIT {
     void everyResponseOfTheWebClientCarriesItsSecurityHeaders() {
         for (String path : List.of("/", "/index.html", "/js/app.js", "/api/me")) {
             String head = raw("GET", path, null, null).head().toLowerCase();
-            assertThat(head).as(path).contains("content-security-policy: default-src 'self'")
-                    .contains("frame-ancestors 'none'").contains("referrer-policy: no-referrer")
+            assertThat(head)
+                    .as(path)
+                    .contains("content-security-policy: default-src 'self'")
+                    .contains("frame-ancestors 'none'")
+                    .contains("referrer-policy: no-referrer")
                     .contains("x-content-type-options: nosniff");
         }
     }
@@ -171,11 +205,29 @@ class GuardRailsIT {
         tokens.add(valid);
         tokens.add(forgedToken(UUID.randomUUID().toString()));
         tokens.add(forgedToken("x\u0000y"));
-        List<String> ids = List.of(UUID.randomUUID().toString(), "not-a-uuid", "%zz", "%00", "x".repeat(300), "..%2f..%2fetc");
-        List<String> bodies = List.of("", "null", "[]", "{", "{}", "\"text\"", "{\"a\":" + "[".repeat(2000) + "}",
-                weirdFields(), "{\"size\":99999999999999999999999,\"bytes\":1e308,\"limit\":-1}");
-        List<String> queries = List.of("?cursor=MTIzOmFiYw", "?limit=-1", "?limit=abc", "?status=NOPE", "?before=%zz",
-                "?query=%00", "?query=" + "a".repeat(5000), "?x=%e2%82", "?since=-1", "?cursor=" + "A".repeat(3000));
+        List<String> ids =
+                List.of(UUID.randomUUID().toString(), "not-a-uuid", "%zz", "%00", "x".repeat(300), "..%2f..%2fetc");
+        List<String> bodies = List.of(
+                "",
+                "null",
+                "[]",
+                "{",
+                "{}",
+                "\"text\"",
+                "{\"a\":" + "[".repeat(2000) + "}",
+                weirdFields(),
+                "{\"size\":99999999999999999999999,\"bytes\":1e308,\"limit\":-1}");
+        List<String> queries = List.of(
+                "?cursor=MTIzOmFiYw",
+                "?limit=-1",
+                "?limit=abc",
+                "?status=NOPE",
+                "?before=%zz",
+                "?query=%00",
+                "?query=" + "a".repeat(5000),
+                "?x=%e2%82",
+                "?since=-1",
+                "?cursor=" + "A".repeat(3000));
         Map<String, Integer> statuses = new LinkedHashMap<>();
         for (String[] endpoint : ENDPOINTS) {
             String method = endpoint[0];
@@ -192,28 +244,57 @@ class GuardRailsIT {
                 record(statuses, method, path + query, valid, null);
             }
         }
-        assertThat(statuses).as("requests that got a 5xx").allSatisfy((request, status) -> assertThat(status).as(request).isLessThan(500));
+        assertThat(statuses)
+                .as("requests that got a 5xx")
+                .allSatisfy((request, status) -> assertThat(status).as(request).isLessThan(500));
         assertThat(statuses).hasSizeGreaterThan(1000);
         assertNoErrorLines(log);
     }
 
     private static final String[][] ENDPOINTS = {
-            {"POST", "/api/auth/register"}, {"POST", "/api/auth/login"}, {"GET", "/api/me"}, {"PATCH", "/api/me"},
-            {"GET", "/api/users"}, {"GET", "/api/contacts"}, {"POST", "/api/contacts"}, {"DELETE", "/api/contacts/{id}"},
-            {"POST", "/api/uploads"}, {"POST", "/api/uploads/{id}/parts"}, {"GET", "/api/uploads/{id}/parts"},
-            {"DELETE", "/api/uploads/{id}"}, {"POST", "/api/uploads/{id}/complete"}, {"POST", "/api/upload"},
-            {"GET", "/api/uploads/{id}"}, {"GET", "/api/uploads/{id}/download"}, {"GET", "/api/jobs/{id}"},
-            {"GET", "/api/jobs"}, {"POST", "/api/jobs/{id}/retry"}, {"POST", "/api/jobs/{id}/cancel"}, {"POST", "/api/zips"},
-            {"GET", "/api/admin/queues"}, {"GET", "/api/admin/jobs"}, {"POST", "/api/admin/jobs/{id}/retry"},
-            {"PUT", "/api/admin/users/{id}/quota"}, {"POST", "/api/channels"}, {"POST", "/api/channels/direct"},
-            {"GET", "/api/channels"}, {"GET", "/api/channels/{id}"}, {"POST", "/api/channels/{id}/members"},
-            {"DELETE", "/api/channels/{id}/members/{id}"}, {"POST", "/api/channels/{id}/messages"},
-            {"GET", "/api/channels/{id}/messages"}, {"POST", "/api/channels/{id}/read"}, {"GET", "/api/messages/{id}/receipts"},
-            {"PUT", "/objects/uploads/{id}/{id}"}, {"GET", "/objects/uploads/{id}/{id}"}, {"OPTIONS", "/objects/a/{id}"},
+        {"POST", "/api/auth/register"},
+        {"POST", "/api/auth/login"},
+        {"GET", "/api/me"},
+        {"PATCH", "/api/me"},
+        {"GET", "/api/users"},
+        {"GET", "/api/contacts"},
+        {"POST", "/api/contacts"},
+        {"DELETE", "/api/contacts/{id}"},
+        {"POST", "/api/uploads"},
+        {"POST", "/api/uploads/{id}/parts"},
+        {"GET", "/api/uploads/{id}/parts"},
+        {"DELETE", "/api/uploads/{id}"},
+        {"POST", "/api/uploads/{id}/complete"},
+        {"POST", "/api/upload"},
+        {"GET", "/api/uploads/{id}"},
+        {"GET", "/api/uploads/{id}/download"},
+        {"GET", "/api/jobs/{id}"},
+        {"GET", "/api/jobs"},
+        {"POST", "/api/jobs/{id}/retry"},
+        {"POST", "/api/jobs/{id}/cancel"},
+        {"POST", "/api/zips"},
+        {"GET", "/api/admin/queues"},
+        {"GET", "/api/admin/jobs"},
+        {"POST", "/api/admin/jobs/{id}/retry"},
+        {"PUT", "/api/admin/users/{id}/quota"},
+        {"POST", "/api/channels"},
+        {"POST", "/api/channels/direct"},
+        {"GET", "/api/channels"},
+        {"GET", "/api/channels/{id}"},
+        {"POST", "/api/channels/{id}/members"},
+        {"DELETE", "/api/channels/{id}/members/{id}"},
+        {"POST", "/api/channels/{id}/messages"},
+        {"GET", "/api/channels/{id}/messages"},
+        {"POST", "/api/channels/{id}/read"},
+        {"GET", "/api/messages/{id}/receipts"},
+        {"PUT", "/objects/uploads/{id}/{id}"},
+        {"GET", "/objects/uploads/{id}/{id}"},
+        {"OPTIONS", "/objects/a/{id}"},
     };
 
     private static String weirdFields() {
-        return "{\"fileName\":\"a\\u0000b\",\"size\":-1,\"contentType\":\"" + "x".repeat(300) + "\",\"partNumbers\":[0,-1,null,99999],"
+        return "{\"fileName\":\"a\\u0000b\",\"size\":-1,\"contentType\":\"" + "x".repeat(300)
+                + "\",\"partNumbers\":[0,-1,null,99999],"
                 + "\"sha256\":{\"x\":\"y\"},\"parts\":[{\"partNumber\":null},null],\"content\":\"\\u0085\",\"clientMessageId\":\"\","
                 + "\"name\":\"\\u202e\",\"memberIds\":[\"x\",null],\"userId\":\"nope\",\"uploadIds\":[null],\"username\":\"a\\u0000\","
                 + "\"password\":null,\"displayName\":\"\\u202egpj\",\"bytes\":\"many\",\"messageId\":123,\"channelId\":[]}";
@@ -221,8 +302,11 @@ class GuardRailsIT {
 
     private void record(Map<String, Integer> statuses, String method, String path, String token, String body) {
         Answer answer = raw(method, path, token, body);
-        statuses.put(method + " " + path.substring(0, Math.min(path.length(), 120)) + " token=" + (token == null ? "none"
-                : token.length() > 12 ? token.substring(token.length() - 8) : token) + " body=" + abbreviate(body), answer.status());
+        statuses.put(
+                method + " " + path.substring(0, Math.min(path.length(), 120)) + " token="
+                        + (token == null ? "none" : token.length() > 12 ? token.substring(token.length() - 8) : token)
+                        + " body=" + abbreviate(body),
+                answer.status());
     }
 
     private static String abbreviate(String body) {
@@ -231,8 +315,8 @@ class GuardRailsIT {
 
     private Answer multipart(String token, String fileName, String partType) {
         String boundary = "----guard" + UUID.randomUUID();
-        String body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + fileName + "\"\r\n"
-                + "Content-Type: " + partType + "\r\n\r\nhello\r\n--" + boundary + "--\r\n";
+        String body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + fileName
+                + "\"\r\n" + "Content-Type: " + partType + "\r\n\r\nhello\r\n--" + boundary + "--\r\n";
         return raw("POST", "/api/upload", token, body, "multipart/form-data; boundary=" + boundary);
     }
 
@@ -243,13 +327,19 @@ class GuardRailsIT {
     /** One HTTP/1.1 request written byte for byte, so that any target (even one java.net.URI refuses) can be sent. */
     private Answer raw(String method, String target, String token, String body, String contentType) {
         byte[] payload = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
-        StringBuilder head = new StringBuilder(method + " " + target + " HTTP/1.1\r\nHost: localhost:" + port
-                + "\r\nConnection: close\r\n");
+        StringBuilder head = new StringBuilder(
+                method + " " + target + " HTTP/1.1\r\nHost: localhost:" + port + "\r\nConnection: close\r\n");
         if (token != null) {
-            head.append("Authorization: Bearer ").append(token.replace("\u0000", "%00")).append("\r\n");
+            head.append("Authorization: Bearer ")
+                    .append(token.replace("\u0000", "%00"))
+                    .append("\r\n");
         }
         if (body != null) {
-            head.append("Content-Type: ").append(contentType).append("\r\nContent-Length: ").append(payload.length).append("\r\n");
+            head.append("Content-Type: ")
+                    .append(contentType)
+                    .append("\r\nContent-Length: ")
+                    .append(payload.length)
+                    .append("\r\n");
         }
         head.append("\r\n");
         try (Socket socket = new Socket("localhost", port)) {
@@ -285,16 +375,25 @@ class GuardRailsIT {
     }
 
     private static void assertNoErrorLines(CapturedOutput log) {
-        assertThat(log.getAll().lines().filter(line -> line.contains(" ERROR ")).toList()).isEmpty();
+        assertThat(log.getAll().lines().filter(line -> line.contains(" ERROR ")).toList())
+                .isEmpty();
     }
 
     /** A token signed with Chute's own secret, for a subject of the test's choosing. */
     private static String forgedToken(String subject) {
         var key = new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
-        JwtClaimsSet claims = JwtClaimsSet.builder().issuer("chute").subject(subject).issuedAt(Instant.now())
-                .expiresAt(Instant.now().plusSeconds(600)).claim("username", "ghost").claim("admin", true).build();
+        JwtClaimsSet claims = JwtClaimsSet.builder()
+                .issuer("chute")
+                .subject(subject)
+                .issuedAt(Instant.now())
+                .expiresAt(Instant.now().plusSeconds(600))
+                .claim("username", "ghost")
+                .claim("admin", true)
+                .build();
         return new NimbusJwtEncoder(new ImmutableSecret<>(key))
-                .encode(JwtEncoderParameters.from(JwsHeader.with(MacAlgorithm.HS256).build(), claims)).getTokenValue();
+                .encode(JwtEncoderParameters.from(
+                        JwsHeader.with(MacAlgorithm.HS256).build(), claims))
+                .getTokenValue();
     }
 
     private TestClient anonymous() {
@@ -308,5 +407,4 @@ class GuardRailsIT {
     private static String token(TestClient user) {
         return user.token();
     }
-
 }

@@ -20,11 +20,15 @@ class MisconfiguredStartTest {
 
     @Test
     void aMisspeltQueueTypeStopsTheStartNamingThePropertyAndItsValues(CapturedOutput output) {
-        assertThatThrownBy(() -> SpringApplication.run(ChuteApplication.class, "--server.port=0",
-                "--chute.data-dir=" + dir, "--chute.queue.type=rabitmq"))
+        assertThatThrownBy(() -> SpringApplication.run(
+                        ChuteApplication.class,
+                        "--server.port=0",
+                        "--chute.data-dir=" + dir,
+                        "--chute.queue.type=rabitmq"))
                 .hasStackTraceContaining("chute.queue.type");
 
-        assertThat(output).contains("APPLICATION FAILED TO START")
+        assertThat(output)
+                .contains("APPLICATION FAILED TO START")
                 .contains("Property: chute.queue.type")
                 .contains("Value: \"rabitmq\"")
                 .doesNotContain("required a bean of type");

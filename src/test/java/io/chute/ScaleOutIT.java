@@ -13,9 +13,9 @@ import java.io.OutputStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -41,14 +41,16 @@ class ScaleOutIT {
     @Test
     void anApiNodeAndAWorkerNodeTakeAPhotoFromSignedPutToRenditions() throws Exception {
         S3Proxy s3 = S3Proxy.builder()
-                .blobStore(new FilesystemNio2BlobStore(Files.createDirectories(dir.resolve("blobs")).toString()))
+                .blobStore(new FilesystemNio2BlobStore(
+                        Files.createDirectories(dir.resolve("blobs")).toString()))
                 .endpoint(URI.create("http://127.0.0.1:0"))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, KEY, SECRET)
                 .build();
         s3.start();
         await().atMost(Duration.ofSeconds(10)).until(() -> "STARTED".equals(s3.getState()));
         String endpoint = "http://127.0.0.1:" + s3.getPort();
-        try (TestDatabase database = TestDatabase.create(); TestBroker broker = TestBroker.create()) {
+        try (TestDatabase database = TestDatabase.create();
+                TestBroker broker = TestBroker.create()) {
             List<String> shared = List.of(
                     "--spring.datasource.url=" + database.jdbcUrl(),
                     "--spring.datasource.username=" + database.user(),
@@ -63,24 +65,33 @@ class ScaleOutIT {
                     "--chute.storage.s3.path-style=true",
                     "--chute.storage.multipart-threshold=6MB",
                     "--chute.auth.token-secret=a-shared-secret-of-at-least-thirty-two-bytes");
-            try (ChuteProcess api = ChuteProcess.start(dir.resolve("api.log"), args(shared, "--chute.roles=api,gateway",
-                    "--chute.data-dir=" + dir.resolve("api")));
-                    ChuteProcess worker = ChuteProcess.start(dir.resolve("worker.log"), args(shared, "--chute.roles=worker",
-                            "--chute.data-dir=" + dir.resolve("worker")))) {
+            try (ChuteProcess api = ChuteProcess.start(
+                            dir.resolve("api.log"),
+                            args(shared, "--chute.roles=api,gateway", "--chute.data-dir=" + dir.resolve("api")));
+                    ChuteProcess worker = ChuteProcess.start(
+                            dir.resolve("worker.log"),
+                            args(shared, "--chute.roles=worker", "--chute.data-dir=" + dir.resolve("worker")))) {
                 TestClient alice = api.client().registerNewUser();
                 Path photo = Images.jpeg(dir, 2400, 1600);
 
-                Map<String, Object> signed = alice.post("/api/uploads",
-                        Map.of("fileName", "photo.jpg", "size", Files.size(photo), "contentType", "image/jpeg")).json();
+                Map<String, Object> signed = alice.post(
+                                "/api/uploads",
+                                Map.of("fileName", "photo.jpg", "size", Files.size(photo), "contentType", "image/jpeg"))
+                        .json();
                 assertThat((String) signed.get("url")).startsWith(endpoint + "/chute-scale/");
                 @SuppressWarnings("unchecked")
                 Map<String, String> headers = (Map<String, String>) signed.get("headers");
-                assertThat(alice.put((String) signed.get("url"), headers, photo).status()).isEqualTo(200);
-                TestClient.Response accepted = alice.post("/api/uploads/" + signed.get("uploadId") + "/complete", Map.of());
+                assertThat(alice.put((String) signed.get("url"), headers, photo).status())
+                        .isEqualTo(200);
+                TestClient.Response accepted =
+                        alice.post("/api/uploads/" + signed.get("uploadId") + "/complete", Map.of());
                 assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
 
-                Map<String, Object> job = await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
-                        .until(() -> alice.get((String) accepted.json().get("statusUrl")).json(),
+                Map<String, Object> job = await().atMost(Duration.ofSeconds(90))
+                        .pollInterval(Duration.ofMillis(200))
+                        .until(
+                                () -> alice.get((String) accepted.json().get("statusUrl"))
+                                        .json(),
                                 j -> List.of("COMPLETED", "REJECTED", "FAILED").contains(j.get("status")));
                 assertThat(job).containsEntry("status", "COMPLETED");
                 @SuppressWarnings("unchecked")
@@ -88,7 +99,10 @@ class ScaleOutIT {
                 String large = (String) outputs.get("large").get("url");
                 assertThat(large).startsWith(endpoint);
                 assertThat(Images.size(alice.fetch(large).body())).containsExactly(1920, 1280);
-                assertThat(Images.size(alice.fetch((String) outputs.get("thumbnail").get("url")).body())).containsExactly(200, 200);
+                assertThat(Images.size(
+                                alice.fetch((String) outputs.get("thumbnail").get("url"))
+                                        .body()))
+                        .containsExactly(200, 200);
                 TestClient.Response download = alice.get("/api/uploads/" + signed.get("uploadId") + "/download");
                 assertThat(download.header("Location")).startsWith(endpoint);
                 assertThat(alice.fetch(download.header("Location")).body()).isEqualTo(Files.readAllBytes(photo));
@@ -102,15 +116,17 @@ class ScaleOutIT {
     }
 
     /** The {@code api} role gates the REST controllers: a worker node knows the token, yet has no {@code /api}. */
-    private static void aWorkerOnlyNodeServesNoRestApiButItsHealthAndMetrics(TestClient alice, ChuteProcess api,
-            ChuteProcess worker) {
+    private static void aWorkerOnlyNodeServesNoRestApiButItsHealthAndMetrics(
+            TestClient alice, ChuteProcess api, ChuteProcess worker) {
         TestClient onWorker = alice.withBase(worker.base());
         assertThat(alice.get("/api/jobs").status()).isEqualTo(200);
         TestClient.Response jobs = onWorker.get("/api/jobs");
         assertThat(jobs.status()).as(jobs.body()).isEqualTo(404);
         assertThat(jobs.contentType()).startsWith("application/problem+json");
         assertThat(onWorker.get("/api/users?q=al").status()).isEqualTo(404);
-        assertThat(onWorker.post("/api/auth/login", Map.of("username", "x", "password", "y")).status()).isEqualTo(404);
+        assertThat(onWorker.post("/api/auth/login", Map.of("username", "x", "password", "y"))
+                        .status())
+                .isEqualTo(404);
         assertThat(onWorker.get("/actuator/health").status()).isEqualTo(200);
         assertThat(onWorker.get("/actuator/prometheus").body()).contains("jvm_threads_live_threads");
         assertThat(api.client().get("/actuator/health").status()).isEqualTo(200);
@@ -125,8 +141,9 @@ class ScaleOutIT {
         try (FileChannel channel = FileChannel.open(big, StandardOpenOption.WRITE)) {
             channel.write(ByteBuffer.wrap(new byte[] {0}), size - 1); // a JPEG followed by zeros is still a JPEG
         }
-        Map<String, Object> plan = alice.post("/api/uploads",
-                Map.of("fileName", "panorama.jpg", "size", size, "contentType", "image/jpeg")).json();
+        Map<String, Object> plan = alice.post(
+                        "/api/uploads", Map.of("fileName", "panorama.jpg", "size", size, "contentType", "image/jpeg"))
+                .json();
         assertThat(plan).containsEntry("multipart", Map.of("partSize", (int) (5 * mib), "partCount", 3));
         String upload = "/api/uploads/" + plan.get("uploadId");
         long[][] ranges = {{0, 5 * mib}, {5 * mib, 5 * mib}, {10 * mib, mib}};
@@ -135,32 +152,44 @@ class ScaleOutIT {
         for (int n : List.of(1, 2, 3)) {
             if (n == 2) {
                 // the reload: what storage holds is all the client knows
-                List<Map<String, Object>> held = (List<Map<String, Object>>) alice.get(upload + "/parts").json().get("parts");
-                assertThat(held).singleElement().satisfies(p -> assertThat(p).containsEntry("partNumber", 1)
-                        .containsEntry("size", (int) (5 * mib)));
+                List<Map<String, Object>> held = (List<Map<String, Object>>)
+                        alice.get(upload + "/parts").json().get("parts");
+                assertThat(held)
+                        .singleElement()
+                        .satisfies(p ->
+                                assertThat(p).containsEntry("partNumber", 1).containsEntry("size", (int) (5 * mib)));
                 etags.put(1, (String) held.getFirst().get("etag"));
             }
-            Map<String, Object> signed = ((List<Map<String, Object>>) alice.post(upload + "/parts",
-                    Map.of("partNumbers", List.of(n))).json().get("parts")).getFirst();
+            Map<String, Object> signed = ((List<Map<String, Object>>)
+                            alice.post(upload + "/parts", Map.of("partNumbers", List.of(n)))
+                                    .json()
+                                    .get("parts"))
+                    .getFirst();
             assertThat((String) signed.get("url")).startsWith(endpoint + "/chute-scale/");
             Path part = Files.createTempFile(dir, "part-", ".bin");
-            try (InputStream in = Files.newInputStream(big); OutputStream out = Files.newOutputStream(part)) {
+            try (InputStream in = Files.newInputStream(big);
+                    OutputStream out = Files.newOutputStream(part)) {
                 in.skipNBytes(ranges[n - 1][0]);
                 in.transferTo(new BoundedOutput(out, ranges[n - 1][1]));
             }
-            TestClient.Response put = alice.put((String) signed.get("url"), (Map<String, String>) signed.get("headers"), part);
+            TestClient.Response put =
+                    alice.put((String) signed.get("url"), (Map<String, String>) signed.get("headers"), part);
             assertThat(put.status()).as(put.body()).isEqualTo(200);
             if (n > 1) {
                 etags.put(n, put.header("ETag"));
             }
         }
         List<Map<String, Object>> parts = etags.entrySet().stream()
-                .map(e -> Map.<String, Object>of("partNumber", e.getKey(), "etag", e.getValue())).toList();
+                .map(e -> Map.<String, Object>of("partNumber", e.getKey(), "etag", e.getValue()))
+                .toList();
         TestClient.Response accepted = alice.post(upload + "/complete", Map.of("parts", parts));
         assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
 
-        Map<String, Object> job = await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
-                .until(() -> alice.get((String) accepted.json().get("statusUrl")).json(),
+        Map<String, Object> job = await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(200))
+                .until(
+                        () -> alice.get((String) accepted.json().get("statusUrl"))
+                                .json(),
                         j -> List.of("COMPLETED", "REJECTED", "FAILED").contains(j.get("status")));
         assertThat(job).containsEntry("status", "COMPLETED").containsEntry("fileSize", (int) size);
     }
@@ -193,6 +222,7 @@ class ScaleOutIT {
     }
 
     private static String[] args(List<String> shared, String... more) {
-        return java.util.stream.Stream.concat(shared.stream(), java.util.Arrays.stream(more)).toArray(String[]::new);
+        return java.util.stream.Stream.concat(shared.stream(), java.util.Arrays.stream(more))
+                .toArray(String[]::new);
     }
 }

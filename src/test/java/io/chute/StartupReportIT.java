@@ -24,16 +24,21 @@ class StartupReportIT {
 
     @Test
     void aNodeOnRabbitMqSaysSoForItsJobQueueAndItsEventBus(CapturedOutput output) {
-        try (TestDatabase database = TestDatabase.create(); TestBroker broker = TestBroker.create()) {
+        try (TestDatabase database = TestDatabase.create();
+                TestBroker broker = TestBroker.create()) {
             Map<String, Object> p = onDatabase(database);
             p.put("spring.rabbitmq.host", "127.0.0.1");
             p.put("spring.rabbitmq.virtual-host", broker.vhost());
             p.put("chute.queue.type", "rabbitmq");
             p.put("chute.bus.type", "rabbitmq");
             p.put("chute.roles", "api,gateway");
-            try (ConfigurableApplicationContext node = new SpringApplicationBuilder(ChuteApplication.class).properties(p).run()) {
-                assertThat(readyLine(output)).contains("roles [api, gateway]")
-                        .contains("objects filesystem at " + dir.resolve("objects").toAbsolutePath().normalize())
+            try (ConfigurableApplicationContext node = new SpringApplicationBuilder(ChuteApplication.class)
+                    .properties(p)
+                    .run()) {
+                assertThat(readyLine(output))
+                        .contains("roles [api, gateway]")
+                        .contains("objects filesystem at "
+                                + dir.resolve("objects").toAbsolutePath().normalize())
                         .contains("job queue rabbitmq, event bus rabbitmq");
             }
         }
@@ -43,7 +48,8 @@ class StartupReportIT {
     void aNodeOnItsDefaultsSaysPostgresAndLocal(CapturedOutput output) {
         try (TestDatabase database = TestDatabase.create();
                 ConfigurableApplicationContext node = new SpringApplicationBuilder(ChuteApplication.class)
-                        .properties(onDatabase(database)).run()) {
+                        .properties(onDatabase(database))
+                        .run()) {
             assertThat(readyLine(output)).contains("job queue postgres, event bus local");
         }
     }
@@ -58,6 +64,10 @@ class StartupReportIT {
     }
 
     private static String readyLine(CapturedOutput output) {
-        return output.getOut().lines().filter(l -> l.contains("Chute is ready on port")).findFirst().orElseThrow();
+        return output.getOut()
+                .lines()
+                .filter(l -> l.contains("Chute is ready on port"))
+                .findFirst()
+                .orElseThrow();
     }
 }

@@ -1,12 +1,12 @@
 package io.chute.auth;
 
-import io.chute.config.ConditionalOnRole;
 import static io.chute.common.InvalidInputException.require;
 import static io.chute.common.InvalidInputException.requireText;
 
 import io.chute.common.ApiException;
 import io.chute.common.InvalidInputException;
 import io.chute.config.ChuteProperties;
+import io.chute.config.ConditionalOnRole;
 import io.chute.ratelimit.RateLimits;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.dao.DuplicateKeyException;
@@ -32,7 +32,12 @@ class AuthController {
     private final ChuteProperties properties;
     private final RateLimits limits;
 
-    AuthController(Users users, Tokens tokens, PasswordEncoder passwords, TransactionTemplate tx, ChuteProperties properties,
+    AuthController(
+            Users users,
+            Tokens tokens,
+            PasswordEncoder passwords,
+            TransactionTemplate tx,
+            ChuteProperties properties,
             RateLimits limits) {
         this.limits = limits;
         this.users = users;
@@ -46,13 +51,17 @@ class AuthController {
     record Registration(String username, String password, String displayName) {
         Registration {
             username = requireText(username, "username", 32);
-            require(username.matches("[A-Za-z0-9_.-]{3,32}"),
-                    "username must be 3-32 letters, digits, '_', '.' or '-'");
-            require(password != null && password.codePointCount(0, password.length()) >= 8, "password must be at least 8 characters");
+            require(username.matches("[A-Za-z0-9_.-]{3,32}"), "username must be 3-32 letters, digits, '_', '.' or '-'");
+            require(
+                    password != null && password.codePointCount(0, password.length()) >= 8,
+                    "password must be at least 8 characters");
             // why: BCrypt ignores bytes past 72, so a longer password would silently be truncated
-            require(password.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 72,
+            require(
+                    password.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 72,
                     "password must be at most 72 bytes");
-            displayName = displayName == null || displayName.isBlank() ? username : requireText(displayName, "displayName", 64);
+            displayName = displayName == null || displayName.isBlank()
+                    ? username
+                    : requireText(displayName, "displayName", 64);
             InvalidInputException.requireNoFormatting(displayName, "displayName");
         }
     }
@@ -99,7 +108,8 @@ class AuthController {
             throw e;
         }
         var stored = users.findByUsername(body.username());
-        boolean valid = passwords.matches(body.password(), stored.map(Users.StoredUser::passwordHash).orElse(decoyHash));
+        boolean valid = passwords.matches(
+                body.password(), stored.map(Users.StoredUser::passwordHash).orElse(decoyHash));
         if (stored.isEmpty() || !valid) {
             throw ApiException.unauthorized("Wrong username or password");
         }

@@ -38,30 +38,34 @@ class SecurityConfiguration implements WebMvcConfigurer {
     SecurityFilterChain api(HttpSecurity http, Tokens tokens, ChuteProperties properties) throws Exception {
         http.csrf(csrf -> csrf.disable())
                 .cors(Customizer.withDefaults())
-                // why: Spring Security already sends nosniff, X-Frame-Options and no-cache; these add the policy of the web client
-                .headers(headers -> headers
-                        .contentSecurityPolicy(csp -> csp.policyDirectives(contentSecurityPolicy(properties.storage())))
-                        .referrerPolicy(referrer -> referrer.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.NO_REFERRER))
+                // why: Spring Security already sends nosniff, X-Frame-Options and no-cache; these add the policy of the
+                // web client
+                .headers(headers -> headers.contentSecurityPolicy(
+                                csp -> csp.policyDirectives(contentSecurityPolicy(properties.storage())))
+                        .referrerPolicy(
+                                referrer -> referrer.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.NO_REFERRER))
                         .frameOptions(frames -> frames.deny()))
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .httpBasic(b -> b.disable())
                 .formLogin(f -> f.disable())
                 .logout(l -> l.disable())
-                .authorizeHttpRequests(auth -> auth
-                        .requestMatchers("/api/auth/register", "/api/auth/login").permitAll()
-                        .requestMatchers("/api/admin/**").hasAuthority("ROLE_ADMIN")
-                        .requestMatchers("/api/**").authenticated()
-                        .anyRequest().permitAll())
-                .oauth2ResourceServer(rs -> rs
-                        .jwt(jwt -> jwt.decoder(tokens.decoder()).jwtAuthenticationConverter(SecurityConfiguration::authentication))
+                .authorizeHttpRequests(auth -> auth.requestMatchers("/api/auth/register", "/api/auth/login")
+                        .permitAll()
+                        .requestMatchers("/api/admin/**")
+                        .hasAuthority("ROLE_ADMIN")
+                        .requestMatchers("/api/**")
+                        .authenticated()
+                        .anyRequest()
+                        .permitAll())
+                .oauth2ResourceServer(rs -> rs.jwt(jwt -> jwt.decoder(tokens.decoder())
+                                .jwtAuthenticationConverter(SecurityConfiguration::authentication))
                         .authenticationEntryPoint((request, response, e) -> {
                             response.setHeader("WWW-Authenticate", "Bearer");
                             Problems.write(response, HttpStatus.UNAUTHORIZED, "A valid bearer token is required");
                         })
                         .accessDeniedHandler((request, response, e) ->
                                 Problems.write(response, HttpStatus.FORBIDDEN, "You may not do this")))
-                .exceptionHandling(ex -> ex
-                        .authenticationEntryPoint((request, response, e) -> {
+                .exceptionHandling(ex -> ex.authenticationEntryPoint((request, response, e) -> {
                             response.setHeader("WWW-Authenticate", "Bearer");
                             Problems.write(response, HttpStatus.UNAUTHORIZED, "A valid bearer token is required");
                         })
@@ -88,7 +92,8 @@ class SecurityConfiguration implements WebMvcConfigurer {
                 store = " https://*.amazonaws.com";
             } else {
                 URI uri = URI.create(endpoint.strip());
-                String origin = uri.getScheme() + "://" + uri.getHost() + (uri.getPort() == -1 ? "" : ":" + uri.getPort());
+                String origin =
+                        uri.getScheme() + "://" + uri.getHost() + (uri.getPort() == -1 ? "" : ":" + uri.getPort());
                 store = " " + origin + (storage.s3().pathStyle() ? "" : " " + origin.replace("://", "://*."));
             }
         }
@@ -124,13 +129,15 @@ class SecurityConfiguration implements WebMvcConfigurer {
         }
 
         @Override
-        public Object resolveArgument(MethodParameter parameter, ModelAndViewContainer mav,
-                NativeWebRequest request, WebDataBinderFactory binders) {
+        public Object resolveArgument(
+                MethodParameter parameter,
+                ModelAndViewContainer mav,
+                NativeWebRequest request,
+                WebDataBinderFactory binders) {
             if (SecurityContextHolder.getContext().getAuthentication() instanceof JwtAuthenticationToken token) {
                 return Tokens.caller(token.getToken());
             }
             throw io.chute.common.ApiException.unauthorized("A valid bearer token is required");
         }
     }
-
 }

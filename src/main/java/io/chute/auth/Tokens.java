@@ -37,8 +37,11 @@ public class Tokens {
         SecretKey key = new SecretKeySpec(
                 Secrets.load(properties.auth().tokenSecret(), properties.dataDir(), "token-signing"), "HmacSHA256");
         this.encoder = new NimbusJwtEncoder(new ImmutableSecret<>(key));
-        this.decoder = NimbusJwtDecoder.withSecretKey(key).macAlgorithm(MacAlgorithm.HS256).build();
-        this.decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefault(), namesAUser(users)));
+        this.decoder = NimbusJwtDecoder.withSecretKey(key)
+                .macAlgorithm(MacAlgorithm.HS256)
+                .build();
+        this.decoder.setJwtValidator(
+                new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefault(), namesAUser(users)));
     }
 
     /**
@@ -54,7 +57,9 @@ public class Tokens {
             } catch (IllegalArgumentException e) {
                 return OAuth2TokenValidatorResult.failure(invalid);
             }
-            return users.find(id).isPresent() ? OAuth2TokenValidatorResult.success() : OAuth2TokenValidatorResult.failure(invalid);
+            return users.find(id).isPresent()
+                    ? OAuth2TokenValidatorResult.success()
+                    : OAuth2TokenValidatorResult.failure(invalid);
         };
     }
 
@@ -68,7 +73,9 @@ public class Tokens {
                 .claim("username", user.username())
                 .claim("admin", user.admin())
                 .build();
-        return encoder.encode(JwtEncoderParameters.from(JwsHeader.with(MacAlgorithm.HS256).build(), claims)).getTokenValue();
+        return encoder.encode(JwtEncoderParameters.from(
+                        JwsHeader.with(MacAlgorithm.HS256).build(), claims))
+                .getTokenValue();
     }
 
     /** The decoder the resource server (and, later, the WebSocket handshake) verifies tokens with. */
@@ -78,7 +85,9 @@ public class Tokens {
 
     /** The caller a verified token names. */
     public static CurrentUser caller(Jwt jwt) {
-        return new CurrentUser(UUID.fromString(jwt.getSubject()), jwt.getClaimAsString("username"),
+        return new CurrentUser(
+                UUID.fromString(jwt.getSubject()),
+                jwt.getClaimAsString("username"),
                 Boolean.TRUE.equals(jwt.getClaimAsBoolean("admin")));
     }
 }

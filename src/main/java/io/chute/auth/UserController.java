@@ -1,6 +1,5 @@
 package io.chute.auth;
 
-import io.chute.config.ConditionalOnRole;
 import static io.chute.common.InvalidInputException.require;
 import static io.chute.common.InvalidInputException.requireNoFormatting;
 import static io.chute.common.InvalidInputException.requireText;
@@ -8,6 +7,7 @@ import static io.chute.common.InvalidInputException.requireText;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.chute.common.ApiException;
 import io.chute.common.StorageUsage;
+import io.chute.config.ConditionalOnRole;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -34,14 +34,27 @@ class UserController {
 
     /** The caller's account: the user, plus what their files take and their quota (null: none). */
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    record Me(UUID id, String username, String displayName, boolean admin, Instant createdAt, StorageUsage.Usage usage,
+    record Me(
+            UUID id,
+            String username,
+            String displayName,
+            boolean admin,
+            Instant createdAt,
+            StorageUsage.Usage usage,
             StorageUsage.Quota quota) {}
 
     @GetMapping("/api/me")
     Me me(CurrentUser caller) {
-        User user = users.find(caller.id()).orElseThrow(() -> ApiException.unauthorized("This account no longer exists"));
+        User user =
+                users.find(caller.id()).orElseThrow(() -> ApiException.unauthorized("This account no longer exists"));
         StorageUsage.Account account = storage.of(user.id());
-        return new Me(user.id(), user.username(), user.displayName(), user.admin(), user.createdAt(), account.usage(),
+        return new Me(
+                user.id(),
+                user.username(),
+                user.displayName(),
+                user.admin(),
+                user.createdAt(),
+                account.usage(),
                 account.quota());
     }
 

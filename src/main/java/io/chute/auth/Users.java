@@ -21,7 +21,10 @@ public class Users {
     }
 
     public Optional<User> find(UUID id) {
-        return jdbc.sql("select * from users where id = ?").param(id).query(Users::user).optional();
+        return jdbc.sql("select * from users where id = ?")
+                .param(id)
+                .query(Users::user)
+                .optional();
     }
 
     Optional<StoredUser> findByUsername(String username) {
@@ -36,8 +39,12 @@ public class Users {
      * advisory lock so two concurrent first registrations cannot both become admin.
      */
     User insert(String username, String passwordHash, String displayName, boolean forceAdmin) {
-        jdbc.sql("select pg_advisory_xact_lock(hashtext('chute.users.register'))").query().singleValue();
-        boolean first = jdbc.sql("select not exists (select 1 from users)").query(Boolean.class).single();
+        jdbc.sql("select pg_advisory_xact_lock(hashtext('chute.users.register'))")
+                .query()
+                .singleValue();
+        boolean first = jdbc.sql("select not exists (select 1 from users)")
+                .query(Boolean.class)
+                .single();
         UUID id = UUID.randomUUID();
         jdbc.sql("""
                 insert into users (id, username, password_hash, display_name, admin)
@@ -52,31 +59,48 @@ public class Users {
      * username; at most {@code limit}. LIKE wildcards in the prefix match only themselves.
      */
     public List<User> search(String prefix, int limit) {
-        String pattern = prefix.toLowerCase(Locale.ROOT).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+        String pattern = prefix.toLowerCase(Locale.ROOT)
+                        .replace("\\", "\\\\")
+                        .replace("%", "\\%")
+                        .replace("_", "\\_") + "%";
         return jdbc.sql("""
                 select * from users where lower(username) like :p or lower(display_name) like :p
                 order by lower(username) limit :limit""")
-                .param("p", pattern).param("limit", limit).query(Users::user).list();
+                .param("p", pattern)
+                .param("limit", limit)
+                .query(Users::user)
+                .list();
     }
 
     /** The users among {@code ids} that exist, in no particular order. */
     public List<User> findAll(Collection<UUID> ids) {
-        return jdbc.sql("select * from users where id = any(?)").param(ids.toArray(UUID[]::new)).query(Users::user).list();
+        return jdbc.sql("select * from users where id = any(?)")
+                .param(ids.toArray(UUID[]::new))
+                .query(Users::user)
+                .list();
     }
 
     Optional<User> rename(UUID id, String displayName) {
-        jdbc.sql("update users set display_name = ? where id = ?").params(displayName, id).update();
+        jdbc.sql("update users set display_name = ? where id = ?")
+                .params(displayName, id)
+                .update();
         return find(id);
     }
 
     boolean usernameTaken(String username) {
         return jdbc.sql("select exists (select 1 from users where lower(username) = lower(?))")
-                .param(username).query(Boolean.class).single();
+                .param(username)
+                .query(Boolean.class)
+                .single();
     }
 
     public static User user(ResultSet rs, int rowNum) throws SQLException {
-        return new User(rs.getObject("id", UUID.class), rs.getString("username"), rs.getString("display_name"),
-                rs.getBoolean("admin"), rs.getTimestamp("created_at").toInstant());
+        return new User(
+                rs.getObject("id", UUID.class),
+                rs.getString("username"),
+                rs.getString("display_name"),
+                rs.getBoolean("admin"),
+                rs.getTimestamp("created_at").toInstant());
     }
 
     record StoredUser(User user, String passwordHash) {}

@@ -20,7 +20,10 @@ class BrokerConfiguration {
     @Bean
     @ConditionalOnBackend(queue = QueueType.RABBITMQ, bus = BusType.RABBITMQ)
     RabbitBroker rabbitBroker(CachingConnectionFactory connectionFactory, RabbitConnectionDetails details) {
-        return new RabbitBroker(connectionFactory.getRabbitConnectionFactory(),
-                details.getAddresses().stream().map(a -> new Address(a.host(), a.port())).toList());
+        return new RabbitBroker(
+                connectionFactory.getRabbitConnectionFactory(),
+                details.getAddresses().stream()
+                        .map(a -> new Address(a.host(), a.port()))
+                        .toList());
     }
 }

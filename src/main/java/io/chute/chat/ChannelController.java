@@ -1,11 +1,11 @@
 package io.chute.chat;
 
-import io.chute.config.ConditionalOnRole;
 import static io.chute.common.InvalidInputException.require;
 import static io.chute.common.InvalidInputException.requireText;
 
 import io.chute.auth.CurrentUser;
 import io.chute.config.ChuteProperties;
+import io.chute.config.ConditionalOnRole;
 import java.net.URI;
 import java.util.List;
 import java.util.Objects;
@@ -70,14 +70,16 @@ class ChannelController {
     @PostMapping("/api/channels")
     ResponseEntity<ChannelView> create(@RequestBody NewGroup body, CurrentUser caller) {
         ChannelView channel = chat.createGroup(caller.id(), body.name(), body.memberIds());
-        return ResponseEntity.created(URI.create("/api/channels/" + channel.id())).body(channel);
+        return ResponseEntity.created(URI.create("/api/channels/" + channel.id()))
+                .body(channel);
     }
 
     /** The one direct channel of the pair: 201 when this call created it, 200 afterwards. */
     @PostMapping("/api/channels/direct")
     ResponseEntity<ChannelView> direct(@RequestBody UserRef body, CurrentUser caller) {
         ChatService.Direct direct = chat.openDirect(caller.id(), body.userId());
-        return ResponseEntity.status(direct.created() ? HttpStatus.CREATED : HttpStatus.OK).body(direct.channel());
+        return ResponseEntity.status(direct.created() ? HttpStatus.CREATED : HttpStatus.OK)
+                .body(direct.channel());
     }
 
     @GetMapping("/api/channels")
@@ -105,22 +107,29 @@ class ChannelController {
     /** Accepted for persistence: the {@code message.created} event carries the message and its id. */
     @PostMapping("/api/channels/{id}/messages")
     ResponseEntity<Accepted> send(@PathVariable UUID id, @RequestBody SendBody body, CurrentUser caller) {
-        MessageDraft draft = MessageDraft.of(id, body.content(), body.clientMessageId(), body.attachments(), body.replyTo(), limits);
+        MessageDraft draft =
+                MessageDraft.of(id, body.content(), body.clientMessageId(), body.attachments(), body.replyTo(), limits);
         chat.send(caller.id(), draft);
         return ResponseEntity.accepted().body(new Accepted(draft.clientMessageId()));
     }
 
     /** Newest first; {@code before} is the {@code nextCursor} of the previous page. */
     @GetMapping("/api/channels/{id}/messages")
-    ChatService.Page history(@PathVariable UUID id, @RequestParam(required = false) String before,
-            @RequestParam(defaultValue = "50") int limit, CurrentUser caller) {
+    ChatService.Page history(
+            @PathVariable UUID id,
+            @RequestParam(required = false) String before,
+            @RequestParam(defaultValue = "50") int limit,
+            CurrentUser caller) {
         return chat.history(caller.id(), id, HistoryCursor.parse(before), limit);
     }
 
     /** Every file shared in the channel, newest first; {@code before} is the {@code nextCursor} of the previous page. */
     @GetMapping("/api/channels/{id}/files")
-    ChatService.FilesPage files(@PathVariable UUID id, @RequestParam(required = false) String before,
-            @RequestParam(defaultValue = "50") int limit, CurrentUser caller) {
+    ChatService.FilesPage files(
+            @PathVariable UUID id,
+            @RequestParam(required = false) String before,
+            @RequestParam(defaultValue = "50") int limit,
+            CurrentUser caller) {
         return chat.files(caller.id(), id, HistoryCursor.parse(before), limit);
     }
 

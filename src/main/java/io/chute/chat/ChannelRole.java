@@ -5,7 +5,9 @@ import java.util.Locale;
 
 /** A member's role in a channel; stored and shown in lower case ({@code owner}, {@code admin}, {@code member}). */
 enum ChannelRole {
-    OWNER, ADMIN, MEMBER;
+    OWNER,
+    ADMIN,
+    MEMBER;
 
     /** The value in {@code channel_members.role} and in the API. */
     @JsonValue

@@ -38,12 +38,19 @@ class Channels {
     record Member(UUID channelId, ChannelRole role, User user, boolean online, Instant lastSeenAt) {}
 
     /** A channel as its member sees it in the channel list. */
-    record Listed(Channel channel, ChannelRole role, long unreadCount, long mentionCount, String notifications,
+    record Listed(
+            Channel channel,
+            ChannelRole role,
+            long unreadCount,
+            long mentionCount,
+            String notifications,
             Messages.Message lastMessage) {}
 
     Channel createGroup(String name, UUID ownerId, Collection<UUID> memberIds) {
         UUID id = UUID.randomUUID();
-        jdbc.sql("insert into channels (id, type, name) values (?, 'group', ?)").params(id, name).update();
+        jdbc.sql("insert into channels (id, type, name) values (?, 'group', ?)")
+                .params(id, name)
+                .update();
         addMember(id, ownerId, ChannelRole.OWNER);
         for (UUID member : memberIds) {
             if (!member.equals(ownerId)) {
@@ -60,24 +67,38 @@ class Channels {
         String key = a.compareTo(b) < 0 ? a + ":" + b : b + ":" + a;
         UUID id = UUID.randomUUID();
         // why: a concurrent insert of the same pair waits on the unique index, then does nothing
-        boolean created = jdbc.sql("insert into channels (id, type, direct_key) values (?, 'direct', ?) on conflict (direct_key) do nothing")
-                .params(id, key).update() == 1;
+        boolean created = jdbc.sql(
+                                "insert into channels (id, type, direct_key) values (?, 'direct', ?) on conflict (direct_key) do nothing")
+                        .params(id, key)
+                        .update()
+                == 1;
         if (created) {
             addMember(id, a, ChannelRole.MEMBER);
             addMember(id, b, ChannelRole.MEMBER);
             return new Direct(find(id).orElseThrow(), true);
         }
-        return new Direct(jdbc.sql("select * from channels where direct_key = ?").param(key).query(Channels::channel).single(), false);
+        return new Direct(
+                jdbc.sql("select * from channels where direct_key = ?")
+                        .param(key)
+                        .query(Channels::channel)
+                        .single(),
+                false);
     }
 
     Optional<Channel> find(UUID id) {
-        return jdbc.sql("select * from channels where id = ?").param(id).query(Channels::channel).optional();
+        return jdbc.sql("select * from channels where id = ?")
+                .param(id)
+                .query(Channels::channel)
+                .optional();
     }
 
     /** The member's role in the channel, empty when they are not a member (or the channel does not exist). */
     Optional<ChannelRole> roleOf(UUID channelId, UUID userId) {
         return jdbc.sql("select role from channel_members where channel_id = ? and user_id = ?")
-                .params(channelId, userId).query(String.class).optional().map(ChannelRole::of);
+                .params(channelId, userId)
+                .query(String.class)
+                .optional()
+                .map(ChannelRole::of);
     }
 
     boolean isMember(UUID channelId, UUID userId) {
@@ -90,20 +111,28 @@ class Channels {
         return jdbc.sql("""
                 insert into channel_members (channel_id, user_id, role, last_read_seq, last_delivered_seq)
                 select ?, ?, ?, last_seq, last_seq from channels where id = ?
-                on conflict do nothing""")
-                .params(channelId, userId, role.value(), channelId).update() == 1;
+                on conflict do nothing""").params(channelId, userId, role.value(), channelId).update() == 1;
     }
 
     boolean removeMember(UUID channelId, UUID userId) {
-        return jdbc.sql("delete from channel_members where channel_id = ? and user_id = ?").params(channelId, userId).update() == 1;
+        return jdbc.sql("delete from channel_members where channel_id = ? and user_id = ?")
+                        .params(channelId, userId)
+                        .update()
+                == 1;
     }
 
     List<UUID> memberIds(UUID channelId) {
-        return jdbc.sql("select user_id from channel_members where channel_id = ?").param(channelId).query(UUID.class).list();
+        return jdbc.sql("select user_id from channel_members where channel_id = ?")
+                .param(channelId)
+                .query(UUID.class)
+                .list();
     }
 
     Set<UUID> channelIdsOf(UUID userId) {
-        return new HashSet<>(jdbc.sql("select channel_id from channel_members where user_id = ?").param(userId).query(UUID.class).list());
+        return new HashSet<>(jdbc.sql("select channel_id from channel_members where user_id = ?")
+                .param(userId)
+                .query(UUID.class)
+                .list());
     }
 
     /** The members of several channels at once, by channel, in the order they joined. */
@@ -118,8 +147,12 @@ class Channels {
                 .param(channelIds.toArray(UUID[]::new))
                 .query((rs, n) -> {
                     Timestamp seen = rs.getTimestamp("last_seen_at");
-                    return new Member(rs.getObject("channel_id", UUID.class), ChannelRole.of(rs.getString("role")), Users.user(rs, n),
-                            rs.getBoolean("online"), seen == null ? null : seen.toInstant());
+                    return new Member(
+                            rs.getObject("channel_id", UUID.class),
+                            ChannelRole.of(rs.getString("role")),
+                            Users.user(rs, n),
+                            rs.getBoolean("online"),
+                            seen == null ? null : seen.toInstant());
                 })
                 .list()
                 .forEach(m -> byChannel.get(m.channelId()).add(m));
@@ -146,8 +179,12 @@ class Channels {
                 where m.user_id = ?
                 order by coalesce(lm.created_at, c.created_at) desc, c.id""")
                 .param(userId)
-                .query((rs, n) -> new Listed(channel(rs, n), ChannelRole.of(rs.getString("role")), rs.getLong("unread"),
-                        rs.getLong("mention_count"), rs.getString("notifications"),
+                .query((rs, n) -> new Listed(
+                        channel(rs, n),
+                        ChannelRole.of(rs.getString("role")),
+                        rs.getLong("unread"),
+                        rs.getLong("mention_count"),
+                        rs.getString("notifications"),
                         rs.getObject("m_id") == null ? null : Messages.message(rs, "m_")))
                 .list();
     }
@@ -155,13 +192,16 @@ class Channels {
     /** Sets how the member wants to be notified of the channel's messages: all, mentions or none. */
     void setNotifications(UUID channelId, UUID userId, String level) {
         jdbc.sql("update channel_members set notifications = ? where channel_id = ? and user_id = ?")
-                .params(level, channelId, userId).update();
+                .params(level, channelId, userId)
+                .update();
     }
 
     /** Takes {@code count} seqs at once (locking the channel's row); returns the last, so they are last - count + 1 .. last. */
     long nextSeqs(UUID channelId, int count) {
         return jdbc.sql("update channels set last_seq = last_seq + ? where id = ? returning last_seq")
-                .params(count, channelId).query(Long.class).single();
+                .params(count, channelId)
+                .query(Long.class)
+                .single();
     }
 
     /** Which of these (channel, user) pairs are memberships now, as "channel/user" strings. */
@@ -171,17 +211,24 @@ class Channels {
                 join unnest(cast(? as uuid[]), cast(? as uuid[])) as p(channel_id, user_id)
                   on m.channel_id = p.channel_id and m.user_id = p.user_id""")
                 .params(channelIds.toArray(UUID[]::new), userIds.toArray(UUID[]::new))
-                .query(String.class).list());
+                .query(String.class)
+                .list());
     }
 
     /** Gives back the seq just taken (under the same lock), so that it is not a gap. */
     void giveBackSeq(UUID channelId) {
-        jdbc.sql("update channels set last_seq = last_seq - 1 where id = ?").param(channelId).update();
+        jdbc.sql("update channels set last_seq = last_seq - 1 where id = ?")
+                .param(channelId)
+                .update();
     }
 
     private static Channel channel(ResultSet rs, int n) throws SQLException {
         Timestamp created = rs.getTimestamp("created_at");
-        return new Channel(rs.getObject("id", UUID.class), rs.getString("type"), rs.getString("name"), created.toInstant(),
+        return new Channel(
+                rs.getObject("id", UUID.class),
+                rs.getString("type"),
+                rs.getString("name"),
+                created.toInstant(),
                 rs.getLong("last_seq"));
     }
 }

@@ -46,7 +46,8 @@ class ChatFrames implements FrameHandler {
 
     @PostConstruct
     void start() {
-        timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("chute-typing").daemon().factory());
+        timer = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("chute-typing").daemon().factory());
         timer.scheduleWithFixedDelay(this::expireTyping, 500, 500, TimeUnit.MILLISECONDS);
     }
 
@@ -76,14 +77,16 @@ class ChatFrames implements FrameHandler {
             return switch (type) {
                 case "message.send" -> {
                     SendFrame f = read(data, SendFrame.class);
-                    MessageDraft draft = MessageDraft.of(f.channelId(), f.content(), f.clientMessageId(), f.attachments(), f.replyTo(),
-                            config);
-                    yield chat.sendAsync(userId, draft).thenApply(v -> Map.of("clientMessageId", draft.clientMessageId()));
+                    MessageDraft draft = MessageDraft.of(
+                            f.channelId(), f.content(), f.clientMessageId(), f.attachments(), f.replyTo(), config);
+                    yield chat.sendAsync(userId, draft)
+                            .thenApply(v -> Map.of("clientMessageId", draft.clientMessageId()));
                 }
                 case "typing" -> typing(userId, read(data, TypingFrame.class));
                 case "read" -> {
                     ReadFrame f = read(data, ReadFrame.class);
-                    InvalidInputException.require(f.channelId() != null && f.messageId() != null, "channelId and messageId are required");
+                    InvalidInputException.require(
+                            f.channelId() != null && f.messageId() != null, "channelId and messageId are required");
                     chat.read(userId, f.channelId(), f.messageId());
                     yield null;
                 }
@@ -100,7 +103,8 @@ class ChatFrames implements FrameHandler {
                 }
                 case "reaction" -> {
                     ReactionFrame f = read(data, ReactionFrame.class);
-                    InvalidInputException.require(f.messageId() != null && f.added() != null, "messageId and added are required");
+                    InvalidInputException.require(
+                            f.messageId() != null && f.added() != null, "messageId and added are required");
                     chat.react(userId, f.messageId(), f.emoji(), f.added());
                     yield null;
                 }
@@ -122,7 +126,8 @@ class ChatFrames implements FrameHandler {
                 typing.stop(key);
                 throw notAMember;
             }
-            events.signal(Route.channel(f.channelId()), "typing", new TypingEvent(f.channelId(), userId, f.typing()), userId);
+            events.signal(
+                    Route.channel(f.channelId()), "typing", new TypingEvent(f.channelId(), userId, f.typing()), userId);
         }
         return Map.of("relayed", relay);
     }
@@ -130,7 +135,10 @@ class ChatFrames implements FrameHandler {
     private void expireTyping() {
         for (TypingState.Key key : typing.expire(System.nanoTime())) {
             try {
-                events.signal(Route.channel(key.channelId()), "typing", new TypingEvent(key.channelId(), key.userId(), false),
+                events.signal(
+                        Route.channel(key.channelId()),
+                        "typing",
+                        new TypingEvent(key.channelId(), key.userId(), false),
                         key.userId());
             } catch (RuntimeException e) {
                 // the clients' own expiry covers a lost typing:false

@@ -44,8 +44,18 @@ class ChatService {
     private final Mentions mentions;
     private final ObjectStore store;
 
-    ChatService(Channels channels, Messages messages, ReceiptPointers pointers, MessageViews views, Users users, Events events,
-            TransactionTemplate tx, ChuteProperties properties, JobTracing tracing, RateLimits limits, Mentions mentions,
+    ChatService(
+            Channels channels,
+            Messages messages,
+            ReceiptPointers pointers,
+            MessageViews views,
+            Users users,
+            Events events,
+            TransactionTemplate tx,
+            ChuteProperties properties,
+            JobTracing tracing,
+            RateLimits limits,
+            Mentions mentions,
             ObjectStore store) {
         this.tracing = tracing;
         this.limits = limits;
@@ -66,7 +76,8 @@ class ChatService {
     ChannelView createGroup(UUID ownerId, String name, List<UUID> memberIds) {
         Set<UUID> members = new LinkedHashSet<>(memberIds);
         members.remove(ownerId);
-        InvalidInputException.require(members.size() < MAX_GROUP_MEMBERS, "a group has at most " + MAX_GROUP_MEMBERS + " members");
+        InvalidInputException.require(
+                members.size() < MAX_GROUP_MEMBERS, "a group has at most " + MAX_GROUP_MEMBERS + " members");
         requireUsersExist(members);
         return tx.execute(s -> {
             Channels.Channel channel = channels.createGroup(name, ownerId, members);
@@ -96,12 +107,23 @@ class ChatService {
     /** The caller's channels, most recently active first, with unread counts and last messages (three queries in all). */
     List<ChannelView> list(UUID callerId) {
         List<Channels.Listed> listed = channels.listFor(callerId);
-        Map<UUID, List<Channels.Member>> members = channels.members(listed.stream().map(l -> l.channel().id()).toList());
-        List<Messages.Message> lasts = listed.stream().map(Channels.Listed::lastMessage).filter(java.util.Objects::nonNull).toList();
-        Map<UUID, MessageView> lastViews = views.of(lasts, callerId).stream()
-                .collect(Collectors.toMap(MessageView::channelId, v -> v));
-        return listed.stream().map(l -> view(l.channel(), members.get(l.channel().id()), l.unreadCount(), l.mentionCount(),
-                l.notifications(), lastViews.get(l.channel().id()))).toList();
+        Map<UUID, List<Channels.Member>> members =
+                channels.members(listed.stream().map(l -> l.channel().id()).toList());
+        List<Messages.Message> lasts = listed.stream()
+                .map(Channels.Listed::lastMessage)
+                .filter(java.util.Objects::nonNull)
+                .toList();
+        Map<UUID, MessageView> lastViews =
+                views.of(lasts, callerId).stream().collect(Collectors.toMap(MessageView::channelId, v -> v));
+        return listed.stream()
+                .map(l -> view(
+                        l.channel(),
+                        members.get(l.channel().id()),
+                        l.unreadCount(),
+                        l.mentionCount(),
+                        l.notifications(),
+                        lastViews.get(l.channel().id())))
+                .toList();
     }
 
     /** Adds a member to a group: owners and admins only (403 for other members, 404 for non-members). */
@@ -157,7 +179,8 @@ class ChatService {
 
     /** As {@link #send}, without waiting for the incoming lane to hold it: the future says when it does. */
     java.util.concurrent.CompletableFuture<Void> sendAsync(UUID senderId, MessageDraft draft) {
-        return tracing.traced(MessageWorker.KIND, () -> events.submitAsync(MessageWorker.KIND, senderId, checked(senderId, draft)));
+        return tracing.traced(
+                MessageWorker.KIND, () -> events.submitAsync(MessageWorker.KIND, senderId, checked(senderId, draft)));
     }
 
     private MessageWorker.SendCommand checked(UUID senderId, MessageDraft draft) {
@@ -167,15 +190,24 @@ class ChatService {
             Set<UUID> usable = messages.completeUploadsOf(senderId, draft.attachments());
             for (UUID upload : draft.attachments()) {
                 if (!usable.contains(upload)) {
-                    throw ApiException.notFound("Upload " + upload + " (attachments must be your own completed uploads)");
+                    throw ApiException.notFound(
+                            "Upload " + upload + " (attachments must be your own completed uploads)");
                 }
             }
         }
-        if (draft.replyTo() != null && messages.find(draft.replyTo()).filter(m -> m.channelId().equals(draft.channelId())).isEmpty()) {
+        if (draft.replyTo() != null
+                && messages.find(draft.replyTo())
+                        .filter(m -> m.channelId().equals(draft.channelId()))
+                        .isEmpty()) {
             throw ApiException.badRequest("replyTo must be a message of the same channel");
         }
-        return new MessageWorker.SendCommand(senderId, draft.channelId(), draft.content(), draft.clientMessageId(),
-                draft.attachments(), draft.replyTo());
+        return new MessageWorker.SendCommand(
+                senderId,
+                draft.channelId(),
+                draft.content(),
+                draft.clientMessageId(),
+                draft.attachments(),
+                draft.replyTo());
     }
 
     record Page(List<MessageView> items, String nextCursor) {}
@@ -188,7 +220,11 @@ class ChatService {
     /** A page of messages (fetched one over the limit, to know whether more follow) and the cursor of the next one. */
     private record Cut(List<Messages.Message> rows, String next) {}
 
-    private Cut cut(UUID callerId, UUID channelId, int limit, java.util.function.Supplier<List<Messages.Message>> onePastLimit) {
+    private Cut cut(
+            UUID callerId,
+            UUID channelId,
+            int limit,
+            java.util.function.Supplier<List<Messages.Message>> onePastLimit) {
         InvalidInputException.require(limit >= 1 && limit <= MAX_PAGE, "limit must be between 1 and " + MAX_PAGE);
         memberOf(callerId, channelId);
         List<Messages.Message> rows = onePastLimit.get();
@@ -209,7 +245,8 @@ class ChatService {
      * messages (so a page holds every file of the messages it covers), cut on seq like the history.
      */
     FilesPage files(UUID callerId, UUID channelId, HistoryCursor before, int limit) {
-        Cut cut = cut(callerId, channelId, limit, () -> messages.withFilesBefore(channelId, before.beforeSeq(), limit + 1));
+        Cut cut = cut(
+                callerId, channelId, limit, () -> messages.withFilesBefore(channelId, before.beforeSeq(), limit + 1));
         List<SharedFile> items = views.of(cut.rows(), callerId).stream()
                 .flatMap(m -> m.attachments().stream().map(a -> new SharedFile(m.id(), m.senderId(), m.createdAt(), a)))
                 .toList();
@@ -224,7 +261,8 @@ class ChatService {
             throw ApiException.forbidden("Only its sender can edit a message");
         }
         return tx.execute(s -> {
-            List<UUID> mentioned = mentions.resolve(List.of(Map.entry(message.channelId(), checked))).in(message.channelId(), checked);
+            List<UUID> mentioned = mentions.resolve(List.of(Map.entry(message.channelId(), checked)))
+                    .in(message.channelId(), checked);
             Messages.Message edited = messages.edit(messageId, checked, mentioned)
                     .orElseThrow(() -> ApiException.conflict("A deleted message cannot be edited"));
             events.publish(Route.channel(edited.channelId()), "message.updated", new Updated(views.of(edited)));
@@ -249,17 +287,22 @@ class ChatService {
     void delete(UUID callerId, UUID messageId) {
         Messages.Message message = visibleMessage(callerId, messageId);
         if (!message.senderId().equals(callerId)) {
-            Channels.Channel channel = channels.find(message.channelId()).orElseThrow(() -> ApiException.notFound("Message"));
+            Channels.Channel channel =
+                    channels.find(message.channelId()).orElseThrow(() -> ApiException.notFound("Message"));
             ChannelRole role = channels.roleOf(channel.id(), callerId).orElse(ChannelRole.MEMBER);
             if (channel.direct() || !role.managesMembers()) {
                 throw ApiException.forbidden("Only its sender, or the group's owner and admins, can delete a message");
             }
         }
-        List<Messages.Purged> purged = tx.execute(s -> messages.tombstone(messageId).map(deleted -> {
-            events.publish(Route.channel(deleted.channelId()), "message.deleted",
-                    new Deleted(deleted.channelId(), deleted.id(), deleted.deletedAt()));
-            return messages.detachAndPurge(messageId);
-        }).orElse(List.of()));
+        List<Messages.Purged> purged = tx.execute(s -> messages.tombstone(messageId)
+                .map(deleted -> {
+                    events.publish(
+                            Route.channel(deleted.channelId()),
+                            "message.deleted",
+                            new Deleted(deleted.channelId(), deleted.id(), deleted.deletedAt()));
+                    return messages.detachAndPurge(messageId);
+                })
+                .orElse(List.of()));
         // after the commit: a rolled-back delete keeps its files
         purged.forEach(p -> {
             deleteObject(p.objectKey());
@@ -272,7 +315,8 @@ class ChatService {
             store.delete(key);
         } catch (java.io.IOException | RuntimeException e) {
             // the upload is marked purged: its bytes are unreachable; storage lifecycle rules can sweep what is left
-            org.slf4j.LoggerFactory.getLogger(ChatService.class).warn("Could not delete {} of a deleted message: {}", key, e.toString());
+            org.slf4j.LoggerFactory.getLogger(ChatService.class)
+                    .warn("Could not delete {} of a deleted message: {}", key, e.toString());
         }
     }
 
@@ -287,9 +331,13 @@ class ChatService {
             throw ApiException.conflict("A deleted message takes no reactions");
         }
         tx.executeWithoutResult(s -> {
-            boolean changed = added ? messages.addReaction(messageId, checked, callerId) : messages.removeReaction(messageId, checked, callerId);
+            boolean changed = added
+                    ? messages.addReaction(messageId, checked, callerId)
+                    : messages.removeReaction(messageId, checked, callerId);
             if (changed) {
-                events.publish(Route.channel(message.channelId()), "reaction",
+                events.publish(
+                        Route.channel(message.channelId()),
+                        "reaction",
                         new ReactionEvent(message.channelId(), messageId, checked, callerId, added));
             }
         });
@@ -297,7 +345,8 @@ class ChatService {
 
     /** How the caller wants to be notified of a channel's messages. */
     void setNotifications(UUID callerId, UUID channelId, String level) {
-        InvalidInputException.require(level != null && Set.of("all", "mentions", "none").contains(level),
+        InvalidInputException.require(
+                level != null && Set.of("all", "mentions", "none").contains(level),
                 "level must be all, mentions or none");
         memberOf(callerId, channelId);
         channels.setNotifications(channelId, callerId, level);
@@ -305,7 +354,8 @@ class ChatService {
 
     /** The message, if the caller is a member of its channel; 404 otherwise. */
     Messages.Message visibleMessage(UUID callerId, UUID messageId) {
-        return messages.find(messageId).filter(m -> channels.isMember(m.channelId(), callerId))
+        return messages.find(messageId)
+                .filter(m -> channels.isMember(m.channelId(), callerId))
                 .orElseThrow(() -> ApiException.notFound("Message"));
     }
 
@@ -323,14 +373,16 @@ class ChatService {
      */
     void read(UUID callerId, UUID channelId, UUID messageId) {
         memberOf(callerId, channelId);
-        Messages.Message message = messages.find(messageId).filter(m -> m.channelId().equals(channelId))
+        Messages.Message message = messages.find(messageId)
+                .filter(m -> m.channelId().equals(channelId))
                 .orElseThrow(() -> ApiException.notFound("Message"));
-        tx.executeWithoutResult(s -> pointers.read(channelId, callerId, message.seq()).ifPresent(moved -> {
-            ReceiptEvent receipt = new ReceiptEvent(channelId, messageId, callerId, moved.at(), moved.at());
-            for (UUID sender : pointers.sendersCoveredBy(List.of(moved)).getFirst()) {
-                events.publish(Route.user(sender), "message.receipt", receipt);
-            }
-        }));
+        tx.executeWithoutResult(s -> pointers.read(channelId, callerId, message.seq())
+                .ifPresent(moved -> {
+                    ReceiptEvent receipt = new ReceiptEvent(channelId, messageId, callerId, moved.at(), moved.at());
+                    for (UUID sender : pointers.sendersCoveredBy(List.of(moved)).getFirst()) {
+                        events.publish(Route.user(sender), "message.receipt", receipt);
+                    }
+                }));
     }
 
     // ---- helpers
@@ -381,18 +433,40 @@ class ChatService {
      */
     private void announce(Channels.Channel channel, java.util.Collection<UUID> recipients) {
         ChannelView view = view(channel);
-        events.publish(recipients.stream().map(r -> new Events.Publication(Route.user(r), "channel.updated", view)).toList());
+        events.publish(recipients.stream()
+                .map(r -> new Events.Publication(Route.user(r), "channel.updated", view))
+                .toList());
     }
 
     private ChannelView view(Channels.Channel channel) {
         return view(channel, channels.members(List.of(channel.id())).get(channel.id()), null, null, null, null);
     }
 
-    private static ChannelView view(Channels.Channel c, List<Channels.Member> members, Long unread, Long mentionCount,
-            String notifications, MessageView last) {
-        return new ChannelView(c.id(), c.type(), c.name(), members.stream()
-                .map(m -> new ChannelView.MemberView(m.user().id(), m.user().username(), m.user().displayName(), m.user().admin(),
-                        m.role(), m.online(), m.lastSeenAt()))
-                .toList(), c.createdAt(), unread, mentionCount, notifications, last);
+    private static ChannelView view(
+            Channels.Channel c,
+            List<Channels.Member> members,
+            Long unread,
+            Long mentionCount,
+            String notifications,
+            MessageView last) {
+        return new ChannelView(
+                c.id(),
+                c.type(),
+                c.name(),
+                members.stream()
+                        .map(m -> new ChannelView.MemberView(
+                                m.user().id(),
+                                m.user().username(),
+                                m.user().displayName(),
+                                m.user().admin(),
+                                m.role(),
+                                m.online(),
+                                m.lastSeenAt()))
+                        .toList(),
+                c.createdAt(),
+                unread,
+                mentionCount,
+                notifications,
+                last);
     }
 }

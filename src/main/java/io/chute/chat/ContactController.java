@@ -37,15 +37,21 @@ class ContactController {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record ContactView(UUID id, String username, String displayName, boolean admin, boolean online, Instant lastSeenAt) {}
+    record ContactView(
+            UUID id, String username, String displayName, boolean admin, boolean online, Instant lastSeenAt) {}
 
     record ContactList(List<ContactView> items) {}
 
     @GetMapping("/api/contacts")
     ContactList list(CurrentUser caller) {
         return new ContactList(contacts.of(caller.id()).stream()
-                .map(c -> new ContactView(c.user().id(), c.user().username(), c.user().displayName(), c.user().admin(),
-                        c.online(), c.lastSeenAt()))
+                .map(c -> new ContactView(
+                        c.user().id(),
+                        c.user().username(),
+                        c.user().displayName(),
+                        c.user().admin(),
+                        c.online(),
+                        c.lastSeenAt()))
                 .toList());
     }
 

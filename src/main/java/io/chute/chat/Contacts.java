@@ -31,7 +31,8 @@ class Contacts {
                 .param(ownerId)
                 .query((rs, n) -> {
                     Timestamp seen = rs.getTimestamp("last_seen_at");
-                    return new Contact(Users.user(rs, n), rs.getBoolean("online"), seen == null ? null : seen.toInstant());
+                    return new Contact(
+                            Users.user(rs, n), rs.getBoolean("online"), seen == null ? null : seen.toInstant());
                 })
                 .list();
     }
@@ -39,10 +40,15 @@ class Contacts {
     /** Adds a contact; false when it already was one. */
     boolean add(UUID ownerId, UUID contactId) {
         return jdbc.sql("insert into contacts (owner_id, contact_id) values (?, ?) on conflict do nothing")
-                .params(ownerId, contactId).update() == 1;
+                        .params(ownerId, contactId)
+                        .update()
+                == 1;
     }
 
     boolean remove(UUID ownerId, UUID contactId) {
-        return jdbc.sql("delete from contacts where owner_id = ? and contact_id = ?").params(ownerId, contactId).update() == 1;
+        return jdbc.sql("delete from contacts where owner_id = ? and contact_id = ?")
+                        .params(ownerId, contactId)
+                        .update()
+                == 1;
     }
 }

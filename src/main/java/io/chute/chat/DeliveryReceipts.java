@@ -51,7 +51,8 @@ class DeliveryReceipts implements SocketListener {
 
     @PostConstruct
     void start() {
-        timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("chute-receipts").daemon().factory());
+        timer = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("chute-receipts").daemon().factory());
         timer.scheduleWithFixedDelay(this::flushQuietly, flushEvery, flushEvery, TimeUnit.MILLISECONDS);
     }
 
@@ -68,10 +69,16 @@ class DeliveryReceipts implements SocketListener {
         UUID channel = uuid(data.get("channelId"));
         UUID message = uuid(data.get("id"));
         JsonNode seq = data.get("seq");
-        if (sender == null || channel == null || message == null || seq == null || !seq.canConvertToLong() || sender.equals(userId)) {
+        if (sender == null
+                || channel == null
+                || message == null
+                || seq == null
+                || !seq.canConvertToLong()
+                || sender.equals(userId)) {
             return;
         }
-        pending.merge(new Key(channel, userId), new Pending(seq.asLong(), message), (a, b) -> a.seq() >= b.seq() ? a : b);
+        pending.merge(
+                new Key(channel, userId), new Pending(seq.asLong(), message), (a, b) -> a.seq() >= b.seq() ? a : b);
     }
 
     /** Writes what was delivered since the last flush, and tells the senders. */
@@ -87,8 +94,9 @@ class DeliveryReceipts implements SocketListener {
             }
         }
         // why: a fixed lock order, so that two nodes flushing overlapping batches cannot deadlock
-        batch.sort(Comparator.comparing((Map.Entry<Key, Pending> e) -> e.getKey().channelId())
-                .thenComparing(e -> e.getKey().userId()));
+        batch.sort(
+                Comparator.comparing((Map.Entry<Key, Pending> e) -> e.getKey().channelId())
+                        .thenComparing(e -> e.getKey().userId()));
         Map<Key, UUID> messageAt = new java.util.HashMap<>();
         batch.forEach(e -> messageAt.put(e.getKey(), e.getValue().messageId()));
         List<ReceiptPointers.Moved> moved;
@@ -101,16 +109,19 @@ class DeliveryReceipts implements SocketListener {
                     batch.stream().map(e -> e.getValue().seq()).toList()));
         } catch (RuntimeException e) {
             // why: put the marks back (merged with newer ones) so that the next flush writes them
-            batch.forEach(entry -> pending.merge(entry.getKey(), entry.getValue(), (a, b) -> a.seq() >= b.seq() ? a : b));
+            batch.forEach(
+                    entry -> pending.merge(entry.getKey(), entry.getValue(), (a, b) -> a.seq() >= b.seq() ? a : b));
             throw e;
         }
         List<List<UUID>> senders = pointers.sendersCoveredBy(moved);
         List<Events.Publication> receipts = new ArrayList<>();
         for (int i = 0; i < moved.size(); i++) {
             ReceiptPointers.Moved m = moved.get(i);
-            var receipt = new ChatService.ReceiptEvent(m.channelId(), messageAt.get(new Key(m.channelId(), m.userId())),
-                    m.userId(), m.at(), null);
-            senders.get(i).forEach(sender -> receipts.add(new Events.Publication(Route.user(sender), "message.receipt", receipt)));
+            var receipt = new ChatService.ReceiptEvent(
+                    m.channelId(), messageAt.get(new Key(m.channelId(), m.userId())), m.userId(), m.at(), null);
+            senders.get(i)
+                    .forEach(sender ->
+                            receipts.add(new Events.Publication(Route.user(sender), "message.receipt", receipt)));
         }
         // a node that dies here has moved the pointers without telling the senders: the receipts API still has them
         tx.executeWithoutResult(s -> events.publish(receipts));

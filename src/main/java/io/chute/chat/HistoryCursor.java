@@ -24,7 +24,9 @@ record HistoryCursor(long beforeSeq) {
     }
 
     String encode() {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString((PREFIX + beforeSeq).getBytes(StandardCharsets.US_ASCII));
+        return Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString((PREFIX + beforeSeq).getBytes(StandardCharsets.US_ASCII));
     }
 
     /** The cursor in {@code text}, or the newest page for none; a 400 for anything that is not a cursor. */
@@ -38,8 +40,11 @@ record HistoryCursor(long beforeSeq) {
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException("before is not a valid cursor");
         }
-        InvalidInputException.require(decoded.startsWith(PREFIX) && decoded.length() <= PREFIX.length() + 19
-                && decoded.substring(PREFIX.length()).chars().allMatch(Character::isDigit) && decoded.length() > PREFIX.length(),
+        InvalidInputException.require(
+                decoded.startsWith(PREFIX)
+                        && decoded.length() <= PREFIX.length() + 19
+                        && decoded.substring(PREFIX.length()).chars().allMatch(Character::isDigit)
+                        && decoded.length() > PREFIX.length(),
                 "before is not a valid cursor");
         try {
             return new HistoryCursor(Long.parseLong(decoded.substring(PREFIX.length())));

@@ -20,7 +20,8 @@ import org.springframework.stereotype.Component;
 @Component
 class Mentions {
 
-    // a username (AuthController): 3-32 of letters, digits, '_', '.', '-'; not preceded by a word character (e-mail addresses)
+    // a username (AuthController): 3-32 of letters, digits, '_', '.', '-'; not preceded by a word character (e-mail
+    // addresses)
     private static final Pattern MENTION = Pattern.compile("(?<![\\w.@-])@([A-Za-z0-9_.-]{3,32})");
 
     private final Messages messages;

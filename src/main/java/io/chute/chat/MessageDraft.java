@@ -23,8 +23,11 @@ record MessageDraft(UUID channelId, String content, String clientMessageId, List
     MessageDraft {
         require(channelId != null, "channelId is required");
         require(clientMessageId != null && !clientMessageId.isEmpty(), "clientMessageId is required");
-        require(clientMessageId.length() <= MAX_CLIENT_ID, "clientMessageId must be at most " + MAX_CLIENT_ID + " characters");
-        require(clientMessageId.chars().allMatch(c -> c > 0x20 && c < 0x7f),
+        require(
+                clientMessageId.length() <= MAX_CLIENT_ID,
+                "clientMessageId must be at most " + MAX_CLIENT_ID + " characters");
+        require(
+                clientMessageId.chars().allMatch(c -> c > 0x20 && c < 0x7f),
                 "clientMessageId must be visible ASCII characters, e.g. a UUID");
         attachments = attachments == null ? List.of() : attachments;
         require(attachments.stream().allMatch(Objects::nonNull), "attachments must not contain null");
@@ -32,7 +35,8 @@ record MessageDraft(UUID channelId, String content, String clientMessageId, List
         content = content == null ? "" : content;
         require(!content.isBlank() || !attachments.isEmpty(), "content is required unless the message has attachments");
         // why: isISOControl covers C1 (U+0080-U+009F) as well as C0 and DEL
-        require(content.chars().allMatch(c -> !Character.isISOControl(c) || c == '\n' || c == '\r' || c == '\t'),
+        require(
+                content.chars().allMatch(c -> !Character.isISOControl(c) || c == '\n' || c == '\r' || c == '\t'),
                 "content must not contain control characters other than line breaks and tabs");
     }
 
@@ -41,7 +45,11 @@ record MessageDraft(UUID channelId, String content, String clientMessageId, List
     }
 
     /** Checks the configured limits; the constructor checks the rest. */
-    static MessageDraft of(UUID channelId, String content, String clientMessageId, List<UUID> attachments,
+    static MessageDraft of(
+            UUID channelId,
+            String content,
+            String clientMessageId,
+            List<UUID> attachments,
             ChuteProperties.Chat limits) {
         return of(channelId, content, clientMessageId, attachments, null, limits);
     }
@@ -51,12 +59,19 @@ record MessageDraft(UUID channelId, String content, String clientMessageId, List
         return of(new UUID(0, 0), content, "edit", List.of(), null, limits).content();
     }
 
-    static MessageDraft of(UUID channelId, String content, String clientMessageId, List<UUID> attachments, UUID replyTo,
+    static MessageDraft of(
+            UUID channelId,
+            String content,
+            String clientMessageId,
+            List<UUID> attachments,
+            UUID replyTo,
             ChuteProperties.Chat limits) {
         MessageDraft draft = new MessageDraft(channelId, content, clientMessageId, attachments, replyTo);
-        require(draft.content().length() <= limits.maxMessageLength(),
+        require(
+                draft.content().length() <= limits.maxMessageLength(),
                 "content must be at most " + limits.maxMessageLength() + " characters");
-        require(draft.attachments().size() <= limits.maxAttachments(),
+        require(
+                draft.attachments().size() <= limits.maxAttachments(),
                 "a message takes at most " + limits.maxAttachments() + " attachments");
         return draft;
     }

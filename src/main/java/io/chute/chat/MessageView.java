@@ -15,9 +15,20 @@ import java.util.UUID;
  * which all members share, a reaction's {@code me} is left out.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-record MessageView(UUID id, UUID channelId, long seq, UUID senderId, String content, List<AttachmentView> attachments,
-        String clientMessageId, Instant createdAt, Instant editedAt, Instant deletedAt, ReplyView replyTo,
-        List<ReactionView> reactions, List<UUID> mentions) {
+record MessageView(
+        UUID id,
+        UUID channelId,
+        long seq,
+        UUID senderId,
+        String content,
+        List<AttachmentView> attachments,
+        String clientMessageId,
+        Instant createdAt,
+        Instant editedAt,
+        Instant deletedAt,
+        ReplyView replyTo,
+        List<ReactionView> reactions,
+        List<UUID> mentions) {
 
     /** The message replied to, quoted: its first {@value #QUOTE} characters. */
     record ReplyView(UUID id, UUID senderId, String content) {}
@@ -30,10 +41,23 @@ record MessageView(UUID id, UUID channelId, long seq, UUID senderId, String cont
 
     /** An attached file and where its processing stands; {@code outputs} carry short-lived signed URLs. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record AttachmentView(UUID uploadId, String fileName, long size, String detectedType, UUID jobId, JobStatus status,
-            Map<String, JobView.OutputView> outputs, String sha256) {
+    record AttachmentView(
+            UUID uploadId,
+            String fileName,
+            long size,
+            String detectedType,
+            UUID jobId,
+            JobStatus status,
+            Map<String, JobView.OutputView> outputs,
+            String sha256) {
 
-        AttachmentView(UUID uploadId, String fileName, long size, String detectedType, UUID jobId, JobStatus status,
+        AttachmentView(
+                UUID uploadId,
+                String fileName,
+                long size,
+                String detectedType,
+                UUID jobId,
+                JobStatus status,
                 Map<String, JobView.OutputView> outputs) {
             this(uploadId, fileName, size, detectedType, jobId, status, outputs, null);
         }

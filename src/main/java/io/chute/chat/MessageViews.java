@@ -46,27 +46,60 @@ class MessageViews {
      * their jobs, quoted replies and reactions in a query each.
      */
     List<MessageView> of(Collection<Messages.Message> page, UUID viewerId) {
-        Map<UUID, List<Messages.Attachment>> attachments = messages.attachmentsOf(
-                page.stream().map(Messages.Message::id).toList());
-        Map<JobId, Job> jobsById = jobs.findAll(attachments.values().stream().flatMap(List::stream)
-                        .map(Messages.Attachment::jobId).filter(Objects::nonNull).distinct().toList())
-                .stream().collect(Collectors.toMap(Job::id, Function.identity()));
-        Map<UUID, Messages.Message> quoted = messages.findAll(page.stream().map(Messages.Message::replyTo)
-                        .filter(Objects::nonNull).distinct().toList())
-                .stream().collect(Collectors.toMap(Messages.Message::id, Function.identity()));
-        Map<UUID, List<Messages.Reaction>> reactions = messages.reactionsOf(page.stream().map(Messages.Message::id).toList(),
-                viewerId);
-        return page.stream().map(m -> view(m,
-                attachments.getOrDefault(m.id(), List.of()).stream().map(a -> attachment(a, jobsById)).toList(),
-                m.replyTo() == null ? null : reply(m.replyTo(), quoted.get(m.replyTo())),
-                reactions.getOrDefault(m.id(), List.of()).stream().map(r -> new MessageView.ReactionView(r.emoji(), r.count(),
-                        r.userIds(), viewerId == null ? null : r.me())).toList())).toList();
+        Map<UUID, List<Messages.Attachment>> attachments =
+                messages.attachmentsOf(page.stream().map(Messages.Message::id).toList());
+        Map<JobId, Job> jobsById = jobs
+                .findAll(attachments.values().stream()
+                        .flatMap(List::stream)
+                        .map(Messages.Attachment::jobId)
+                        .filter(Objects::nonNull)
+                        .distinct()
+                        .toList())
+                .stream()
+                .collect(Collectors.toMap(Job::id, Function.identity()));
+        Map<UUID, Messages.Message> quoted = messages
+                .findAll(page.stream()
+                        .map(Messages.Message::replyTo)
+                        .filter(Objects::nonNull)
+                        .distinct()
+                        .toList())
+                .stream()
+                .collect(Collectors.toMap(Messages.Message::id, Function.identity()));
+        Map<UUID, List<Messages.Reaction>> reactions =
+                messages.reactionsOf(page.stream().map(Messages.Message::id).toList(), viewerId);
+        return page.stream()
+                .map(m -> view(
+                        m,
+                        attachments.getOrDefault(m.id(), List.of()).stream()
+                                .map(a -> attachment(a, jobsById))
+                                .toList(),
+                        m.replyTo() == null ? null : reply(m.replyTo(), quoted.get(m.replyTo())),
+                        reactions.getOrDefault(m.id(), List.of()).stream()
+                                .map(r -> new MessageView.ReactionView(
+                                        r.emoji(), r.count(), r.userIds(), viewerId == null ? null : r.me()))
+                                .toList()))
+                .toList();
     }
 
-    private static MessageView view(Messages.Message m, List<MessageView.AttachmentView> attachments, MessageView.ReplyView reply,
+    private static MessageView view(
+            Messages.Message m,
+            List<MessageView.AttachmentView> attachments,
+            MessageView.ReplyView reply,
             List<MessageView.ReactionView> reactions) {
-        return new MessageView(m.id(), m.channelId(), m.seq(), m.senderId(), m.content(), attachments, m.clientMessageId(),
-                m.createdAt(), m.editedAt(), m.deletedAt(), reply, reactions, m.mentions());
+        return new MessageView(
+                m.id(),
+                m.channelId(),
+                m.seq(),
+                m.senderId(),
+                m.content(),
+                attachments,
+                m.clientMessageId(),
+                m.createdAt(),
+                m.editedAt(),
+                m.deletedAt(),
+                reply,
+                reactions,
+                m.mentions());
     }
 
     private static MessageView.ReplyView reply(UUID id, Messages.Message original) {
@@ -85,10 +118,18 @@ class MessageViews {
     private MessageView.AttachmentView attachment(Messages.Attachment a, Map<JobId, Job> jobsById) {
         Job job = a.jobId() == null ? null : jobsById.get(new JobId(a.jobId()));
         if (job == null) {
-            return new MessageView.AttachmentView(a.uploadId(), a.fileName(), a.size(), a.detectedType(), a.jobId(), null, Map.of());
+            return new MessageView.AttachmentView(
+                    a.uploadId(), a.fileName(), a.size(), a.detectedType(), a.jobId(), null, Map.of());
         }
         JobView view = JobView.of(job, store, properties.uploads().downloadUrlTtl());
-        return new MessageView.AttachmentView(a.uploadId(), a.fileName(), a.size(), a.detectedType(), a.jobId(), job.status(),
-                view.outputs(), view.sha256());
+        return new MessageView.AttachmentView(
+                a.uploadId(),
+                a.fileName(),
+                a.size(),
+                a.detectedType(),
+                a.jobId(),
+                job.status(),
+                view.outputs(),
+                view.sha256());
     }
 }

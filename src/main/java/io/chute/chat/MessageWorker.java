@@ -45,8 +45,16 @@ class MessageWorker implements IncomingHandler {
     private final Counter stored;
     private final Mentions mentions;
 
-    MessageWorker(Channels channels, Messages messages, ReceiptPointers pointers, MessageViews views, Events events,
-            TransactionTemplate tx, JsonMapper json, MeterRegistry meters, Mentions mentions) {
+    MessageWorker(
+            Channels channels,
+            Messages messages,
+            ReceiptPointers pointers,
+            MessageViews views,
+            Events events,
+            TransactionTemplate tx,
+            JsonMapper json,
+            MeterRegistry meters,
+            Mentions mentions) {
         this.mentions = mentions;
         this.channels = channels;
         this.messages = messages;
@@ -55,11 +63,18 @@ class MessageWorker implements IncomingHandler {
         this.events = events;
         this.tx = tx;
         this.json = json;
-        this.stored = Counter.builder("chat.messages").description("chat messages stored").register(meters);
+        this.stored = Counter.builder("chat.messages")
+                .description("chat messages stored")
+                .register(meters);
     }
 
     /** What travels on the incoming lane: a checked {@link MessageDraft} and its sender. */
-    record SendCommand(UUID senderId, UUID channelId, String content, String clientMessageId, List<UUID> attachments,
+    record SendCommand(
+            UUID senderId,
+            UUID channelId,
+            String content,
+            String clientMessageId,
+            List<UUID> attachments,
             UUID replyTo) {}
 
     @Override
@@ -81,14 +96,18 @@ class MessageWorker implements IncomingHandler {
      */
     @Override
     public void handleAll(List<JsonNode> commands) {
-        List<SendCommand> sends = commands.stream().map(c -> json.treeToValue(c, SendCommand.class)).toList();
+        List<SendCommand> sends = commands.stream()
+                .map(c -> json.treeToValue(c, SendCommand.class))
+                .toList();
         tx.executeWithoutResult(s -> persistAll(sends));
     }
 
     private void persistAll(List<SendCommand> sends) {
-        Set<String> members = channels.membershipsAmong(sends.stream().map(SendCommand::channelId).toList(),
+        Set<String> members = channels.membershipsAmong(
+                sends.stream().map(SendCommand::channelId).toList(),
                 sends.stream().map(SendCommand::senderId).toList());
-        Set<String> seen = new HashSet<>(messages.storedAmong(sends.stream().map(SendCommand::senderId).toList(),
+        Set<String> seen = new HashSet<>(messages.storedAmong(
+                sends.stream().map(SendCommand::senderId).toList(),
                 sends.stream().map(SendCommand::clientMessageId).toList()));
         List<SendCommand> fresh = new ArrayList<>();
         for (SendCommand send : sends) {
@@ -109,19 +128,30 @@ class MessageWorker implements IncomingHandler {
         Map<UUID, Long> next = new HashMap<>();
         counts.forEach((channel, n) -> next.put(channel, channels.nextSeqs(channel, n.intValue()) - n + 1));
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        Mentions.Resolved mentioned = mentions.resolve(fresh.stream().map(f -> Map.entry(f.channelId(), contentOf(f))).toList());
+        Mentions.Resolved mentioned = mentions.resolve(
+                fresh.stream().map(f -> Map.entry(f.channelId(), contentOf(f))).toList());
         List<Messages.Message> batch = new ArrayList<>(fresh.size());
-        // why: members' rows locked in (channel, user) order, the order delivery receipts lock them in: no deadlock between the two
+        // why: members' rows locked in (channel, user) order, the order delivery receipts lock them in: no deadlock
+        // between the two
         Map<String, Long> lastOfSender = new TreeMap<>();
         for (SendCommand f : fresh) {
             long seq = next.merge(f.channelId(), 1L, Long::sum) - 1;
-            batch.add(Messages.Message.fresh(UUID.randomUUID(), f.channelId(), seq, f.senderId(), f.clientMessageId(),
-                    contentOf(f), now, f.replyTo(), mentioned.in(f.channelId(), contentOf(f))));
+            batch.add(Messages.Message.fresh(
+                    UUID.randomUUID(),
+                    f.channelId(),
+                    seq,
+                    f.senderId(),
+                    f.clientMessageId(),
+                    contentOf(f),
+                    now,
+                    f.replyTo(),
+                    mentioned.in(f.channelId(), contentOf(f))));
             lastOfSender.put(f.channelId() + "/" + f.senderId(), seq);
         }
         if (messages.insertAll(batch) != batch.size()) {
             if (batch.size() > 1) {
-                // why: someone stored one of them meanwhile; rolling back has the bus run the batch one command at a time
+                // why: someone stored one of them meanwhile; rolling back has the bus run the batch one command at a
+                // time
                 throw new IllegalStateException("a message of the batch was stored concurrently");
             }
             // the same message, sent twice at once, was stored by the other: give back its seq, so that it is not a gap
@@ -132,9 +162,11 @@ class MessageWorker implements IncomingHandler {
         for (int i = 0; i < batch.size(); i++) {
             Messages.Message m = batch.get(i);
             SendCommand f = fresh.get(i);
-            int attached = messages.attach(m.id(), m.channelId(), m.senderId(), f.attachments() == null ? List.of() : f.attachments());
+            int attached = messages.attach(
+                    m.id(), m.channelId(), m.senderId(), f.attachments() == null ? List.of() : f.attachments());
             boolean plain = attached == 0 && m.replyTo() == null;
-            created.add(new Events.Publication(Route.channel(m.channelId()), "message.created", plain ? views.plain(m) : views.of(m)));
+            created.add(new Events.Publication(
+                    Route.channel(m.channelId()), "message.created", plain ? views.plain(m) : views.of(m)));
         }
         // sending a message implies having read the channel up to it
         lastOfSender.forEach((key, seq) -> {

@@ -31,13 +31,32 @@ class Messages {
      * a tombstone: empty content, no attachments, {@code deletedAt} set. {@code mentions} are the
      * members its {@code @username}s named when it was stored or last edited.
      */
-    record Message(UUID id, UUID channelId, long seq, UUID senderId, String clientMessageId, String content, Instant createdAt,
-            Instant editedAt, Instant deletedAt, UUID replyTo, List<UUID> mentions) {
+    record Message(
+            UUID id,
+            UUID channelId,
+            long seq,
+            UUID senderId,
+            String clientMessageId,
+            String content,
+            Instant createdAt,
+            Instant editedAt,
+            Instant deletedAt,
+            UUID replyTo,
+            List<UUID> mentions) {
 
         /** A message about to be stored. */
-        static Message fresh(UUID id, UUID channelId, long seq, UUID senderId, String clientMessageId, String content,
-                Instant createdAt, UUID replyTo, List<UUID> mentions) {
-            return new Message(id, channelId, seq, senderId, clientMessageId, content, createdAt, null, null, replyTo, mentions);
+        static Message fresh(
+                UUID id,
+                UUID channelId,
+                long seq,
+                UUID senderId,
+                String clientMessageId,
+                String content,
+                Instant createdAt,
+                UUID replyTo,
+                List<UUID> mentions) {
+            return new Message(
+                    id, channelId, seq, senderId, clientMessageId, content, createdAt, null, null, replyTo, mentions);
         }
 
         boolean deleted() {
@@ -61,7 +80,8 @@ class Messages {
                 join unnest(cast(? as uuid[]), cast(? as text[])) as p(sender_id, client_message_id)
                   on m.sender_id = p.sender_id and m.client_message_id = p.client_message_id""")
                 .params(senderIds.toArray(UUID[]::new), clientMessageIds.toArray(String[]::new))
-                .query(String.class).list());
+                .query(String.class)
+                .list());
     }
 
     /** Inserts many messages with one statement; returns how many were new. */
@@ -74,7 +94,8 @@ class Messages {
                             cast(? as text[]), cast(? as text[]), cast(? as timestamptz[]), cast(? as uuid[]), cast(? as text[]))
                      as b(id, channel_id, seq, sender_id, client_message_id, content, created_at, reply_to, mentions)
                 on conflict (sender_id, client_message_id) do nothing""")
-                .params(batch.stream().map(Message::id).toArray(UUID[]::new),
+                .params(
+                        batch.stream().map(Message::id).toArray(UUID[]::new),
                         batch.stream().map(Message::channelId).toArray(UUID[]::new),
                         batch.stream().map(Message::seq).toArray(Long[]::new),
                         batch.stream().map(Message::senderId).toArray(UUID[]::new),
@@ -82,20 +103,31 @@ class Messages {
                         batch.stream().map(Message::content).toArray(String[]::new),
                         batch.stream().map(m -> Timestamp.from(m.createdAt())).toArray(Timestamp[]::new),
                         batch.stream().map(Message::replyTo).toArray(UUID[]::new),
-                        batch.stream().map(m -> String.join(",", m.mentions().stream().map(UUID::toString).toList()))
+                        batch.stream()
+                                .map(m -> String.join(
+                                        ",",
+                                        m.mentions().stream()
+                                                .map(UUID::toString)
+                                                .toList()))
                                 .toArray(String[]::new))
                 .update();
     }
 
     Optional<Message> find(UUID id) {
-        return jdbc.sql("select * from messages where id = ?").param(id).query(Messages::message).optional();
+        return jdbc.sql("select * from messages where id = ?")
+                .param(id)
+                .query(Messages::message)
+                .optional();
     }
 
     List<Message> findAll(Collection<UUID> ids) {
         if (ids.isEmpty()) {
             return List.of();
         }
-        return jdbc.sql("select * from messages where id = any(?)").param(ids.toArray(UUID[]::new)).query(Messages::message).list();
+        return jdbc.sql("select * from messages where id = any(?)")
+                .param(ids.toArray(UUID[]::new))
+                .query(Messages::message)
+                .list();
     }
 
     /** New content for a live message; empty if it is deleted. */
@@ -103,16 +135,20 @@ class Messages {
         return jdbc.sql("""
                 update messages set content = ?, mentions = ?, edited_at = now()
                 where id = ? and deleted_at is null returning *""")
-                .params(content, mentions.toArray(UUID[]::new), id).query(Messages::message).optional();
+                .params(content, mentions.toArray(UUID[]::new), id)
+                .query(Messages::message)
+                .optional();
     }
 
     /** Turns a live message into a tombstone, without its reactions; empty if it was deleted already. */
     Optional<Message> tombstone(UUID id) {
-        Optional<Message> deleted = jdbc.sql("""
+        Optional<Message> deleted =
+                jdbc.sql("""
                 update messages set content = '', mentions = '{}', deleted_at = now()
-                where id = ? and deleted_at is null returning *""")
-                .param(id).query(Messages::message).optional();
-        deleted.ifPresent(m -> jdbc.sql("delete from message_reactions where message_id = ?").param(id).update());
+                where id = ? and deleted_at is null returning *""").param(id).query(Messages::message).optional();
+        deleted.ifPresent(m -> jdbc.sql("delete from message_reactions where message_id = ?")
+                .param(id)
+                .update());
         return deleted;
     }
 
@@ -122,7 +158,9 @@ class Messages {
      */
     List<Purged> detachAndPurge(UUID messageId) {
         List<UUID> detached = jdbc.sql("delete from message_attachments where message_id = ? returning upload_id")
-                .param(messageId).query(UUID.class).list();
+                .param(messageId)
+                .query(UUID.class)
+                .list();
         if (detached.isEmpty()) {
             return List.of();
         }
@@ -132,12 +170,18 @@ class Messages {
                   and not exists (select 1 from message_attachments a where a.upload_id = u.id)
                 returning u.id, u.object_key""")
                 .param(detached.toArray(UUID[]::new))
-                .query((rs, n) -> Map.entry(rs.getObject(1, UUID.class), rs.getString(2))).list();
+                .query((rs, n) -> Map.entry(rs.getObject(1, UUID.class), rs.getString(2)))
+                .list();
         List<Purged> out = new ArrayList<>();
         for (Map.Entry<UUID, String> p : purged) {
-            List<String> outputs = jdbc.sql("select o.value ->> 'key' from jobs j, jsonb_each(j.outputs) o where j.upload_id = ?")
-                    .param(p.getKey()).query(String.class).list();
-            jdbc.sql("delete from upload_texts where upload_id = ?").param(p.getKey()).update();
+            List<String> outputs = jdbc.sql(
+                            "select o.value ->> 'key' from jobs j, jsonb_each(j.outputs) o where j.upload_id = ?")
+                    .param(p.getKey())
+                    .query(String.class)
+                    .list();
+            jdbc.sql("delete from upload_texts where upload_id = ?")
+                    .param(p.getKey())
+                    .update();
             out.add(new Purged(p.getKey(), p.getValue(), outputs));
         }
         return out;
@@ -145,14 +189,19 @@ class Messages {
 
     /** True if the reaction is new (false if the user had reacted so already). */
     boolean addReaction(UUID messageId, String emoji, UUID userId) {
-        return jdbc.sql("insert into message_reactions (message_id, emoji, user_id) values (?, ?, ?) on conflict do nothing")
-                .params(messageId, emoji, userId).update() == 1;
+        return jdbc.sql(
+                                "insert into message_reactions (message_id, emoji, user_id) values (?, ?, ?) on conflict do nothing")
+                        .params(messageId, emoji, userId)
+                        .update()
+                == 1;
     }
 
     /** True if there was such a reaction. */
     boolean removeReaction(UUID messageId, String emoji, UUID userId) {
         return jdbc.sql("delete from message_reactions where message_id = ? and emoji = ? and user_id = ?")
-                .params(messageId, emoji, userId).update() == 1;
+                        .params(messageId, emoji, userId)
+                        .update()
+                == 1;
     }
 
     /** The reactions of several messages, by message, each emoji in the order it was first used. */
@@ -167,10 +216,16 @@ class Messages {
                 from message_reactions where message_id = any(?)
                 group by message_id, emoji order by message_id, min(created_at), emoji""")
                 .params(viewerId, messageIds.toArray(UUID[]::new))
-                .query((rs, n) -> new Reaction(rs.getObject(1, UUID.class), rs.getString(2), rs.getLong(3),
-                        List.of((UUID[]) rs.getArray(4).getArray()), rs.getBoolean(5)))
+                .query((rs, n) -> new Reaction(
+                        rs.getObject(1, UUID.class),
+                        rs.getString(2),
+                        rs.getLong(3),
+                        List.of((UUID[]) rs.getArray(4).getArray()),
+                        rs.getBoolean(5)))
                 .list()
-                .forEach(r -> byMessage.computeIfAbsent(r.messageId(), k -> new ArrayList<>()).add(r));
+                .forEach(r -> byMessage
+                        .computeIfAbsent(r.messageId(), k -> new ArrayList<>())
+                        .add(r));
         return byMessage;
     }
 
@@ -196,7 +251,9 @@ class Messages {
         return jdbc.sql("""
                 select * from messages where channel_id = ? and seq < ?
                 order by seq desc limit ?""")
-                .params(channelId, beforeSeq, limit).query(Messages::message).list();
+                .params(channelId, beforeSeq, limit)
+                .query(Messages::message)
+                .list();
     }
 
     /** Up to {@code limit} messages of the channel that carry files, with a seq below {@code beforeSeq}, newest first. */
@@ -205,7 +262,9 @@ class Messages {
                 select m.* from messages m where m.channel_id = ? and m.seq < ?
                 and exists (select 1 from message_attachments a where a.message_id = m.id)
                 order by m.seq desc limit ?""")
-                .params(channelId, beforeSeq, limit).query(Messages::message).list();
+                .params(channelId, beforeSeq, limit)
+                .query(Messages::message)
+                .list();
     }
 
     /**
@@ -237,30 +296,42 @@ class Messages {
                 from message_attachments a join uploads u on u.id = a.upload_id
                 where a.message_id = any(?) order by a.message_id, a.position""")
                 .param(messageIds.toArray(UUID[]::new))
-                .query((rs, n) -> new Attachment(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getString(3),
-                        rs.getLong(4), rs.getString(5), rs.getObject(6, UUID.class)))
+                .query((rs, n) -> new Attachment(
+                        rs.getObject(1, UUID.class),
+                        rs.getObject(2, UUID.class),
+                        rs.getString(3),
+                        rs.getLong(4),
+                        rs.getString(5),
+                        rs.getObject(6, UUID.class)))
                 .list()
-                .forEach(a -> byMessage.computeIfAbsent(a.messageId(), k -> new ArrayList<>()).add(a));
+                .forEach(a -> byMessage
+                        .computeIfAbsent(a.messageId(), k -> new ArrayList<>())
+                        .add(a));
         return byMessage;
     }
 
     /** Uploads of {@code uploadIds} that {@code ownerId} owns and has completed. */
     Set<UUID> completeUploadsOf(UUID ownerId, Collection<UUID> uploadIds) {
-        return new HashSet<>(jdbc.sql("select id from uploads where id = any(?) and owner_id = ? and state = 'COMPLETE'")
-                .params(uploadIds.toArray(UUID[]::new), ownerId).query(UUID.class).list());
+        return new HashSet<>(
+                jdbc.sql("select id from uploads where id = any(?) and owner_id = ? and state = 'COMPLETE'")
+                        .params(uploadIds.toArray(UUID[]::new), ownerId)
+                        .query(UUID.class)
+                        .list());
     }
 
     boolean sharedWith(UUID userId, UUID uploadId) {
         return jdbc.sql("""
                 select exists (select 1 from message_attachments a
                                join channel_members m on m.channel_id = a.channel_id
-                               where a.upload_id = ? and m.user_id = ?)""")
-                .params(uploadId, userId).query(Boolean.class).single();
+                               where a.upload_id = ? and m.user_id = ?)""").params(uploadId, userId).query(Boolean.class).single();
     }
 
     Set<UUID> sentIn(UUID channelId, Collection<UUID> uploadIds) {
-        return new HashSet<>(jdbc.sql("select distinct upload_id from message_attachments where channel_id = ? and upload_id = any(?)")
-                .params(channelId, uploadIds.toArray(UUID[]::new)).query(UUID.class).list());
+        return new HashSet<>(jdbc.sql(
+                        "select distinct upload_id from message_attachments where channel_id = ? and upload_id = any(?)")
+                .params(channelId, uploadIds.toArray(UUID[]::new))
+                .query(UUID.class)
+                .list());
     }
 
     /** The channels each of {@code uploadIds} was sent to; uploads sent nowhere are left out. */
@@ -273,7 +344,8 @@ class Messages {
                 .param(uploadIds.toArray(UUID[]::new))
                 .query((rs, n) -> Map.entry(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class)))
                 .list()
-                .forEach(e -> byUpload.computeIfAbsent(e.getKey(), k -> new HashSet<>()).add(e.getValue()));
+                .forEach(e -> byUpload.computeIfAbsent(e.getKey(), k -> new HashSet<>())
+                        .add(e.getValue()));
         return byUpload;
     }
 
@@ -284,11 +356,18 @@ class Messages {
     /** A message from columns named {@code prefix} + the column's name. */
     static Message message(ResultSet rs, String prefix) throws SQLException {
         java.sql.Array mentions = rs.getArray(prefix + "mentions");
-        return new Message(rs.getObject(prefix + "id", UUID.class), rs.getObject(prefix + "channel_id", UUID.class),
-                rs.getLong(prefix + "seq"), rs.getObject(prefix + "sender_id", UUID.class), rs.getString(prefix + "client_message_id"),
-                rs.getString(prefix + "content"), rs.getTimestamp(prefix + "created_at").toInstant(),
-                instant(rs.getTimestamp(prefix + "edited_at")), instant(rs.getTimestamp(prefix + "deleted_at")),
-                rs.getObject(prefix + "reply_to", UUID.class), mentions == null ? List.of() : List.of((UUID[]) mentions.getArray()));
+        return new Message(
+                rs.getObject(prefix + "id", UUID.class),
+                rs.getObject(prefix + "channel_id", UUID.class),
+                rs.getLong(prefix + "seq"),
+                rs.getObject(prefix + "sender_id", UUID.class),
+                rs.getString(prefix + "client_message_id"),
+                rs.getString(prefix + "content"),
+                rs.getTimestamp(prefix + "created_at").toInstant(),
+                instant(rs.getTimestamp(prefix + "edited_at")),
+                instant(rs.getTimestamp(prefix + "deleted_at")),
+                rs.getObject(prefix + "reply_to", UUID.class),
+                mentions == null ? List.of() : List.of((UUID[]) mentions.getArray()));
     }
 
     private static Instant instant(Timestamp t) {

@@ -30,8 +30,7 @@ class PresenceStore {
     void heartbeat(String nodeId) {
         jdbc.sql("""
                 insert into gateway_nodes (node_id, heartbeat_at) values (?, now())
-                on conflict (node_id) do update set heartbeat_at = now()""")
-                .param(nodeId).update();
+                on conflict (node_id) do update set heartbeat_at = now()""").param(nodeId).update();
     }
 
     /**
@@ -40,26 +39,34 @@ class PresenceStore {
      */
     Optional<Change> opened(UUID userId, String nodeId, String socketId) {
         jdbc.sql("insert into presence_sockets (user_id, node_id, socket_id) values (?, ?, ?) on conflict do nothing")
-                .params(userId, nodeId, socketId).update();
-        jdbc.sql("insert into presence (user_id, online) values (?, false) on conflict do nothing").param(userId).update();
+                .params(userId, nodeId, socketId)
+                .update();
+        jdbc.sql("insert into presence (user_id, online) values (?, false) on conflict do nothing")
+                .param(userId)
+                .update();
         boolean wasOnline = jdbc.sql("select online from presence where user_id = ? for update")
-                .param(userId).query(Boolean.class).single();
+                .param(userId)
+                .query(Boolean.class)
+                .single();
         Instant now = jdbc.sql("""
                 update presence set online = true, idle_since = null,
                        last_seen_at = case when online then last_seen_at else now() end
                 where user_id = ? returning last_seen_at""")
-                .param(userId).query((rs, n) -> rs.getTimestamp(1).toInstant()).single();
+                .param(userId)
+                .query((rs, n) -> rs.getTimestamp(1).toInstant())
+                .single();
         return wasOnline ? Optional.empty() : Optional.of(new Change(userId, true, now));
     }
 
     /** Forgets a socket; true when it was the user's last one anywhere (they are now idle). */
     boolean closed(UUID userId, String nodeId, String socketId) {
-        jdbc.sql("delete from presence_sockets where node_id = ? and socket_id = ?").params(nodeId, socketId).update();
+        jdbc.sql("delete from presence_sockets where node_id = ? and socket_id = ?")
+                .params(nodeId, socketId)
+                .update();
         return jdbc.sql("""
                 update presence p set idle_since = now(), last_seen_at = now()
                 where user_id = ? and online
-                  and not exists (select 1 from presence_sockets s where s.user_id = p.user_id)""")
-                .param(userId).update() == 1;
+                  and not exists (select 1 from presence_sockets s where s.user_id = p.user_id)""").param(userId).update() == 1;
     }
 
     /** Users idle for longer than {@code grace} go offline; answers them. */
@@ -70,7 +77,8 @@ class PresenceStore {
                   and not exists (select 1 from presence_sockets s where s.user_id = p.user_id)
                 returning user_id, last_seen_at""")
                 .param(grace.toMillis() / 1000.0)
-                .query((rs, n) -> new Change(rs.getObject(1, UUID.class), false, rs.getTimestamp(2).toInstant()))
+                .query((rs, n) -> new Change(
+                        rs.getObject(1, UUID.class), false, rs.getTimestamp(2).toInstant()))
                 .list();
     }
 
@@ -88,21 +96,20 @@ class PresenceStore {
                 from (select user_id, max(heartbeat_at) as at from gone group by user_id) g
                 where p.user_id = g.user_id and p.online
                   and not exists (select 1 from presence_sockets s where s.user_id = p.user_id
-                                  and s.node_id not in (select node_id from dead))""")
-                .param(deadAfter.toMillis() / 1000.0)
-                .update();
+                                  and s.node_id not in (select node_id from dead))""").param(deadAfter.toMillis() / 1000.0).update();
     }
 
     /** A stopping node's own sockets, removed as if each had closed; answers their users. */
     List<UUID> closeNode(String nodeId) {
         List<UUID> users = jdbc.sql("delete from presence_sockets where node_id = ? returning user_id")
-                .param(nodeId).query(UUID.class).list();
+                .param(nodeId)
+                .query(UUID.class)
+                .list();
         jdbc.sql("delete from gateway_nodes where node_id = ?").param(nodeId).update();
         jdbc.sql("""
                 update presence p set idle_since = now(), last_seen_at = now()
                 where user_id = any(?) and online and idle_since is null
-                  and not exists (select 1 from presence_sockets s where s.user_id = p.user_id)""")
-                .param(users.stream().distinct().toArray(UUID[]::new)).update();
+                  and not exists (select 1 from presence_sockets s where s.user_id = p.user_id)""").param(users.stream().distinct().toArray(UUID[]::new)).update();
         return users;
     }
 
@@ -116,7 +123,6 @@ class PresenceStore {
                 union
                 select other.user_id from channel_members mine
                 join channel_members other on other.channel_id = mine.channel_id
-                where mine.user_id = :u and other.user_id <> :u""")
-                .param("u", userId).query(UUID.class).list();
+                where mine.user_id = :u and other.user_id <> :u""").param("u", userId).query(UUID.class).list();
     }
 }

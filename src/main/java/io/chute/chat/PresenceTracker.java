@@ -48,7 +48,8 @@ class PresenceTracker implements SocketListener {
     @PostConstruct
     void start() {
         store.heartbeat(events.nodeId());
-        timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("chute-presence").daemon().factory());
+        timer = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("chute-presence").daemon().factory());
         long beat = config.presenceHeartbeat().toMillis();
         timer.scheduleWithFixedDelay(this::maintain, beat, beat, TimeUnit.MILLISECONDS);
     }
@@ -59,8 +60,10 @@ class PresenceTracker implements SocketListener {
     // why: the gateway calls these under its lock; the database work runs on the presence thread, in call order
     @Override
     public void opened(UUID userId, String socketId) {
-        timer.execute(() -> quietly("record a socket", () ->
-                tx.execute(s -> store.opened(userId, events.nodeId(), socketId)).ifPresent(this::announce)));
+        timer.execute(() -> quietly(
+                "record a socket",
+                () -> tx.execute(s -> store.opened(userId, events.nodeId(), socketId))
+                        .ifPresent(this::announce)));
     }
 
     @Override

@@ -15,8 +15,12 @@ final class Reactions {
      * (so "+1", "ok" or "a👍" are refused, "1️⃣" is not).
      */
     static String checkedEmoji(String emoji) {
-        if (emoji == null || emoji.isEmpty() || emoji.codePointCount(0, emoji.length()) > MAX_CODE_POINTS
-                || emoji.codePoints().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c) || Character.isSpaceChar(c))
+        if (emoji == null
+                || emoji.isEmpty()
+                || emoji.codePointCount(0, emoji.length()) > MAX_CODE_POINTS
+                || emoji.codePoints()
+                        .anyMatch(
+                                c -> Character.isWhitespace(c) || Character.isISOControl(c) || Character.isSpaceChar(c))
                 || emoji.codePoints().allMatch(c -> c < 0x80)
                 || emoji.codePoints().anyMatch(c -> c < 0x80 && "0123456789#*".indexOf(c) < 0)) {
             throw ApiException.badRequest("emoji must be one emoji (at most " + MAX_CODE_POINTS + " code points)");

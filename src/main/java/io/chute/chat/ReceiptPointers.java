@@ -38,8 +38,15 @@ class ReceiptPointers {
                 from old
                 where m.channel_id = old.channel_id and m.user_id = old.user_id and m.last_read_seq < :seq
                 returning old.last_read_seq, m.last_read_at""")
-                .param("c", channelId).param("u", userId).param("seq", seq)
-                .query((rs, n) -> new Moved(channelId, userId, rs.getLong(1), seq, rs.getTimestamp(2).toInstant()))
+                .param("c", channelId)
+                .param("u", userId)
+                .param("seq", seq)
+                .query((rs, n) -> new Moved(
+                        channelId,
+                        userId,
+                        rs.getLong(1),
+                        seq,
+                        rs.getTimestamp(2).toInstant()))
                 .optional();
     }
 
@@ -59,8 +66,12 @@ class ReceiptPointers {
                 .param("c", channelIds.toArray(UUID[]::new))
                 .param("u", userIds.toArray(UUID[]::new))
                 .param("s", seqs.toArray(Long[]::new))
-                .query((rs, n) -> new Moved(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getLong(3),
-                        rs.getLong(4), rs.getTimestamp(5).toInstant()))
+                .query((rs, n) -> new Moved(
+                        rs.getObject(1, UUID.class),
+                        rs.getObject(2, UUID.class),
+                        rs.getLong(3),
+                        rs.getLong(4),
+                        rs.getTimestamp(5).toInstant()))
                 .list();
     }
 
@@ -100,9 +111,12 @@ class ReceiptPointers {
                 from channel_members
                 where channel_id = :c and user_id <> :sender and joined_at <= :at
                 order by joined_at, user_id""")
-                .param("seq", message.seq()).param("c", message.channelId()).param("sender", message.senderId())
+                .param("seq", message.seq())
+                .param("c", message.channelId())
+                .param("sender", message.senderId())
                 .param("at", Timestamp.from(message.createdAt()))
-                .query((rs, n) -> new Receipt(rs.getObject(1, UUID.class), instant(rs.getTimestamp(2)), instant(rs.getTimestamp(3))))
+                .query((rs, n) -> new Receipt(
+                        rs.getObject(1, UUID.class), instant(rs.getTimestamp(2)), instant(rs.getTimestamp(3))))
                 .list();
     }
 

@@ -42,7 +42,10 @@ public class ApiException extends RuntimeException {
 
     /** 413 with a type ending in {@code /quota-exceeded}, so clients can tell it from a file over the size limit. */
     public static ApiException quotaExceeded(String detail, Map<String, Object> properties) {
-        return new ApiException(HttpStatus.CONTENT_TOO_LARGE, detail, properties,
+        return new ApiException(
+                HttpStatus.CONTENT_TOO_LARGE,
+                detail,
+                properties,
                 URI.create(Problems.typeOf(HttpStatus.CONTENT_TOO_LARGE) + "/quota-exceeded"));
     }
 

@@ -22,7 +22,8 @@ public class InvalidInputException extends IllegalArgumentException {
      * overrides disguise names ("invoice\u202Egpj.exe" shows as "invoiceexe.jpg").
      */
     public static void requireNoFormatting(String value, String field) {
-        require(value == null || value.chars().noneMatch(c -> Character.getType(c) == Character.FORMAT),
+        require(
+                value == null || value.chars().noneMatch(c -> Character.getType(c) == Character.FORMAT),
                 field + " must not contain invisible formatting characters");
     }
 

@@ -13,8 +13,8 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
-import org.springframework.web.util.DisconnectedClientHelper;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import org.springframework.web.util.DisconnectedClientHelper;
 
 /** Renders every failure as RFC 9457 problem+json; a client mistake is never a 500. */
 @RestControllerAdvice
@@ -54,22 +54,26 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(org.apache.catalina.connector.ClientAbortException.class)
     ResponseEntity<ProblemDetail> clientGone(Exception e, HttpServletRequest request) {
         log.debug("The client went away during {} {}", request.getMethod(), request.getRequestURI(), e);
-        return ResponseEntity.badRequest().body(Problems.of(HttpStatus.BAD_REQUEST, "The request was interrupted by the client"));
+        return ResponseEntity.badRequest()
+                .body(Problems.of(HttpStatus.BAD_REQUEST, "The request was interrupted by the client"));
     }
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e, HttpServletRequest request) {
         if (DisconnectedClientHelper.isClientDisconnectedException(e)) {
             // why: a client that goes away mid-upload is routine; nothing was stored, and no one is left to answer
-            log.debug("Client disconnected during {} {}: {}", request.getMethod(), request.getRequestURI(), e.toString());
+            log.debug(
+                    "Client disconnected during {} {}: {}", request.getMethod(), request.getRequestURI(), e.toString());
             return null;
         }
         if (DatabaseOutages.isUnreachable(e)) {
             DatabaseOutages.failed(request.getMethod() + " " + request.getRequestURI(), e);
-            ProblemDetail problem = Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "The database is unreachable; try again shortly");
+            ProblemDetail problem =
+                    Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "The database is unreachable; try again shortly");
             problem.setProperty("retryAfterSeconds", DATABASE_RETRY_AFTER_SECONDS);
             return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
-                    .header(HttpHeaders.RETRY_AFTER, String.valueOf(DATABASE_RETRY_AFTER_SECONDS)).body(problem);
+                    .header(HttpHeaders.RETRY_AFTER, String.valueOf(DATABASE_RETRY_AFTER_SECONDS))
+                    .body(problem);
         }
         log.error("Unexpected failure on {} {}", request.getMethod(), request.getRequestURI(), e);
         return ResponseEntity.internalServerError()
@@ -81,14 +85,18 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
             HttpMessageNotReadableException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         // why: a record that refuses its input in its constructor should say why, not "failed to read"
         InvalidInputException invalid = causeOf(e, InvalidInputException.class);
-        String detail = invalid != null ? invalid.getMessage() : "The request body is missing or is not valid JSON of the expected shape";
+        String detail = invalid != null
+                ? invalid.getMessage()
+                : "The request body is missing or is not valid JSON of the expected shape";
         return ResponseEntity.badRequest().body(Problems.of(HttpStatus.BAD_REQUEST, detail));
     }
 
     @Override
     protected ResponseEntity<Object> createResponseEntity(
             Object body, HttpHeaders headers, HttpStatusCode statusCode, WebRequest request) {
-        if (body instanceof ProblemDetail problem && (problem.getType() == null || "about:blank".equals(problem.getType().toString()))) {
+        if (body instanceof ProblemDetail problem
+                && (problem.getType() == null
+                        || "about:blank".equals(problem.getType().toString()))) {
             problem.setType(Problems.typeOf(statusCode));
         }
         return super.createResponseEntity(body, headers, statusCode, request);

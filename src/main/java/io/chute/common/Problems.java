@@ -1,8 +1,8 @@
 package io.chute.common;
 
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
-import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
@@ -26,7 +26,8 @@ public final class Problems {
      */
     public static URI typeOf(HttpStatusCode status) {
         HttpStatus known = HttpStatus.resolve(status.value());
-        String slug = known == null ? Integer.toString(status.value())
+        String slug = known == null
+                ? Integer.toString(status.value())
                 : known.getReasonPhrase().toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
         return URI.create("urn:chute:problem:" + slug);
     }
@@ -36,8 +37,9 @@ public final class Problems {
         response.setStatus(status.value());
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         response.setCharacterEncoding("UTF-8");
-        response.getWriter().write("{\"type\":" + quote(typeOf(status).toString()) + ",\"title\":" + quote(status.getReasonPhrase())
-                + ",\"status\":" + status.value() + ",\"detail\":" + quote(detail) + "}");
+        response.getWriter()
+                .write("{\"type\":" + quote(typeOf(status).toString()) + ",\"title\":" + quote(status.getReasonPhrase())
+                        + ",\"status\":" + status.value() + ",\"detail\":" + quote(detail) + "}");
     }
 
     private static String quote(String s) {

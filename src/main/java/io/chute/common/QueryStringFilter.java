@@ -35,18 +35,21 @@ class QueryStringFilter extends OncePerRequestFilter {
         chain.doFilter(request, response);
     }
 
-    // why: no library call checks this without throwing on the first error and decoding '+' as well; this is the same rule
+    // why: no library call checks this without throwing on the first error and decoding '+' as well; this is the same
+    // rule
     static boolean validPercentEncoding(String query) {
         byte[] bytes = new byte[query.length()];
         int length = 0;
         for (int i = 0; i < query.length(); i++) {
             char c = query.charAt(i);
             if (c == '%') {
-                if (i + 2 >= query.length() || Character.digit(query.charAt(i + 1), 16) < 0
+                if (i + 2 >= query.length()
+                        || Character.digit(query.charAt(i + 1), 16) < 0
                         || Character.digit(query.charAt(i + 2), 16) < 0) {
                     return false;
                 }
-                bytes[length++] = (byte) (Character.digit(query.charAt(i + 1), 16) * 16 + Character.digit(query.charAt(i + 2), 16));
+                bytes[length++] = (byte)
+                        (Character.digit(query.charAt(i + 1), 16) * 16 + Character.digit(query.charAt(i + 2), 16));
                 i += 2;
             } else if (c > 0x7f) {
                 return false;
@@ -55,8 +58,11 @@ class QueryStringFilter extends OncePerRequestFilter {
             }
         }
         try {
-            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, 0, length));
+            StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes, 0, length));
             return true;
         } catch (CharacterCodingException e) {
             return false;

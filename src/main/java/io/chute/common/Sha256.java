@@ -32,7 +32,8 @@ public final class Sha256 {
         if (value == null) {
             return null;
         }
-        InvalidInputException.require(HEX.matcher(value).matches(), field + " must be 64 hexadecimal characters (a SHA-256)");
+        InvalidInputException.require(
+                HEX.matcher(value).matches(), field + " must be 64 hexadecimal characters (a SHA-256)");
         return value.toLowerCase(Locale.ROOT);
     }
 

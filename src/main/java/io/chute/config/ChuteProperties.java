@@ -23,8 +23,10 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 public record ChuteProperties(
         @DefaultValue("./data") @NotNull Path dataDir,
-        @DefaultValue({"api", "gateway", "worker"})
-        @NotEmpty Set<@NotNull @Pattern(regexp = "api|gateway|worker", message = "must be api, gateway or worker") String> roles,
+
+        @DefaultValue({"api", "gateway", "worker"}) @NotEmpty
+        Set<@NotNull @Pattern(regexp = "api|gateway|worker", message = "must be api, gateway or worker") String> roles,
+
         @DefaultValue List<String> adminUsers,
         @DefaultValue @Valid Auth auth,
         @DefaultValue @Valid Storage storage,
@@ -45,16 +47,27 @@ public record ChuteProperties(
     }
 
     /** Where objects live: {@code filesystem} (under the data dir, signed URLs served by Chute) or any {@code s3} API. */
-    public enum StorageType { FILESYSTEM, S3 }
+    public enum StorageType {
+        FILESYSTEM,
+        S3
+    }
 
     /** Which job queue carries jobs to workers: the {@code postgres} table or {@code rabbitmq}. */
-    public enum QueueType { POSTGRES, RABBITMQ }
+    public enum QueueType {
+        POSTGRES,
+        RABBITMQ
+    }
 
     /** Cross-node routing of real-time events: {@code local} (one node) or {@code rabbitmq}. */
-    public enum BusType { LOCAL, RABBITMQ }
+    public enum BusType {
+        LOCAL,
+        RABBITMQ
+    }
 
     /** JWT settings; an empty secret means "generate one and keep it under the data dir". */
-    public record Auth(@DefaultValue("") String tokenSecret, @DefaultValue("12h") Duration tokenTtl) {}
+    public record Auth(
+            @DefaultValue("") String tokenSecret,
+            @DefaultValue("12h") Duration tokenTtl) {}
 
     public record Storage(
             @DefaultValue("filesystem") @NotNull StorageType type,
@@ -149,7 +162,11 @@ public record ChuteProperties(
             @DefaultValue Office office,
             @DefaultValue Text text) {
 
-        public enum ImageEngine { AUTO, VIPS, JAVA }
+        public enum ImageEngine {
+            AUTO,
+            VIPS,
+            JAVA
+        }
     }
 
     /**
@@ -193,7 +210,8 @@ public record ChuteProperties(
         public Office {
             path = absolute(path);
             if (maxEntries < 1 || maxRatio < 1 || maxUnpackedSize.toBytes() < 1) {
-                throw new IllegalArgumentException("chute.processing.office.max-entries, max-ratio and max-unpacked-size must be positive");
+                throw new IllegalArgumentException(
+                        "chute.processing.office.max-entries, max-ratio and max-unpacked-size must be positive");
             }
         }
     }
@@ -202,11 +220,14 @@ public record ChuteProperties(
      * Text and code files: their {@code text} output stops after {@code maxText} bytes of UTF-8;
      * the {@code preview} image shows the first {@code previewLines} lines.
      */
-    public record Text(@DefaultValue("50MB") DataSize maxText, @DefaultValue("40") int previewLines) {
+    public record Text(
+            @DefaultValue("50MB") DataSize maxText,
+            @DefaultValue("40") int previewLines) {
 
         public Text {
             if (maxText.toBytes() < 1 || previewLines < 1 || previewLines > 500) {
-                throw new IllegalArgumentException("chute.processing.text.max-text must be positive and preview-lines 1-500");
+                throw new IllegalArgumentException(
+                        "chute.processing.text.max-text must be positive and preview-lines 1-500");
             }
         }
     }
@@ -230,7 +251,8 @@ public record ChuteProperties(
             }
             // why: below 16 px a preview shows nothing; above 10,000 px one page could take gigabytes to render
             if (previewSize < 16 || previewSize > 10_000) {
-                throw new IllegalArgumentException("chute.processing.pdf.preview-size must be 16 to 10000, was " + previewSize);
+                throw new IllegalArgumentException(
+                        "chute.processing.pdf.preview-size must be 16 to 10000, was " + previewSize);
             }
         }
     }
@@ -256,16 +278,23 @@ public record ChuteProperties(
                 throw new IllegalArgumentException("chute.clamav.port must be 1-65535, not " + port);
             }
             // why: a zero socket timeout means "wait forever", the opposite of failing closed
-            if (connectTimeout.isNegative() || connectTimeout.isZero() || readTimeout.isNegative() || readTimeout.isZero()) {
+            if (connectTimeout.isNegative()
+                    || connectTimeout.isZero()
+                    || readTimeout.isNegative()
+                    || readTimeout.isZero()) {
                 throw new IllegalArgumentException("chute.clamav.connect-timeout and read-timeout must be positive");
             }
             if (chunkSize.toBytes() < 1 || chunkSize.toBytes() > 8 * 1024 * 1024) {
-                throw new IllegalArgumentException("chute.clamav.chunk-size must be between 1B and 8MB, not " + chunkSize);
+                throw new IllegalArgumentException(
+                        "chute.clamav.chunk-size must be between 1B and 8MB, not " + chunkSize);
             }
         }
 
         /** What to do with a file too large for clamd to scan. */
-        public enum Oversize { REFUSE, MARK_UNSCANNED }
+        public enum Oversize {
+            REFUSE,
+            MARK_UNSCANNED
+        }
     }
 
     /** The event bus: {@code chute.bus.type}. */
@@ -294,7 +323,8 @@ public record ChuteProperties(
 
         public Realtime {
             if (!nodeId.matches("[A-Za-z0-9._-]{0,100}")) {
-                throw new IllegalArgumentException("chute.realtime.node-id may hold letters, digits, '.', '_' and '-' only");
+                throw new IllegalArgumentException(
+                        "chute.realtime.node-id may hold letters, digits, '.', '_' and '-' only");
             }
             if (sendQueue < 1 || framesPerSecond < 1) {
                 throw new IllegalArgumentException("chute.realtime.send-queue and frames-per-second must be positive");
@@ -325,7 +355,8 @@ public record ChuteProperties(
 
         public Chat {
             if (maxMessageLength < 1 || maxMessageLength > 100_000) {
-                throw new IllegalArgumentException("chute.chat.max-message-length must be 1-100000, not " + maxMessageLength);
+                throw new IllegalArgumentException(
+                        "chute.chat.max-message-length must be 1-100000, not " + maxMessageLength);
             }
             if (maxAttachments < 0 || maxAttachments > 100) {
                 throw new IllegalArgumentException("chute.chat.max-attachments must be 0-100, not " + maxAttachments);

@@ -38,8 +38,10 @@ class EmbeddedDatabaseConfiguration {
             log.info("Embedded PostgreSQL on port {} with data in {}", postgres.getPort(), dir);
             return postgres;
         } catch (IOException | IllegalStateException e) {
-            throw new IllegalStateException("Could not start the embedded PostgreSQL in " + dir
-                    + " (is another Chute using this data dir?). Set spring.datasource.url to use an external one.", e);
+            throw new IllegalStateException(
+                    "Could not start the embedded PostgreSQL in " + dir
+                            + " (is another Chute using this data dir?). Set spring.datasource.url to use an external one.",
+                    e);
         }
     }
 
@@ -51,5 +53,4 @@ class EmbeddedDatabaseConfiguration {
         config.setMaximumPoolSize(20);
         return new HikariDataSource(config);
     }
-
 }

@@ -20,9 +20,18 @@ class OnBackendCondition implements Condition {
     public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
         Map<String, Object> wanted = metadata.getAnnotationAttributes(ConditionalOnBackend.class.getName());
         Binder binder = Binder.get(context.getEnvironment());
-        return isAmong(wanted.get("queue"), () -> binder.bindOrCreate("chute.queue", ChuteProperties.Queue.class).type())
-                || isAmong(wanted.get("storage"), () -> binder.bindOrCreate("chute.storage", ChuteProperties.Storage.class).type())
-                || isAmong(wanted.get("bus"), () -> binder.bindOrCreate("chute.bus", ChuteProperties.Bus.class).type());
+        return isAmong(
+                        wanted.get("queue"),
+                        () -> binder.bindOrCreate("chute.queue", ChuteProperties.Queue.class)
+                                .type())
+                || isAmong(
+                        wanted.get("storage"),
+                        () -> binder.bindOrCreate("chute.storage", ChuteProperties.Storage.class)
+                                .type())
+                || isAmong(
+                        wanted.get("bus"),
+                        () -> binder.bindOrCreate("chute.bus", ChuteProperties.Bus.class)
+                                .type());
     }
 
     private static boolean isAmong(Object wanted, Supplier<Enum<?>> configured) {

@@ -14,7 +14,8 @@ class OnRoleCondition implements Condition {
 
     @Override
     public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
-        String role = (String) metadata.getAnnotationAttributes(ConditionalOnRole.class.getName()).get("value");
+        String role = (String) metadata.getAnnotationAttributes(ConditionalOnRole.class.getName())
+                .get("value");
         if (!ROLES.contains(role)) {
             throw new IllegalArgumentException("@ConditionalOnRole(\"" + role + "\"): the roles are " + ROLES);
         }

@@ -24,7 +24,8 @@ public final class Secrets {
         if (configured != null && !configured.isBlank()) {
             byte[] bytes = configured.getBytes(StandardCharsets.UTF_8);
             if (bytes.length < KEY_BYTES) {
-                throw new IllegalStateException("The configured " + name + " secret must be at least " + KEY_BYTES + " bytes long");
+                throw new IllegalStateException(
+                        "The configured " + name + " secret must be at least " + KEY_BYTES + " bytes long");
             }
             return bytes;
         }

@@ -59,9 +59,12 @@ final class CompletionBatcher implements AutoCloseable {
             }
             queue.drainTo(batch, MAX_BATCH - 1);
             try {
-                Set<UUID> completed = jobs.completeAll(batch.stream().map(Pending::completion).toList());
+                Set<UUID> completed =
+                        jobs.completeAll(batch.stream().map(Pending::completion).toList());
                 for (Pending p : batch) {
-                    p.done().complete(completed.contains(p.completion().claimed().id().value()));
+                    p.done()
+                            .complete(completed.contains(
+                                    p.completion().claimed().id().value()));
                 }
                 release(completed);
             } catch (RuntimeException e) {

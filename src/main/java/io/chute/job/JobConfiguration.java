@@ -15,15 +15,21 @@ import org.springframework.transaction.support.TransactionTemplate;
 class JobConfiguration {
 
     @Bean(destroyMethod = "close")
-    JobRunner jobRunner(Jobs jobs, List<JobHandler> handlers, ChuteProperties properties, TransactionTemplate tx,
-            MeterRegistry meters, JobTracing tracing) {
+    JobRunner jobRunner(
+            Jobs jobs,
+            List<JobHandler> handlers,
+            ChuteProperties properties,
+            TransactionTemplate tx,
+            MeterRegistry meters,
+            JobTracing tracing) {
         return new JobRunner(jobs, handlers, properties.jobs(), tx, new JobMetrics(meters), tracing);
     }
 
     /** Micrometer Tracing's tracer when tracing is on (see README, Operations), else one that does nothing. */
     @Bean
     JobTracing jobTracing(ObjectProvider<Tracer> tracer, ObjectProvider<Propagator> propagator) {
-        return new JobTracing(tracer.getIfAvailable(() -> Tracer.NOOP), propagator.getIfAvailable(() -> Propagator.NOOP));
+        return new JobTracing(
+                tracer.getIfAvailable(() -> Tracer.NOOP), propagator.getIfAvailable(() -> Propagator.NOOP));
     }
 
     @Bean

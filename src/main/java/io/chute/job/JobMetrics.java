@@ -38,9 +38,13 @@ public class JobMetrics {
     void serving(Set<String> types, ToIntFunction<String> concurrency) {
         for (String type : types) {
             AtomicInteger count = running(type);
-            Gauge.builder("worker.utilization", count, c -> Math.min(1.0, c.get() / (double) Math.max(1, concurrency.applyAsInt(type))))
+            Gauge.builder(
+                            "worker.utilization",
+                            count,
+                            c -> Math.min(1.0, c.get() / (double) Math.max(1, concurrency.applyAsInt(type))))
                     .description("running jobs over the type's concurrency on this node (0-1)")
-                    .tag("type", type).register(meters);
+                    .tag("type", type)
+                    .register(meters);
         }
     }
 
@@ -56,12 +60,21 @@ public class JobMetrics {
         } finally {
             count.decrementAndGet();
             String result = outcome == null ? "error" : outcome.name().toLowerCase(Locale.ROOT);
-            Timer.builder("file.processing.duration").description("time of one processing attempt, by job type and outcome")
-                    .tag("type", job.type()).tag("result", result)
-                    .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(5)).maximumExpectedValue(Duration.ofMinutes(30))
-                    .register(meters).record(Duration.ofNanos(System.nanoTime() - start));
-            Counter.builder("jobs.completed").description("processing attempts ended, by job type and outcome")
-                    .tag("type", job.type()).tag("result", result).register(meters).increment();
+            Timer.builder("file.processing.duration")
+                    .description("time of one processing attempt, by job type and outcome")
+                    .tag("type", job.type())
+                    .tag("result", result)
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofMillis(5))
+                    .maximumExpectedValue(Duration.ofMinutes(30))
+                    .register(meters)
+                    .record(Duration.ofNanos(System.nanoTime() - start));
+            Counter.builder("jobs.completed")
+                    .description("processing attempts ended, by job type and outcome")
+                    .tag("type", job.type())
+                    .tag("result", result)
+                    .register(meters)
+                    .increment();
         }
     }
 

@@ -51,7 +51,8 @@ public class JobPages {
         }
         List<Job> items = rows.subList(0, limit);
         Job last = items.getLast();
-        return new Page(List.copyOf(items), new JobCursor(last.createdAt(), last.id().value()).encode());
+        return new Page(
+                List.copyOf(items), new JobCursor(last.createdAt(), last.id().value()).encode());
     }
 
     public record Page(List<Job> items, String nextCursor) {}

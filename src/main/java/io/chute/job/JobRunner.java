@@ -32,7 +32,13 @@ public class JobRunner implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
 
     /** What became of one delivery. */
-    public enum Outcome { COMPLETED, RETRYING, FAILED, REJECTED, LOST }
+    public enum Outcome {
+        COMPLETED,
+        RETRYING,
+        FAILED,
+        REJECTED,
+        LOST
+    }
 
     private final Jobs jobs;
     private final Map<String, JobHandler> handlers;
@@ -42,8 +48,8 @@ public class JobRunner implements AutoCloseable {
     private final String workerId;
     private final Map<UUID, Future<?>> running = new ConcurrentHashMap<>();
     // why: the handler runs on its own thread so that a stuck one can be timed out and interrupted
-    private final ExecutorService handlerThreads =
-            Executors.newCachedThreadPool(Thread.ofPlatform().name("chute-job-", 1).daemon().factory());
+    private final ExecutorService handlerThreads = Executors.newCachedThreadPool(
+            Thread.ofPlatform().name("chute-job-", 1).daemon().factory());
     private final CompletionBatcher completions;
     private final JobMetrics metrics;
     private final JobTracing tracing;
@@ -54,17 +60,24 @@ public class JobRunner implements AutoCloseable {
         this(jobs, handlers, config, tx, JobMetrics.none(), JobTracing.none());
     }
 
-    public JobRunner(Jobs jobs, List<JobHandler> handlers, ChuteProperties.Jobs config, TransactionTemplate tx,
-            JobMetrics metrics, JobTracing tracing) {
+    public JobRunner(
+            Jobs jobs,
+            List<JobHandler> handlers,
+            ChuteProperties.Jobs config,
+            TransactionTemplate tx,
+            JobMetrics metrics,
+            JobTracing tracing) {
         this.jobs = jobs;
         this.metrics = metrics;
         this.tracing = tracing;
-        this.handlers = handlers.stream().flatMap(h -> h.types().stream().map(t -> Map.entry(t, h)))
+        this.handlers = handlers.stream()
+                .flatMap(h -> h.types().stream().map(t -> Map.entry(t, h)))
                 .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
         this.config = config;
         this.tx = tx;
         this.backoff = new Backoff(config.backoffBase());
-        this.workerId = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
+        this.workerId = ManagementFactory.getRuntimeMXBean().getName() + "/"
+                + UUID.randomUUID().toString().substring(0, 8);
         this.completions = new CompletionBatcher(jobs, this::submit);
     }
 
@@ -111,12 +124,15 @@ public class JobRunner implements AutoCloseable {
     private Outcome attempt(Job job) {
         JobHandler handler = handlers.get(job.type());
         if (handler == null) {
-            jobs.failAttempt(job, "no handler for job type " + job.type() + " on this worker", Instant.now().plus(config.backoffBase()));
+            jobs.failAttempt(
+                    job,
+                    "no handler for job type " + job.type() + " on this worker",
+                    Instant.now().plus(config.backoffBase()));
             return Outcome.RETRYING;
         }
         Span span = tracing.currentSpan();
-        Future<JobHandler.Result> result = handlerThreads.submit(() -> tracing.withParent(span,
-                () -> handler.handle(job, percent -> progress(job, percent))));
+        Future<JobHandler.Result> result = handlerThreads.submit(() ->
+                tracing.withParent(span, () -> handler.handle(job, percent -> progress(job, percent))));
         running.put(job.id().value(), result);
         try {
             JobHandler.Result done = result.get(config.timeoutOf(job.type()).toMillis(), TimeUnit.MILLISECONDS);
@@ -146,7 +162,12 @@ public class JobRunner implements AutoCloseable {
                 return Outcome.REJECTED;
             }
             // why: an outage fails every attempt of every job; one line each, the stack trace on debug
-            log.warn("Job {} attempt {} of {} failed: {}", job.id(), job.attempts(), job.maxAttempts(), String.valueOf(cause));
+            log.warn(
+                    "Job {} attempt {} of {} failed: {}",
+                    job.id(),
+                    job.attempts(),
+                    job.maxAttempts(),
+                    String.valueOf(cause));
             log.debug("Job {} failure", job.id(), cause);
             return failAttempt(job, String.valueOf(cause));
         } catch (InterruptedException e) {
@@ -207,7 +228,8 @@ public class JobRunner implements AutoCloseable {
     /** Takes back jobs whose worker stopped renewing its lease, and re-delivers them. */
     public int recoverExpiredLeases() {
         Integer taken = tx.execute(s -> {
-            List<Job> recovered = jobs.recoverExpiredLeases(Math.max(1, config.lease().toSeconds()));
+            List<Job> recovered =
+                    jobs.recoverExpiredLeases(Math.max(1, config.lease().toSeconds()));
             for (Job job : recovered) {
                 if (job.status() == JobStatus.RETRYING) {
                     submit(job);

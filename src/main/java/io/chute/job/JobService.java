@@ -23,7 +23,12 @@ public class JobService {
     private final ChuteProperties.Jobs config;
     private final FileSharing sharing;
 
-    JobService(Jobs jobs, JobQueue queue, JobRunner runner, TransactionTemplate tx, ChuteProperties properties,
+    JobService(
+            Jobs jobs,
+            JobQueue queue,
+            JobRunner runner,
+            TransactionTemplate tx,
+            ChuteProperties properties,
             FileSharing sharing) {
         this.jobs = jobs;
         this.queue = queue;
@@ -62,7 +67,8 @@ public class JobService {
         }
         if (waiting >= limit) {
             int retryAfter = (int) Math.max(1, Math.min(60, config.backoffBase().toSeconds() * 5));
-            throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE,
+            throw new ApiException(
+                    HttpStatus.SERVICE_UNAVAILABLE,
                     "The " + type + " queue is full (" + limit + " waiting jobs); try again shortly",
                     Map.of("retryAfterSeconds", retryAfter));
         }
@@ -72,8 +78,9 @@ public class JobService {
     public Job cancel(CurrentUser caller, JobId id) {
         Job job = visible(caller, id);
         return tx.execute(s -> {
-            Job cancelled = jobs.cancel(id).orElseThrow(() ->
-                    ApiException.conflict("Only PENDING, RETRYING or PROCESSING jobs can be cancelled; this one is " + job.status()));
+            Job cancelled = jobs.cancel(id)
+                    .orElseThrow(() -> ApiException.conflict(
+                            "Only PENDING, RETRYING or PROCESSING jobs can be cancelled; this one is " + job.status()));
             runner.failParentOf(cancelled, JobStatus.CANCELLED);
             return cancelled;
         });
@@ -90,8 +97,9 @@ public class JobService {
             for (Job input : jobs.dependencies(id)) {
                 jobs.retry(input.id()).ifPresent(queue::submitted);
             }
-            Job retried = jobs.retry(id).orElseThrow(() ->
-                    ApiException.conflict("Only FAILED or CANCELLED jobs can be retried; this one is " + job.status()));
+            Job retried = jobs.retry(id)
+                    .orElseThrow(() -> ApiException.conflict(
+                            "Only FAILED or CANCELLED jobs can be retried; this one is " + job.status()));
             queue.submitted(retried);
             return retried;
         });
@@ -102,7 +110,8 @@ public class JobService {
      * member of, or a zip made for such a channel. 404 otherwise.
      */
     public Job readable(CurrentUser caller, JobId id) {
-        return jobs.find(id).filter(j -> caller.canSee(j.ownerId())
+        return jobs.find(id)
+                .filter(j -> caller.canSee(j.ownerId())
                         || j.uploadId() != null && sharing.sharedWith(caller.id(), j.uploadId())
                         || channelOf(j) != null && sharing.isMember(caller.id(), channelOf(j)))
                 .orElseThrow(() -> ApiException.notFound("Job"));

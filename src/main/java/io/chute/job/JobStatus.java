@@ -10,7 +10,13 @@ import java.util.Set;
  * current statuses off this table, so the statements cannot allow a move it does not.
  */
 public enum JobStatus {
-    PENDING, PROCESSING, RETRYING, COMPLETED, FAILED, CANCELLED, REJECTED;
+    PENDING,
+    PROCESSING,
+    RETRYING,
+    COMPLETED,
+    FAILED,
+    CANCELLED,
+    REJECTED;
 
     private static final Map<JobStatus, Set<JobStatus>> ALLOWED = Map.of(
             // PENDING or RETRYING → FAILED: a parent whose input job can no longer complete

@@ -59,7 +59,10 @@ public final class JobTracing {
         if (traceparent == null) {
             return tracer.nextSpan().name(name).start();
         }
-        return propagator.extract(Map.of(TRACEPARENT, traceparent), Map::get).name(name).start();
+        return propagator
+                .extract(Map.of(TRACEPARENT, traceparent), Map::get)
+                .name(name)
+                .start();
     }
 
     /** Runs {@code work} in a span named {@code name} that continues {@code traceparent}. */

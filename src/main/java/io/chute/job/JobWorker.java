@@ -33,12 +33,18 @@ class JobWorker implements SmartLifecycle {
         runner.metrics().serving(runner.types(), runner.config()::concurrencyOf);
         queue.start(runner);
         long beat = Math.max(200, runner.config().lease().toMillis() / 3);
-        leases = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("chute-job-leases").daemon().factory());
+        leases = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("chute-job-leases").daemon().factory());
         leases.scheduleWithFixedDelay(() -> quietly("heartbeat", runner::heartbeat), beat, beat, TimeUnit.MILLISECONDS);
-        leases.scheduleWithFixedDelay(() -> quietly("lease recovery", runner::recoverExpiredLeases), beat, beat, TimeUnit.MILLISECONDS);
+        leases.scheduleWithFixedDelay(
+                () -> quietly("lease recovery", runner::recoverExpiredLeases), beat, beat, TimeUnit.MILLISECONDS);
         running = true;
-        log.info("Job worker {} serving {} from the {} queue; concurrency per type {}", runner.workerId(),
-                runner.types(), queue.name(), queue.activeWorkers());
+        log.info(
+                "Job worker {} serving {} from the {} queue; concurrency per type {}",
+                runner.workerId(),
+                runner.types(),
+                queue.name(),
+                queue.activeWorkers());
     }
 
     @Override

@@ -39,7 +39,11 @@ public class Jobs {
     private final TransactionOperations tx;
 
     @Autowired
-    Jobs(JdbcClient jdbc, JsonMapper json, ObjectProvider<JobChanges> observers, ObjectProvider<JobTracing> tracing,
+    Jobs(
+            JdbcClient jdbc,
+            JsonMapper json,
+            ObjectProvider<JobChanges> observers,
+            ObjectProvider<JobTracing> tracing,
             TransactionOperations tx) {
         this(jdbc, json, (Iterable<JobChanges>) observers, tracing.getIfAvailable(JobTracing::none), tx);
     }
@@ -57,7 +61,11 @@ public class Jobs {
         this(jdbc, json, observers, tracing, TransactionOperations.withoutTransaction());
     }
 
-    public Jobs(JdbcClient jdbc, JsonMapper json, Iterable<JobChanges> observers, JobTracing tracing,
+    public Jobs(
+            JdbcClient jdbc,
+            JsonMapper json,
+            Iterable<JobChanges> observers,
+            JobTracing tracing,
             TransactionOperations tx) {
         this.jdbc = jdbc;
         this.json = json;
@@ -115,35 +123,107 @@ public class Jobs {
     }
 
     /** What a new job needs; the rest starts at its defaults. */
-    public record NewJob(UUID ownerId, UUID uploadId, String type, int priority, String fileName, Long fileSize,
-            String detectedType, String objectKey, int maxAttempts, UUID parentId, Instant runAt,
+    public record NewJob(
+            UUID ownerId,
+            UUID uploadId,
+            String type,
+            int priority,
+            String fileName,
+            Long fileSize,
+            String detectedType,
+            String objectKey,
+            int maxAttempts,
+            UUID parentId,
+            Instant runAt,
             Map<String, Object> metadata) {
 
         /** A job for an uploaded file, runnable now. */
-        public static NewJob forUpload(UUID ownerId, UUID uploadId, String type, String fileName, long fileSize,
-                String detectedType, String objectKey, int maxAttempts) {
-            return new NewJob(ownerId, uploadId, type, 0, fileName, fileSize, detectedType, objectKey, maxAttempts,
-                    null, null, Map.of());
+        public static NewJob forUpload(
+                UUID ownerId,
+                UUID uploadId,
+                String type,
+                String fileName,
+                long fileSize,
+                String detectedType,
+                String objectKey,
+                int maxAttempts) {
+            return new NewJob(
+                    ownerId,
+                    uploadId,
+                    type,
+                    0,
+                    fileName,
+                    fileSize,
+                    detectedType,
+                    objectKey,
+                    maxAttempts,
+                    null,
+                    null,
+                    Map.of());
         }
 
         public NewJob withPriority(int newPriority) {
-            return new NewJob(ownerId, uploadId, type, newPriority, fileName, fileSize, detectedType, objectKey,
-                    maxAttempts, parentId, runAt, metadata);
+            return new NewJob(
+                    ownerId,
+                    uploadId,
+                    type,
+                    newPriority,
+                    fileName,
+                    fileSize,
+                    detectedType,
+                    objectKey,
+                    maxAttempts,
+                    parentId,
+                    runAt,
+                    metadata);
         }
 
         public NewJob withParent(JobId parent) {
-            return new NewJob(ownerId, uploadId, type, priority, fileName, fileSize, detectedType, objectKey,
-                    maxAttempts, parent.value(), runAt, metadata);
+            return new NewJob(
+                    ownerId,
+                    uploadId,
+                    type,
+                    priority,
+                    fileName,
+                    fileSize,
+                    detectedType,
+                    objectKey,
+                    maxAttempts,
+                    parent.value(),
+                    runAt,
+                    metadata);
         }
 
         public NewJob withMetadata(Map<String, Object> newMetadata) {
-            return new NewJob(ownerId, uploadId, type, priority, fileName, fileSize, detectedType, objectKey,
-                    maxAttempts, parentId, runAt, newMetadata);
+            return new NewJob(
+                    ownerId,
+                    uploadId,
+                    type,
+                    priority,
+                    fileName,
+                    fileSize,
+                    detectedType,
+                    objectKey,
+                    maxAttempts,
+                    parentId,
+                    runAt,
+                    newMetadata);
         }
 
         public NewJob runAt(Instant when) {
-            return new NewJob(ownerId, uploadId, type, priority, fileName, fileSize, detectedType, objectKey,
-                    maxAttempts, parentId, when, metadata);
+            return new NewJob(
+                    ownerId,
+                    uploadId,
+                    type,
+                    priority,
+                    fileName,
+                    fileSize,
+                    detectedType,
+                    objectKey,
+                    maxAttempts,
+                    parentId,
+                    when,
+                    metadata);
         }
     }
 
@@ -154,10 +234,22 @@ public class Jobs {
                 insert into jobs (job_id, owner_id, upload_id, type, status, priority, file_name, file_size,
                                   detected_type, object_key, max_attempts, parent_id, run_at, metadata, trace_parent)
                 values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, now()), cast(? as jsonb), ?)""")
-                .params(id.value(), job.ownerId(), job.uploadId(), job.type(), JobStatus.PENDING.name(), job.priority(), job.fileName(),
-                        job.fileSize(), job.detectedType(), job.objectKey(), job.maxAttempts(), job.parentId(),
+                .params(
+                        id.value(),
+                        job.ownerId(),
+                        job.uploadId(),
+                        job.type(),
+                        JobStatus.PENDING.name(),
+                        job.priority(),
+                        job.fileName(),
+                        job.fileSize(),
+                        job.detectedType(),
+                        job.objectKey(),
+                        job.maxAttempts(),
+                        job.parentId(),
                         job.runAt() == null ? null : Timestamp.from(job.runAt()),
-                        json.writeValueAsString(job.metadata() == null ? Map.of() : job.metadata()), tracing.current())
+                        json.writeValueAsString(job.metadata() == null ? Map.of() : job.metadata()),
+                        tracing.current())
                 .update();
         if (job.parentId() != null) {
             dependOn(new JobId(job.parentId()), List.of(id));
@@ -170,28 +262,38 @@ public class Jobs {
     public void dependOn(JobId job, Collection<JobId> dependencies) {
         for (JobId dependency : dependencies) {
             jdbc.sql("insert into job_dependencies (job_id, depends_on) values (?, ?) on conflict do nothing")
-                    .params(job.value(), dependency.value()).update();
+                    .params(job.value(), dependency.value())
+                    .update();
         }
     }
 
     public Optional<Job> find(JobId id) {
-        return jdbc.sql("select * from jobs where job_id = ?").param(id.value()).query(this::job).optional();
+        return jdbc.sql("select * from jobs where job_id = ?")
+                .param(id.value())
+                .query(this::job)
+                .optional();
     }
 
     /** Serialises job submissions of one type until the current transaction ends. */
     void lockSubmissions(String type) {
-        jdbc.sql("select pg_advisory_xact_lock(hashtext('chute.jobs.submit.' || ?))").param(type).query().singleValue();
+        jdbc.sql("select pg_advisory_xact_lock(hashtext('chute.jobs.submit.' || ?))")
+                .param(type)
+                .query()
+                .singleValue();
     }
 
     /** Waiting (PENDING or RETRYING) jobs of a type: the backpressure measure. */
     public long countWaiting(String type) {
         return jdbc.sql("select count(*) from jobs j where j.type = ? and " + JobSql.WAITING)
-                .param(type).query(Long.class).single();
+                .param(type)
+                .query(Long.class)
+                .single();
     }
 
     /** Marks a claimed job COMPLETED with its outputs; false if the worker lost it meanwhile. */
     public boolean complete(Job claimed, Map<String, Output> outputs, Map<String, Object> metadata) {
-        return completeAll(List.of(new Completion(claimed, outputs, metadata))).contains(claimed.id().value());
+        return completeAll(List.of(new Completion(claimed, outputs, metadata)))
+                .contains(claimed.id().value());
     }
 
     /** A finished job and what it produced, for {@link #completeAll}. */
@@ -247,45 +349,56 @@ public class Jobs {
     /** A transient failure: RETRYING at {@code runAt}, or FAILED when the attempts are used up. */
     public boolean failAttempt(Job claimed, String error, Instant runAt) {
         boolean last = claimed.attempts() >= claimed.maxAttempts();
-        return changing(() -> changedIf(jdbc.sql("""
+        return changing(() -> changedIf(
+                jdbc.sql("""
                 update jobs j set status = :status, error_message = :error, run_at = coalesce(:runAt, run_at),
                        next_retry_at = :runAt, failed_at = case when :last then now() end,
                        lease_owner = null, heartbeat_at = null, version = version + 1
-                where job_id = :id and %s and lease_owner = :worker and version = :version"""
-                .formatted(JobSql.movableTo(last ? JobStatus.FAILED : JobStatus.RETRYING)))
-                .param("status", last ? JobStatus.FAILED.name() : JobStatus.RETRYING.name())
-                .param("error", truncate(error))
-                .param("runAt", last ? null : Timestamp.from(runAt))
-                .param("last", last)
-                .param("id", claimed.id().value())
-                .param("worker", claimed.leaseOwner())
-                .param("version", claimed.version())
-                .update() == 1, claimed));
+                where job_id = :id and %s and lease_owner = :worker and version = :version""".formatted(JobSql.movableTo(last ? JobStatus.FAILED : JobStatus.RETRYING)))
+                                .param("status", last ? JobStatus.FAILED.name() : JobStatus.RETRYING.name())
+                                .param("error", truncate(error))
+                                .param("runAt", last ? null : Timestamp.from(runAt))
+                                .param("last", last)
+                                .param("id", claimed.id().value())
+                                .param("worker", claimed.leaseOwner())
+                                .param("version", claimed.version())
+                                .update()
+                        == 1,
+                claimed));
     }
 
     /** Gives a running job back unfinished (shutdown): RETRYING now, and the attempt does not count. */
     public boolean release(Job claimed) {
-        return changing(() -> changedIf(jdbc.sql("""
+        return changing(() -> changedIf(
+                jdbc.sql("""
                 update jobs j set status = ?, attempts = greatest(attempts - 1, 0), run_at = now(),
                        lease_owner = null, heartbeat_at = null, version = version + 1
                 where job_id = ? and %s and lease_owner = ? and version = ?""".formatted(JobSql.movableTo(JobStatus.RETRYING)))
-                .params(JobStatus.RETRYING.name(), claimed.id().value(), claimed.leaseOwner(), claimed.version())
-                .update() == 1, claimed));
+                                .params(
+                                        JobStatus.RETRYING.name(),
+                                        claimed.id().value(),
+                                        claimed.leaseOwner(),
+                                        claimed.version())
+                                .update()
+                        == 1,
+                claimed));
     }
 
     /** The file itself is bad: REJECTED with the reason, no retry. */
     public boolean reject(Job claimed, String reason) {
-        return changing(() -> changedIf(jdbc.sql("""
+        return changing(() -> changedIf(
+                jdbc.sql("""
                 update jobs j set status = :rejected, error_message = :reason, failed_at = now(),
                        lease_owner = null, heartbeat_at = null, version = version + 1
-                where job_id = :id and %s and lease_owner = :worker and version = :version"""
-                .formatted(JobSql.movableTo(JobStatus.REJECTED)))
-                .param("rejected", JobStatus.REJECTED.name())
-                .param("reason", truncate(reason))
-                .param("id", claimed.id().value())
-                .param("worker", claimed.leaseOwner())
-                .param("version", claimed.version())
-                .update() == 1, claimed));
+                where job_id = :id and %s and lease_owner = :worker and version = :version""".formatted(JobSql.movableTo(JobStatus.REJECTED)))
+                                .param("rejected", JobStatus.REJECTED.name())
+                                .param("reason", truncate(reason))
+                                .param("id", claimed.id().value())
+                                .param("worker", claimed.leaseOwner())
+                                .param("version", claimed.version())
+                                .update()
+                        == 1,
+                claimed));
     }
 
     /** Renews the leases of the jobs {@code worker} is running; returns those it still holds. */
@@ -309,7 +422,8 @@ public class Jobs {
      * RETRYING now, or FAILED when that was the last attempt. Returns the jobs taken back.
      */
     public List<Job> recoverExpiredLeases(long leaseSeconds) {
-        return changing(() -> changedJobs(jdbc.sql("""
+        return changing(() -> changedJobs(
+                jdbc.sql("""
                 update jobs set status = case when attempts >= max_attempts then :failed else :retrying end,
                        failed_at = case when attempts >= max_attempts then now() end,
                        error_message = 'worker ' || coalesce(lease_owner, '?') || ' stopped renewing its lease',
@@ -318,11 +432,11 @@ public class Jobs {
                                  where %s and %s and j.heartbeat_at < now() - make_interval(secs => :lease)
                                  for update skip locked)
                 returning *""".formatted(JobSql.movableTo(JobStatus.FAILED), JobSql.movableTo(JobStatus.RETRYING)))
-                .param("failed", JobStatus.FAILED.name())
-                .param("retrying", JobStatus.RETRYING.name())
-                .param("lease", leaseSeconds)
-                .query(this::job)
-                .list()));
+                        .param("failed", JobStatus.FAILED.name())
+                        .param("retrying", JobStatus.RETRYING.name())
+                        .param("lease", leaseSeconds)
+                        .query(this::job)
+                        .list()));
     }
 
     /** Cancels a job that has not finished; empty if it was not in a cancellable state. */
@@ -353,8 +467,7 @@ public class Jobs {
     public List<Job> dependencies(JobId job) {
         return jdbc.sql("""
                 select j.* from job_dependencies d join jobs j on j.job_id = d.depends_on
-                where d.job_id = ? order by j.created_at, j.job_id""")
-                .param(job.value()).query(this::job).list();
+                where d.job_id = ? order by j.created_at, j.job_id""").param(job.value()).query(this::job).list();
     }
 
     /** The jobs still waiting (PENDING or RETRYING) on any of {@code dependencies} whose every dependency is now COMPLETED: one query for a whole batch of completions. */
@@ -366,7 +479,9 @@ public class Jobs {
                 select j.* from jobs j
                 where j.job_id in (select w.job_id from job_dependencies w where w.depends_on = any(?))
                   and %s""".formatted(JobSql.READY))
-                .param(dependencies.toArray(UUID[]::new)).query(this::job).list();
+                .param(dependencies.toArray(UUID[]::new))
+                .query(this::job)
+                .list();
     }
 
     /** Jobs waiting on {@code dependency}, which can no longer complete, fail with {@code reason}. */
@@ -396,12 +511,18 @@ public class Jobs {
                 .param("retrying", JobStatus.RETRYING.name())
                 .param("failed", JobStatus.FAILED.name())
                 .param("completed", JobStatus.COMPLETED.name())
-                .query((rs, n) -> new QueueStats(rs.getString("type"), rs.getLong("pending"), rs.getLong("processing"),
-                        rs.getLong("retrying"), rs.getLong("failed"), rs.getLong("completed_last_hour")))
+                .query((rs, n) -> new QueueStats(
+                        rs.getString("type"),
+                        rs.getLong("pending"),
+                        rs.getLong("processing"),
+                        rs.getLong("retrying"),
+                        rs.getLong("failed"),
+                        rs.getLong("completed_last_hour")))
                 .list();
     }
 
-    public record QueueStats(String type, long pending, long processing, long retrying, long failed, long completedLastHour) {}
+    public record QueueStats(
+            String type, long pending, long processing, long retrying, long failed, long completedLastHour) {}
 
     /** How many jobs are in each of {@code statuses}, by type: keys {@code type/STATUS}; absent means none. One grouped query. */
     public Map<String, Long> countByTypeAndStatus(Set<JobStatus> statuses) {
@@ -415,9 +536,18 @@ public class Jobs {
     }
 
     public void progress(Job claimed, int percent) {
-        changing(() -> changedIf(jdbc.sql("update jobs set progress = ? where job_id = ? and status = ? and lease_owner = ? and progress < ?")
-                .params(Math.clamp(percent, 0, 100), claimed.id().value(), JobStatus.PROCESSING.name(), claimed.leaseOwner(), percent)
-                .update() == 1, claimed));
+        changing(() -> changedIf(
+                jdbc.sql(
+                                        "update jobs set progress = ? where job_id = ? and status = ? and lease_owner = ? and progress < ?")
+                                .params(
+                                        Math.clamp(percent, 0, 100),
+                                        claimed.id().value(),
+                                        JobStatus.PROCESSING.name(),
+                                        claimed.leaseOwner(),
+                                        percent)
+                                .update()
+                        == 1,
+                claimed));
     }
 
     /** The jobs with these ids that exist, in no particular order. */
@@ -425,7 +555,10 @@ public class Jobs {
         if (ids.isEmpty()) {
             return List.of();
         }
-        return jdbc.sql("select * from jobs where job_id = any(?)").param(ids.toArray(UUID[]::new)).query(this::job).list();
+        return jdbc.sql("select * from jobs where job_id = any(?)")
+                .param(ids.toArray(UUID[]::new))
+                .query(this::job)
+                .list();
     }
 
     private static String truncate(String s) {

@@ -23,7 +23,8 @@ public final class QueueThreads {
 
     public static QueueThreads start(String threadName, Runnable loop, String tickName, Duration every, Runnable tick) {
         Thread thread = Thread.ofPlatform().name(threadName).daemon().start(loop);
-        ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name(tickName).daemon().factory());
+        ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name(tickName).daemon().factory());
         ticks.scheduleWithFixedDelay(tick, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
         return new QueueThreads(thread, ticks);
     }

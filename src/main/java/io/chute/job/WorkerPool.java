@@ -28,7 +28,8 @@ public final class WorkerPool {
         this.min = Math.max(1, Math.min(config.minWorkers(), concurrency));
         this.max = Math.max(this.min, concurrency);
         this.active = this.min;
-        this.threads = Executors.newFixedThreadPool(max, Thread.ofPlatform().name("chute-" + type + "-", 0).factory());
+        this.threads = Executors.newFixedThreadPool(
+                max, Thread.ofPlatform().name("chute-" + type + "-", 0).factory());
     }
 
     public String type() {

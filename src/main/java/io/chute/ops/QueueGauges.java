@@ -1,9 +1,9 @@
 package io.chute.ops;
 
-import io.chute.job.rabbit.JobOutbox;
 import io.chute.job.JobRunner;
 import io.chute.job.JobStatus;
 import io.chute.job.Jobs;
+import io.chute.job.rabbit.JobOutbox;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -26,7 +26,8 @@ class QueueGauges {
 
     private static final Logger log = LoggerFactory.getLogger(QueueGauges.class);
     static final Duration TTL = Duration.ofSeconds(5);
-    static final Set<JobStatus> WATCHED = EnumSet.of(JobStatus.PENDING, JobStatus.RETRYING, JobStatus.PROCESSING, JobStatus.FAILED);
+    static final Set<JobStatus> WATCHED =
+            EnumSet.of(JobStatus.PENDING, JobStatus.RETRYING, JobStatus.PROCESSING, JobStatus.FAILED);
 
     private final Jobs jobs;
     private final JobOutbox outbox;
@@ -40,11 +41,15 @@ class QueueGauges {
                 String key = key(type, status.name());
                 Gauge.builder("jobs.queue.depth", this, g -> g.current().depthOf(key))
                         .description("jobs by type and status (FAILED: the dead-letter queue)")
-                        .tag("type", type).tag("status", status.name()).register(meters);
+                        .tag("type", type)
+                        .tag("status", status.name())
+                        .register(meters);
             }
         }
-        Gauge.builder("jobs.outbox.lag", this, g -> g.current().outboxLagSeconds()).baseUnit("seconds")
-                .description("age of the oldest job message not yet handed to the broker (0 when none)").register(meters);
+        Gauge.builder("jobs.outbox.lag", this, g -> g.current().outboxLagSeconds())
+                .baseUnit("seconds")
+                .description("age of the oldest job message not yet handed to the broker (0 when none)")
+                .register(meters);
     }
 
     private synchronized Snapshot current() {
@@ -55,7 +60,8 @@ class QueueGauges {
         try {
             snapshot = new Snapshot(Map.copyOf(jobs.countByTypeAndStatus(WATCHED)), outbox.oldestAgeSeconds(), now);
         } catch (RuntimeException e) {
-            // why: a scrape while the database is down must not fail the whole endpoint; the gauges read NaN until it is back
+            // why: a scrape while the database is down must not fail the whole endpoint; the gauges read NaN until it
+            // is back
             log.debug("Queue depth not read: {}", e.toString());
             snapshot = new Snapshot(null, Double.NaN, now);
         }

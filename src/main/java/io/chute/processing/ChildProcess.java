@@ -42,8 +42,7 @@ public final class ChildProcess {
         }
     }
 
-    private ChildProcess() {
-    }
+    private ChildProcess() {}
 
     /**
      * Runs {@code command} in {@code workDir} with {@code environment} added to the JVM's.
@@ -55,15 +54,20 @@ public final class ChildProcess {
      */
     public static Result run(List<String> command, Map<String, String> environment, Path workDir, Duration timeout)
             throws IOException {
-        return run(command, environment, workDir, timeout, () -> { });
+        return run(command, environment, workDir, timeout, () -> {});
     }
 
     /**
      * As {@link #run(List, Map, Path, Duration)}, calling {@code whileRunning} about every half
      * second until the command ends (to report its progress, for instance).
      */
-    public static Result run(List<String> command, Map<String, String> environment, Path workDir, Duration timeout,
-                             Runnable whileRunning) throws IOException {
+    public static Result run(
+            List<String> command,
+            Map<String, String> environment,
+            Path workDir,
+            Duration timeout,
+            Runnable whileRunning)
+            throws IOException {
         Path out = Files.createTempFile(workDir, "stdout-", ".txt");
         Path err = Files.createTempFile(workDir, "stderr-", ".txt");
         try {
@@ -108,10 +112,17 @@ public final class ChildProcess {
      * when {@code directory} is null; empty when it is not there.
      */
     public static Optional<Path> findProgram(String program, Path directory) {
-        Stream<Path> candidates = directory != null ? Stream.of(directory)
-                : Stream.of(System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(File.pathSeparator))
-                        .filter(entry -> !entry.isBlank()).map(Path::of);
-        return candidates.map(d -> d.resolve(program)).filter(Files::isExecutable).map(p -> p.toAbsolutePath().normalize())
+        Stream<Path> candidates = directory != null
+                ? Stream.of(directory)
+                : Stream.of(System.getenv()
+                                .getOrDefault("PATH", "/usr/bin:/bin")
+                                .split(File.pathSeparator))
+                        .filter(entry -> !entry.isBlank())
+                        .map(Path::of);
+        return candidates
+                .map(d -> d.resolve(program))
+                .filter(Files::isExecutable)
+                .map(p -> p.toAbsolutePath().normalize())
                 .findFirst();
     }
 
@@ -146,7 +157,11 @@ public final class ChildProcess {
 
     private static String firstLine(Path file) throws IOException {
         // why: head() is bounded, so a process that floods stderr costs no more than its start
-        return head(file).lines().map(String::strip).filter(line -> !line.isEmpty()).findFirst()
+        return head(file)
+                .lines()
+                .map(String::strip)
+                .filter(line -> !line.isEmpty())
+                .findFirst()
                 .map(line -> line.length() > MAX_ERROR_LINE ? line.substring(0, MAX_ERROR_LINE) + "…" : line)
                 .orElse("");
     }

@@ -32,12 +32,16 @@ class FilePipeline implements JobHandler {
     FilePipeline(ObjectStore store, List<Processor> processors, JobTracing tracing) {
         this.store = store;
         this.tracing = tracing;
-        this.processors = processors.stream().sorted(Comparator.comparingInt(Processor::order)).toList();
+        this.processors = processors.stream()
+                .sorted(Comparator.comparingInt(Processor::order))
+                .toList();
     }
 
     @Override
     public Set<String> types() {
-        return processors.stream().map(Processor::jobType).filter(t -> !Processor.ANY_JOB_TYPE.equals(t))
+        return processors.stream()
+                .map(Processor::jobType)
+                .filter(t -> !Processor.ANY_JOB_TYPE.equals(t))
                 .collect(Collectors.toUnmodifiableSet());
     }
 
@@ -50,7 +54,8 @@ class FilePipeline implements JobHandler {
             Context context = new Context(job, local.path(), progress);
             for (int i = 0; i < steps.size(); i++) {
                 Processor processor = steps.get(i);
-                Processor.Step step = tracing.inChildSpan("process " + processor.name(), () -> processor.process(context));
+                Processor.Step step =
+                        tracing.inChildSpan("process " + processor.name(), () -> processor.process(context));
                 outputs.putAll(step.outputs());
                 metadata.putAll(step.metadata());
                 progress.report(Math.min(99, 100 * (i + 1) / steps.size()));
@@ -65,7 +70,8 @@ class FilePipeline implements JobHandler {
         String media = job.detectedType();
         List<Processor> steps = processors.stream()
                 .filter(p -> media != null && p.handles(media))
-                .filter(p -> Processor.ANY_JOB_TYPE.equals(p.jobType()) || p.jobType().equals(job.type()))
+                .filter(p -> Processor.ANY_JOB_TYPE.equals(p.jobType())
+                        || p.jobType().equals(job.type()))
                 .toList();
         if (steps.stream().allMatch(p -> Processor.ANY_JOB_TYPE.equals(p.jobType()))) {
             throw new UnprocessableFileException("no processor for " + media + " in " + job.type() + " jobs");

@@ -32,7 +32,10 @@ public class FileTypes {
 
     /** The job type for a detected media type. */
     public String jobTypeFor(String mediaType) {
-        return processors.stream().filter(p -> p.handles(mediaType)).map(Processor::jobType).findFirst()
+        return processors.stream()
+                .filter(p -> p.handles(mediaType))
+                .map(Processor::jobType)
+                .findFirst()
                 .orElse(OriginalOnly.JOB_TYPE);
     }
 }

@@ -21,7 +21,8 @@ public final class WorkDir implements AutoCloseable {
 
     /** A new directory {@code prefix…} under {@code root} (created if missing); its path is absolute. */
     public static WorkDir create(Path root, String prefix) throws IOException {
-        return new WorkDir(Files.createTempDirectory(Files.createDirectories(root), prefix).toAbsolutePath());
+        return new WorkDir(
+                Files.createTempDirectory(Files.createDirectories(root), prefix).toAbsolutePath());
     }
 
     public Path path() {

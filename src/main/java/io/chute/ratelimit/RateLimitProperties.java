@@ -29,9 +29,12 @@ public record RateLimitProperties(
     public record Limit(Long capacity, Duration period) {
 
         static Limit orDefault(Limit given, long capacity, Duration period) {
-            Limit limit = new Limit(given == null || given.capacity() == null ? capacity : given.capacity(),
+            Limit limit = new Limit(
+                    given == null || given.capacity() == null ? capacity : given.capacity(),
                     given == null || given.period() == null ? period : given.period());
-            if (limit.capacity() < 1 || limit.period().isZero() || limit.period().isNegative()) {
+            if (limit.capacity() < 1
+                    || limit.period().isZero()
+                    || limit.period().isNegative()) {
                 throw new IllegalArgumentException("A rate limit needs a capacity of at least 1 and a positive period");
             }
             return limit;

@@ -48,7 +48,8 @@ public class RateLimits {
                 .primaryKeyMapper(PrimaryKeyMapper.STRING)
                 .table("rate_limit_buckets")
                 // why: a bucket that refilled completely holds nothing worth keeping; its row can go
-                .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofMinutes(1)))
+                .expirationAfterWrite(
+                        ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofMinutes(1)))
                 .build();
     }
 
@@ -64,7 +65,8 @@ public class RateLimits {
         RateLimitProperties.Limit settings = settingsOf(limit);
         ConsumptionProbe probe = bucket(limit, subject, settings).tryConsumeAndReturnRemaining(1);
         if (!probe.isConsumed()) {
-            long retryAfter = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(probe.getNanosToWaitForRefill() + 999_999_999));
+            long retryAfter =
+                    Math.max(1, TimeUnit.NANOSECONDS.toSeconds(probe.getNanosToWaitForRefill() + 999_999_999));
             throw new RateLimitedException(limit, settings, retryAfter);
         }
     }
@@ -83,11 +85,15 @@ public class RateLimits {
         }
     }
 
-    private io.github.bucket4j.distributed.BucketProxy bucket(Limit limit, String subject, RateLimitProperties.Limit settings) {
+    private io.github.bucket4j.distributed.BucketProxy bucket(
+            Limit limit, String subject, RateLimitProperties.Limit settings) {
         String key = limit.policy + ":" + subject.toLowerCase(Locale.ROOT);
-        return buckets.getProxy(key, () -> BucketConfiguration.builder()
-                .addLimit(l -> l.capacity(settings.capacity()).refillGreedy(settings.capacity(), settings.period()))
-                .build());
+        return buckets.getProxy(
+                key,
+                () -> BucketConfiguration.builder()
+                        .addLimit(l ->
+                                l.capacity(settings.capacity()).refillGreedy(settings.capacity(), settings.period()))
+                        .build());
     }
 
     private RateLimitProperties.Limit settingsOf(Limit limit) {
@@ -106,10 +112,14 @@ public class RateLimits {
         private final Map<String, String> headers;
 
         RateLimitedException(Limit limit, RateLimitProperties.Limit settings, long retryAfterSeconds) {
-            super(HttpStatus.TOO_MANY_REQUESTS, "Too many requests (" + limit.policy + "); try again in " + retryAfterSeconds
-                    + " s", Map.of("retryAfterSeconds", retryAfterSeconds, "policy", limit.policy));
+            super(
+                    HttpStatus.TOO_MANY_REQUESTS,
+                    "Too many requests (" + limit.policy + "); try again in " + retryAfterSeconds + " s",
+                    Map.of("retryAfterSeconds", retryAfterSeconds, "policy", limit.policy));
             this.headers = Map.of(
-                    "RateLimit-Policy", "\"" + limit.policy + "\";q=" + settings.capacity() + ";w=" + settings.period().toSeconds(),
+                    "RateLimit-Policy",
+                            "\"" + limit.policy + "\";q=" + settings.capacity() + ";w="
+                                    + settings.period().toSeconds(),
                     "RateLimit", "\"" + limit.policy + "\";r=0;t=" + retryAfterSeconds);
         }
 

@@ -12,6 +12,7 @@ record BusEvent(Route route, String type, Long seq, String data, UUID except) {
 
     /** Control events start with an underscore: they change a node's subscriptions and are never sent to a socket. */
     static final String JOIN = "_join";
+
     static final String LEAVE = "_leave";
 
     boolean isControl() {

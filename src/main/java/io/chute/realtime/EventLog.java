@@ -41,7 +41,8 @@ class EventLog {
         if (entries.isEmpty()) {
             return List.of();
         }
-        return jdbc.sql("""
+        return jdbc
+                .sql("""
                 insert into events (route, type, payload, except_user)
                 select r, t, cast(p as jsonb), x
                 from unnest(cast(:routes as text[]), cast(:types as text[]), cast(:payloads as text[]),
@@ -55,7 +56,9 @@ class EventLog {
                 .param("excepts", entries.stream().map(NewEntry::except).toArray(UUID[]::new))
                 .query(Long.class)
                 .list()
-                .stream().sorted().toList();
+                .stream()
+                .sorted()
+                .toList();
     }
 
     /** Events for {@code user} on any of {@code routes} after {@code since}, oldest first, at most {@code limit}. */
@@ -66,7 +69,10 @@ class EventLog {
                 order by seq
                 limit ?""")
                 .params(routes.stream().map(Route::key).toArray(String[]::new), since, user, limit)
-                .query((rs, n) -> new Entry(rs.getLong("seq"), new Route(rs.getString("route")), rs.getString("type"),
+                .query((rs, n) -> new Entry(
+                        rs.getLong("seq"),
+                        new Route(rs.getString("route")),
+                        rs.getString("type"),
                         rs.getString("payload")))
                 .list();
     }
@@ -74,13 +80,15 @@ class EventLog {
     /** The oldest seq still kept, or the next one to be given when the log is empty. */
     long oldestKept() {
         return jdbc.sql("select coalesce(min(seq), (select last_value from events_seq_seq)) from events")
-                .query(Long.class).single();
+                .query(Long.class)
+                .single();
     }
 
     /** The newest seq given so far (0 when none). */
     long latest() {
         return jdbc.sql("select case when is_called then last_value else 0 end from events_seq_seq")
-                .query(Long.class).single();
+                .query(Long.class)
+                .single();
     }
 
     int prune(Duration window) {

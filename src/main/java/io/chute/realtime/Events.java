@@ -3,10 +3,10 @@ package io.chute.realtime;
 import io.chute.common.AfterCommit;
 import io.chute.common.ApiException;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -46,7 +46,8 @@ public class Events {
     public void publish(List<Publication> publications) {
         publications.forEach(p -> requireType(p.type()));
         publishAll(publications.stream()
-                .map(p -> new EventLog.NewEntry(p.route(), p.type(), json.writeValueAsString(p.data()))).toList());
+                .map(p -> new EventLog.NewEntry(p.route(), p.type(), json.writeValueAsString(p.data())))
+                .toList());
     }
 
     /** Logs and routes many durable events with one statement. */

@@ -57,19 +57,31 @@ final class Gateway {
     private final Counter eventsOut;
     private final Counter dropped;
 
-    Gateway(EventBus bus, ChannelDirectory directory, List<SocketListener> listeners, JsonMapper json, MeterRegistry meters) {
+    Gateway(
+            EventBus bus,
+            ChannelDirectory directory,
+            List<SocketListener> listeners,
+            JsonMapper json,
+            MeterRegistry meters) {
         this.bus = bus;
         this.directory = directory;
         this.listeners = List.copyOf(listeners);
         this.json = json;
         Gauge.builder("chute.gateway.connections", this, Gateway::connections)
-                .description("WebSockets open on this node").register(meters);
+                .description("WebSockets open on this node")
+                .register(meters);
         Gauge.builder("chute.gateway.bindings", this, g -> g.byUser.size() + g.byChannel.size())
-                .description("routes bound to this node's bus queue").register(meters);
-        this.eventsIn = Counter.builder("chute.gateway.events.in").description("events received from the bus").register(meters);
-        this.eventsOut = Counter.builder("chute.gateway.events.out").description("frames written to sockets").register(meters);
+                .description("routes bound to this node's bus queue")
+                .register(meters);
+        this.eventsIn = Counter.builder("chute.gateway.events.in")
+                .description("events received from the bus")
+                .register(meters);
+        this.eventsOut = Counter.builder("chute.gateway.events.out")
+                .description("frames written to sockets")
+                .register(meters);
         this.dropped = Counter.builder("chute.gateway.send.dropped")
-                .description("sockets closed because their send queue was full").register(meters);
+                .description("sockets closed because their send queue was full")
+                .register(meters);
     }
 
     int connections() {
@@ -93,7 +105,9 @@ final class Gateway {
     void eventsMissed() {
         List<Socket> all = byUser.values().stream().flatMap(Set::stream).toList();
         if (!all.isEmpty()) {
-            log.warn("The event bus may have missed events; closing {} sockets so that they resume with since", all.size());
+            log.warn(
+                    "The event bus may have missed events; closing {} sockets so that they resume with since",
+                    all.size());
         }
         all.forEach(socket -> socket.close(Socket.EVENTS_MISSED));
     }
@@ -172,16 +186,21 @@ final class Gateway {
             if (socket.userId.equals(event.except())) {
                 continue;
             }
-            socket.event(event.seq(), frame, event.seq() == null || listeners.isEmpty() ? null : () -> {
-                JsonNode data;
-                synchronized (parsed) {
-                    if (parsed[0] == null) {
-                        parsed[0] = json.readTree(event.data());
-                    }
-                    data = parsed[0];
-                }
-                listeners.forEach(l -> l.delivered(socket.userId, event.type(), data));
-            });
+            socket.event(
+                    event.seq(),
+                    frame,
+                    event.seq() == null || listeners.isEmpty()
+                            ? null
+                            : () -> {
+                                JsonNode data;
+                                synchronized (parsed) {
+                                    if (parsed[0] == null) {
+                                        parsed[0] = json.readTree(event.data());
+                                    }
+                                    data = parsed[0];
+                                }
+                                listeners.forEach(l -> l.delivered(socket.userId, event.type(), data));
+                            });
         }
     }
 
@@ -197,7 +216,8 @@ final class Gateway {
         if (channels == null) {
             return;
         }
-        UUID channel = UUID.fromString(json.readTree(event.data()).path("channelId").asString());
+        UUID channel =
+                UUID.fromString(json.readTree(event.data()).path("channelId").asString());
         Set<Socket> sockets = byUser.getOrDefault(user, Set.of());
         if (BusEvent.JOIN.equals(event.type()) && channels.add(channel)) {
             sockets.forEach(s -> follow(channel, s));

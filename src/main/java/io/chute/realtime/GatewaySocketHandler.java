@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -21,11 +20,11 @@ import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtException;
 import org.springframework.web.socket.CloseStatus;
-import org.springframework.web.socket.adapter.NativeWebSocketSession;
 import org.springframework.web.socket.PongMessage;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.adapter.NativeWebSocketSession;
 import org.springframework.web.socket.handler.TextWebSocketHandler;
 import org.springframework.web.socket.server.HandshakeInterceptor;
 import org.springframework.web.util.UriComponentsBuilder;
@@ -62,11 +61,23 @@ final class GatewaySocketHandler extends TextWebSocketHandler implements Handsha
     private final Map<String, RateWindow> rates = new ConcurrentHashMap<>();
     private final Map<String, StringBuilder> partial = new ConcurrentHashMap<>();
 
-    record Settings(Duration authTimeout, Duration idleTimeout, int sendQueue, Duration sendTimeout, int framesPerSecond,
-            int maxFrameChars, String nodeId) {}
+    record Settings(
+            Duration authTimeout,
+            Duration idleTimeout,
+            int sendQueue,
+            Duration sendTimeout,
+            int framesPerSecond,
+            int maxFrameChars,
+            String nodeId) {}
 
-    GatewaySocketHandler(Gateway gateway, EventLog eventLog, JwtDecoder tokens, List<FrameHandler> frameHandlers,
-            JsonMapper json, Settings settings, ScheduledExecutorService timers) {
+    GatewaySocketHandler(
+            Gateway gateway,
+            EventLog eventLog,
+            JwtDecoder tokens,
+            List<FrameHandler> frameHandlers,
+            JsonMapper json,
+            Settings settings,
+            ScheduledExecutorService timers) {
         this.gateway = gateway;
         this.eventLog = eventLog;
         this.tokens = tokens;
@@ -75,7 +86,8 @@ final class GatewaySocketHandler extends TextWebSocketHandler implements Handsha
         this.timers = timers;
         for (FrameHandler h : frameHandlers) {
             for (String type : h.types()) {
-                if (handlers.putIfAbsent(type, h) != null || Set.of("auth", "ping").contains(type)) {
+                if (handlers.putIfAbsent(type, h) != null
+                        || Set.of("auth", "ping").contains(type)) {
                     throw new IllegalStateException("two handlers for frame type " + type);
                 }
             }
@@ -87,7 +99,10 @@ final class GatewaySocketHandler extends TextWebSocketHandler implements Handsha
     // --- handshake: keep the query parameters for after the upgrade
 
     @Override
-    public boolean beforeHandshake(ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler handler,
+    public boolean beforeHandshake(
+            ServerHttpRequest request,
+            ServerHttpResponse response,
+            WebSocketHandler handler,
             Map<String, Object> attributes) {
         var query = UriComponentsBuilder.fromUri(request.getURI()).build().getQueryParams();
         String token = query.getFirst("access_token");
@@ -102,26 +117,33 @@ final class GatewaySocketHandler extends TextWebSocketHandler implements Handsha
     }
 
     @Override
-    public void afterHandshake(ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler handler,
-            Exception exception) {}
+    public void afterHandshake(
+            ServerHttpRequest request, ServerHttpResponse response, WebSocketHandler handler, Exception exception) {}
 
     // --- connection lifecycle
 
     @Override
     public void afterConnectionEstablished(WebSocketSession session) throws Exception {
-        if (session instanceof NativeWebSocketSession n && n.getNativeSession() instanceof jakarta.websocket.Session s) {
+        if (session instanceof NativeWebSocketSession n
+                && n.getNativeSession() instanceof jakarta.websocket.Session s) {
             // why: a client that stops reading blocks its sender thread for at most this long, then is dropped
-            s.getUserProperties().put("org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT", settings.sendTimeout().toMillis());
+            s.getUserProperties()
+                    .put(
+                            "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT",
+                            settings.sendTimeout().toMillis());
         }
         Object token = session.getAttributes().get(TOKEN);
         if (token != null) {
             authenticate(session, (String) token, null);
         } else {
-            timers.schedule(() -> {
-                if (session.isOpen() && !sockets.containsKey(session.getId())) {
-                    closeQuietly(session, UNAUTHORIZED);
-                }
-            }, settings.authTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            timers.schedule(
+                    () -> {
+                        if (session.isOpen() && !sockets.containsKey(session.getId())) {
+                            closeQuietly(session, UNAUTHORIZED);
+                        }
+                    },
+                    settings.authTimeout().toMillis(),
+                    TimeUnit.MILLISECONDS);
         }
     }
 
@@ -223,12 +245,15 @@ final class GatewaySocketHandler extends TextWebSocketHandler implements Handsha
             if (result instanceof java.util.concurrent.CompletionStage<?> pending) {
                 // why: the reader goes on to the next frame; the ack (or error) follows when the work is done
                 pending.whenComplete((value, error) -> {
-                    Throwable cause = error instanceof java.util.concurrent.CompletionException c ? c.getCause() : error;
+                    Throwable cause =
+                            error instanceof java.util.concurrent.CompletionException c ? c.getCause() : error;
                     if (cause instanceof ApiException e) {
-                        socket.reply(Frames.reply("error", id, errorData(e.status().value(), e.getMessage())));
+                        socket.reply(
+                                Frames.reply("error", id, errorData(e.status().value(), e.getMessage())));
                     } else if (cause != null) {
                         log.warn("frame {} of user {} failed", type, socket.userId, cause);
-                        socket.reply(Frames.reply("error", id, errorData(503, "the frame could not be handled now; try again")));
+                        socket.reply(Frames.reply(
+                                "error", id, errorData(503, "the frame could not be handled now; try again")));
                     } else if (id != null) {
                         socket.reply(Frames.reply("ack", id, value == null ? null : json.writeValueAsString(value)));
                     }
@@ -266,7 +291,8 @@ final class GatewaySocketHandler extends TextWebSocketHandler implements Handsha
             return;
         }
         CurrentUser user = Tokens.caller(jwt);
-        Socket socket = new Socket(session, user.id(), settings.sendQueue(), gateway::overflowed, gateway.sentCounter());
+        Socket socket =
+                new Socket(session, user.id(), settings.sendQueue(), gateway::overflowed, gateway.sentCounter());
         sockets.put(session.getId(), socket);
         if (frameId != null) {
             socket.reply(Frames.reply("ack", frameId, null));
@@ -274,11 +300,13 @@ final class GatewaySocketHandler extends TextWebSocketHandler implements Handsha
         Instant expires = jwt.getExpiresAt();
         if (expires != null) {
             long delay = Math.max(0, Duration.between(Instant.now(), expires).toMillis());
-            socket.expiresWith(timers.schedule(() -> closeQuietly(session, UNAUTHORIZED), delay, TimeUnit.MILLISECONDS));
+            socket.expiresWith(
+                    timers.schedule(() -> closeQuietly(session, UNAUTHORIZED), delay, TimeUnit.MILLISECONDS));
         }
         Set<Route> routes = gateway.open(socket);
         long latest = eventLog.latest();
-        List<EventLog.Entry> missed = since == null ? List.of() : eventLog.since(since, routes, user.id(), REPLAY_LIMIT);
+        List<EventLog.Entry> missed =
+                since == null ? List.of() : eventLog.since(since, routes, user.id(), REPLAY_LIMIT);
         boolean complete = since == null || (since + 1 >= eventLog.oldestKept() && missed.size() < REPLAY_LIMIT);
         socket.replayed(missed, e -> Frames.event(e.type(), e.seq(), e.data()));
         ObjectNode ready = json.createObjectNode()
@@ -314,7 +342,10 @@ final class GatewaySocketHandler extends TextWebSocketHandler implements Handsha
     }
 
     private String errorData(int status, String detail) {
-        return json.createObjectNode().put("status", status).put("detail", detail).toString();
+        return json.createObjectNode()
+                .put("status", status)
+                .put("detail", detail)
+                .toString();
     }
 
     private static String abbreviate(String s) {

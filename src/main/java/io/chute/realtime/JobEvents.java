@@ -38,11 +38,23 @@ final class JobEvents implements JobChanges {
     private final List<JobAudience> audiences;
     private final JsonMapper json;
 
-    JobEvents(Jobs jobs, ObjectStore store, Duration urlTtl, Events events, List<JobAudience> audiences, JsonMapper json) {
+    JobEvents(
+            Jobs jobs,
+            ObjectStore store,
+            Duration urlTtl,
+            Events events,
+            List<JobAudience> audiences,
+            JsonMapper json) {
         this(jobs, store, urlTtl, events, audiences, json, JobTracing.none());
     }
 
-    JobEvents(Jobs jobs, ObjectStore store, Duration urlTtl, Events events, List<JobAudience> audiences, JsonMapper json,
+    JobEvents(
+            Jobs jobs,
+            ObjectStore store,
+            Duration urlTtl,
+            Events events,
+            List<JobAudience> audiences,
+            JsonMapper json,
             JobTracing tracing) {
         this.tracing = tracing;
         this.jobs = jobs;
@@ -64,7 +76,9 @@ final class JobEvents implements JobChanges {
         }
         Map<UUID, Set<Route>> extra = new HashMap<>();
         for (JobAudience audience : audiences) {
-            audience.routesOf(batch).forEach((id, routes) -> extra.computeIfAbsent(id, k -> new HashSet<>()).addAll(routes));
+            audience.routesOf(batch)
+                    .forEach((id, routes) ->
+                            extra.computeIfAbsent(id, k -> new HashSet<>()).addAll(routes));
         }
         List<EventLog.NewEntry> entries = new ArrayList<>(batch.size());
         // why: one publish serves the whole batch; each traced job gets its own span of it, in its own trace

@@ -83,8 +83,10 @@ final class LocalEventBus implements EventBus {
     public java.util.concurrent.CompletableFuture<Void> submit(String kind, String orderKey, String json) {
         IncomingDispatcher d = incoming;
         if (d == null) {
-            return java.util.concurrent.CompletableFuture.failedFuture(new ApiException(HttpStatus.SERVICE_UNAVAILABLE,
-                    "no worker runs on this node to take the command", java.util.Map.of("retryAfterSeconds", 5)));
+            return java.util.concurrent.CompletableFuture.failedFuture(new ApiException(
+                    HttpStatus.SERVICE_UNAVAILABLE,
+                    "no worker runs on this node to take the command",
+                    java.util.Map.of("retryAfterSeconds", 5)));
         }
         run(d, new Incoming(kind, json), 1);
         return java.util.concurrent.CompletableFuture.completedFuture(null);
@@ -104,7 +106,8 @@ final class LocalEventBus implements EventBus {
             }
             log.warn("command {} failed; it will be delivered again", command.kind(), e);
             try {
-                redelivery.schedule(() -> run(dispatcher, command, attempt + 1), retryPause.toMillis(), TimeUnit.MILLISECONDS);
+                redelivery.schedule(
+                        () -> run(dispatcher, command, attempt + 1), retryPause.toMillis(), TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException closed) {
                 log.warn("command {} not delivered again: the bus is closed", command.kind());
             }

@@ -17,8 +17,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -67,12 +67,14 @@ final class RabbitEventBus implements EventBus {
     private final Channel events;
     private final ConfirmingChannel[] confirmChannels = new ConfirmingChannel[CONFIRM_CHANNELS];
     private Connection consuming;
-    // why: binds of different routes run in parallel; one route always uses the same channel, so its binds and unbinds stay in order
+    // why: binds of different routes run in parallel; one route always uses the same channel, so its binds and unbinds
+    // stay in order
     private final Channel[] bindings = new Channel[8];
     private Connection working;
     private volatile boolean closed;
     private volatile Runnable missed = () -> {};
-    private final java.util.concurrent.atomic.AtomicBoolean publishFailed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean publishFailed =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     RabbitEventBus(RabbitBroker broker, String nodeId) {
         this(broker, nodeId, JobTracing.none());
@@ -147,8 +149,11 @@ final class RabbitEventBus implements EventBus {
                     Object seq = headers.get(SEQ);
                     Object except = headers.get(EXCEPT);
                     try {
-                        receiver.accept(new BusEvent(new Route(envelope.getRoutingKey()), props.getType(),
-                                seq == null ? null : ((Number) seq).longValue(), new String(body, StandardCharsets.UTF_8),
+                        receiver.accept(new BusEvent(
+                                new Route(envelope.getRoutingKey()),
+                                props.getType(),
+                                seq == null ? null : ((Number) seq).longValue(),
+                                new String(body, StandardCharsets.UTF_8),
                                 except == null ? null : UUID.fromString(except.toString())));
                     } catch (RuntimeException e) {
                         log.warn("event {} on {} could not be delivered", props.getType(), envelope.getRoutingKey(), e);
@@ -170,10 +175,15 @@ final class RabbitEventBus implements EventBus {
             headers.put(EXCEPT, event.except().toString());
         }
         AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
-                .type(event.type()).contentType("application/json").deliveryMode(1).headers(headers).build();
+                .type(event.type())
+                .contentType("application/json")
+                .deliveryMode(1)
+                .headers(headers)
+                .build();
         try {
             synchronized (events) {
-                events.basicPublish(OUTGOING, event.route().key(), props, event.data().getBytes(StandardCharsets.UTF_8));
+                events.basicPublish(
+                        OUTGOING, event.route().key(), props, event.data().getBytes(StandardCharsets.UTF_8));
             }
             if (publishFailed.compareAndSet(true, false)) {
                 missed.run();
@@ -181,7 +191,9 @@ final class RabbitEventBus implements EventBus {
         } catch (IOException | RuntimeException e) {
             // why: the replay log holds every durable event; once publishing works again the sockets resume from it
             if (publishFailed.compareAndSet(false, true)) {
-                log.warn("events not published until RabbitMQ is back (sockets will resume from the replay log): {}", e.toString());
+                log.warn(
+                        "events not published until RabbitMQ is back (sockets will resume from the replay log): {}",
+                        e.toString());
             } else {
                 log.debug("event {} to {} not published: {}", event.type(), event.route(), e.toString());
             }
@@ -222,10 +234,16 @@ final class RabbitEventBus implements EventBus {
     public CompletableFuture<Void> submit(String kind, String orderKey, String json) {
         String traceParent = tracing.current();
         AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
-                .contentType("application/json").deliveryMode(2)
-                .headers(traceParent == null ? Map.of(KIND, kind) : Map.of(KIND, kind, JobTracing.TRACEPARENT, traceParent)).build();
+                .contentType("application/json")
+                .deliveryMode(2)
+                .headers(
+                        traceParent == null
+                                ? Map.of(KIND, kind)
+                                : Map.of(KIND, kind, JobTracing.TRACEPARENT, traceParent))
+                .build();
         // why: one key always uses one channel, so its commands reach the queue in the order they were published
-        ConfirmingChannel channel = confirmChannels[Math.floorMod((orderKey == null ? kind : orderKey).hashCode(), CONFIRM_CHANNELS)];
+        ConfirmingChannel channel =
+                confirmChannels[Math.floorMod((orderKey == null ? kind : orderKey).hashCode(), CONFIRM_CHANNELS)];
         return channel.publish(INCOMING, COMMAND_KEY, props, json.getBytes(StandardCharsets.UTF_8))
                 .orTimeout(5, TimeUnit.SECONDS)
                 .exceptionallyCompose(e -> {
@@ -252,13 +270,15 @@ final class RabbitEventBus implements EventBus {
         private void open() throws IOException {
             Channel c = connection.createChannel();
             c.confirmSelect();
-            c.addConfirmListener((tag, multiple) -> settle(tag, multiple, null),
+            c.addConfirmListener(
+                    (tag, multiple) -> settle(tag, multiple, null),
                     (tag, multiple) -> settle(tag, multiple, new IOException("the broker refused the message")));
             c.addShutdownListener(cause -> failAll(cause));
             channel = c;
         }
 
-        synchronized CompletableFuture<Void> publish(String exchange, String key, AMQP.BasicProperties props, byte[] body) {
+        synchronized CompletableFuture<Void> publish(
+                String exchange, String key, AMQP.BasicProperties props, byte[] body) {
             CompletableFuture<Void> confirmed = new CompletableFuture<>();
             try {
                 if (!channel.isOpen()) {
@@ -292,7 +312,9 @@ final class RabbitEventBus implements EventBus {
     }
 
     private static ApiException unavailable() {
-        return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "the message broker did not take the command; try again",
+        return new ApiException(
+                HttpStatus.SERVICE_UNAVAILABLE,
+                "the message broker did not take the command; try again",
                 Map.of("retryAfterSeconds", 2));
     }
 
@@ -311,10 +333,18 @@ final class RabbitEventBus implements EventBus {
             channel.basicConsume(WORKER_QUEUE, false, new DefaultConsumer(channel) {
                 @Override
                 public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
-                    Object kind = props.getHeaders() == null ? null : props.getHeaders().get(KIND);
-                    Object traceParent = props.getHeaders() == null ? null : props.getHeaders().get(JobTracing.TRACEPARENT);
-                    pending.add(new Delivery(envelope.getDeliveryTag(), new Incoming(kind == null ? "" : kind.toString(),
-                            new String(body, StandardCharsets.UTF_8), traceParent == null ? null : traceParent.toString())));
+                    Object kind = props.getHeaders() == null
+                            ? null
+                            : props.getHeaders().get(KIND);
+                    Object traceParent = props.getHeaders() == null
+                            ? null
+                            : props.getHeaders().get(JobTracing.TRACEPARENT);
+                    pending.add(new Delivery(
+                            envelope.getDeliveryTag(),
+                            new Incoming(
+                                    kind == null ? "" : kind.toString(),
+                                    new String(body, StandardCharsets.UTF_8),
+                                    traceParent == null ? null : traceParent.toString())));
                 }
             });
             Thread.ofPlatform().name("chute-chat-worker").daemon().start(() -> work(channel, pending, dispatcher));
@@ -339,7 +369,10 @@ final class RabbitEventBus implements EventBus {
                     dispatcher.dispatch(batch.stream().map(Delivery::command).toList());
                     channel.basicAck(batch.getLast().tag(), true);
                 } catch (Exception batchFailed) {
-                    log.warn("a batch of {} commands failed ({}); running them one at a time", batch.size(), batchFailed.toString());
+                    log.warn(
+                            "a batch of {} commands failed ({}); running them one at a time",
+                            batch.size(),
+                            batchFailed.toString());
                     for (Delivery d : batch) {
                         runAlone(channel, dispatcher, d);
                     }
@@ -355,12 +388,14 @@ final class RabbitEventBus implements EventBus {
         }
     }
 
-    private void runAlone(Channel channel, IncomingDispatcher dispatcher, Delivery d) throws IOException, InterruptedException {
+    private void runAlone(Channel channel, IncomingDispatcher dispatcher, Delivery d)
+            throws IOException, InterruptedException {
         try {
             dispatcher.dispatch(List.of(d.command()));
             channel.basicAck(d.tag(), false);
         } catch (Exception e) {
-            log.warn("command {} failed; it will be delivered again", d.command().kind(), e);
+            log.warn(
+                    "command {} failed; it will be delivered again", d.command().kind(), e);
             // why: a pause before the redelivery, so a database outage is not a hot loop
             TimeUnit.SECONDS.sleep(1);
             channel.basicNack(d.tag(), false, true);

@@ -4,11 +4,11 @@ import io.chute.auth.Tokens;
 import io.chute.broker.RabbitBroker;
 import io.chute.config.ChuteProperties;
 import io.chute.config.ConditionalOnRole;
-import io.chute.job.Jobs;
 import io.chute.job.JobTracing;
-import io.micrometer.tracing.Span;
+import io.chute.job.Jobs;
 import io.chute.storage.ObjectStore;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.tracing.Span;
 import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.List;
@@ -51,12 +51,14 @@ class RealtimeConfiguration {
         } catch (Exception e) {
             host = "node";
         }
-        // why: a restarted node must not share a queue name with its former self, whose exclusive queue may linger briefly
+        // why: a restarted node must not share a queue name with its former self, whose exclusive queue may linger
+        // briefly
         return new NodeId(host + "-" + UUID.randomUUID().toString().substring(0, 8));
     }
 
     @Bean(destroyMethod = "close")
-    EventBus eventBus(ChuteProperties properties, ObjectProvider<RabbitBroker> broker, NodeId node, JobTracing tracing) {
+    EventBus eventBus(
+            ChuteProperties properties, ObjectProvider<RabbitBroker> broker, NodeId node, JobTracing tracing) {
         if (properties.bus().type() == ChuteProperties.BusType.RABBITMQ) {
             return new RabbitEventBus(broker.getObject(), node.value(), tracing);
         }
@@ -69,8 +71,14 @@ class RealtimeConfiguration {
     }
 
     @Bean
-    JobEvents jobEvents(Jobs jobs, ObjectStore store, ChuteProperties properties, Events events,
-            List<JobAudience> audiences, JsonMapper json, JobTracing tracing) {
+    JobEvents jobEvents(
+            Jobs jobs,
+            ObjectStore store,
+            ChuteProperties properties,
+            Events events,
+            List<JobAudience> audiences,
+            JsonMapper json,
+            JobTracing tracing) {
         return new JobEvents(jobs, store, properties.uploads().downloadUrlTtl(), events, audiences, json, tracing);
     }
 
@@ -81,31 +89,40 @@ class RealtimeConfiguration {
             t.setDaemon(true);
             return t;
         });
-        // why: every socket schedules its token's expiry; a closed socket cancels it, and must not stay referenced until then
+        // why: every socket schedules its token's expiry; a closed socket cancels it, and must not stay referenced
+        // until then
         timers.setRemoveOnCancelPolicy(true);
         return timers;
     }
 
     /** Prunes the replay log on every node (deleting an old row twice is harmless). */
     @Bean
-    SmartLifecycle replayLogPruning(EventLog eventLog, ChuteProperties properties, ScheduledExecutorService realtimeTimers) {
-        return new Lifecycle(() -> realtimeTimers.scheduleWithFixedDelay(() -> {
-            try {
-                int pruned = eventLog.prune(properties.realtime().replayWindow());
-                if (pruned > 0) {
-                    log.debug("pruned {} events older than {}", pruned, properties.realtime().replayWindow());
-                }
-            } catch (RuntimeException e) {
-                log.warn("pruning the replay log failed: {}", e.toString());
-            }
-        }, 1, 1, TimeUnit.MINUTES));
+    SmartLifecycle replayLogPruning(
+            EventLog eventLog, ChuteProperties properties, ScheduledExecutorService realtimeTimers) {
+        return new Lifecycle(() -> realtimeTimers.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        int pruned = eventLog.prune(properties.realtime().replayWindow());
+                        if (pruned > 0) {
+                            log.debug(
+                                    "pruned {} events older than {}",
+                                    pruned,
+                                    properties.realtime().replayWindow());
+                        }
+                    } catch (RuntimeException e) {
+                        log.warn("pruning the replay log failed: {}", e.toString());
+                    }
+                },
+                1,
+                1,
+                TimeUnit.MINUTES));
     }
 
     /** The worker tier's side of the bus: runs submitted commands, a batch per transaction. */
     @Bean
     @ConditionalOnRole("worker")
-    SmartLifecycle incomingConsumer(EventBus bus, List<IncomingHandler> handlers, TransactionTemplate tx, JsonMapper json,
-            JobTracing tracing) {
+    SmartLifecycle incomingConsumer(
+            EventBus bus, List<IncomingHandler> handlers, TransactionTemplate tx, JsonMapper json, JobTracing tracing) {
         Map<String, IncomingHandler> byKind = new HashMap<>();
         for (IncomingHandler h : handlers) {
             if (byKind.put(h.kind(), h) != null) {
@@ -114,8 +131,10 @@ class RealtimeConfiguration {
         }
         return new Lifecycle(() -> bus.consumeIncoming(batch -> {
             // why: one transaction stores commands of several traces; each traced command gets its own span of it
-            List<Span> spans = batch.stream().filter(c -> c.traceParent() != null)
-                    .map(c -> tracing.start(c.traceParent(), c.kind() + " store")).toList();
+            List<Span> spans = batch.stream()
+                    .filter(c -> c.traceParent() != null)
+                    .map(c -> tracing.start(c.traceParent(), c.kind() + " store"))
+                    .toList();
             try {
                 storeAll(batch, byKind, tx, json);
             } finally {
@@ -124,10 +143,11 @@ class RealtimeConfiguration {
         }));
     }
 
-    private static void storeAll(List<Incoming> batch, Map<String, IncomingHandler> byKind, TransactionTemplate tx,
-            JsonMapper json) {
+    private static void storeAll(
+            List<Incoming> batch, Map<String, IncomingHandler> byKind, TransactionTemplate tx, JsonMapper json) {
         tx.executeWithoutResult(status -> {
-            // why: consecutive commands of one kind go to their handler together, in order, so it can do them in a few statements
+            // why: consecutive commands of one kind go to their handler together, in order, so it can do them in a few
+            // statements
             int i = 0;
             while (i < batch.size()) {
                 String kind = batch.get(i).kind();
@@ -153,19 +173,39 @@ class RealtimeConfiguration {
 
     @Bean
     @ConditionalOnRole("gateway")
-    Gateway gateway(EventBus bus, ObjectProvider<ChannelDirectory> directory, List<SocketListener> listeners,
-            JsonMapper json, MeterRegistry meters) {
+    Gateway gateway(
+            EventBus bus,
+            ObjectProvider<ChannelDirectory> directory,
+            List<SocketListener> listeners,
+            JsonMapper json,
+            MeterRegistry meters) {
         return new Gateway(bus, directory.getIfAvailable(() -> user -> Set.of()), listeners, json, meters);
     }
 
     @Bean
     @ConditionalOnRole("gateway")
-    GatewaySocketHandler gatewaySocketHandler(Gateway gateway, EventLog eventLog, Tokens tokens,
-            List<FrameHandler> frameHandlers, JsonMapper json, ChuteProperties properties, NodeId node,
+    GatewaySocketHandler gatewaySocketHandler(
+            Gateway gateway,
+            EventLog eventLog,
+            Tokens tokens,
+            List<FrameHandler> frameHandlers,
+            JsonMapper json,
+            ChuteProperties properties,
+            NodeId node,
             ScheduledExecutorService realtimeTimers) {
         ChuteProperties.Realtime r = properties.realtime();
-        return new GatewaySocketHandler(gateway, eventLog, tokens.decoder(), frameHandlers, json,
-                new GatewaySocketHandler.Settings(r.authTimeout(), r.idleTimeout(), r.sendQueue(), r.sendTimeout(), r.framesPerSecond(),
+        return new GatewaySocketHandler(
+                gateway,
+                eventLog,
+                tokens.decoder(),
+                frameHandlers,
+                json,
+                new GatewaySocketHandler.Settings(
+                        r.authTimeout(),
+                        r.idleTimeout(),
+                        r.sendQueue(),
+                        r.sendTimeout(),
+                        r.framesPerSecond(),
                         (int) Math.min(Integer.MAX_VALUE, r.maxFrameSize().toBytes()),
                         node.value()),
                 realtimeTimers);
@@ -211,7 +251,8 @@ class RealtimeConfiguration {
         @Bean
         ServletServerContainerFactoryBean webSocketContainer() {
             ServletServerContainerFactoryBean container = new ServletServerContainerFactoryBean();
-            // why: Tomcat allocates this buffer per socket up front; larger frames arrive in pieces and are put together by the handler
+            // why: Tomcat allocates this buffer per socket up front; larger frames arrive in pieces and are put
+            // together by the handler
             container.setMaxTextMessageBufferSize(4096);
             container.setMaxBinaryMessageBufferSize(1024);
             return container;

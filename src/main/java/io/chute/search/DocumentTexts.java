@@ -89,10 +89,12 @@ class DocumentTexts implements JobChanges {
         }
         StringBuilder text = new StringBuilder();
         boolean truncated;
-        try (InputStream in = store.read(textKey); Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+        try (InputStream in = store.read(textKey);
+                Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
             char[] buffer = new char[8192];
             int n;
-            while (text.length() < MAX_CHARS && (n = reader.read(buffer, 0, Math.min(buffer.length, MAX_CHARS - text.length()))) > 0) {
+            while (text.length() < MAX_CHARS
+                    && (n = reader.read(buffer, 0, Math.min(buffer.length, MAX_CHARS - text.length()))) > 0) {
                 text.append(buffer, 0, n);
             }
             truncated = text.length() >= MAX_CHARS && reader.read() >= 0;

@@ -23,8 +23,8 @@ class Search {
     /** A message or a file name: a window of its words around the matches (all of a short one). */
     private static final String HEADLINE = "StartSel=«, StopSel=», MaxWords=30, MinWords=12";
     /** A document: up to two passages with matches. */
-    private static final String DOCUMENT_HEADLINE = "StartSel=«, StopSel=», MaxWords=24, MinWords=8, MaxFragments=2, "
-            + "FragmentDelimiter=\" … \"";
+    private static final String DOCUMENT_HEADLINE =
+            "StartSel=«, StopSel=», MaxWords=24, MinWords=8, MaxFragments=2, " + "FragmentDelimiter=\" … \"";
 
     // why: the matches are found and ordered on ids alone; snippets (ts_headline re-reads the text) only for the page
     static final String SQL = """
@@ -71,19 +71,34 @@ class Search {
 
     /** One result: a message's text, or a file (by its name or its text) with the message that carries it. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Result(String kind, UUID channelId, UUID messageId, UUID uploadId, String fileName, String snippet, Instant createdAt) {}
+    record Result(
+            String kind,
+            UUID channelId,
+            UUID messageId,
+            UUID uploadId,
+            String fileName,
+            String snippet,
+            Instant createdAt) {}
 
     record Page(List<Result> items, String nextCursor) {}
 
     Page search(UUID callerId, String q, UUID channelId, SearchCursor before, int limit) {
         InvalidInputException.require(q != null && !q.isBlank(), "q is required");
         InvalidInputException.require(q.length() <= MAX_QUERY, "q must be at most " + MAX_QUERY + " characters");
-        InvalidInputException.require(q.chars().noneMatch(Character::isISOControl), "q must not contain control characters");
+        InvalidInputException.require(
+                q.chars().noneMatch(Character::isISOControl), "q must not contain control characters");
         InvalidInputException.require(limit >= 1 && limit <= MAX_PAGE, "limit must be between 1 and " + MAX_PAGE);
         List<Row> rows = statement(jdbc, SQL, callerId, q, channelId, before, limit + 1)
-                .query((rs, n) -> new Row(new Result(rs.getString("kind"), rs.getObject("channel_id", UUID.class),
-                        rs.getObject("message_id", UUID.class), rs.getObject("upload_id", UUID.class), rs.getString("file_name"),
-                        rs.getString("snippet"), rs.getTimestamp("created_at").toInstant()), rs.getObject("sub", UUID.class)))
+                .query((rs, n) -> new Row(
+                        new Result(
+                                rs.getString("kind"),
+                                rs.getObject("channel_id", UUID.class),
+                                rs.getObject("message_id", UUID.class),
+                                rs.getObject("upload_id", UUID.class),
+                                rs.getString("file_name"),
+                                rs.getString("snippet"),
+                                rs.getTimestamp("created_at").toInstant()),
+                        rs.getObject("sub", UUID.class)))
                 .list();
         String next = null;
         if (rows.size() > limit) {
@@ -95,8 +110,8 @@ class Search {
     }
 
     /** {@code sql} (the search, or an EXPLAIN of it) with the search's parameters bound. */
-    static JdbcClient.StatementSpec statement(JdbcClient jdbc, String sql, UUID callerId, String q, UUID channelId,
-            SearchCursor before, int limit) {
+    static JdbcClient.StatementSpec statement(
+            JdbcClient jdbc, String sql, UUID callerId, String q, UUID channelId, SearchCursor before, int limit) {
         return jdbc.sql(sql)
                 .param("q", q)
                 .param("caller", callerId)

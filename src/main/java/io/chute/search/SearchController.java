@@ -17,8 +17,12 @@ class SearchController {
     }
 
     @GetMapping("/api/search")
-    Search.Page search(@RequestParam(required = false) String q, @RequestParam(required = false) UUID channelId,
-            @RequestParam(required = false) String before, @RequestParam(defaultValue = "20") int limit, CurrentUser caller) {
+    Search.Page search(
+            @RequestParam(required = false) String q,
+            @RequestParam(required = false) UUID channelId,
+            @RequestParam(required = false) String before,
+            @RequestParam(defaultValue = "20") int limit,
+            CurrentUser caller) {
         return search.search(caller.id(), q, channelId, SearchCursor.parse(before), limit);
     }
 }

@@ -21,7 +21,8 @@ record SearchCursor(Instant createdAt, UUID messageId, UUID sub) {
 
     String encode() {
         long micros = ChronoUnit.MICROS.between(Instant.EPOCH, createdAt);
-        return Base64.getUrlEncoder().withoutPadding()
+        return Base64.getUrlEncoder()
+                .withoutPadding()
                 .encodeToString((PREFIX + micros + ":" + messageId + ":" + sub).getBytes(StandardCharsets.US_ASCII));
     }
 

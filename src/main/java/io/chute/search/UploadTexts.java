@@ -15,8 +15,10 @@ class UploadTexts {
     }
 
     boolean has(UUID uploadId) {
-        return jdbc.sql("select exists (select 1 from upload_texts where upload_id = ?)").param(uploadId)
-                .query(Boolean.class).single();
+        return jdbc.sql("select exists (select 1 from upload_texts where upload_id = ?)")
+                .param(uploadId)
+                .query(Boolean.class)
+                .single();
     }
 
     /** Stores the text unless the upload has one already, or was purged meanwhile (its message deleted). */
@@ -24,7 +26,6 @@ class UploadTexts {
         jdbc.sql("""
                 insert into upload_texts (upload_id, content, truncated)
                 select ?, ?, ? where exists (select 1 from uploads where id = ? and state <> 'PURGED')
-                on conflict (upload_id) do nothing""")
-                .params(uploadId, content, truncated, uploadId).update();
+                on conflict (upload_id) do nothing""").params(uploadId, content, truncated, uploadId).update();
     }
 }

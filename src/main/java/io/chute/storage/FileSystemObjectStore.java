@@ -13,20 +13,20 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Clock;
-import java.time.Duration;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.stream.Stream;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Objects as files under one root directory. Writes go to a temporary file in the same file
@@ -36,7 +36,8 @@ import java.util.regex.Pattern;
 public class FileSystemObjectStore implements ObjectStore {
 
     static final String ENDPOINT = "/objects/";
-    private static final Pattern KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}(/[A-Za-z0-9][A-Za-z0-9._-]{0,127}){0,7}");
+    private static final Pattern KEY =
+            Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}(/[A-Za-z0-9][A-Za-z0-9._-]{0,127}){0,7}");
     private static final int BUFFER = 64 * 1024;
 
     private final Path root;
@@ -140,8 +141,8 @@ public class FileSystemObjectStore implements ObjectStore {
     public SignedRequest presignPut(String key, long size, String contentType, String sha256, Duration ttl) {
         pathOf(key);
         var grant = new UrlSigner.Grant("PUT", key, expiry(ttl), size, contentType, null).withSha256(sha256);
-        URI url = URI.create(ENDPOINT + key + "?m=PUT&e=" + grant.expiresEpochSecond() + "&s=" + size
-                + "&ct=" + encode(contentType) + digestParam(sha256) + "&sig=" + signer.sign(grant));
+        URI url = URI.create(ENDPOINT + key + "?m=PUT&e=" + grant.expiresEpochSecond() + "&s=" + size + "&ct="
+                + encode(contentType) + digestParam(sha256) + "&sig=" + signer.sign(grant));
         // why: the same If-None-Match as S3's signed one, so a client sends one set of headers to either store
         return new SignedRequest(url, "PUT", Map.of("Content-Type", contentType, "If-None-Match", "*"));
     }
@@ -204,12 +205,13 @@ public class FileSystemObjectStore implements ObjectStore {
     }
 
     @Override
-    public SignedRequest presignPart(String key, String multipartId, int partNumber, long size, String sha256, Duration ttl) {
+    public SignedRequest presignPart(
+            String key, String multipartId, int partNumber, long size, String sha256, Duration ttl) {
         pathOf(key);
         checkPart(multipartId, partNumber, size);
         var grant = UrlSigner.Grant.part(key, expiry(ttl), size, multipartId, partNumber, sha256);
-        URI url = URI.create(ENDPOINT + key + "?m=PUT&e=" + grant.expiresEpochSecond() + "&s=" + size
-                + "&u=" + multipartId + "&pn=" + partNumber + digestParam(sha256) + "&sig=" + signer.sign(grant));
+        URI url = URI.create(ENDPOINT + key + "?m=PUT&e=" + grant.expiresEpochSecond() + "&s=" + size + "&u="
+                + multipartId + "&pn=" + partNumber + digestParam(sha256) + "&sig=" + signer.sign(grant));
         return new SignedRequest(url, "PUT", Map.of());
     }
 
@@ -235,8 +237,16 @@ public class FileSystemObjectStore implements ObjectStore {
             Path etagFile = Files.createTempFile(tmp, "etag-", ".part");
             Files.writeString(etagFile, etag, StandardCharsets.UTF_8);
             // why: the etag goes first; a part whose sidecar is stale is caught by complete, which re-hashes every part
-            Files.move(etagFile, dir.resolve(partNumber + ".etag"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            Files.move(part, dir.resolve(Integer.toString(partNumber)), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(
+                    etagFile,
+                    dir.resolve(partNumber + ".etag"),
+                    StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+            Files.move(
+                    part,
+                    dir.resolve(Integer.toString(partNumber)),
+                    StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
             return "\"" + etag + "\"";
         } finally {
             Files.deleteIfExists(part);
@@ -255,7 +265,8 @@ public class FileSystemObjectStore implements ObjectStore {
                 }
                 try {
                     long size = Files.size(file);
-                    String etag = Files.readString(dir.resolve(name + ".etag"), StandardCharsets.UTF_8).strip();
+                    String etag = Files.readString(dir.resolve(name + ".etag"), StandardCharsets.UTF_8)
+                            .strip();
                     parts.add(new StoredPart(Integer.parseInt(name), "\"" + etag + "\"", size));
                 } catch (NoSuchFileException e) {
                     // an abort raced the listing: the part is gone
@@ -402,7 +413,10 @@ public class FileSystemObjectStore implements ObjectStore {
                         return -1;
                     }
                     md5 = md5();
-                    current = new DigestInputStream(Files.newInputStream(dir.resolve(Integer.toString(parts.get(next).partNumber()))), md5);
+                    current = new DigestInputStream(
+                            Files.newInputStream(
+                                    dir.resolve(Integer.toString(parts.get(next).partNumber()))),
+                            md5);
                 }
                 int n = current.read(b, off, len);
                 if (n != -1) {
@@ -412,7 +426,8 @@ public class FileSystemObjectStore implements ObjectStore {
                 current = null;
                 PartETag part = parts.get(next++);
                 if (!HexFormat.of().formatHex(md5.digest()).equals(PartETag.bare(part.etag()))) {
-                    throw new PartsMismatchException("The ETag of part " + part.partNumber() + " does not match the uploaded part");
+                    throw new PartsMismatchException(
+                            "The ETag of part " + part.partNumber() + " does not match the uploaded part");
                 }
             }
         }

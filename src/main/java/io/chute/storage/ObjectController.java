@@ -1,9 +1,9 @@
 package io.chute.storage;
 
 import io.chute.common.ApiException;
+import io.chute.common.Sha256;
 import io.chute.config.ChuteProperties.StorageType;
 import io.chute.config.ConditionalOnBackend;
-import io.chute.common.Sha256;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,7 +42,8 @@ class ObjectController {
     }
 
     @PutMapping("/objects/**")
-    ResponseEntity<Void> put(HttpServletRequest request,
+    ResponseEntity<Void> put(
+            HttpServletRequest request,
             @RequestParam(name = "m", required = false) String method,
             @RequestParam(name = "e", required = false) Long expires,
             @RequestParam(name = "s", required = false) Long size,
@@ -51,7 +52,8 @@ class ObjectController {
             @RequestParam(name = "u", required = false) String multipartId,
             @RequestParam(name = "pn", required = false) Integer partNumber,
             @RequestParam(name = "d", required = false) String sha256,
-            @RequestHeader(name = HttpHeaders.CONTENT_TYPE, required = false) String sentType) throws IOException {
+            @RequestHeader(name = HttpHeaders.CONTENT_TYPE, required = false) String sentType)
+            throws IOException {
         String key = keyOf(request);
         if (multipartId != null) {
             return putPart(request, key, method, expires, size, multipartId, partNumber, sha256, signature);
@@ -80,14 +82,30 @@ class ObjectController {
         if (written != size) {
             throw ApiException.badRequest("The body has " + written + " bytes but the URL was signed for " + size);
         }
-        return ResponseEntity.ok().eTag("\"" + HexFormat.of().formatHex(md5.digest()) + "\"").build();
+        return ResponseEntity.ok()
+                .eTag("\"" + HexFormat.of().formatHex(md5.digest()) + "\"")
+                .build();
     }
 
     /** One part of a multipart upload; the answer's ETag is the part's quoted MD5, as S3 answers it. */
-    private ResponseEntity<Void> putPart(HttpServletRequest request, String key, String method, Long expires, Long size,
-            String multipartId, Integer partNumber, String sha256, String signature) throws IOException {
-        var grant = UrlSigner.Grant.part(key, orZero(expires), size == null ? -1 : size, multipartId,
-                partNumber == null ? 0 : partNumber, sha256);
+    private ResponseEntity<Void> putPart(
+            HttpServletRequest request,
+            String key,
+            String method,
+            Long expires,
+            Long size,
+            String multipartId,
+            Integer partNumber,
+            String sha256,
+            String signature)
+            throws IOException {
+        var grant = UrlSigner.Grant.part(
+                key,
+                orZero(expires),
+                size == null ? -1 : size,
+                multipartId,
+                partNumber == null ? 0 : partNumber,
+                sha256);
         authorise("PUT", method, grant, signature);
         if (request.getContentLengthLong() > size) {
             throw ApiException.tooLarge("The body is larger than the signed size of " + size + " bytes");
@@ -107,7 +125,8 @@ class ObjectController {
     }
 
     @GetMapping("/objects/**")
-    ResponseEntity<Resource> get(HttpServletRequest request,
+    ResponseEntity<Resource> get(
+            HttpServletRequest request,
             @RequestParam(name = "m", required = false) String method,
             @RequestParam(name = "e", required = false) Long expires,
             @RequestParam(name = "ct", required = false) String contentType,
@@ -125,10 +144,12 @@ class ObjectController {
         headers.setContentType(parseOrOctets(contentType));
         headers.setContentDisposition(ObjectStore.attachment(downloadName));
         headers.set("X-Content-Type-Options", "nosniff");
-        // why: objects share the web client's origin; should a browser ever render one (HTML, SVG), it runs no script there
+        // why: objects share the web client's origin; should a browser ever render one (HTML, SVG), it runs no script
+        // there
         headers.set("Content-Security-Policy", "default-src 'none'; sandbox");
         if (sha256 != null) {
-            // why: the signature covers the digest, and it is of the whole representation, so Range answers carry it too
+            // why: the signature covers the digest, and it is of the whole representation, so Range answers carry it
+            // too
             headers.set("Repr-Digest", Sha256.reprDigest(sha256));
         }
         headers.setCacheControl("private, max-age=300");

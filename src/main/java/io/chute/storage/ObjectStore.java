@@ -77,8 +77,11 @@ public interface ObjectStore {
 
     /** How every download is served, on every store: an attachment, so no browser shows it inline. */
     static ContentDisposition attachment(String downloadName) {
-        return downloadName == null || downloadName.isBlank() ? ContentDisposition.attachment().build()
-                : ContentDisposition.attachment().filename(downloadName, StandardCharsets.UTF_8).build();
+        return downloadName == null || downloadName.isBlank()
+                ? ContentDisposition.attachment().build()
+                : ContentDisposition.attachment()
+                        .filename(downloadName, StandardCharsets.UTF_8)
+                        .build();
     }
 
     /**

@@ -13,6 +13,7 @@ public final class PublicUrls {
         if (url.isAbsolute() || RequestContextHolder.getRequestAttributes() == null) {
             return url;
         }
-        return URI.create(ServletUriComponentsBuilder.fromCurrentContextPath().build().toUriString() + url);
+        return URI.create(
+                ServletUriComponentsBuilder.fromCurrentContextPath().build().toUriString() + url);
     }
 }

@@ -64,8 +64,10 @@ public class S3ObjectStore implements ObjectStore, AutoCloseable {
 
     /** S3's smallest part (except the last one). */
     public static final int MIN_PART_SIZE = 5 * 1024 * 1024;
+
     private static final Logger log = LoggerFactory.getLogger(S3ObjectStore.class);
-    private static final Pattern KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}(/[A-Za-z0-9][A-Za-z0-9._-]{0,127}){0,7}");
+    private static final Pattern KEY =
+            Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}(/[A-Za-z0-9][A-Za-z0-9._-]{0,127}){0,7}");
     private static final int TRANSFER_BUFFER = 64 * 1024;
     // why: the sync client holds one pooled connection per open read or running write; SDK default is 50
     private static final int MAX_CONNECTIONS = 200;
@@ -87,8 +89,9 @@ public class S3ObjectStore implements ObjectStore, AutoCloseable {
      * @param partSize  the part buffer of streaming writes, at least {@link #MIN_PART_SIZE}
      * @param tempDir   where {@link #localFile} puts its copies
      */
-    public S3ObjectStore(S3Client s3, S3Presigner presigner, String bucket, int partSize, Path tempDir,
-            String endpointName) throws IOException {
+    public S3ObjectStore(
+            S3Client s3, S3Presigner presigner, String bucket, int partSize, Path tempDir, String endpointName)
+            throws IOException {
         if (partSize < MIN_PART_SIZE) {
             throw new IllegalArgumentException("The S3 part size must be at least " + MIN_PART_SIZE + " bytes");
         }
@@ -101,11 +104,13 @@ public class S3ObjectStore implements ObjectStore, AutoCloseable {
     }
 
     /** Builds the client and the presigner for {@code endpoint}; close the store to release them. */
-    public static S3ObjectStore connect(Endpoint endpoint, String bucket, int partSize, Path tempDir) throws IOException {
+    public static S3ObjectStore connect(Endpoint endpoint, String bucket, int partSize, Path tempDir)
+            throws IOException {
         Region region = Region.of(endpoint.region());
         AwsCredentialsProvider credentials = isBlank(endpoint.accessKey())
                 ? DefaultCredentialsProvider.builder().build()
-                : StaticCredentialsProvider.create(AwsBasicCredentials.create(endpoint.accessKey(), endpoint.secretKey()));
+                : StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(endpoint.accessKey(), endpoint.secretKey()));
         var client = S3Client.builder()
                 .region(region)
                 .credentialsProvider(credentials)
@@ -114,7 +119,9 @@ public class S3ObjectStore implements ObjectStore, AutoCloseable {
         var presigner = S3Presigner.builder()
                 .region(region)
                 .credentialsProvider(credentials)
-                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(endpoint.pathStyle()).build());
+                .serviceConfiguration(S3Configuration.builder()
+                        .pathStyleAccessEnabled(endpoint.pathStyle())
+                        .build());
         if (!isBlank(endpoint.url())) {
             client.endpointOverride(URI.create(endpoint.url()));
             presigner.endpointOverride(URI.create(endpoint.url()));
@@ -167,7 +174,8 @@ public class S3ObjectStore implements ObjectStore, AutoCloseable {
         CORSRule rule = CORSRule.builder()
                 .allowedOrigins("*")
                 .allowedMethods("PUT", "GET")
-                .allowedHeaders("Content-Type", "If-None-Match", "x-amz-checksum-sha256", "x-amz-sdk-checksum-algorithm")
+                .allowedHeaders(
+                        "Content-Type", "If-None-Match", "x-amz-checksum-sha256", "x-amz-sdk-checksum-algorithm")
                 .exposeHeaders("ETag")
                 .maxAgeSeconds(600)
                 .build();
@@ -178,9 +186,11 @@ public class S3ObjectStore implements ObjectStore, AutoCloseable {
                 throw failure("set CORS rules of", bucket, e);
             }
             // why: MinIO and s3proxy set CORS for the whole server, not per bucket; browsers need it to upload
-            log.warn("{} does not take per-bucket CORS rules; browsers can upload to bucket {} only if the server "
-                    + "itself allows PUT and GET from their origin, the Content-Type header and exposes ETag",
-                    endpointName, bucket);
+            log.warn(
+                    "{} does not take per-bucket CORS rules; browsers can upload to bucket {} only if the server "
+                            + "itself allows PUT and GET from their origin, the Content-Type header and exposes ETag",
+                    endpointName,
+                    bucket);
         } catch (SdkException e) {
             throw failure("set CORS rules of", bucket, e);
         }
@@ -279,12 +289,17 @@ public class S3ObjectStore implements ObjectStore, AutoCloseable {
     public SignedRequest presignPut(String key, long size, String contentType, String sha256, Duration ttl) {
         checkKey(key);
         PutObjectRequest.Builder put = PutObjectRequest.builder()
-                .bucket(bucket).key(key).contentType(contentType).contentLength(size).ifNoneMatch("*");
+                .bucket(bucket)
+                .key(key)
+                .contentType(contentType)
+                .contentLength(size)
+                .ifNoneMatch("*");
         if (sha256 != null) {
             put.checksumSHA256(Sha256.base64(sha256));
         }
         PutObjectRequest request = put.build();
-        PresignedPutObjectRequest signed = presigner.presignPutObject(b -> b.signatureDuration(ttl).putObjectRequest(request));
+        PresignedPutObjectRequest signed =
+                presigner.presignPutObject(b -> b.signatureDuration(ttl).putObjectRequest(request));
         Map<String, String> headers = clientHeaders(signed.signedHeaders());
         headers.putIfAbsent("Content-Type", contentType);
         return new SignedRequest(uri(signed.url()), "PUT", Map.copyOf(headers));
@@ -298,7 +313,8 @@ public class S3ObjectStore implements ObjectStore, AutoCloseable {
             if (name.equalsIgnoreCase("host") || name.equalsIgnoreCase("content-length")) {
                 continue;
             }
-            String spelled = name.equalsIgnoreCase("content-type") ? "Content-Type"
+            String spelled = name.equalsIgnoreCase("content-type")
+                    ? "Content-Type"
                     : name.equalsIgnoreCase("if-none-match") ? "If-None-Match" : name;
             headers.put(spelled, String.join(",", header.getValue()));
         }
@@ -316,14 +332,17 @@ public class S3ObjectStore implements ObjectStore, AutoCloseable {
         // why: the same header value as Chute's own object endpoint, so both stores serve downloads alike
         get.responseContentDisposition(ObjectStore.attachment(downloadName).toString());
         GetObjectRequest request = get.build();
-        return uri(presigner.presignGetObject(b -> b.signatureDuration(ttl).getObjectRequest(request)).url());
+        return uri(presigner
+                .presignGetObject(b -> b.signatureDuration(ttl).getObjectRequest(request))
+                .url());
     }
 
     @Override
     public String startMultipart(String key, String contentType) throws IOException {
         checkKey(key);
         try {
-            return s3.createMultipartUpload(b -> b.bucket(bucket).key(key).contentType(contentType)).uploadId();
+            return s3.createMultipartUpload(b -> b.bucket(bucket).key(key).contentType(contentType))
+                    .uploadId();
         } catch (SdkException e) {
             throw failure("start a multipart upload of", key, e);
         }
@@ -331,18 +350,24 @@ public class S3ObjectStore implements ObjectStore, AutoCloseable {
 
     /** Content-Length is signed, so S3 refuses a part of another size; headers as in {@link #presignPut}. */
     @Override
-    public SignedRequest presignPart(String key, String multipartId, int partNumber, long size, String sha256, Duration ttl) {
+    public SignedRequest presignPart(
+            String key, String multipartId, int partNumber, long size, String sha256, Duration ttl) {
         checkKey(key);
         if (partNumber < 1 || partNumber > MAX_PARTS) {
             throw new IllegalArgumentException("Invalid part number");
         }
-        UploadPartRequest.Builder part = UploadPartRequest.builder().bucket(bucket).key(key).uploadId(multipartId)
-                .partNumber(partNumber).contentLength(size);
+        UploadPartRequest.Builder part = UploadPartRequest.builder()
+                .bucket(bucket)
+                .key(key)
+                .uploadId(multipartId)
+                .partNumber(partNumber)
+                .contentLength(size);
         if (sha256 != null) {
             part.checksumSHA256(Sha256.base64(sha256));
         }
         UploadPartRequest request = part.build();
-        PresignedUploadPartRequest signed = presigner.presignUploadPart(b -> b.signatureDuration(ttl).uploadPartRequest(request));
+        PresignedUploadPartRequest signed =
+                presigner.presignUploadPart(b -> b.signatureDuration(ttl).uploadPartRequest(request));
         return new SignedRequest(uri(signed.url()), "PUT", Map.copyOf(clientHeaders(signed.signedHeaders())));
     }
 
@@ -355,7 +380,8 @@ public class S3ObjectStore implements ObjectStore, AutoCloseable {
             Integer marker = null;
             while (true) {
                 Integer from = marker;
-                ListPartsResponse page = s3.listParts(b -> b.bucket(bucket).key(key).uploadId(multipartId).partNumberMarker(from));
+                ListPartsResponse page = s3.listParts(
+                        b -> b.bucket(bucket).key(key).uploadId(multipartId).partNumberMarker(from));
                 for (Part part : page.parts()) {
                     parts.add(new StoredPart(part.partNumber(), part.eTag(), part.size()));
                 }
@@ -380,18 +406,24 @@ public class S3ObjectStore implements ObjectStore, AutoCloseable {
         checkKey(key);
         FileSystemObjectStore.checkOrder(parts);
         List<CompletedPart> completed = parts.stream()
-                .map(p -> CompletedPart.builder().partNumber(p.partNumber()).eTag("\"" + PartETag.bare(p.etag()) + "\"").build())
+                .map(p -> CompletedPart.builder()
+                        .partNumber(p.partNumber())
+                        .eTag("\"" + PartETag.bare(p.etag()) + "\"")
+                        .build())
                 .toList();
         try {
-            s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(multipartId)
-                    .multipartUpload(m -> m.parts(completed)));
+            s3.completeMultipartUpload(
+                    b -> b.bucket(bucket).key(key).uploadId(multipartId).multipartUpload(m -> m.parts(completed)));
         } catch (NoSuchUploadException e) {
             throw (NoSuchFileException) new NoSuchFileException("multipart upload " + multipartId).initCause(e);
         } catch (S3Exception e) {
             String code = errorCode(e);
-            if ("InvalidPart".equals(code) || "InvalidPartOrder".equals(code) || "EntityTooSmall".equals(code)
+            if ("InvalidPart".equals(code)
+                    || "InvalidPartOrder".equals(code)
+                    || "EntityTooSmall".equals(code)
                     || e.statusCode() == 400) {
-                throw new PartsMismatchException("Storage refused the parts: " + (code == null ? e.getMessage() : code));
+                throw new PartsMismatchException(
+                        "Storage refused the parts: " + (code == null ? e.getMessage() : code));
             }
             if (isNotFound(e)) {
                 throw (NoSuchFileException) new NoSuchFileException("multipart upload " + multipartId).initCause(e);

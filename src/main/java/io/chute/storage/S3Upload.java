@@ -22,6 +22,7 @@ final class S3Upload {
 
     /** S3 refuses a multipart upload with more parts than this. */
     static final int MAX_PARTS = 10_000;
+
     private static final int FIRST_BUFFER = 64 * 1024;
     private static final String OCTETS = "application/octet-stream";
 
@@ -56,7 +57,8 @@ final class S3Upload {
         }
         total += length;
         while (length > 0) {
-            // why: flush a full buffer only once more bytes arrive, so an object of exactly one part stays a single PutObject
+            // why: flush a full buffer only once more bytes arrive, so an object of exactly one part stays a single
+            // PutObject
             if (filled == partSize) {
                 sendPart();
             }
@@ -73,12 +75,13 @@ final class S3Upload {
     long complete() throws IOException {
         try {
             if (uploadId == null) {
-                s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType).contentLength((long) filled),
+                s3.putObject(
+                        b -> b.bucket(bucket).key(key).contentType(contentType).contentLength((long) filled),
                         body(filled));
             } else {
                 sendPart();
-                s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId)
-                        .multipartUpload(m -> m.parts(parts)));
+                s3.completeMultipartUpload(
+                        b -> b.bucket(bucket).key(key).uploadId(uploadId).multipartUpload(m -> m.parts(parts)));
             }
         } catch (SdkException e) {
             throw S3ObjectStore.failure("write", key, e);
@@ -103,16 +106,24 @@ final class S3Upload {
     private void sendPart() throws IOException {
         try {
             if (uploadId == null) {
-                uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key).contentType(contentType)).uploadId();
+                uploadId = s3.createMultipartUpload(
+                                b -> b.bucket(bucket).key(key).contentType(contentType))
+                        .uploadId();
             }
             int partNumber = parts.size() + 1;
             if (partNumber > MAX_PARTS) {
-                throw new IOException("The object " + key + " needs more than " + MAX_PARTS + " parts of "
-                        + partSize + " bytes; raise chute.storage.s3.part-size");
+                throw new IOException("The object " + key + " needs more than " + MAX_PARTS + " parts of " + partSize
+                        + " bytes; raise chute.storage.s3.part-size");
             }
             int length = filled;
-            String eTag = s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(partNumber)
-                    .contentLength((long) length), body(length)).eTag();
+            String eTag = s3.uploadPart(
+                            b -> b.bucket(bucket)
+                                    .key(key)
+                                    .uploadId(uploadId)
+                                    .partNumber(partNumber)
+                                    .contentLength((long) length),
+                            body(length))
+                    .eTag();
             parts.add(CompletedPart.builder().partNumber(partNumber).eTag(eTag).build());
             filled = 0;
         } catch (SdkException e) {

@@ -1,7 +1,7 @@
 package io.chute.storage;
 
-import io.chute.config.ChuteProperties.StorageType;
 import io.chute.config.ChuteProperties;
+import io.chute.config.ChuteProperties.StorageType;
 import io.chute.config.ConditionalOnBackend;
 import io.chute.config.Secrets;
 import java.io.IOException;
@@ -23,8 +23,12 @@ class StorageConfiguration {
     @ConditionalOnBackend(storage = StorageType.S3)
     S3ObjectStore s3ObjectStore(ChuteProperties properties) throws IOException {
         ChuteProperties.S3 s3 = properties.storage().s3();
-        var endpoint = new S3ObjectStore.Endpoint(s3.endpoint(), s3.region(), s3.accessKey(), s3.secretKey(), s3.pathStyle());
-        S3ObjectStore store = S3ObjectStore.connect(endpoint, s3.bucket(), Math.toIntExact(s3.partSize().toBytes()),
+        var endpoint =
+                new S3ObjectStore.Endpoint(s3.endpoint(), s3.region(), s3.accessKey(), s3.secretKey(), s3.pathStyle());
+        S3ObjectStore store = S3ObjectStore.connect(
+                endpoint,
+                s3.bucket(),
+                Math.toIntExact(s3.partSize().toBytes()),
                 properties.dataDir().resolve("tmp"));
         try {
             if (s3.createBucket()) {

@@ -24,8 +24,16 @@ final class UrlSigner {
     }
 
     /** What a signature covers. {@code size} is -1 for GET. */
-    record Grant(String method, String key, long expiresEpochSecond, long size, String contentType, String downloadName,
-            String multipartId, int partNumber, String sha256) {
+    record Grant(
+            String method,
+            String key,
+            long expiresEpochSecond,
+            long size,
+            String contentType,
+            String downloadName,
+            String multipartId,
+            int partNumber,
+            String sha256) {
 
         Grant(String method, String key, long expiresEpochSecond, long size, String contentType, String downloadName) {
             this(method, key, expiresEpochSecond, size, contentType, downloadName, null, 0, null);
@@ -36,18 +44,26 @@ final class UrlSigner {
             return part(key, expiresEpochSecond, size, multipartId, partNumber, null);
         }
 
-        static Grant part(String key, long expiresEpochSecond, long size, String multipartId, int partNumber, String sha256) {
+        static Grant part(
+                String key, long expiresEpochSecond, long size, String multipartId, int partNumber, String sha256) {
             return new Grant("PUT-PART", key, expiresEpochSecond, size, null, null, multipartId, partNumber, sha256);
         }
 
         /** The same grant, bound to a SHA-256 (hex) too; null leaves it unbound. */
         Grant withSha256(String hex) {
-            return new Grant(method, key, expiresEpochSecond, size, contentType, downloadName, multipartId, partNumber, hex);
+            return new Grant(
+                    method, key, expiresEpochSecond, size, contentType, downloadName, multipartId, partNumber, hex);
         }
 
         String canonical() {
-            String base = String.join("\n", method, key, Long.toString(expiresEpochSecond), Long.toString(size),
-                    nullToEmpty(contentType), nullToEmpty(downloadName));
+            String base = String.join(
+                    "\n",
+                    method,
+                    key,
+                    Long.toString(expiresEpochSecond),
+                    Long.toString(size),
+                    nullToEmpty(contentType),
+                    nullToEmpty(downloadName));
             // why: grants without a part keep the canonical form (and so the signatures) they always had
             String withPart = multipartId == null ? base : base + "\n" + multipartId + "\n" + partNumber;
             return sha256 == null ? withPart : withPart + "\nsha256=" + sha256;

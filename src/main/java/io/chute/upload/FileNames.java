@@ -17,9 +17,10 @@ final class FileNames {
         String name = InvalidInputException.requireText(raw, "fileName", 4096);
         int slash = Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\'));
         name = name.substring(slash + 1).strip();
-        InvalidInputException.require(!name.isEmpty() && !name.equals(".") && !name.equals(".."),
-                "fileName must name a file");
-        InvalidInputException.require(name.length() <= MAX_LENGTH, "fileName must be at most " + MAX_LENGTH + " characters");
+        InvalidInputException.require(
+                !name.isEmpty() && !name.equals(".") && !name.equals(".."), "fileName must name a file");
+        InvalidInputException.require(
+                name.length() <= MAX_LENGTH, "fileName must be at most " + MAX_LENGTH + " characters");
         InvalidInputException.requireNoFormatting(name, "fileName");
         return name;
     }

@@ -32,7 +32,8 @@ public class TypePolicy {
     /** True if a file of {@code mediaType} may be uploaded; a type that does not parse is judged as octets. */
     public boolean accepts(String mediaType) {
         MediaType type = parseOrOctets(mediaType);
-        return allowed.stream().anyMatch(a -> a.includes(type)) && denied.stream().noneMatch(d -> d.includes(type));
+        return allowed.stream().anyMatch(a -> a.includes(type))
+                && denied.stream().noneMatch(d -> d.includes(type));
     }
 
     /** Refuses with 415 a file of {@code mediaType} that may not be uploaded. */
@@ -53,9 +54,14 @@ public class TypePolicy {
 
     private static List<MediaType> parse(List<String> patterns, String property) {
         try {
-            return patterns.stream().map(String::strip).filter(p -> !p.isEmpty()).map(MediaType::parseMediaType).toList();
+            return patterns.stream()
+                    .map(String::strip)
+                    .filter(p -> !p.isEmpty())
+                    .map(MediaType::parseMediaType)
+                    .toList();
         } catch (InvalidMediaTypeException e) {
-            throw new IllegalArgumentException("chute.uploads." + property + " holds an invalid media type: " + e.getMessage());
+            throw new IllegalArgumentException(
+                    "chute.uploads." + property + " holds an invalid media type: " + e.getMessage());
         }
     }
 

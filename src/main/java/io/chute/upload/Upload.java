@@ -4,27 +4,118 @@ import java.time.Instant;
 import java.util.UUID;
 
 /** A file a user declared, then sent to storage; {@code state} says how far it got. */
-record Upload(UUID id, UUID ownerId, String fileName, long size, String contentType, String detectedType,
-        String objectKey, UploadState state, UUID channelId, Instant expiresAt, Instant createdAt, Instant completedAt,
-        UUID jobId, String multipartId, Long partSize, Integer partCount, String declaredSha256, String sha256) {
+record Upload(
+        UUID id,
+        UUID ownerId,
+        String fileName,
+        long size,
+        String contentType,
+        String detectedType,
+        String objectKey,
+        UploadState state,
+        UUID channelId,
+        Instant expiresAt,
+        Instant createdAt,
+        Instant completedAt,
+        UUID jobId,
+        String multipartId,
+        Long partSize,
+        Integer partCount,
+        String declaredSha256,
+        String sha256) {
 
-    Upload(UUID id, UUID ownerId, String fileName, long size, String contentType, String detectedType, String objectKey,
-            UploadState state, UUID channelId, Instant expiresAt, Instant createdAt, Instant completedAt, UUID jobId) {
-        this(id, ownerId, fileName, size, contentType, detectedType, objectKey, state, channelId, expiresAt, createdAt,
-                completedAt, jobId, null, null, null);
+    Upload(
+            UUID id,
+            UUID ownerId,
+            String fileName,
+            long size,
+            String contentType,
+            String detectedType,
+            String objectKey,
+            UploadState state,
+            UUID channelId,
+            Instant expiresAt,
+            Instant createdAt,
+            Instant completedAt,
+            UUID jobId) {
+        this(
+                id,
+                ownerId,
+                fileName,
+                size,
+                contentType,
+                detectedType,
+                objectKey,
+                state,
+                channelId,
+                expiresAt,
+                createdAt,
+                completedAt,
+                jobId,
+                null,
+                null,
+                null);
     }
 
-    Upload(UUID id, UUID ownerId, String fileName, long size, String contentType, String detectedType, String objectKey,
-            UploadState state, UUID channelId, Instant expiresAt, Instant createdAt, Instant completedAt, UUID jobId,
-            String multipartId, Long partSize, Integer partCount) {
-        this(id, ownerId, fileName, size, contentType, detectedType, objectKey, state, channelId, expiresAt, createdAt,
-                completedAt, jobId, multipartId, partSize, partCount, null, null);
+    Upload(
+            UUID id,
+            UUID ownerId,
+            String fileName,
+            long size,
+            String contentType,
+            String detectedType,
+            String objectKey,
+            UploadState state,
+            UUID channelId,
+            Instant expiresAt,
+            Instant createdAt,
+            Instant completedAt,
+            UUID jobId,
+            String multipartId,
+            Long partSize,
+            Integer partCount) {
+        this(
+                id,
+                ownerId,
+                fileName,
+                size,
+                contentType,
+                detectedType,
+                objectKey,
+                state,
+                channelId,
+                expiresAt,
+                createdAt,
+                completedAt,
+                jobId,
+                multipartId,
+                partSize,
+                partCount,
+                null,
+                null);
     }
 
     /** The same upload, with the SHA-256 (hex) its client declared for the whole file. */
     Upload declaring(String hex) {
-        return new Upload(id, ownerId, fileName, size, contentType, detectedType, objectKey, state, channelId, expiresAt,
-                createdAt, completedAt, jobId, multipartId, partSize, partCount, hex, sha256);
+        return new Upload(
+                id,
+                ownerId,
+                fileName,
+                size,
+                contentType,
+                detectedType,
+                objectKey,
+                state,
+                channelId,
+                expiresAt,
+                createdAt,
+                completedAt,
+                jobId,
+                multipartId,
+                partSize,
+                partCount,
+                hex,
+                sha256);
     }
 
     boolean isMultipart() {

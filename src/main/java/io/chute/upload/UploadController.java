@@ -3,10 +3,10 @@ package io.chute.upload;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.chute.auth.CurrentUser;
 import io.chute.common.ApiException;
-import io.chute.config.ConditionalOnRole;
-import io.chute.config.ChuteProperties;
 import io.chute.common.InvalidInputException;
 import io.chute.common.Sha256;
+import io.chute.config.ChuteProperties;
+import io.chute.config.ConditionalOnRole;
 import io.chute.job.Job;
 import io.chute.job.JobStatus;
 import io.chute.ratelimit.RateLimits;
@@ -46,13 +46,20 @@ class UploadController {
     private final RateLimits limits;
     private final ClientConfig config;
 
-    UploadController(UploadService uploads, UploadMetrics metrics, RateLimits limits, ChuteProperties properties,
+    UploadController(
+            UploadService uploads,
+            UploadMetrics metrics,
+            RateLimits limits,
+            ChuteProperties properties,
             TypePolicy policy) {
         this.uploads = uploads;
         this.metrics = metrics;
         this.limits = limits;
-        this.config = new ClientConfig(new UploadLimits(properties.uploads().maxSize().toBytes(),
-                properties.storage().multipartThreshold().toBytes(), policy.allowedPatterns(), policy.deniedPatterns()));
+        this.config = new ClientConfig(new UploadLimits(
+                properties.uploads().maxSize().toBytes(),
+                properties.storage().multipartThreshold().toBytes(),
+                policy.allowedPatterns(),
+                policy.deniedPatterns()));
     }
 
     /** What a client checks before sending a file, so that nothing is refused after its bytes were sent. */
@@ -61,7 +68,12 @@ class UploadController {
     record UploadLimits(long maxSize, long multipartThreshold, List<String> allowedTypes, List<String> deniedTypes) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record SignedUpload(UUID uploadId, String method, String url, Map<String, String> headers, Multipart multipart,
+    record SignedUpload(
+            UUID uploadId,
+            String method,
+            String url,
+            Map<String, String> headers,
+            Multipart multipart,
             Instant expiresAt) {}
 
     /** The part plan of a multipart upload: every part is {@code partSize} bytes, the last one the rest. */
@@ -79,8 +91,8 @@ class UploadController {
             Map<Integer, String> digests = new HashMap<>();
             if (sha256 != null) {
                 sha256.forEach((part, hex) -> {
-                    InvalidInputException.require(part != null && part.matches("[1-9][0-9]{0,4}"),
-                            "sha256 must be keyed by part number");
+                    InvalidInputException.require(
+                            part != null && part.matches("[1-9][0-9]{0,4}"), "sha256 must be keyed by part number");
                     digests.put(Integer.parseInt(part), Sha256.optionalHex(hex, "sha256 of part " + part));
                 });
             }
@@ -101,8 +113,17 @@ class UploadController {
     record Accepted(UUID jobId, UUID uploadId, JobStatus status, String statusUrl) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record UploadView(UUID uploadId, String fileName, long size, String contentType, String detectedType,
-            UploadState state, Instant createdAt, UUID jobId, Multipart multipart, String sha256) {}
+    record UploadView(
+            UUID uploadId,
+            String fileName,
+            long size,
+            String contentType,
+            String detectedType,
+            UploadState state,
+            Instant createdAt,
+            UUID jobId,
+            Multipart multipart,
+            String sha256) {}
 
     @GetMapping("/api/config")
     ClientConfig config() {
@@ -113,21 +134,36 @@ class UploadController {
     ResponseEntity<SignedUpload> sign(@RequestBody UploadRequest body, CurrentUser caller) {
         limits.consume(RateLimits.Limit.UPLOADS_USER, caller.id().toString());
         UploadService.Signed signed = uploads.sign(caller, body);
-        var created = ResponseEntity.created(URI.create("/api/uploads/" + signed.upload().id()));
+        var created = ResponseEntity.created(
+                URI.create("/api/uploads/" + signed.upload().id()));
         if (signed.request() == null) {
-            return created.body(new SignedUpload(signed.upload().id(), null, null, null, Multipart.of(signed.upload()),
+            return created.body(new SignedUpload(
+                    signed.upload().id(),
+                    null,
+                    null,
+                    null,
+                    Multipart.of(signed.upload()),
                     signed.upload().expiresAt()));
         }
-        return created.body(new SignedUpload(signed.upload().id(), signed.request().method(),
-                PublicUrls.absolute(signed.request().url()).toString(), signed.request().headers(), null,
+        return created.body(new SignedUpload(
+                signed.upload().id(),
+                signed.request().method(),
+                PublicUrls.absolute(signed.request().url()).toString(),
+                signed.request().headers(),
+                null,
                 signed.upload().expiresAt()));
     }
 
     @PostMapping("/api/uploads/{id}/parts")
     SignedParts signParts(@PathVariable UUID id, @RequestBody PartsRequest body, CurrentUser caller) {
-        return new SignedParts(uploads.signParts(caller, id, body == null ? null : body.partNumbers(),
-                        body == null ? Map.of() : body.digests()).stream()
-                .map(p -> new SignedPart(p.partNumber(), PublicUrls.absolute(p.request().url()).toString(), p.request().headers()))
+        return new SignedParts(uploads
+                .signParts(
+                        caller, id, body == null ? null : body.partNumbers(), body == null ? Map.of() : body.digests())
+                .stream()
+                .map(p -> new SignedPart(
+                        p.partNumber(),
+                        PublicUrls.absolute(p.request().url()).toString(),
+                        p.request().headers()))
                 .toList());
     }
 
@@ -138,16 +174,18 @@ class UploadController {
 
     /** The body is only needed for a multipart upload: the part list with the ETags the part PUTs answered. */
     @PostMapping("/api/uploads/{id}/complete")
-    ResponseEntity<Accepted> complete(@PathVariable UUID id, @RequestBody(required = false) CompleteRequest body,
-            CurrentUser caller) {
+    ResponseEntity<Accepted> complete(
+            @PathVariable UUID id, @RequestBody(required = false) CompleteRequest body, CurrentUser caller) {
         List<ObjectStore.PartETag> parts = null;
         if (body != null && body.parts() != null) {
-            parts = body.parts().stream().map(p -> {
-                if (p == null || p.partNumber() == null) {
-                    throw ApiException.badRequest("Every part needs a partNumber");
-                }
-                return new ObjectStore.PartETag(p.partNumber(), p.etag());
-            }).toList();
+            parts = body.parts().stream()
+                    .map(p -> {
+                        if (p == null || p.partNumber() == null) {
+                            throw ApiException.badRequest("Every part needs a partNumber");
+                        }
+                        return new ObjectStore.PartETag(p.partNumber(), p.etag());
+                    })
+                    .toList();
         }
         List<ObjectStore.PartETag> etags = parts;
         return accepted(metrics.refusalsCounted(UploadMetrics.Lane.SIGNED, () -> uploads.complete(caller, id, etags)));
@@ -174,8 +212,8 @@ class UploadController {
                     String fileName = FileNames.clean(partName(part));
                     String contentType = partType(part.getContentType());
                     try (InputStream in = part.getInputStream()) {
-                        return accepted(metrics.refusalsCounted(UploadMetrics.Lane.DIRECT,
-                                () -> uploads.receive(caller, fileName, contentType, in)));
+                        return accepted(metrics.refusalsCounted(
+                                UploadMetrics.Lane.DIRECT, () -> uploads.receive(caller, fileName, contentType, in)));
                     }
                 }
             }
@@ -211,13 +249,24 @@ class UploadController {
     @GetMapping("/api/uploads/{id}")
     UploadView get(@PathVariable UUID id, CurrentUser caller) {
         Upload u = uploads.get(caller, id);
-        return new UploadView(u.id(), u.fileName(), u.size(), u.contentType(), u.detectedType(), u.state(), u.createdAt(),
-                u.jobId(), Multipart.of(u), u.sha256());
+        return new UploadView(
+                u.id(),
+                u.fileName(),
+                u.size(),
+                u.contentType(),
+                u.detectedType(),
+                u.state(),
+                u.createdAt(),
+                u.jobId(),
+                Multipart.of(u),
+                u.sha256());
     }
 
     @GetMapping("/api/uploads/{id}/download")
     ResponseEntity<Void> download(@PathVariable UUID id, CurrentUser caller) {
-        return ResponseEntity.status(HttpStatus.FOUND).location(PublicUrls.absolute(uploads.downloadUrl(caller, id))).build();
+        return ResponseEntity.status(HttpStatus.FOUND)
+                .location(PublicUrls.absolute(uploads.downloadUrl(caller, id)))
+                .build();
     }
 
     @DeleteMapping("/api/uploads/{id}")
@@ -228,7 +277,8 @@ class UploadController {
 
     private static ResponseEntity<Accepted> accepted(Job job) {
         String statusUrl = "/api/jobs/" + job.id();
-        return ResponseEntity.accepted().location(URI.create(statusUrl))
+        return ResponseEntity.accepted()
+                .location(URI.create(statusUrl))
                 .body(new Accepted(job.id().value(), job.uploadId(), job.status(), statusUrl));
     }
 }

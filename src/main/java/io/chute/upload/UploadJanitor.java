@@ -40,7 +40,8 @@ class UploadJanitor {
         this.config = properties.uploads();
     }
 
-    @Scheduled(initialDelayString = "${chute.uploads.maintenance-interval:10m}",
+    @Scheduled(
+            initialDelayString = "${chute.uploads.maintenance-interval:10m}",
             fixedDelayString = "${chute.uploads.maintenance-interval:10m}")
     void sweep() {
         try {

@@ -15,15 +15,20 @@ import org.springframework.stereotype.Component;
 @Component
 class UploadMetrics {
 
-    enum Lane { SIGNED, DIRECT }
+    enum Lane {
+        SIGNED,
+        DIRECT
+    }
 
     private final MeterRegistry meters;
     private final Counter bytes;
 
     UploadMetrics(MeterRegistry meters) {
         this.meters = meters;
-        this.bytes = Counter.builder("file.upload.bytes").baseUnit("bytes")
-                .description("bytes of accepted uploads").register(meters);
+        this.bytes = Counter.builder("file.upload.bytes")
+                .baseUnit("bytes")
+                .description("bytes of accepted uploads")
+                .register(meters);
     }
 
     /** Call in the transaction that queues an upload's job: counted once it commits. */
@@ -47,7 +52,10 @@ class UploadMetrics {
     }
 
     private Counter uploads(Lane lane, String result) {
-        return Counter.builder("file.uploads").description("uploads completed, by lane and result")
-                .tag("lane", lane.name().toLowerCase()).tag("result", result).register(meters);
+        return Counter.builder("file.uploads")
+                .description("uploads completed, by lane and result")
+                .tag("lane", lane.name().toLowerCase())
+                .tag("result", result)
+                .register(meters);
     }
 }

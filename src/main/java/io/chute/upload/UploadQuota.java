@@ -32,7 +32,9 @@ class UploadQuota implements StorageUsage {
     /** The bytes the user may still add, or {@link Long#MAX_VALUE} without a quota. */
     long remaining(UUID userId) {
         Long quota = quotaOf(userId);
-        return quota == null ? Long.MAX_VALUE : Math.max(0, quota - quotas.usageOf(userId).bytes());
+        return quota == null
+                ? Long.MAX_VALUE
+                : Math.max(0, quota - quotas.usageOf(userId).bytes());
     }
 
     /** 413 quota-exceeded unless {@code size} more bytes fit the user's quota. Inside a completion, call {@link #lock} first. */
@@ -53,8 +55,9 @@ class UploadQuota implements StorageUsage {
     }
 
     static ApiException exceeded(long quota, long used, long size) {
-        return ApiException.quotaExceeded("This file of " + size + " bytes does not fit the quota of " + quota
-                + " bytes (" + used + " used); delete files to make room",
+        return ApiException.quotaExceeded(
+                "This file of " + size + " bytes does not fit the quota of " + quota + " bytes (" + used
+                        + " used); delete files to make room",
                 Map.of("quota", quota, "used", used));
     }
 

@@ -55,8 +55,18 @@ class UploadService {
     private final UploadQuota quota;
     private final Clock clock = Clock.systemUTC();
 
-    UploadService(Uploads uploads, Jobs jobs, JobService jobService, ObjectStore store, FileTypes types, TransactionTemplate tx,
-            ChuteProperties properties, FileSharing sharing, UploadMetrics metrics, TypePolicy policy, UploadQuota quota) {
+    UploadService(
+            Uploads uploads,
+            Jobs jobs,
+            JobService jobService,
+            ObjectStore store,
+            FileTypes types,
+            TransactionTemplate tx,
+            ChuteProperties properties,
+            FileSharing sharing,
+            UploadMetrics metrics,
+            TypePolicy policy,
+            UploadQuota quota) {
         this.quota = quota;
         this.uploads = uploads;
         this.jobs = jobs;
@@ -78,6 +88,7 @@ class UploadService {
 
     /** At most this many part URLs per call, so one request cannot make Chute sign 10,000 URLs. */
     static final int MAX_PARTS_PER_CALL = 1000;
+
     private static final long MiB = 1024 * 1024;
     private static final long MIN_PART_SIZE = 5 * MiB;
 
@@ -100,17 +111,48 @@ class UploadService {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            Upload upload = new Upload(id, caller.id(), request.fileName(), request.size(), request.contentType(), null, key,
-                    UploadState.AWAITING_UPLOAD, request.channelId(), expiresAt, clock.instant(), null, null,
-                    multipartId, partSize, partCount).declaring(request.sha256());
+            Upload upload = new Upload(
+                            id,
+                            caller.id(),
+                            request.fileName(),
+                            request.size(),
+                            request.contentType(),
+                            null,
+                            key,
+                            UploadState.AWAITING_UPLOAD,
+                            request.channelId(),
+                            expiresAt,
+                            clock.instant(),
+                            null,
+                            null,
+                            multipartId,
+                            partSize,
+                            partCount)
+                    .declaring(request.sha256());
             uploads.save(upload);
             return new Signed(upload, null);
         }
-        Upload upload = new Upload(id, caller.id(), request.fileName(), request.size(), request.contentType(), null,
-                key, UploadState.AWAITING_UPLOAD, request.channelId(), expiresAt,
-                clock.instant(), null, null).declaring(request.sha256());
+        Upload upload = new Upload(
+                        id,
+                        caller.id(),
+                        request.fileName(),
+                        request.size(),
+                        request.contentType(),
+                        null,
+                        key,
+                        UploadState.AWAITING_UPLOAD,
+                        request.channelId(),
+                        expiresAt,
+                        clock.instant(),
+                        null,
+                        null)
+                .declaring(request.sha256());
         uploads.save(upload);
-        var signed = store.presignPut(upload.objectKey(), request.size(), request.contentType(), request.sha256(),
+        var signed = store.presignPut(
+                upload.objectKey(),
+                request.size(),
+                request.contentType(),
+                request.sha256(),
                 properties.uploads().urlTtl());
         return new Signed(upload, signed);
     }
@@ -129,7 +171,8 @@ class UploadService {
      * Signs PUTs for the given parts, each bound to its exact size and to its SHA-256 when {@code digests} (part
      * number to hex) names one; signing keeps the upload from expiring.
      */
-    List<SignedPart> signParts(CurrentUser caller, UUID uploadId, List<Integer> partNumbers, Map<Integer, String> digests) {
+    List<SignedPart> signParts(
+            CurrentUser caller, UUID uploadId, List<Integer> partNumbers, Map<Integer, String> digests) {
         Upload upload = awaitingMultipart(caller, uploadId);
         if (partNumbers == null || partNumbers.isEmpty()) {
             throw ApiException.badRequest("partNumbers is required");
@@ -137,16 +180,28 @@ class UploadService {
         if (partNumbers.size() > MAX_PARTS_PER_CALL) {
             throw ApiException.badRequest("At most " + MAX_PARTS_PER_CALL + " parts can be signed per call");
         }
-        var outside = partNumbers.stream().filter(n -> n == null || n < 1 || n > upload.partCount()).toList();
+        var outside = partNumbers.stream()
+                .filter(n -> n == null || n < 1 || n > upload.partCount())
+                .toList();
         if (!outside.isEmpty()) {
-            throw new ApiException(HttpStatus.BAD_REQUEST, "Part numbers must be between 1 and " + upload.partCount(),
+            throw new ApiException(
+                    HttpStatus.BAD_REQUEST,
+                    "Part numbers must be between 1 and " + upload.partCount(),
                     Map.of("invalidPartNumbers", outside));
         }
         var ttl = properties.uploads().urlTtl();
         uploads.extendExpiry(uploadId, clock.instant().plus(ttl));
-        return partNumbers.stream().distinct()
-                .map(n -> new SignedPart(n, store.presignPart(upload.objectKey(), upload.multipartId(), n, upload.sizeOfPart(n),
-                        digests.get(n), ttl)))
+        return partNumbers.stream()
+                .distinct()
+                .map(n -> new SignedPart(
+                        n,
+                        store.presignPart(
+                                upload.objectKey(),
+                                upload.multipartId(),
+                                n,
+                                upload.sizeOfPart(n),
+                                digests.get(n),
+                                ttl)))
                 .toList();
     }
 
@@ -184,7 +239,8 @@ class UploadService {
         var given = new TreeMap<Integer, ObjectStore.PartETag>();
         for (ObjectStore.PartETag part : parts) {
             if (part.partNumber() < 1 || part.partNumber() > upload.partCount()) {
-                throw ApiException.badRequest("Part number " + part.partNumber() + " is not between 1 and " + upload.partCount());
+                throw ApiException.badRequest(
+                        "Part number " + part.partNumber() + " is not between 1 and " + upload.partCount());
             }
             if (part.etag() == null || part.etag().isBlank()) {
                 throw ApiException.badRequest("Part " + part.partNumber() + " has no etag");
@@ -193,9 +249,13 @@ class UploadService {
                 throw ApiException.badRequest("Part " + part.partNumber() + " is listed twice");
             }
         }
-        var missing = IntStream.rangeClosed(1, upload.partCount()).filter(n -> !given.containsKey(n)).boxed().toList();
+        var missing = IntStream.rangeClosed(1, upload.partCount())
+                .filter(n -> !given.containsKey(n))
+                .boxed()
+                .toList();
         if (!missing.isEmpty()) {
-            throw new ApiException(HttpStatus.BAD_REQUEST, "Parts " + missing + " are missing", Map.of("missingParts", missing));
+            throw new ApiException(
+                    HttpStatus.BAD_REQUEST, "Parts " + missing + " are missing", Map.of("missingParts", missing));
         }
         try {
             store.completeMultipart(upload.objectKey(), upload.multipartId(), List.copyOf(given.values()));
@@ -217,7 +277,7 @@ class UploadService {
             }
             case REJECTED -> throw ApiException.conflict("This upload was refused and cannot be completed");
             case ABORTED -> throw ApiException.conflict("This upload was deleted");
-            case AWAITING_UPLOAD -> { }
+            case AWAITING_UPLOAD -> {}
         }
         if (upload.isMultipart()) {
             assemble(upload, parts);
@@ -244,7 +304,8 @@ class UploadService {
                 quota.lock(locked.ownerId());
                 quota.requireRoomFor(locked.ownerId(), stored.size());
                 Job job = jobService.submit(newJob(locked, jobType, detected, stored.size(), sha256));
-                uploads.markComplete(uploadId, stored.size(), detected, sha256, job.id().value());
+                uploads.markComplete(
+                        uploadId, stored.size(), detected, sha256, job.id().value());
                 metrics.accepted(UploadMetrics.Lane.SIGNED, stored.size());
                 return job;
             });
@@ -272,8 +333,10 @@ class UploadService {
         String actual = Sha256.hex(digest);
         if (upload.declaredSha256() != null && !upload.declaredSha256().equals(actual)) {
             deleteQuietly(upload.objectKey());
-            throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "The stored bytes have SHA-256 " + actual + ", not the "
-                    + "declared " + upload.declaredSha256() + "; they were deleted, upload the file again",
+            throw new ApiException(
+                    HttpStatus.UNPROCESSABLE_CONTENT,
+                    "The stored bytes have SHA-256 " + actual + ", not the " + "declared " + upload.declaredSha256()
+                            + "; they were deleted, upload the file again",
                     Map.of("sha256", actual));
         }
         return actual;
@@ -292,10 +355,11 @@ class UploadService {
             size = store.write(key, new DigestInputStream(body, digest), Math.min(maxSize, room));
         } catch (ObjectStore.ObjectTooLargeException e) {
             if (room < maxSize) {
-                throw ApiException.quotaExceeded("The file is larger than the " + room + " bytes left in your quota",
-                        Map.of("remaining", room));
+                throw ApiException.quotaExceeded(
+                        "The file is larger than the " + room + " bytes left in your quota", Map.of("remaining", room));
             }
-            throw ApiException.tooLarge("The file is larger than the limit of " + properties.uploads().maxSize());
+            throw ApiException.tooLarge("The file is larger than the limit of "
+                    + properties.uploads().maxSize());
         } catch (IOException e) {
             throw new UploadInterruptedException(e);
         }
@@ -304,8 +368,20 @@ class UploadService {
                 throw ApiException.badRequest("The file is empty");
             }
             String detected = detect(key);
-            Upload upload = new Upload(id, caller.id(), fileName, size, contentType, detected, key,
-                    UploadState.AWAITING_UPLOAD, null, clock.instant(), clock.instant(), null, null);
+            Upload upload = new Upload(
+                    id,
+                    caller.id(),
+                    fileName,
+                    size,
+                    contentType,
+                    detected,
+                    key,
+                    UploadState.AWAITING_UPLOAD,
+                    null,
+                    clock.instant(),
+                    clock.instant(),
+                    null,
+                    null);
             if (!policy.accepts(detected)) {
                 throw unsupported(detected);
             }
@@ -370,8 +446,10 @@ class UploadService {
 
     java.net.URI downloadUrl(CurrentUser caller, UUID id) {
         Upload upload = readable(caller, id);
-        boolean jobRejected = upload.jobId() != null && jobs.find(new JobId(upload.jobId()))
-                .map(j -> j.status() == io.chute.job.JobStatus.REJECTED).orElse(false);
+        boolean jobRejected = upload.jobId() != null
+                && jobs.find(new JobId(upload.jobId()))
+                        .map(j -> j.status() == io.chute.job.JobStatus.REJECTED)
+                        .orElse(false);
         if (upload.state() == UploadState.REJECTED || jobRejected) {
             throw ApiException.forbidden("This file was refused and is quarantined");
         }
@@ -384,23 +462,38 @@ class UploadService {
         if (upload.state() != UploadState.COMPLETE) {
             throw ApiException.conflict("This upload is not complete");
         }
-        return store.presignGet(upload.objectKey(), upload.detectedType(), upload.fileName(), upload.sha256(),
+        return store.presignGet(
+                upload.objectKey(),
+                upload.detectedType(),
+                upload.fileName(),
+                upload.sha256(),
                 properties.uploads().downloadUrlTtl());
     }
 
     /** The upload if the caller owns it, or it was sent in a channel the caller is a member of; 404 otherwise. */
     private Upload readable(CurrentUser caller, UUID id) {
-        return uploads.find(id).filter(u -> caller.canSee(u.ownerId()) || sharing.sharedWith(caller.id(), u.id()))
+        return uploads.find(id)
+                .filter(u -> caller.canSee(u.ownerId()) || sharing.sharedWith(caller.id(), u.id()))
                 .orElseThrow(() -> ApiException.notFound("Upload"));
     }
 
     private Upload owned(CurrentUser caller, UUID id) {
-        return uploads.find(id).filter(u -> caller.canSee(u.ownerId())).orElseThrow(() -> ApiException.notFound("Upload"));
+        return uploads.find(id)
+                .filter(u -> caller.canSee(u.ownerId()))
+                .orElseThrow(() -> ApiException.notFound("Upload"));
     }
 
     private Jobs.NewJob newJob(Upload upload, String jobType, String detected, long size, String sha256) {
-        return Jobs.NewJob.forUpload(upload.ownerId(), upload.id(), jobType, upload.fileName(), size, detected,
-                upload.objectKey(), jobService.maxAttemptsOf(jobType)).withMetadata(Map.of(JobView.SHA256, sha256));
+        return Jobs.NewJob.forUpload(
+                        upload.ownerId(),
+                        upload.id(),
+                        jobType,
+                        upload.fileName(),
+                        size,
+                        detected,
+                        upload.objectKey(),
+                        jobService.maxAttemptsOf(jobType))
+                .withMetadata(Map.of(JobView.SHA256, sha256));
     }
 
     private String acceptedOrReject(Upload upload, String detected) {
@@ -413,7 +506,8 @@ class UploadService {
     }
 
     private static ApiException unsupported(String detected) {
-        return ApiException.unsupportedType("The file's content is " + detected + ", a type this server does not accept");
+        return ApiException.unsupportedType(
+                "The file's content is " + detected + ", a type this server does not accept");
     }
 
     /**

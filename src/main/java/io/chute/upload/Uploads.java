@@ -25,28 +25,44 @@ class Uploads {
                 insert into uploads (id, owner_id, file_name, size, content_type, detected_type, object_key, state,
                                      channel_id, expires_at, multipart_id, part_size, part_count, declared_sha256)
                 values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
-                .params(u.id(), u.ownerId(), u.fileName(), u.size(), u.contentType(), u.detectedType(), u.objectKey(),
-                        u.state().name(), u.channelId(), Timestamp.from(u.expiresAt()), u.multipartId(), u.partSize(),
-                        u.partCount(), u.declaredSha256())
+                .params(
+                        u.id(),
+                        u.ownerId(),
+                        u.fileName(),
+                        u.size(),
+                        u.contentType(),
+                        u.detectedType(),
+                        u.objectKey(),
+                        u.state().name(),
+                        u.channelId(),
+                        Timestamp.from(u.expiresAt()),
+                        u.multipartId(),
+                        u.partSize(),
+                        u.partCount(),
+                        u.declaredSha256())
                 .update();
     }
 
     Optional<Upload> find(UUID id) {
-        return jdbc.sql("select * from uploads where id = ?").param(id).query(Uploads::upload).optional();
+        return jdbc.sql("select * from uploads where id = ?")
+                .param(id)
+                .query(Uploads::upload)
+                .optional();
     }
 
     /** Reads and row-locks the upload, so that two concurrent completes are serialised. */
     Optional<Upload> lock(UUID id) {
-        return jdbc.sql("select * from uploads where id = ? for update").param(id).query(Uploads::upload).optional();
+        return jdbc.sql("select * from uploads where id = ? for update")
+                .param(id)
+                .query(Uploads::upload)
+                .optional();
     }
 
     void markComplete(UUID id, long size, String detectedType, String sha256, UUID jobId) {
         jdbc.sql("""
                 update uploads set state = 'COMPLETE', size = ?, detected_type = ?, sha256 = ?, job_id = ?,
                                    completed_at = now()
-                where id = ?""")
-                .params(size, detectedType, sha256, jobId, id)
-                .update();
+                where id = ?""").params(size, detectedType, sha256, jobId, id).update();
     }
 
     void markState(UUID id, UploadState state, String detectedType) {
@@ -87,25 +103,39 @@ class Uploads {
                 .param("from", from.name())
                 .param("seconds", seconds)
                 .param("limit", limit)
-                .query((rs, n) -> new Swept(rs.getObject("id", UUID.class), rs.getString("object_key"),
-                        rs.getString("multipart_id")))
+                .query((rs, n) -> new Swept(
+                        rs.getObject("id", UUID.class), rs.getString("object_key"), rs.getString("multipart_id")))
                 .list();
     }
 
     /** The object keys of every output of the jobs of an upload. */
     List<String> outputKeysOf(UUID uploadId) {
         return jdbc.sql("select o.value ->> 'key' from jobs j, jsonb_each(j.outputs) o where j.upload_id = ?")
-                .param(uploadId).query(String.class).list();
+                .param(uploadId)
+                .query(String.class)
+                .list();
     }
 
     private static Upload upload(ResultSet rs, int rowNum) throws SQLException {
-        return new Upload(rs.getObject("id", UUID.class), rs.getObject("owner_id", UUID.class), rs.getString("file_name"),
-                rs.getLong("size"), rs.getString("content_type"), rs.getString("detected_type"), rs.getString("object_key"),
-                UploadState.valueOf(rs.getString("state")), rs.getObject("channel_id", UUID.class),
-                instant(rs.getTimestamp("expires_at")), instant(rs.getTimestamp("created_at")),
-                instant(rs.getTimestamp("completed_at")), rs.getObject("job_id", UUID.class), rs.getString("multipart_id"),
-                rs.getObject("part_size", Long.class), rs.getObject("part_count", Integer.class),
-                rs.getString("declared_sha256"), rs.getString("sha256"));
+        return new Upload(
+                rs.getObject("id", UUID.class),
+                rs.getObject("owner_id", UUID.class),
+                rs.getString("file_name"),
+                rs.getLong("size"),
+                rs.getString("content_type"),
+                rs.getString("detected_type"),
+                rs.getString("object_key"),
+                UploadState.valueOf(rs.getString("state")),
+                rs.getObject("channel_id", UUID.class),
+                instant(rs.getTimestamp("expires_at")),
+                instant(rs.getTimestamp("created_at")),
+                instant(rs.getTimestamp("completed_at")),
+                rs.getObject("job_id", UUID.class),
+                rs.getString("multipart_id"),
+                rs.getObject("part_size", Long.class),
+                rs.getObject("part_count", Integer.class),
+                rs.getString("declared_sha256"),
+                rs.getString("sha256"));
     }
 
     private static Instant instant(Timestamp t) {

@@ -1,11 +1,11 @@
 package io.chute.zip;
 
-import io.chute.config.ConditionalOnRole;
 import static io.chute.common.InvalidInputException.require;
 
 import io.chute.auth.CurrentUser;
 import io.chute.common.ApiException;
 import io.chute.common.InvalidInputException;
+import io.chute.config.ConditionalOnRole;
 import io.chute.job.FileSharing;
 import io.chute.job.Job;
 import io.chute.job.JobId;
@@ -69,7 +69,9 @@ class ZipController {
             }
             String name = InvalidInputException.requireText(raw, "name", 200);
             InvalidInputException.requireNoFormatting(name, "name");
-            require(!name.contains("/") && !name.contains("\\") && !name.startsWith("."), "name must be a plain file name");
+            require(
+                    !name.contains("/") && !name.contains("\\") && !name.startsWith("."),
+                    "name must be a plain file name");
             return name.toLowerCase(java.util.Locale.ROOT).endsWith(".zip") ? name : name + ".zip";
         }
     }
@@ -82,7 +84,8 @@ class ZipController {
         if (channelId != null && !sharing.isMember(caller.id(), channelId)) {
             throw ApiException.notFound("Channel");
         }
-        Set<UUID> sentInChannel = channelId == null ? Set.of() : sharing.sentIn(channelId, Set.copyOf(request.uploadIds()));
+        Set<UUID> sentInChannel =
+                channelId == null ? Set.of() : sharing.sentIn(channelId, Set.copyOf(request.uploadIds()));
         Map<UUID, ZipInputs.Candidate> found = inputs.find(request.uploadIds()).stream()
                 .filter(c -> channelId == null ? caller.id().equals(c.ownerId()) : sentInChannel.contains(c.uploadId()))
                 .collect(Collectors.toMap(ZipInputs.Candidate::uploadId, Function.identity()));
@@ -101,7 +104,8 @@ class ZipController {
                 throw ApiException.forbidden("Upload " + id + " was refused and cannot be zipped");
             }
             if (c.jobStatus() == JobStatus.FAILED || c.jobStatus() == JobStatus.CANCELLED) {
-                throw ApiException.conflict("The processing of upload " + id + " is " + c.jobStatus() + "; retry it first");
+                throw ApiException.conflict(
+                        "The processing of upload " + id + " is " + c.jobStatus() + "; retry it first");
             }
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("uploadId", id.toString());
@@ -115,16 +119,28 @@ class ZipController {
         }
         long size = total;
         Job job = tx.execute(s -> {
-            Jobs.NewJob zip = new Jobs.NewJob(caller.id(), null, ZipJobHandler.TYPE, 0, request.name(), size,
-                    "application/zip", null, jobService.maxAttemptsOf(ZipJobHandler.TYPE), null, null,
-                    channelId == null ? Map.of(ZipJobHandler.INPUTS, entries)
+            Jobs.NewJob zip = new Jobs.NewJob(
+                    caller.id(),
+                    null,
+                    ZipJobHandler.TYPE,
+                    0,
+                    request.name(),
+                    size,
+                    "application/zip",
+                    null,
+                    jobService.maxAttemptsOf(ZipJobHandler.TYPE),
+                    null,
+                    null,
+                    channelId == null
+                            ? Map.of(ZipJobHandler.INPUTS, entries)
                             : Map.of(ZipJobHandler.INPUTS, entries, JobService.CHANNEL_ID, channelId.toString()));
             Job created = jobService.submit(zip);
             jobs.dependOn(created.id(), waitFor);
             return created;
         });
         String statusUrl = "/api/jobs/" + job.id();
-        return ResponseEntity.accepted().location(URI.create(statusUrl))
+        return ResponseEntity.accepted()
+                .location(URI.create(statusUrl))
                 .body(new Accepted(job.id().value(), job.status(), statusUrl));
     }
 }

@@ -19,8 +19,16 @@ class ZipInputs {
     }
 
     /** An upload asked for in a zip, as stored. */
-    record Candidate(UUID uploadId, UUID ownerId, UploadState state, String fileName, long size, String detectedType,
-            String objectKey, UUID jobId, JobStatus jobStatus) {}
+    record Candidate(
+            UUID uploadId,
+            UUID ownerId,
+            UploadState state,
+            String fileName,
+            long size,
+            String detectedType,
+            String objectKey,
+            UUID jobId,
+            JobStatus jobStatus) {}
 
     List<Candidate> find(Collection<UUID> uploadIds) {
         return jdbc.sql("""
@@ -28,9 +36,16 @@ class ZipInputs {
                 from uploads u left join jobs j on j.job_id = u.job_id
                 where u.id = any(?)""")
                 .param(uploadIds.toArray(UUID[]::new))
-                .query((rs, n) -> new Candidate(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class),
-                        UploadState.valueOf(rs.getString(3)), rs.getString(4), rs.getLong(5), rs.getString(6), rs.getString(7),
-                        rs.getObject(8, UUID.class), rs.getString(9) == null ? null : JobStatus.valueOf(rs.getString(9))))
+                .query((rs, n) -> new Candidate(
+                        rs.getObject(1, UUID.class),
+                        rs.getObject(2, UUID.class),
+                        UploadState.valueOf(rs.getString(3)),
+                        rs.getString(4),
+                        rs.getLong(5),
+                        rs.getString(6),
+                        rs.getString(7),
+                        rs.getObject(8, UUID.class),
+                        rs.getString(9) == null ? null : JobStatus.valueOf(rs.getString(9))))
                 .list();
     }
 }

@@ -31,8 +31,18 @@ class ZipJobHandler implements JobHandler {
     static final String TYPE = "zip";
     static final String INPUTS = "inputs";
     private static final int BUFFER = 64 * 1024;
-    private static final Set<String> COMPRESSED = Set.of("image/jpeg", "image/png", "image/webp", "image/gif",
-            "application/zip", "application/gzip", "video/mp4", "video/webm", "audio/mpeg", "image/heic", "image/avif");
+    private static final Set<String> COMPRESSED = Set.of(
+            "image/jpeg",
+            "image/png",
+            "image/webp",
+            "image/gif",
+            "application/zip",
+            "application/gzip",
+            "video/mp4",
+            "video/webm",
+            "audio/mpeg",
+            "image/heic",
+            "image/avif");
 
     private final ObjectStore store;
 
@@ -48,7 +58,11 @@ class ZipJobHandler implements JobHandler {
     @Override
     public Result handle(Job job, Progress progress) throws Exception {
         List<Map<String, Object>> inputs = inputsOf(job);
-        long total = Math.max(1, inputs.stream().mapToLong(i -> ((Number) i.get("size")).longValue()).sum());
+        long total = Math.max(
+                1,
+                inputs.stream()
+                        .mapToLong(i -> ((Number) i.get("size")).longValue())
+                        .sum());
         String key = "processed/" + job.id() + "/archive";
         long[] done = {0};
         Set<String> names = new HashSet<>();
@@ -85,7 +99,8 @@ class ZipJobHandler implements JobHandler {
             zip.finish();
             written = counted.count();
         }
-        return new Result(Map.of("archive", new Output(key, written, "application/zip", null, null)),
+        return new Result(
+                Map.of("archive", new Output(key, written, "application/zip", null, null)),
                 Map.of("entries", inputs.size()));
     }
 

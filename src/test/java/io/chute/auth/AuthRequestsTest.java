@@ -23,12 +23,14 @@ class AuthRequestsTest {
         @ParameterizedTest
         @ValueSource(strings = {"abc", "alice", "Alice_Smith-2.0", "a.b", "___", "0123456789abcdefghijABCDEFGHIJ_-"})
         void acceptsUsernamesOf3To32LettersDigitsUnderscoresDotsOrDashes(String username) {
-            assertThat(new AuthController.Registration(username, PASSWORD, "Alice").username()).isEqualTo(username);
+            assertThat(new AuthController.Registration(username, PASSWORD, "Alice").username())
+                    .isEqualTo(username);
         }
 
         @Test
         void trimsTheUsername() {
-            assertThat(new AuthController.Registration("  alice\t", PASSWORD, null).username()).isEqualTo("alice");
+            assertThat(new AuthController.Registration("  alice\t", PASSWORD, null).username())
+                    .isEqualTo("alice");
         }
 
         @ParameterizedTest
@@ -39,10 +41,23 @@ class AuthRequestsTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {"ab", "a", "a b", "alice@example.com", "ålice", "al/ice", "al\\ice", "<b>x</b>", "al'ice",
-                "ali+ce", "алиса"})
+        @ValueSource(
+                strings = {
+                    "ab",
+                    "a",
+                    "a b",
+                    "alice@example.com",
+                    "ålice",
+                    "al/ice",
+                    "al\\ice",
+                    "<b>x</b>",
+                    "al'ice",
+                    "ali+ce",
+                    "алиса"
+                })
         void refusesUsernamesOutsideTheAllowedCharactersOrTooShort(String username) {
-            assertRefused(() -> new AuthController.Registration(username, PASSWORD, null),
+            assertRefused(
+                    () -> new AuthController.Registration(username, PASSWORD, null),
                     "username must be 3-32 letters, digits, '_', '.' or '-'");
         }
 
@@ -63,19 +78,22 @@ class AuthRequestsTest {
         @ParameterizedTest
         @ValueSource(strings = {"12345678", "        ", "pässwörd"})
         void acceptsAPasswordOf8Characters(String password) {
-            assertThat(new AuthController.Registration("alice", password, null).password()).isEqualTo(password);
+            assertThat(new AuthController.Registration("alice", password, null).password())
+                    .isEqualTo(password);
         }
 
         @Test
         void keepsThePasswordExactlyAsSent() {
-            assertThat(new AuthController.Registration("alice", "  spaced out  ", null).password()).isEqualTo("  spaced out  ");
+            assertThat(new AuthController.Registration("alice", "  spaced out  ", null).password())
+                    .isEqualTo("  spaced out  ");
         }
 
         @ParameterizedTest
         @NullAndEmptySource
         @ValueSource(strings = {"1234567", "äöüäöüä"})
         void refusesAPasswordShorterThan8Characters(String password) {
-            assertRefused(() -> new AuthController.Registration("alice", password, null),
+            assertRefused(
+                    () -> new AuthController.Registration("alice", password, null),
                     "password must be at least 8 characters");
         }
 
@@ -85,13 +103,16 @@ class AuthRequestsTest {
             String threeByteChars = "€".repeat(24);
             assertThat(threeByteChars.getBytes(StandardCharsets.UTF_8)).hasSize(72);
 
-            assertThat(new AuthController.Registration("alice", ascii, null).password()).isEqualTo(ascii);
-            assertThat(new AuthController.Registration("alice", threeByteChars, null).password()).isEqualTo(threeByteChars);
+            assertThat(new AuthController.Registration("alice", ascii, null).password())
+                    .isEqualTo(ascii);
+            assertThat(new AuthController.Registration("alice", threeByteChars, null).password())
+                    .isEqualTo(threeByteChars);
         }
 
         @Test
         void refusesAPasswordOver72Bytes() {
-            assertRefused(() -> new AuthController.Registration("alice", "p".repeat(73), null),
+            assertRefused(
+                    () -> new AuthController.Registration("alice", "p".repeat(73), null),
                     "password must be at most 72 bytes");
         }
 
@@ -101,7 +122,8 @@ class AuthRequestsTest {
             assertThat(password).hasSize(30);
             assertThat(password.getBytes(StandardCharsets.UTF_8)).hasSize(90);
 
-            assertRefused(() -> new AuthController.Registration("alice", password, null),
+            assertRefused(
+                    () -> new AuthController.Registration("alice", password, null),
                     "password must be at most 72 bytes");
         }
 
@@ -109,30 +131,35 @@ class AuthRequestsTest {
         @NullAndEmptySource
         @ValueSource(strings = {"   ", "\t"})
         void defaultsTheDisplayNameToTheUsername(String displayName) {
-            assertThat(new AuthController.Registration(" alice ", PASSWORD, displayName).displayName()).isEqualTo("alice");
+            assertThat(new AuthController.Registration(" alice ", PASSWORD, displayName).displayName())
+                    .isEqualTo("alice");
         }
 
         @Test
         void trimsTheDisplayNameAndKeepsUnicode() {
-            assertThat(new AuthController.Registration("alice", PASSWORD, "  Алиса 🌸 ").displayName()).isEqualTo("Алиса 🌸");
+            assertThat(new AuthController.Registration("alice", PASSWORD, "  Алиса 🌸 ").displayName())
+                    .isEqualTo("Алиса 🌸");
         }
 
         @Test
         void acceptsADisplayNameOf64Characters() {
             String name = "d".repeat(64);
 
-            assertThat(new AuthController.Registration("alice", PASSWORD, name).displayName()).isEqualTo(name);
+            assertThat(new AuthController.Registration("alice", PASSWORD, name).displayName())
+                    .isEqualTo(name);
         }
 
         @Test
         void refusesADisplayNameOver64Characters() {
-            assertRefused(() -> new AuthController.Registration("alice", PASSWORD, "d".repeat(65)),
+            assertRefused(
+                    () -> new AuthController.Registration("alice", PASSWORD, "d".repeat(65)),
                     "displayName must be at most 64 characters");
         }
 
         @Test
         void refusesADisplayNameWithControlCharacters() {
-            assertRefused(() -> new AuthController.Registration("alice", PASSWORD, "Alice\nAdmin"),
+            assertRefused(
+                    () -> new AuthController.Registration("alice", PASSWORD, "Alice\nAdmin"),
                     "displayName must not contain control characters");
         }
     }
@@ -162,7 +189,9 @@ class AuthRequestsTest {
 
         @Test
         void refusesAUsernameOver64Characters() {
-            assertRefused(() -> new AuthController.Credentials("a".repeat(65), PASSWORD), "username must be at most 64 characters");
+            assertRefused(
+                    () -> new AuthController.Credentials("a".repeat(65), PASSWORD),
+                    "username must be at most 64 characters");
         }
 
         @ParameterizedTest

@@ -36,7 +36,6 @@ class CrossOriginIT {
     @LocalServerPort
     int port;
 
-
     static final String APP = "http://app.example.test:3000";
     static final String STRANGER = "http://evil.example.test";
 
@@ -55,22 +54,29 @@ class CrossOriginIT {
         assertThat(preflight.statusCode()).isBetween(200, 299);
         assertThat(header(preflight, "Access-Control-Allow-Origin")).isEqualTo(APP);
         assertThat(header(preflight, "Access-Control-Allow-Methods")).contains("POST");
-        assertThat(header(preflight, "Access-Control-Allow-Headers").toLowerCase()).contains("authorization", "content-type");
+        assertThat(header(preflight, "Access-Control-Allow-Headers").toLowerCase())
+                .contains("authorization", "content-type");
     }
 
     @Test
     void anUnlistedOriginGetsNoAllowOrigin() {
         HttpResponse<String> preflight = preflight("/api/uploads", STRANGER, "POST", "authorization,content-type");
 
-        assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+        assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin"))
+                .isEmpty();
     }
 
     @Test
     void aListedOriginReadsTheAnswersOfItsCalls() throws Exception {
         TestClient alice = newUser();
 
-        HttpResponse<String> me = http.send(HttpRequest.newBuilder(uri("/api/me")).header("Origin", APP)
-                .header("Authorization", "Bearer " + alice.token()).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> me = http.send(
+                HttpRequest.newBuilder(uri("/api/me"))
+                        .header("Origin", APP)
+                        .header("Authorization", "Bearer " + alice.token())
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
 
         assertThat(me.statusCode()).isEqualTo(200);
         assertThat(header(me, "Access-Control-Allow-Origin")).isEqualTo(APP);
@@ -80,8 +86,10 @@ class CrossOriginIT {
     void signedObjectUrlsTakePutsFromAnyOriginAndExposeTheEtag() throws Exception {
         TestClient alice = newUser();
         byte[] bytes = "hello from another origin\n".getBytes(StandardCharsets.UTF_8);
-        Map<String, Object> signed = alice.post("/api/uploads",
-                Map.of("fileName", "hello.txt", "size", bytes.length, "contentType", "text/plain")).json();
+        Map<String, Object> signed = alice.post(
+                        "/api/uploads",
+                        Map.of("fileName", "hello.txt", "size", bytes.length, "contentType", "text/plain"))
+                .json();
         String url = (String) signed.get("url");
 
         HttpResponse<String> preflight = preflight(URI.create(url), STRANGER, "PUT", "content-type");
@@ -89,10 +97,15 @@ class CrossOriginIT {
         assertThat(preflight.statusCode()).isBetween(200, 299);
         assertThat(header(preflight, "Access-Control-Allow-Origin")).isIn("*", STRANGER);
         assertThat(header(preflight, "Access-Control-Allow-Methods")).contains("PUT");
-        assertThat(header(preflight, "Access-Control-Allow-Headers").toLowerCase()).contains("content-type");
+        assertThat(header(preflight, "Access-Control-Allow-Headers").toLowerCase())
+                .contains("content-type");
 
-        HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(url)).header("Origin", STRANGER)
-                .header("Content-Type", "text/plain").PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(),
+        HttpResponse<String> put = http.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .header("Origin", STRANGER)
+                        .header("Content-Type", "text/plain")
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
 
         assertThat(put.statusCode()).isEqualTo(200);
@@ -115,10 +128,14 @@ class CrossOriginIT {
 
     private HttpResponse<String> preflight(URI target, String origin, String method, String headers) {
         try {
-            return http.send(HttpRequest.newBuilder(target).header("Origin", origin)
-                    .header("Access-Control-Request-Method", method)
-                    .header("Access-Control-Request-Headers", headers)
-                    .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            return http.send(
+                    HttpRequest.newBuilder(target)
+                            .header("Origin", origin)
+                            .header("Access-Control-Request-Method", method)
+                            .header("Access-Control-Request-Headers", headers)
+                            .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -133,10 +150,12 @@ class CrossOriginIT {
             socket.setSoTimeout((int) Duration.ofSeconds(30).toMillis());
             OutputStream out = socket.getOutputStream();
             out.write(("GET /ws?access_token=" + token + " HTTP/1.1\r\nHost: localhost:" + port + "\r\n"
-                    + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                    + "Sec-WebSocket-Version: 13\r\nOrigin: " + origin + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                            + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                            + "Sec-WebSocket-Version: 13\r\nOrigin: " + origin + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            String statusLine = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+            String statusLine = new BufferedReader(
+                            new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
                     .readLine();
             return Integer.parseInt(statusLine.split(" ")[1]);
         } catch (IOException e) {

@@ -20,14 +20,21 @@ class FirstUserIsAdminIT {
     void theFirstRegisteredUserIsAdminAndLaterOnesAreNot() {
         TestClient client = new TestClient(URI.create("http://localhost:" + port));
 
-        Map<String, Object> first = client.post("/api/auth/register", Map.of("username", "anna", "password", "password-1")).json();
-        Map<String, Object> second = client.post("/api/auth/register", Map.of("username", "ben", "password", "password-2")).json();
-        Map<String, Object> named = client.post("/api/auth/register", Map.of("username", "Carla", "password", "password-3")).json();
+        Map<String, Object> first = client.post(
+                        "/api/auth/register", Map.of("username", "anna", "password", "password-1"))
+                .json();
+        Map<String, Object> second = client.post(
+                        "/api/auth/register", Map.of("username", "ben", "password", "password-2"))
+                .json();
+        Map<String, Object> named = client.post(
+                        "/api/auth/register", Map.of("username", "Carla", "password", "password-3"))
+                .json();
 
         assertThat(user(first)).containsEntry("admin", true);
         assertThat(user(second)).containsEntry("admin", false);
         assertThat(user(named)).as("named in chute.admin-users").containsEntry("admin", true);
-        assertThat(client.withToken((String) first.get("token")).get("/api/me").json()).containsEntry("admin", true);
+        assertThat(client.withToken((String) first.get("token")).get("/api/me").json())
+                .containsEntry("admin", true);
     }
 
     @SuppressWarnings("unchecked")

@@ -42,7 +42,8 @@ public final class ChatFanoutBenchmark {
         int members = args.length > 2 ? Integer.parseInt(args[2]) : 50;
         int senders = args.length > 3 ? Integer.parseInt(args[3]) : 4;
         Path dir = Files.createTempDirectory("chute-fanout-");
-        try (TestDatabase database = TestDatabase.create(); TestBroker broker = TestBroker.create();
+        try (TestDatabase database = TestDatabase.create();
+                TestBroker broker = TestBroker.create();
                 ChuteProcess a = ChuteProcess.start(dir.resolve("a.log"), args(database, broker, dir, "a"));
                 ChuteProcess b = ChuteProcess.start(dir.resolve("b.log"), args(database, broker, dir, "b"))) {
             List<TestClient> users = new ArrayList<>();
@@ -50,8 +51,10 @@ public final class ChatFanoutBenchmark {
                 users.add((i % 2 == 0 ? a : b).client().registerNewUser());
             }
             List<String> ids = users.stream().map(ChatRestIT::id).toList();
-            String channel = (String) users.getFirst().post("/api/channels",
-                    Map.of("name", "fan-out", "memberIds", ids.subList(1, ids.size()))).json().get("id");
+            String channel = (String) users.getFirst()
+                    .post("/api/channels", Map.of("name", "fan-out", "memberIds", ids.subList(1, ids.size())))
+                    .json()
+                    .get("id");
 
             Map<String, Long> sentAt = new ConcurrentHashMap<>();
             Map<String, Long> sentWall = new ConcurrentHashMap<>();
@@ -78,15 +81,29 @@ public final class ChatFanoutBenchmark {
             long[] measured = Arrays.copyOf(latencies, n);
             Arrays.sort(measured);
             double sendSeconds = (sendDone - start) / 1e9;
-            System.out.printf("sent %d messages in %.2f s: %.0f messages/s (target %d)%n", messages, sendSeconds,
-                    messages / sendSeconds, rate);
-            System.out.printf("delivered %d of %d message.created frames in %.2f s: %.0f frames/s%s%n", received.get(),
-                    messages * members, (end - start) / 1e9, received.get() / ((end - start) / 1e9), all ? "" : " (INCOMPLETE)");
-            System.out.printf("fan-out latency send -> message.created, %d members on 2 nodes: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
-                    members, pct(measured, 0.50), pct(measured, 0.99), measured.length == 0 ? 0 : measured[measured.length - 1] / 1e6);
-            long[] stored = storedAfter.entrySet().stream().filter(e -> e.getKey().startsWith("m-"))
-                    .mapToLong(Map.Entry::getValue).sorted().toArray();
-            System.out.printf("of which send -> stored by the chat worker (createdAt, wall clock): p50 %.1f ms, p99 %.1f ms%n",
+            System.out.printf(
+                    "sent %d messages in %.2f s: %.0f messages/s (target %d)%n",
+                    messages, sendSeconds, messages / sendSeconds, rate);
+            System.out.printf(
+                    "delivered %d of %d message.created frames in %.2f s: %.0f frames/s%s%n",
+                    received.get(),
+                    messages * members,
+                    (end - start) / 1e9,
+                    received.get() / ((end - start) / 1e9),
+                    all ? "" : " (INCOMPLETE)");
+            System.out.printf(
+                    "fan-out latency send -> message.created, %d members on 2 nodes: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+                    members,
+                    pct(measured, 0.50),
+                    pct(measured, 0.99),
+                    measured.length == 0 ? 0 : measured[measured.length - 1] / 1e6);
+            long[] stored = storedAfter.entrySet().stream()
+                    .filter(e -> e.getKey().startsWith("m-"))
+                    .mapToLong(Map.Entry::getValue)
+                    .sorted()
+                    .toArray();
+            System.out.printf(
+                    "of which send -> stored by the chat worker (createdAt, wall clock): p50 %.1f ms, p99 %.1f ms%n",
                     pct(stored, 0.50), pct(stored, 0.99));
             for (WebSocket s : sockets) {
                 s.abort();
@@ -95,13 +112,25 @@ public final class ChatFanoutBenchmark {
     }
 
     private static String[] args(TestDatabase database, TestBroker broker, Path dir, String node) {
-        return ChatScaleOutIT.nodeArgs(database, broker, dir.resolve("data"), "bench-" + node,
-                "--chute.realtime.frames-per-second=100000", "--logging.level.root=WARN");
+        return ChatScaleOutIT.nodeArgs(
+                database,
+                broker,
+                dir.resolve("data"),
+                "bench-" + node,
+                "--chute.realtime.frames-per-second=100000",
+                "--logging.level.root=WARN");
     }
 
     /** Sends {@code count} messages at {@code rate}/s, round robin over the first {@code senders} sockets. */
-    private static void run(List<WebSocket> sockets, String channel, String prefix, int count, int rate, int senders,
-            Map<String, Long> sentAt, Map<String, Long> sentWall) {
+    private static void run(
+            List<WebSocket> sockets,
+            String channel,
+            String prefix,
+            int count,
+            int rate,
+            int senders,
+            Map<String, Long> sentAt,
+            Map<String, Long> sentWall) {
         long interval = 1_000_000_000L / rate;
         long next = System.nanoTime();
         for (int i = 0; i < count; i++) {
@@ -111,7 +140,10 @@ public final class ChatFanoutBenchmark {
             }
             next += interval;
             String id = prefix + i;
-            String frame = JSON.writeValueAsString(Map.of("type", "message.send", "data",
+            String frame = JSON.writeValueAsString(Map.of(
+                    "type",
+                    "message.send",
+                    "data",
                     Map.of("channelId", channel, "content", "message " + i, "clientMessageId", id)));
             WebSocket sender = sockets.get(i % senders);
             sentAt.put(id, System.nanoTime());
@@ -123,39 +155,54 @@ public final class ChatFanoutBenchmark {
         }
     }
 
-    private static WebSocket connect(TestClient user, Map<String, Long> sentAt, long[] latencies, AtomicInteger received,
-            Map<String, Long> sentWall, Map<String, Long> storedAfter) {
-        URI uri = URI.create(user.base().resolve("/ws?access_token=" + user.token()).toString().replaceFirst("^http", "ws"));
-        return HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(uri, new WebSocket.Listener() {
-            private final StringBuilder partial = new StringBuilder();
+    private static WebSocket connect(
+            TestClient user,
+            Map<String, Long> sentAt,
+            long[] latencies,
+            AtomicInteger received,
+            Map<String, Long> sentWall,
+            Map<String, Long> storedAfter) {
+        URI uri = URI.create(user.base()
+                .resolve("/ws?access_token=" + user.token())
+                .toString()
+                .replaceFirst("^http", "ws"));
+        return HttpClient.newHttpClient()
+                .newWebSocketBuilder()
+                .buildAsync(uri, new WebSocket.Listener() {
+                    private final StringBuilder partial = new StringBuilder();
 
-            @Override
-            public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
-                long now = System.nanoTime();
-                partial.append(data);
-                if (last) {
-                    String text = partial.toString();
-                    partial.setLength(0);
-                    if (text.contains("\"message.created\"")) {
-                        JsonNode frame = JSON.readTree(text);
-                        String id = frame.path("data").path("clientMessageId").asString();
-                        Long sent = sentAt.get(id);
-                        Long wall = sentWall.get(id);
-                        if (wall != null && !storedAfter.containsKey(id)) {
-                            java.time.Instant created = java.time.Instant.parse(frame.path("data").path("createdAt").asString());
-                            long micros = created.getEpochSecond() * 1_000_000 + created.getNano() / 1000;
-                            storedAfter.put(id, (micros - wall) * 1000);
+                    @Override
+                    public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+                        long now = System.nanoTime();
+                        partial.append(data);
+                        if (last) {
+                            String text = partial.toString();
+                            partial.setLength(0);
+                            if (text.contains("\"message.created\"")) {
+                                JsonNode frame = JSON.readTree(text);
+                                String id = frame.path("data")
+                                        .path("clientMessageId")
+                                        .asString();
+                                Long sent = sentAt.get(id);
+                                Long wall = sentWall.get(id);
+                                if (wall != null && !storedAfter.containsKey(id)) {
+                                    java.time.Instant created = java.time.Instant.parse(
+                                            frame.path("data").path("createdAt").asString());
+                                    long micros = created.getEpochSecond() * 1_000_000 + created.getNano() / 1000;
+                                    storedAfter.put(id, (micros - wall) * 1000);
+                                }
+                                int slot = received.getAndIncrement();
+                                if (sent != null && slot < latencies.length) {
+                                    latencies[slot] = now - sent;
+                                }
+                            }
                         }
-                        int slot = received.getAndIncrement();
-                        if (sent != null && slot < latencies.length) {
-                            latencies[slot] = now - sent;
-                        }
+                        socket.request(1);
+                        return null;
                     }
-                }
-                socket.request(1);
-                return null;
-            }
-        }).orTimeout(20, TimeUnit.SECONDS).join();
+                })
+                .orTimeout(20, TimeUnit.SECONDS)
+                .join();
     }
 
     private static boolean awaitCount(AtomicInteger counter, int target, Duration timeout) {

@@ -28,9 +28,13 @@ class ChatRestIT extends EmbeddedChuteIT {
         TestClient alice = newUser();
         TestClient bob = newUser();
         String bobName = (String) bob.get("/api/me").json().get("username");
-        assertThat(bob.patchJson("/api/me", Map.of("displayName", "Zebulon Quaxley")).status()).isEqualTo(200);
+        assertThat(bob.patchJson("/api/me", Map.of("displayName", "Zebulon Quaxley"))
+                        .status())
+                .isEqualTo(200);
 
-        assertThat(ids(alice.get("/api/users?query=" + bobName.substring(0, 8).toUpperCase()).json())).contains(id(bob));
+        assertThat(ids(alice.get("/api/users?query=" + bobName.substring(0, 8).toUpperCase())
+                        .json()))
+                .contains(id(bob));
         assertThat(ids(alice.get("/api/users?query=zebulon%20q").json())).contains(id(bob));
         assertThat(ids(alice.get("/api/users?query=%25").json())).isEmpty();
         assertThat(bob.get("/api/me").json()).containsEntry("displayName", "Zebulon Quaxley");
@@ -47,16 +51,23 @@ class ChatRestIT extends EmbeddedChuteIT {
         TestClient alice = newUser();
         TestClient bob = newUser();
 
-        assertThat(alice.post("/api/contacts", Map.of("userId", id(bob))).status()).isEqualTo(204);
-        assertThat(alice.post("/api/contacts", Map.of("userId", id(bob))).status()).isEqualTo(204);
+        assertThat(alice.post("/api/contacts", Map.of("userId", id(bob))).status())
+                .isEqualTo(204);
+        assertThat(alice.post("/api/contacts", Map.of("userId", id(bob))).status())
+                .isEqualTo(204);
         List<Map<String, Object>> contacts = items(alice.get("/api/contacts"));
-        assertThat(contacts).singleElement().satisfies(c -> assertThat(c).containsEntry("id", id(bob)).containsEntry("online", false)
-                .containsKeys("username", "displayName"));
+        assertThat(contacts)
+                .singleElement()
+                .satisfies(c -> assertThat(c)
+                        .containsEntry("id", id(bob))
+                        .containsEntry("online", false)
+                        .containsKeys("username", "displayName"));
         assertThat(items(bob.get("/api/contacts"))).isEmpty();
 
         assertProblem(alice.post("/api/contacts", Map.of("userId", id(alice))), 400);
         assertProblem(alice.post("/api/contacts", Map.of()), 400);
-        assertProblem(alice.post("/api/contacts", Map.of("userId", UUID.randomUUID().toString())), 404);
+        assertProblem(
+                alice.post("/api/contacts", Map.of("userId", UUID.randomUUID().toString())), 404);
         assertProblem(anonymous().get("/api/contacts"), 401);
 
         assertThat(alice.delete("/api/contacts/" + id(bob)).status()).isEqualTo(204);
@@ -71,16 +82,30 @@ class ChatRestIT extends EmbeddedChuteIT {
         TestClient.Response created = alice.post("/api/channels", Map.of("name", "Ops", "memberIds", List.of(id(bob))));
         assertThat(created.status()).as(created.body()).isEqualTo(201);
         Map<String, Object> channel = created.json();
-        assertThat(channel).containsEntry("type", "group").containsEntry("name", "Ops").containsKeys("id", "createdAt");
-        assertThat((List<Map<String, Object>>) channel.get("members")).extracting(m -> m.get("id"))
+        assertThat(channel)
+                .containsEntry("type", "group")
+                .containsEntry("name", "Ops")
+                .containsKeys("id", "createdAt");
+        assertThat((List<Map<String, Object>>) channel.get("members"))
+                .extracting(m -> m.get("id"))
                 .containsExactlyInAnyOrder(id(alice), id(bob));
-        assertThat((List<Map<String, Object>>) channel.get("members")).filteredOn(m -> m.get("id").equals(id(alice)))
-                .singleElement().satisfies(m -> assertThat(m).containsEntry("role", "owner"));
+        assertThat((List<Map<String, Object>>) channel.get("members"))
+                .filteredOn(m -> m.get("id").equals(id(alice)))
+                .singleElement()
+                .satisfies(m -> assertThat(m).containsEntry("role", "owner"));
         assertThat(bob.get("/api/channels/" + channel.get("id")).status()).isEqualTo(200);
 
         assertProblem(alice.post("/api/channels", Map.of("memberIds", List.of(id(bob)))), 400);
         assertProblem(alice.post("/api/channels", Map.of("name", "x".repeat(101))), 400);
-        assertProblem(alice.post("/api/channels", Map.of("name", "Ops", "memberIds", List.of(UUID.randomUUID().toString()))), 404);
+        assertProblem(
+                alice.post(
+                        "/api/channels",
+                        Map.of(
+                                "name",
+                                "Ops",
+                                "memberIds",
+                                List.of(UUID.randomUUID().toString()))),
+                404);
         assertProblem(anonymous().post("/api/channels", Map.of("name", "Ops")), 401);
         assertProblem(newUser().get("/api/channels/" + channel.get("id")), 404);
         assertProblem(alice.get("/api/channels/" + UUID.randomUUID()), 404);
@@ -111,7 +136,10 @@ class ChatRestIT extends EmbeddedChuteIT {
             for (Future<TestClient.Response> f : pool.invokeAll(calls)) {
                 answers.add(f.get());
             }
-            assertThat(answers).extracting(TestClient.Response::status).containsOnly(200, 201).containsOnlyOnce(201);
+            assertThat(answers)
+                    .extracting(TestClient.Response::status)
+                    .containsOnly(200, 201)
+                    .containsOnlyOnce(201);
             assertThat(answers.stream().map(r -> r.json().get("id")).distinct()).hasSize(1);
         } finally {
             pool.shutdownNow();
@@ -119,8 +147,13 @@ class ChatRestIT extends EmbeddedChuteIT {
 
         assertProblem(alice.post("/api/channels/direct", Map.of("userId", id(alice))), 400);
         assertProblem(alice.post("/api/channels/direct", Map.of()), 400);
-        assertProblem(alice.post("/api/channels/direct", Map.of("userId", UUID.randomUUID().toString())), 404);
-        assertProblem(alice.post("/api/channels/" + first.json().get("id") + "/members", Map.of("userId", id(carol))), 409);
+        assertProblem(
+                alice.post(
+                        "/api/channels/direct",
+                        Map.of("userId", UUID.randomUUID().toString())),
+                404);
+        assertProblem(
+                alice.post("/api/channels/" + first.json().get("id") + "/members", Map.of("userId", id(carol))), 409);
     }
 
     @Test
@@ -156,16 +189,25 @@ class ChatRestIT extends EmbeddedChuteIT {
         String channel = group(alice, "Chat", bob);
         String messages = "/api/channels/" + channel + "/messages";
 
-        TestClient.Response accepted = alice.post(messages, Map.of("content", "<b>hi</b> & bye", "clientMessageId", "m-1"));
+        TestClient.Response accepted =
+                alice.post(messages, Map.of("content", "<b>hi</b> & bye", "clientMessageId", "m-1"));
         assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
         assertThat(accepted.json()).containsEntry("clientMessageId", "m-1");
-        assertThat(alice.post(messages, Map.of("content", "<b>hi</b> & bye", "clientMessageId", "m-1")).status()).isEqualTo(202);
-        assertThat(bob.post(messages, Map.of("content", "same id, other sender", "clientMessageId", "m-1")).status()).isEqualTo(202);
+        assertThat(alice.post(messages, Map.of("content", "<b>hi</b> & bye", "clientMessageId", "m-1"))
+                        .status())
+                .isEqualTo(202);
+        assertThat(bob.post(messages, Map.of("content", "same id, other sender", "clientMessageId", "m-1"))
+                        .status())
+                .isEqualTo(202);
 
-        List<Map<String, Object>> history = await().atMost(Duration.ofSeconds(10))
-                .until(() -> items(bob.get(messages)), h -> h.size() == 2);
-        assertThat(history.get(1)).containsEntry("content", "<b>hi</b> & bye").containsEntry("senderId", id(alice))
-                .containsEntry("clientMessageId", "m-1").containsEntry("channelId", channel).containsEntry("attachments", List.of())
+        List<Map<String, Object>> history =
+                await().atMost(Duration.ofSeconds(10)).until(() -> items(bob.get(messages)), h -> h.size() == 2);
+        assertThat(history.get(1))
+                .containsEntry("content", "<b>hi</b> & bye")
+                .containsEntry("senderId", id(alice))
+                .containsEntry("clientMessageId", "m-1")
+                .containsEntry("channelId", channel)
+                .containsEntry("attachments", List.of())
                 .containsKeys("id", "createdAt");
         assertThat(history.get(0)).containsEntry("senderId", id(bob));
 
@@ -177,10 +219,23 @@ class ChatRestIT extends EmbeddedChuteIT {
         assertProblem(alice.post(messages, Map.of("content", "hi", "clientMessageId", "x".repeat(65))), 400);
         assertProblem(alice.post(messages, Map.of("content", "hi", "clientMessageId", "has space")), 400);
         assertProblem(newUser().post(messages, Map.of("content", "hi", "clientMessageId", "m-3")), 404);
-        assertProblem(alice.post("/api/channels/" + UUID.randomUUID() + "/messages", Map.of("content", "hi", "clientMessageId", "m-3")), 404);
+        assertProblem(
+                alice.post(
+                        "/api/channels/" + UUID.randomUUID() + "/messages",
+                        Map.of("content", "hi", "clientMessageId", "m-3")),
+                404);
         assertProblem(anonymous().post(messages, Map.of("content", "hi", "clientMessageId", "m-3")), 401);
-        assertProblem(alice.post(messages, Map.of("content", "hi", "clientMessageId", "m-4",
-                "attachments", List.of(UUID.randomUUID().toString()))), 404);
+        assertProblem(
+                alice.post(
+                        messages,
+                        Map.of(
+                                "content",
+                                "hi",
+                                "clientMessageId",
+                                "m-4",
+                                "attachments",
+                                List.of(UUID.randomUUID().toString()))),
+                404);
     }
 
     @Test
@@ -189,14 +244,18 @@ class ChatRestIT extends EmbeddedChuteIT {
         String channel = group(alice, "Log");
         String messages = "/api/channels/" + channel + "/messages";
         for (int i = 0; i < 25; i++) {
-            assertThat(alice.post(messages, Map.of("content", "n" + i, "clientMessageId", "h-" + i)).status()).isEqualTo(202);
+            assertThat(alice.post(messages, Map.of("content", "n" + i, "clientMessageId", "h-" + i))
+                            .status())
+                    .isEqualTo(202);
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> items(alice.get(messages + "?limit=100")).size() == 25);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> items(alice.get(messages + "?limit=100")).size() == 25);
 
         List<String> seen = new ArrayList<>();
         String cursor = null;
         do {
-            Map<String, Object> page = alice.get(messages + "?limit=10" + (cursor == null ? "" : "&before=" + cursor)).json();
+            Map<String, Object> page = alice.get(messages + "?limit=10" + (cursor == null ? "" : "&before=" + cursor))
+                    .json();
             ((List<Map<String, Object>>) page.get("items")).forEach(m -> seen.add((String) m.get("content")));
             cursor = (String) page.get("nextCursor");
         } while (cursor != null);
@@ -222,8 +281,8 @@ class ChatRestIT extends EmbeddedChuteIT {
         for (int i = 0; i < 3; i++) {
             alice.post(messages, Map.of("content", "m" + i, "clientMessageId", "r-" + i));
         }
-        List<Map<String, Object>> history = await().atMost(Duration.ofSeconds(10))
-                .until(() -> items(bob.get(messages)), h -> h.size() == 3);
+        List<Map<String, Object>> history =
+                await().atMost(Duration.ofSeconds(10)).until(() -> items(bob.get(messages)), h -> h.size() == 3);
 
         Map<String, Object> listed = channelIn(bob, channel);
         assertThat(listed).containsEntry("unreadCount", 3);
@@ -231,15 +290,24 @@ class ChatRestIT extends EmbeddedChuteIT {
         assertThat(channelIn(alice, channel)).containsEntry("unreadCount", 0);
 
         String middle = (String) history.get(1).get("id");
-        assertThat(bob.post("/api/channels/" + channel + "/read", Map.of("messageId", middle)).status()).isEqualTo(204);
+        assertThat(bob.post("/api/channels/" + channel + "/read", Map.of("messageId", middle))
+                        .status())
+                .isEqualTo(204);
         assertThat(channelIn(bob, channel)).containsEntry("unreadCount", 1);
-        List<Map<String, Object>> receipts = items(alice.get("/api/messages/" + history.get(2).get("id") + "/receipts"));
-        assertThat(receipts).singleElement().satisfies(r -> assertThat(r).containsEntry("userId", id(bob))
-                .containsKeys("readAt", "deliveredAt"));
+        List<Map<String, Object>> receipts =
+                items(alice.get("/api/messages/" + history.get(2).get("id") + "/receipts"));
+        assertThat(receipts)
+                .singleElement()
+                .satisfies(r -> assertThat(r).containsEntry("userId", id(bob)).containsKeys("readAt", "deliveredAt"));
         assertThat(items(alice.get("/api/messages/" + history.get(0).get("id") + "/receipts")))
-                .singleElement().satisfies(r -> assertThat(r).containsEntry("userId", id(bob)).doesNotContainKey("readAt"));
+                .singleElement()
+                .satisfies(r -> assertThat(r).containsEntry("userId", id(bob)).doesNotContainKey("readAt"));
         // reading an older message never moves the pointer back
-        assertThat(bob.post("/api/channels/" + channel + "/read", Map.of("messageId", history.get(2).get("id"))).status()).isEqualTo(204);
+        assertThat(bob.post(
+                                "/api/channels/" + channel + "/read",
+                                Map.of("messageId", history.get(2).get("id")))
+                        .status())
+                .isEqualTo(204);
         assertThat(channelIn(bob, channel)).containsEntry("unreadCount", 1);
 
         String other = group(alice, "Other", bob);
@@ -260,17 +328,28 @@ class ChatRestIT extends EmbeddedChuteIT {
         String uploadId = (String) accepted.get("uploadId");
         Map<String, Object> otherUpload = TestUploads.acceptedJob(outsider);
 
-        assertProblem(alice.post("/api/channels/" + channel + "/messages", Map.of("clientMessageId", "a-0",
-                "attachments", List.of(otherUpload.get("uploadId")))), 404);
+        assertProblem(
+                alice.post(
+                        "/api/channels/" + channel + "/messages",
+                        Map.of("clientMessageId", "a-0", "attachments", List.of(otherUpload.get("uploadId")))),
+                404);
         assertProblem(bob.get("/api/uploads/" + uploadId), 404);
-        assertThat(alice.post("/api/channels/" + channel + "/messages", Map.of("clientMessageId", "a-1",
-                "attachments", List.of(uploadId))).status()).isEqualTo(202);
+        assertThat(alice.post(
+                                "/api/channels/" + channel + "/messages",
+                                Map.of("clientMessageId", "a-1", "attachments", List.of(uploadId)))
+                        .status())
+                .isEqualTo(202);
         Map<String, Object> message = await().atMost(Duration.ofSeconds(10))
-                .until(() -> items(bob.get("/api/channels/" + channel + "/messages")), h -> h.size() == 1).getFirst();
+                .until(() -> items(bob.get("/api/channels/" + channel + "/messages")), h -> h.size() == 1)
+                .getFirst();
         assertThat(message).containsEntry("content", "");
-        assertThat((List<Map<String, Object>>) message.get("attachments")).singleElement().satisfies(a -> assertThat(a)
-                .containsEntry("uploadId", uploadId).containsEntry("fileName", "small.jpg").containsEntry("jobId", accepted.get("jobId"))
-                .containsKeys("size", "detectedType", "status", "outputs"));
+        assertThat((List<Map<String, Object>>) message.get("attachments"))
+                .singleElement()
+                .satisfies(a -> assertThat(a)
+                        .containsEntry("uploadId", uploadId)
+                        .containsEntry("fileName", "small.jpg")
+                        .containsEntry("jobId", accepted.get("jobId"))
+                        .containsKeys("size", "detectedType", "status", "outputs"));
 
         TestUploads.completedJob(alice, accepted);
         assertThat(bob.get("/api/uploads/" + uploadId).status()).isEqualTo(200);
@@ -284,11 +363,15 @@ class ChatRestIT extends EmbeddedChuteIT {
         TestClient.Response zip = bob.post("/api/zips", Map.of("uploadIds", List.of(uploadId), "channelId", channel));
         assertThat(zip.status()).as(zip.body()).isEqualTo(202);
         Map<String, Object> zipJob = await().atMost(Duration.ofSeconds(30))
-                .until(() -> alice.get((String) zip.json().get("statusUrl")).json(), j -> "COMPLETED".equals(j.get("status")));
+                .until(
+                        () -> alice.get((String) zip.json().get("statusUrl")).json(),
+                        j -> "COMPLETED".equals(j.get("status")));
         assertThat((Map<String, Object>) zipJob.get("outputs")).containsKey("archive");
         assertProblem(outsider.get((String) zip.json().get("statusUrl")), 404);
         assertProblem(outsider.post("/api/zips", Map.of("uploadIds", List.of(uploadId), "channelId", channel)), 404);
-        assertProblem(bob.post("/api/zips", Map.of("uploadIds", List.of(otherUpload.get("uploadId")), "channelId", channel)), 404);
+        assertProblem(
+                bob.post("/api/zips", Map.of("uploadIds", List.of(otherUpload.get("uploadId")), "channelId", channel)),
+                404);
         assertProblem(bob.post("/api/zips", Map.of("uploadIds", List.of(uploadId))), 404);
     }
 
@@ -303,24 +386,45 @@ class ChatRestIT extends EmbeddedChuteIT {
         for (int i = 0; i < 3; i++) {
             uploads.add(TestUploads.acceptedJob(alice).get("uploadId"));
         }
-        alice.post("/api/channels/" + channel + "/messages", Map.of("clientMessageId", "f-1", "attachments", List.of(uploads.get(0))));
-        await().atMost(Duration.ofSeconds(10)).until(() -> items(bob.get("/api/channels/" + channel + "/messages")).size() == 1);
+        alice.post(
+                "/api/channels/" + channel + "/messages",
+                Map.of("clientMessageId", "f-1", "attachments", List.of(uploads.get(0))));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() ->
+                        items(bob.get("/api/channels/" + channel + "/messages")).size() == 1);
         for (int i = 0; i < 5; i++) {
-            alice.post("/api/channels/" + channel + "/messages", Map.of("content", "chatter " + i, "clientMessageId", "f-text-" + i));
+            alice.post(
+                    "/api/channels/" + channel + "/messages",
+                    Map.of("content", "chatter " + i, "clientMessageId", "f-text-" + i));
         }
-        alice.post("/api/channels/" + channel + "/messages", Map.of("content", "two more", "clientMessageId", "f-2",
-                "attachments", List.of(uploads.get(1), uploads.get(2))));
-        await().atMost(Duration.ofSeconds(10)).until(() -> items(bob.get("/api/channels/" + channel + "/messages")).size() == 7);
+        alice.post(
+                "/api/channels/" + channel + "/messages",
+                Map.of(
+                        "content",
+                        "two more",
+                        "clientMessageId",
+                        "f-2",
+                        "attachments",
+                        List.of(uploads.get(1), uploads.get(2))));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() ->
+                        items(bob.get("/api/channels/" + channel + "/messages")).size() == 7);
 
-        Map<String, Object> first = bob.get("/api/channels/" + channel + "/files?limit=1").json();
-        Map<String, Object> second = bob.get("/api/channels/" + channel + "/files?limit=1&before=" + first.get("nextCursor")).json();
+        Map<String, Object> first =
+                bob.get("/api/channels/" + channel + "/files?limit=1").json();
+        Map<String, Object> second = bob.get(
+                        "/api/channels/" + channel + "/files?limit=1&before=" + first.get("nextCursor"))
+                .json();
 
         assertThat((List<Map<String, Object>>) first.get("items"))
-                .extracting(f -> ((Map<String, Object>) f.get("attachment")).get("uploadId")).containsExactly(uploads.get(1), uploads.get(2));
-        assertThat((List<Map<String, Object>>) first.get("items")).allSatisfy(f -> assertThat(f)
-                .containsEntry("senderId", id(alice)).containsKeys("messageId", "createdAt"));
+                .extracting(f -> ((Map<String, Object>) f.get("attachment")).get("uploadId"))
+                .containsExactly(uploads.get(1), uploads.get(2));
+        assertThat((List<Map<String, Object>>) first.get("items"))
+                .allSatisfy(
+                        f -> assertThat(f).containsEntry("senderId", id(alice)).containsKeys("messageId", "createdAt"));
         assertThat((List<Map<String, Object>>) second.get("items"))
-                .extracting(f -> ((Map<String, Object>) f.get("attachment")).get("uploadId")).containsExactly(uploads.get(0));
+                .extracting(f -> ((Map<String, Object>) f.get("attachment")).get("uploadId"))
+                .containsExactly(uploads.get(0));
         assertThat(second.get("nextCursor")).isNull();
         assertProblem(outsider.get("/api/channels/" + channel + "/files"), 404);
         assertProblem(bob.get("/api/channels/" + channel + "/files?limit=0"), 400);
@@ -344,15 +448,17 @@ class ChatRestIT extends EmbeddedChuteIT {
         TestClient alice = newUser();
         TestClient bob = newUser();
         String channel = (String) alice.post("/api/channels", Map.of("name", "Presence", "memberIds", List.of(id(bob))))
-                .json().get("id");
-        java.util.function.Supplier<Map<String, Object>> bobAsMember = () -> ((List<Map<String, Object>>) alice
-                .get("/api/channels/" + channel).json().get("members")).stream()
-                .filter(m -> id(bob).equals(m.get("id"))).findFirst().orElseThrow();
+                .json()
+                .get("id");
+        java.util.function.Supplier<Map<String, Object>> bobAsMember = () -> ((List<Map<String, Object>>)
+                        alice.get("/api/channels/" + channel).json().get("members"))
+                .stream().filter(m -> id(bob).equals(m.get("id"))).findFirst().orElseThrow();
         assertThat(bobAsMember.get()).containsEntry("online", false);
 
         try (io.chute.support.TestSocket socket = io.chute.support.TestSocket.connect(
                 java.net.URI.create("http://localhost:" + port), bob.token(), null)) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> Boolean.TRUE.equals(bobAsMember.get().get("online")));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> Boolean.TRUE.equals(bobAsMember.get().get("online")));
             assertThat(bobAsMember.get()).containsKey("lastSeenAt");
         }
     }
@@ -370,20 +476,29 @@ class ChatRestIT extends EmbeddedChuteIT {
         TestClient stranger = newUser();
         String channel = group(alice, "Batch", bob);
         UUID c = UUID.fromString(channel);
-        java.util.function.BiFunction<TestClient, String, tools.jackson.databind.JsonNode> send = (who, cmid) -> json.valueToTree(
-                new MessageWorker.SendCommand(UUID.fromString(id(who)), c, "text " + cmid, cmid, List.of(), null));
-        worker.handleAll(List.of(send.apply(alice, "a1"), send.apply(bob, "b1"), send.apply(alice, "a2"),
-                send.apply(stranger, "s1"), send.apply(alice, "a1"), send.apply(bob, "b2")));
+        java.util.function.BiFunction<TestClient, String, tools.jackson.databind.JsonNode> send =
+                (who, cmid) -> json.valueToTree(new MessageWorker.SendCommand(
+                        UUID.fromString(id(who)), c, "text " + cmid, cmid, List.of(), null));
+        worker.handleAll(List.of(
+                send.apply(alice, "a1"),
+                send.apply(bob, "b1"),
+                send.apply(alice, "a2"),
+                send.apply(stranger, "s1"),
+                send.apply(alice, "a1"),
+                send.apply(bob, "b2")));
         // a redelivered batch stores nothing more
         worker.handleAll(List.of(send.apply(alice, "a2"), send.apply(bob, "b2")));
 
-        List<Map<String, Object>> items = (List<Map<String, Object>>) alice.get("/api/channels/" + channel + "/messages?limit=50")
-                .json().get("items");
+        List<Map<String, Object>> items =
+                (List<Map<String, Object>>) alice.get("/api/channels/" + channel + "/messages?limit=50")
+                        .json()
+                        .get("items");
         assertThat(items).extracting(m -> m.get("clientMessageId")).containsExactly("b2", "a2", "b1", "a1");
         assertThat(items).extracting(m -> ((Number) m.get("seq")).longValue()).containsExactly(4L, 3L, 2L, 1L);
         // sending implies having read up to one's own last message
-        Map<String, Object> mine = ((List<Map<String, Object>>) bob.get("/api/channels").json().get("items")).stream()
-                .filter(ch -> channel.equals(ch.get("id"))).findFirst().orElseThrow();
+        Map<String, Object> mine = ((List<Map<String, Object>>)
+                        bob.get("/api/channels").json().get("items"))
+                .stream().filter(ch -> channel.equals(ch.get("id"))).findFirst().orElseThrow();
         assertThat(mine).containsEntry("unreadCount", 0);
     }
 
@@ -403,7 +518,10 @@ class ChatRestIT extends EmbeddedChuteIT {
     }
 
     private static Map<String, Object> channelIn(TestClient user, String channelId) {
-        return items(user.get("/api/channels")).stream().filter(c -> channelId.equals(c.get("id"))).findFirst().orElseThrow();
+        return items(user.get("/api/channels")).stream()
+                .filter(c -> channelId.equals(c.get("id")))
+                .findFirst()
+                .orElseThrow();
     }
 
     static void assertProblem(TestClient.Response response, int status) {

@@ -56,8 +56,10 @@ class ChatV2ScaleOutIT {
         dir = Files.createTempDirectory("chute-chat-v2-");
         database = TestDatabase.create();
         broker = TestBroker.create();
-        nodeA = ChuteProcess.start(dir.resolve("a.log"), ChatScaleOutIT.nodeArgs(database, broker, dir.resolve("data"), "node-a"));
-        nodeB = ChuteProcess.start(dir.resolve("b.log"), ChatScaleOutIT.nodeArgs(database, broker, dir.resolve("data"), "node-b"));
+        nodeA = ChuteProcess.start(
+                dir.resolve("a.log"), ChatScaleOutIT.nodeArgs(database, broker, dir.resolve("data"), "node-a"));
+        nodeB = ChuteProcess.start(
+                dir.resolve("b.log"), ChatScaleOutIT.nodeArgs(database, broker, dir.resolve("data"), "node-b"));
     }
 
     @AfterAll
@@ -76,27 +78,44 @@ class ChatV2ScaleOutIT {
         TestClient alice = nodeA.client().registerNewUser();
         TestClient bob = nodeB.client().registerNewUser();
         TestClient carol = nodeA.client().registerNewUser();
-        try (TestSocket a = connect(alice); TestSocket b = connect(bob); TestSocket c = connect(carol)) {
+        try (TestSocket a = connect(alice);
+                TestSocket b = connect(bob);
+                TestSocket c = connect(carol)) {
             String channel = groupSeenBy(alice, "Edits", List.of(bob, carol), a, b, c);
             send(a, channel, "original");
-            String messageId = (String) data(b.awaitFrame(isCreated("original"))).get("id");
+            String messageId =
+                    (String) data(b.awaitFrame(isCreated("original"))).get("id");
             c.awaitFrame(isCreated("original"));
             long since = latestSeq(c);
             c.close();
 
             // edit over REST on node A, reaction over a frame on node B, reply over REST, delete over a frame
-            TestClient.Response edited = alice.patchJson("/api/messages/" + messageId, Map.of("content", "edited text"));
+            TestClient.Response edited =
+                    alice.patchJson("/api/messages/" + messageId, Map.of("content", "edited text"));
             assertThat(edited.status()).as(edited.body()).isEqualTo(200);
             assertThat(edited.json()).containsEntry("content", "edited text").containsKey("editedAt");
-            b.send(Map.of("type", "reaction", "id", "r1", "data", Map.of("messageId", messageId, "emoji", THUMBS_UP, "added", true)));
+            b.send(Map.of(
+                    "type",
+                    "reaction",
+                    "id",
+                    "r1",
+                    "data",
+                    Map.of("messageId", messageId, "emoji", THUMBS_UP, "added", true)));
             b.awaitFrame(f -> "ack".equals(f.get("type")) && "r1".equals(f.get("id")));
             // idempotent: the same reaction again changes nothing and sends nothing
-            assertThat(bob.putJson("/api/messages/" + messageId + "/reactions/" + emoji(THUMBS_UP), null).status()).isEqualTo(204);
-            assertThat(bob.post("/api/channels/" + channel + "/messages",
-                    Map.of("content", "a reply", "clientMessageId", "reply-1", "replyTo", messageId)).status()).isEqualTo(202);
+            assertThat(bob.putJson("/api/messages/" + messageId + "/reactions/" + emoji(THUMBS_UP), null)
+                            .status())
+                    .isEqualTo(204);
+            assertThat(bob.post(
+                                    "/api/channels/" + channel + "/messages",
+                                    Map.of("content", "a reply", "clientMessageId", "reply-1", "replyTo", messageId))
+                            .status())
+                    .isEqualTo(202);
             Map<String, Object> reply = data(a.awaitFrame(isCreated("reply-1")));
-            assertThat((Map<String, Object>) reply.get("replyTo")).containsEntry("id", messageId)
-                    .containsEntry("senderId", id(alice)).containsEntry("content", "edited text");
+            assertThat((Map<String, Object>) reply.get("replyTo"))
+                    .containsEntry("id", messageId)
+                    .containsEntry("senderId", id(alice))
+                    .containsEntry("content", "edited text");
             String toDelete = (String) reply.get("id");
             b.send(Map.of("type", "message.delete", "id", "d1", "data", Map.of("messageId", toDelete)));
             b.awaitFrame(f -> "ack".equals(f.get("type")) && "d1".equals(f.get("id")));
@@ -111,14 +130,26 @@ class ChatV2ScaleOutIT {
                 assertOnce(again, messageId, toDelete);
             }
             Map<String, Object> stored = ChatRestIT.items(carol.get("/api/channels/" + channel + "/messages")).stream()
-                    .filter(m -> messageId.equals(m.get("id"))).findFirst().orElseThrow();
+                    .filter(m -> messageId.equals(m.get("id")))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(stored).containsEntry("content", "edited text");
-            assertThat((List<Map<String, Object>>) stored.get("reactions")).singleElement().satisfies(r -> assertThat(r)
-                    .containsEntry("emoji", THUMBS_UP).containsEntry("count", 1).containsEntry("userIds", List.of(id(bob)))
-                    .containsEntry("me", false));
-            Map<String, Object> tombstone = ChatRestIT.items(carol.get("/api/channels/" + channel + "/messages")).stream()
-                    .filter(m -> toDelete.equals(m.get("id"))).findFirst().orElseThrow();
-            assertThat(tombstone).containsEntry("content", "").containsEntry("attachments", List.of()).containsKey("deletedAt");
+            assertThat((List<Map<String, Object>>) stored.get("reactions"))
+                    .singleElement()
+                    .satisfies(r -> assertThat(r)
+                            .containsEntry("emoji", THUMBS_UP)
+                            .containsEntry("count", 1)
+                            .containsEntry("userIds", List.of(id(bob)))
+                            .containsEntry("me", false));
+            Map<String, Object> tombstone =
+                    ChatRestIT.items(carol.get("/api/channels/" + channel + "/messages")).stream()
+                            .filter(m -> toDelete.equals(m.get("id")))
+                            .findFirst()
+                            .orElseThrow();
+            assertThat(tombstone)
+                    .containsEntry("content", "")
+                    .containsEntry("attachments", List.of())
+                    .containsKey("deletedAt");
         }
     }
 
@@ -128,22 +159,35 @@ class ChatV2ScaleOutIT {
         TestClient bob = nodeB.client().registerNewUser();
         TestClient mallory = nodeB.client().registerNewUser();
         String channel = ChatRestIT.group(alice, "Private", bob);
-        assertThat(alice.post("/api/channels/" + channel + "/messages",
-                Map.of("content", "secretword in here", "clientMessageId", "s-1")).status()).isEqualTo(202);
-        String messageId = await().atMost(Duration.ofSeconds(30)).until(() -> ChatRestIT.items(
-                bob.get("/api/channels/" + channel + "/messages")), l -> !l.isEmpty()).getFirst().get("id").toString();
+        assertThat(alice.post(
+                                "/api/channels/" + channel + "/messages",
+                                Map.of("content", "secretword in here", "clientMessageId", "s-1"))
+                        .status())
+                .isEqualTo(202);
+        String messageId = await().atMost(Duration.ofSeconds(30))
+                .until(() -> ChatRestIT.items(bob.get("/api/channels/" + channel + "/messages")), l -> !l.isEmpty())
+                .getFirst()
+                .get("id")
+                .toString();
 
         ChatRestIT.assertProblem(mallory.patchJson("/api/messages/" + messageId, Map.of("content", "mine now")), 404);
         ChatRestIT.assertProblem(mallory.delete("/api/messages/" + messageId), 404);
-        ChatRestIT.assertProblem(mallory.putJson("/api/messages/" + messageId + "/reactions/" + emoji(THUMBS_UP), null), 404);
-        ChatRestIT.assertProblem(mallory.post("/api/channels/" + channel + "/messages",
-                Map.of("content", "x", "clientMessageId", "m-1", "replyTo", messageId)), 404);
+        ChatRestIT.assertProblem(
+                mallory.putJson("/api/messages/" + messageId + "/reactions/" + emoji(THUMBS_UP), null), 404);
+        ChatRestIT.assertProblem(
+                mallory.post(
+                        "/api/channels/" + channel + "/messages",
+                        Map.of("content", "x", "clientMessageId", "m-1", "replyTo", messageId)),
+                404);
         assertThat(ChatRestIT.items(mallory.get("/api/search?q=secretword"))).isEmpty();
-        assertThat(ChatRestIT.items(bob.get("/api/search?q=secretword"))).extracting(r -> r.get("messageId")).containsExactly(messageId);
+        assertThat(ChatRestIT.items(bob.get("/api/search?q=secretword")))
+                .extracting(r -> r.get("messageId"))
+                .containsExactly(messageId);
         // a member who is not the sender can neither edit nor delete it in a group he does not manage
         ChatRestIT.assertProblem(bob.patchJson("/api/messages/" + messageId, Map.of("content", "bob's now")), 403);
         ChatRestIT.assertProblem(bob.delete("/api/messages/" + messageId), 403);
-        assertThat(ChatRestIT.items(alice.get("/api/channels/" + channel + "/messages")).getFirst())
+        assertThat(ChatRestIT.items(alice.get("/api/channels/" + channel + "/messages"))
+                        .getFirst())
                 .containsEntry("content", "secretword in here");
     }
 
@@ -160,23 +204,34 @@ class ChatV2ScaleOutIT {
 
             UUID uploadId = UUID.fromString((String) accepted.get("uploadId"));
             JdbcClient jdbc = JdbcClient.create(database.dataSource());
-            List<String> keys = new ArrayList<>(jdbc.sql("select object_key from uploads where id = ?").param(uploadId)
-                    .query(String.class).list());
+            List<String> keys = new ArrayList<>(jdbc.sql("select object_key from uploads where id = ?")
+                    .param(uploadId)
+                    .query(String.class)
+                    .list());
             keys.addAll(jdbc.sql("select o.value ->> 'key' from jobs j, jsonb_each(j.outputs) o where j.upload_id = ?")
-                    .param(uploadId).query(String.class).list());
-            FileSystemObjectStore store = new FileSystemObjectStore(dir.resolve("data").resolve("objects"),
-                    "another-shared-secret-of-at-least-32-bytes".getBytes(StandardCharsets.UTF_8), Clock.systemUTC());
+                    .param(uploadId)
+                    .query(String.class)
+                    .list());
+            FileSystemObjectStore store = new FileSystemObjectStore(
+                    dir.resolve("data").resolve("objects"),
+                    "another-shared-secret-of-at-least-32-bytes".getBytes(StandardCharsets.UTF_8),
+                    Clock.systemUTC());
             assertThat(keys).as("the original and its renditions").hasSizeGreaterThan(1);
             for (String key : keys) {
                 assertThat(store.stat(key)).as(key).isPresent();
             }
 
             // the channel's owner deletes it from the other node
-            assertThat(alice.withBase(nodeB.base()).delete("/api/messages/" + messageId).status()).isEqualTo(204);
+            assertThat(alice.withBase(nodeB.base())
+                            .delete("/api/messages/" + messageId)
+                            .status())
+                    .isEqualTo(204);
             for (String key : keys) {
                 assertThat(store.stat(key)).as(key).isEmpty();
             }
-            assertThat(alice.delete("/api/messages/" + messageId).status()).as("deleting twice").isEqualTo(204);
+            assertThat(alice.delete("/api/messages/" + messageId).status())
+                    .as("deleting twice")
+                    .isEqualTo(204);
         }
     }
 
@@ -189,8 +244,12 @@ class ChatV2ScaleOutIT {
     private static long latestSeq(TestSocket socket) {
         socket.send(Map.of("type", "ping", "id", "seq"));
         socket.awaitFrame(f -> "pong".equals(f.get("type")));
-        return socket.frames().stream().map(f -> f.get("seq")).filter(java.util.Objects::nonNull)
-                .mapToLong(s -> ((Number) s).longValue()).max().orElseThrow();
+        return socket.frames().stream()
+                .map(f -> f.get("seq"))
+                .filter(java.util.Objects::nonNull)
+                .mapToLong(s -> ((Number) s).longValue())
+                .max()
+                .orElseThrow();
     }
 
     private static Predicate<Map<String, Object>> isDeleted(String messageId) {
@@ -199,14 +258,25 @@ class ChatV2ScaleOutIT {
 
     /** The edit, the reaction and the delete each arrived once, the reply's message once. */
     private static void assertOnce(TestSocket s, String messageId, String replyId) {
-        assertThat(s.frames("message.updated").stream().filter(f -> messageId.equals(
-                ((Map<String, Object>) data(f).get("message")).get("id")))).singleElement()
-                .satisfies(f -> assertThat((Map<String, Object>) data(f).get("message")).containsEntry("content", "edited text"));
-        assertThat(s.frames("reaction")).singleElement().satisfies(f -> assertThat(data(f))
-                .containsEntry("messageId", messageId).containsEntry("emoji", THUMBS_UP).containsEntry("added", true));
-        assertThat(s.frames("message.created").stream().filter(f -> replyId.equals(data(f).get("id")))).hasSize(1);
-        assertThat(s.frames("message.deleted")).singleElement().satisfies(f -> assertThat(data(f))
-                .containsEntry("messageId", replyId).containsKey("deletedAt").containsKey("channelId"));
+        assertThat(s.frames("message.updated").stream()
+                        .filter(f -> messageId.equals(((Map<String, Object>) data(f).get("message")).get("id"))))
+                .singleElement()
+                .satisfies(f -> assertThat((Map<String, Object>) data(f).get("message"))
+                        .containsEntry("content", "edited text"));
+        assertThat(s.frames("reaction"))
+                .singleElement()
+                .satisfies(f -> assertThat(data(f))
+                        .containsEntry("messageId", messageId)
+                        .containsEntry("emoji", THUMBS_UP)
+                        .containsEntry("added", true));
+        assertThat(s.frames("message.created").stream().filter(f -> replyId.equals(data(f).get("id"))))
+                .hasSize(1);
+        assertThat(s.frames("message.deleted"))
+                .singleElement()
+                .satisfies(f -> assertThat(data(f))
+                        .containsEntry("messageId", replyId)
+                        .containsKey("deletedAt")
+                        .containsKey("channelId"));
         assertThat(Stream.of("message.updated", "reaction", "message.deleted").flatMap(t -> s.frames(t).stream()))
                 .allSatisfy(f -> assertThat(f.get("seq")).isNotNull());
     }

@@ -38,7 +38,8 @@ class HistoryCursorTest {
 
     @Test
     void refusesTheCursorsOfOtherVersions() {
-        String other = Base64.getUrlEncoder().withoutPadding().encodeToString("h2:5".getBytes(StandardCharsets.US_ASCII));
+        String other =
+                Base64.getUrlEncoder().withoutPadding().encodeToString("h2:5".getBytes(StandardCharsets.US_ASCII));
         assertThatThrownBy(() -> HistoryCursor.parse(other)).isInstanceOf(InvalidInputException.class);
     }
 }

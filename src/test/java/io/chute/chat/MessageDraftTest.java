@@ -14,8 +14,14 @@ import org.junit.jupiter.api.Test;
 class MessageDraftTest {
 
     private static final UUID CHANNEL = UUID.randomUUID();
-    private static final ChuteProperties.Chat LIMITS = new ChuteProperties.Chat(10, 2, Duration.ofSeconds(5),
-            Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(6), Duration.ofMillis(200));
+    private static final ChuteProperties.Chat LIMITS = new ChuteProperties.Chat(
+            10,
+            2,
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(6),
+            Duration.ofMillis(200));
 
     @Test
     void keepsContentExactlyAsSent() {
@@ -27,14 +33,17 @@ class MessageDraftTest {
     @Test
     void contentIsOptionalOnlyWithAttachments() {
         UUID upload = UUID.randomUUID();
-        assertThat(MessageDraft.of(CHANNEL, null, "id-1", List.of(upload, upload), LIMITS).attachments()).containsExactly(upload);
+        assertThat(MessageDraft.of(CHANNEL, null, "id-1", List.of(upload, upload), LIMITS)
+                        .attachments())
+                .containsExactly(upload);
         assertRefused(() -> MessageDraft.of(CHANNEL, null, "id-1", List.of(), LIMITS), "content is required");
         assertRefused(() -> MessageDraft.of(CHANNEL, "  \n", "id-1", null, LIMITS), "content is required");
     }
 
     @Test
     void refusesContentOverTheLimitOrWithControlCharacters() {
-        assertThat(MessageDraft.of(CHANNEL, "x".repeat(10), "id", null, LIMITS).content()).hasSize(10);
+        assertThat(MessageDraft.of(CHANNEL, "x".repeat(10), "id", null, LIMITS).content())
+                .hasSize(10);
         assertRefused(() -> MessageDraft.of(CHANNEL, "x".repeat(11), "id", null, LIMITS), "at most 10 characters");
         assertRefused(() -> MessageDraft.of(CHANNEL, "a\u0000b", "id", null, LIMITS), "control characters");
         assertRefused(() -> MessageDraft.of(CHANNEL, "a\u001bb", "id", null, LIMITS), "control characters");
@@ -47,7 +56,8 @@ class MessageDraftTest {
         assertRefused(() -> MessageDraft.of(CHANNEL, "hi", "x".repeat(65), null, LIMITS), "at most 64");
         assertRefused(() -> MessageDraft.of(CHANNEL, "hi", "a b", null, LIMITS), "visible ASCII");
         assertRefused(() -> MessageDraft.of(CHANNEL, "hi", "é", null, LIMITS), "visible ASCII");
-        assertThat(MessageDraft.of(CHANNEL, "hi", UUID.randomUUID().toString(), null, LIMITS)).isNotNull();
+        assertThat(MessageDraft.of(CHANNEL, "hi", UUID.randomUUID().toString(), null, LIMITS))
+                .isNotNull();
     }
 
     @Test

@@ -35,7 +35,9 @@ class TypingStateTest {
         state.start(ann, 0);
         assertThat(state.stop(ann)).isTrue();
         assertThat(state.stop(ann)).isFalse();
-        assertThat(state.start(ann, 10 * MS)).as("typing again right after stopping is news").isTrue();
+        assertThat(state.start(ann, 10 * MS))
+                .as("typing again right after stopping is news")
+                .isTrue();
     }
 
     @Test

@@ -14,9 +14,11 @@ class DatabaseOutagesTest {
 
     @Test
     void aConnectionThatCannotBeHadIsAnOutage() {
-        assertThat(DatabaseOutages.isUnreachable(new CannotGetJdbcConnectionException("pool",
-                new SQLTransientConnectionException("timed out")))).isTrue();
-        assertThat(DatabaseOutages.isUnreachable(new CannotCreateTransactionException("no connection"))).isTrue();
+        assertThat(DatabaseOutages.isUnreachable(
+                        new CannotGetJdbcConnectionException("pool", new SQLTransientConnectionException("timed out"))))
+                .isTrue();
+        assertThat(DatabaseOutages.isUnreachable(new CannotCreateTransactionException("no connection")))
+                .isTrue();
     }
 
     @Test
@@ -31,8 +33,11 @@ class DatabaseOutagesTest {
 
     @Test
     void aConstraintViolationOrABugIsNotAnOutage() {
-        assertThat(DatabaseOutages.isUnreachable(new DataIntegrityViolationException("duplicate key"))).isFalse();
-        assertThat(DatabaseOutages.isUnreachable(new IllegalStateException("bug"))).isFalse();
-        assertThat(DatabaseOutages.isUnreachable(new RuntimeException(new SQLException("syntax", "42601")))).isFalse();
+        assertThat(DatabaseOutages.isUnreachable(new DataIntegrityViolationException("duplicate key")))
+                .isFalse();
+        assertThat(DatabaseOutages.isUnreachable(new IllegalStateException("bug")))
+                .isFalse();
+        assertThat(DatabaseOutages.isUnreachable(new RuntimeException(new SQLException("syntax", "42601"))))
+                .isFalse();
     }
 }

@@ -8,7 +8,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class QueryStringFilterTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"a=b", "sig=abc-_.~", "q=%C3%A9t%C3%A9", "q=caf%c3%a9", "x=%20&y=+", "", "a", "e=%E2%82%AC"})
+    @ValueSource(
+            strings = {"a=b", "sig=abc-_.~", "q=%C3%A9t%C3%A9", "q=caf%c3%a9", "x=%20&y=+", "", "a", "e=%E2%82%AC"})
     void acceptsValidPercentEncodedUtf8(String query) {
         assertThat(QueryStringFilter.validPercentEncoding(query)).isTrue();
     }

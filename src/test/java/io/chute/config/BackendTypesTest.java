@@ -22,15 +22,19 @@ import org.springframework.context.annotation.Configuration;
 class BackendTypesTest {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(ConfigurationPropertiesAutoConfiguration.class,
-                    ValidationAutoConfiguration.class))
+            .withConfiguration(AutoConfigurations.of(
+                    ConfigurationPropertiesAutoConfiguration.class, ValidationAutoConfiguration.class))
             .withUserConfiguration(Adapters.class);
 
     @Test
     void withNothingSetTheZeroConfigBackendsAreUsed() {
         runner.run(context -> {
-            assertThat(context).hasBean("postgresQueue").hasBean("filesystemStore").doesNotHaveBean("rabbitQueue")
-                    .doesNotHaveBean("s3Store").doesNotHaveBean("rabbitBroker");
+            assertThat(context)
+                    .hasBean("postgresQueue")
+                    .hasBean("filesystemStore")
+                    .doesNotHaveBean("rabbitQueue")
+                    .doesNotHaveBean("s3Store")
+                    .doesNotHaveBean("rabbitBroker");
             ChuteProperties properties = context.getBean(ChuteProperties.class);
             assertThat(properties.queue().type()).isEqualTo(QueueType.POSTGRES);
             assertThat(properties.storage().type()).isEqualTo(StorageType.FILESYSTEM);
@@ -41,8 +45,12 @@ class BackendTypesTest {
     @Test
     void theDocumentedLowerCaseNamesPickTheAdapters() {
         runner.withPropertyValues("chute.queue.type=rabbitmq", "chute.storage.type=s3")
-                .run(context -> assertThat(context).hasBean("rabbitQueue").hasBean("s3Store").hasBean("rabbitBroker")
-                        .doesNotHaveBean("postgresQueue").doesNotHaveBean("filesystemStore"));
+                .run(context -> assertThat(context)
+                        .hasBean("rabbitQueue")
+                        .hasBean("s3Store")
+                        .hasBean("rabbitBroker")
+                        .doesNotHaveBean("postgresQueue")
+                        .doesNotHaveBean("filesystemStore"));
     }
 
     @Test
@@ -55,7 +63,8 @@ class BackendTypesTest {
     void aMisspeltQueueTypeNamesThePropertyNotAMissingBean() {
         runner.withPropertyValues("chute.queue.type=rabitmq").run(context -> {
             assertThat(context).hasFailed();
-            assertThat(context.getStartupFailure()).hasStackTraceContaining("chute.queue.type")
+            assertThat(context.getStartupFailure())
+                    .hasStackTraceContaining("chute.queue.type")
                     .hasStackTraceContaining("rabitmq");
             assertThat(causes(context.getStartupFailure())).noneMatch(NoSuchBeanDefinitionException.class::isInstance);
         });
@@ -72,7 +81,8 @@ class BackendTypesTest {
     @Test
     void aMisspeltRoleNamesTheProperty() {
         runner.withPropertyValues("chute.roles=api,wroker")
-                .run(context -> assertThat(context.getStartupFailure()).hasStackTraceContaining("chute.roles")
+                .run(context -> assertThat(context.getStartupFailure())
+                        .hasStackTraceContaining("chute.roles")
                         .hasStackTraceContaining("must be api, gateway or worker"));
     }
 

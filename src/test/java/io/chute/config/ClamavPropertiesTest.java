@@ -29,16 +29,20 @@ class ClamavPropertiesTest {
 
     @Test
     void theOversizePolicyIsWrittenAsInTheDocs() {
-        assertThat(bind(Map.of("chute.clamav.oversize", "mark-unscanned")).clamav().oversize())
+        assertThat(bind(Map.of("chute.clamav.oversize", "mark-unscanned"))
+                        .clamav()
+                        .oversize())
                 .isEqualTo(ChuteProperties.Clamav.Oversize.MARK_UNSCANNED);
     }
 
     @Test
     void refusesSettingsThatWouldWaitForeverOrCannotWork() {
-        assertThatThrownBy(() -> bind(Map.of("chute.clamav.read-timeout", "0s"))).isInstanceOf(BindException.class);
+        assertThatThrownBy(() -> bind(Map.of("chute.clamav.read-timeout", "0s")))
+                .isInstanceOf(BindException.class);
         assertThatThrownBy(() -> bind(Map.of("chute.clamav.port", "0"))).isInstanceOf(BindException.class);
         assertThatThrownBy(() -> bind(Map.of("chute.clamav.chunk-size", "0B"))).isInstanceOf(BindException.class);
-        assertThatThrownBy(() -> bind(Map.of("chute.clamav.oversize", "ignore"))).isInstanceOf(BindException.class);
+        assertThatThrownBy(() -> bind(Map.of("chute.clamav.oversize", "ignore")))
+                .isInstanceOf(BindException.class);
     }
 
     private static ChuteProperties bind(Map<String, String> properties) {

@@ -10,25 +10,34 @@ import org.springframework.context.annotation.Configuration;
 /** {@code @ConditionalOnRole}: a bean exists on the nodes whose {@code chute.roles} hold its role, and only there. */
 class ConditionalOnRoleTest {
 
-    private final ApplicationContextRunner runner = new ApplicationContextRunner().withUserConfiguration(RoleBeans.class);
+    private final ApplicationContextRunner runner =
+            new ApplicationContextRunner().withUserConfiguration(RoleBeans.class);
 
     @Test
     void aNodeWithDefaultRolesRunsAllThree() {
-        runner.run(context -> assertThat(context).hasBean("api").hasBean("gateway").hasBean("worker"));
+        runner.run(
+                context -> assertThat(context).hasBean("api").hasBean("gateway").hasBean("worker"));
     }
 
     @Test
     void aWorkerOnlyNodeRunsNoApiAndNoGateway() {
         runner.withPropertyValues("chute.roles=worker")
-                .run(context -> assertThat(context).hasBean("worker").doesNotHaveBean("api").doesNotHaveBean("gateway"));
+                .run(context -> assertThat(context)
+                        .hasBean("worker")
+                        .doesNotHaveBean("api")
+                        .doesNotHaveBean("gateway"));
     }
 
     @Test
     void rolesAreReadAsAListAsChutePropertiesBindsThem() {
         runner.withPropertyValues("chute.roles=api, gateway")
-                .run(context -> assertThat(context).hasBean("api").hasBean("gateway").doesNotHaveBean("worker"));
+                .run(context ->
+                        assertThat(context).hasBean("api").hasBean("gateway").doesNotHaveBean("worker"));
         runner.withPropertyValues("chute.roles[0]=gateway")
-                .run(context -> assertThat(context).hasBean("gateway").doesNotHaveBean("api").doesNotHaveBean("worker"));
+                .run(context -> assertThat(context)
+                        .hasBean("gateway")
+                        .doesNotHaveBean("api")
+                        .doesNotHaveBean("worker"));
     }
 
     @Test
@@ -39,9 +48,10 @@ class ConditionalOnRoleTest {
 
     @Test
     void anAnnotationNamingNoRoleStopsTheStart() {
-        new ApplicationContextRunner().withUserConfiguration(MisspeltRole.class)
-                .run(context -> assertThat(context).getFailure()
-                        .hasStackTraceContaining("@ConditionalOnRole(\"wroker\")"));
+        new ApplicationContextRunner()
+                .withUserConfiguration(MisspeltRole.class)
+                .run(context ->
+                        assertThat(context).getFailure().hasStackTraceContaining("@ConditionalOnRole(\"wroker\")"));
     }
 
     @Configuration(proxyBeanMethods = false)

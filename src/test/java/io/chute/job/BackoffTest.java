@@ -24,13 +24,16 @@ class BackoffTest {
     void doublesTheDelayWithEachAttemptWithin20PercentJitter(int attempt, long nominalSeconds) {
         Duration nominal = Duration.ofSeconds(nominalSeconds);
 
-        assertThat(shortest(attempt)).isGreaterThanOrEqualTo(nominal.multipliedBy(8).dividedBy(10));
-        assertThat(longest(attempt)).isLessThanOrEqualTo(nominal.multipliedBy(12).dividedBy(10));
+        assertThat(shortest(attempt))
+                .isGreaterThanOrEqualTo(nominal.multipliedBy(8).dividedBy(10));
+        assertThat(longest(attempt))
+                .isLessThanOrEqualTo(nominal.multipliedBy(12).dividedBy(10));
     }
 
     @Test
     void spreadsTheDelaysOverTheJitterRange() {
-        Set<Duration> distinct = new HashSet<>(IntStream.range(0, SAMPLES).mapToObj(i -> backoff.delayAfter(3)).toList());
+        Set<Duration> distinct = new HashSet<>(
+                IntStream.range(0, SAMPLES).mapToObj(i -> backoff.delayAfter(3)).toList());
 
         assertThat(distinct).hasSizeGreaterThan(100);
         assertThat(distinct).anySatisfy(d -> assertThat(d).isLessThan(Duration.ofMillis(7_000)));
@@ -48,7 +51,10 @@ class BackoffTest {
     void capsTheJitteredDelayAtAnHourToo() {
         var slow = new Backoff(Duration.ofMinutes(55)); // up to 66 minutes before the cap
 
-        assertThat(IntStream.range(0, SAMPLES).mapToObj(i -> slow.delayAfter(1)).max(Duration::compareTo).orElseThrow())
+        assertThat(IntStream.range(0, SAMPLES)
+                        .mapToObj(i -> slow.delayAfter(1))
+                        .max(Duration::compareTo)
+                        .orElseThrow())
                 .isEqualTo(Duration.ofHours(1));
     }
 
@@ -75,6 +81,8 @@ class BackoffTest {
     }
 
     private List<Duration> delays(int attempt) {
-        return IntStream.range(0, SAMPLES).mapToObj(i -> backoff.delayAfter(attempt)).toList();
+        return IntStream.range(0, SAMPLES)
+                .mapToObj(i -> backoff.delayAfter(attempt))
+                .toList();
     }
 }

@@ -52,7 +52,8 @@ class BrokerRestartIT {
         tx = new TransactionTemplate(new DataSourceTransactionManager(database.dataSource()));
         owner = UUID.randomUUID();
         jdbc.sql("insert into users (id, username, password_hash, display_name) values (?, 'restart', 'x', 'Restart')")
-                .param(owner).update();
+                .param(owner)
+                .update();
     }
 
     @AfterEach
@@ -73,8 +74,17 @@ class BrokerRestartIT {
     @Test
     void everyAcceptedJobCompletesExactlyOnceAcrossABrokerStopAndStart() throws Exception {
         String type = "restart";
-        ChuteProperties.Jobs config = new ChuteProperties.Jobs(3, Duration.ofMillis(300), Duration.ofSeconds(10), 1_000_000,
-                4, 4, Duration.ofMillis(500), Duration.ofSeconds(30), Duration.ofSeconds(5), Map.of());
+        ChuteProperties.Jobs config = new ChuteProperties.Jobs(
+                3,
+                Duration.ofMillis(300),
+                Duration.ofSeconds(10),
+                1_000_000,
+                4,
+                4,
+                Duration.ofMillis(500),
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(5),
+                Map.of());
         Map<JobId, AtomicInteger> finishedRuns = new ConcurrentHashMap<>();
         JobHandler handler = new JobHandler() {
             @Override
@@ -92,7 +102,12 @@ class BrokerRestartIT {
         JobOutbox outbox = new JobOutbox(JdbcClient.create(database.dataSource()));
         relay = new OutboxRelay(outbox, tx, broker.broker(), Duration.ofMillis(500));
         relay.start();
-        queue = new RabbitJobQueue(new DeliveryClaims(JdbcClient.create(database.dataSource()), jobs), outbox, relay, broker.broker(), config);
+        queue = new RabbitJobQueue(
+                new DeliveryClaims(JdbcClient.create(database.dataSource()), jobs),
+                outbox,
+                relay,
+                broker.broker(),
+                config);
         JobRunner runner = new JobRunner(jobs, List.of(handler), config, tx);
         runner.attach(queue);
         queue.start(runner);
@@ -129,12 +144,18 @@ class BrokerRestartIT {
         submitting.set(false);
         submitter.join();
 
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).until(() -> accepted.stream()
-                .allMatch(id -> jobs.find(id).orElseThrow().status() == JobStatus.COMPLETED));
-        assertThat(acceptedWhileDown).as("uploads accepted while RabbitMQ was down").isGreaterThanOrEqualTo(300);
+        await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> accepted.stream()
+                        .allMatch(id -> jobs.find(id).orElseThrow().status() == JobStatus.COMPLETED));
+        assertThat(acceptedWhileDown)
+                .as("uploads accepted while RabbitMQ was down")
+                .isGreaterThanOrEqualTo(300);
         assertThat(finishedRuns).hasSize(accepted.size());
-        assertThat(finishedRuns.entrySet()).allSatisfy(e -> assertThat(e.getValue().get())
-                .as("runs of job %s", e.getKey()).isEqualTo(1));
+        assertThat(finishedRuns.entrySet())
+                .allSatisfy(e -> assertThat(e.getValue().get())
+                        .as("runs of job %s", e.getKey())
+                        .isEqualTo(1));
         assertThat(queue.rescued()).as("jobs the safety net had to re-publish").isZero();
         assertThat(outbox.backlog()).isZero();
     }

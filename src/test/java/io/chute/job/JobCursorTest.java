@@ -8,27 +8,29 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.UUID;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class JobCursorTest {
 
     private static final UUID ID = UUID.fromString("0b6f1e0c-3c7e-4d55-9c1b-6a3b2d7e8f90");
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "2026-03-14T15:09:26.535897Z",
-            "2026-03-14T15:09:26Z",
-            "2026-03-14T15:09:26.000001Z",
-            "2026-03-14T15:09:26.999999Z",
-            "1970-01-01T00:00:00Z",
-            "1969-12-31T23:59:59.999999Z",
-            "1969-12-31T23:59:59.500000Z",
-            "1900-01-01T00:00:00.000001Z",
-            "0001-01-01T00:00:00Z",
-            "9999-12-31T23:59:59.999999Z"})
+    @ValueSource(
+            strings = {
+                "2026-03-14T15:09:26.535897Z",
+                "2026-03-14T15:09:26Z",
+                "2026-03-14T15:09:26.000001Z",
+                "2026-03-14T15:09:26.999999Z",
+                "1970-01-01T00:00:00Z",
+                "1969-12-31T23:59:59.999999Z",
+                "1969-12-31T23:59:59.500000Z",
+                "1900-01-01T00:00:00.000001Z",
+                "0001-01-01T00:00:00Z",
+                "9999-12-31T23:59:59.999999Z"
+            })
     void roundTripsWithMicrosecondPrecision(String createdAt) {
         var cursor = new JobCursor(Instant.parse(createdAt), ID);
 
@@ -60,8 +62,17 @@ class JobCursorTest {
 
     @ParameterizedTest
     @NullSource
-    @ValueSource(strings = {"", "abc", "not base64!", "====", "eDp5" /* x:y */, "MTpub3QtYS11dWlk" /* 1:not-a-uuid */,
-            "MTIz" /* 123 */, "Og" /* : */})
+    @ValueSource(
+            strings = {
+                "",
+                "abc",
+                "not base64!",
+                "====",
+                "eDp5" /* x:y */,
+                "MTpub3QtYS11dWlk" /* 1:not-a-uuid */,
+                "MTIz" /* 123 */,
+                "Og" /* : */
+            })
     void refusesGarbageAsInvalidInput(String text) {
         assertThatThrownBy(() -> JobCursor.parse(text))
                 .isInstanceOf(InvalidInputException.class)

@@ -47,10 +47,14 @@ class JobDependenciesIT {
         Job second = jobs.insert(aJob(type).withParent(parent.id()));
 
         complete(first);
-        assertThat(jobs.releasedByAny(List.of(first.id().value()))).as("one child still runs").isEmpty();
+        assertThat(jobs.releasedByAny(List.of(first.id().value())))
+                .as("one child still runs")
+                .isEmpty();
 
         complete(second);
-        assertThat(jobs.releasedByAny(List.of(second.id().value()))).extracting(Job::id).containsExactly(parent.id());
+        assertThat(jobs.releasedByAny(List.of(second.id().value())))
+                .extracting(Job::id)
+                .containsExactly(parent.id());
     }
 
     @Test
@@ -67,13 +71,26 @@ class JobDependenciesIT {
     }
 
     private static void complete(Job job) {
-        Job claimed = claims.claim(job.type(), "worker").filter(j -> j.id().equals(job.id())).orElseThrow();
+        Job claimed = claims.claim(job.type(), "worker")
+                .filter(j -> j.id().equals(job.id()))
+                .orElseThrow();
         assertThat(jobs.complete(claimed, Map.of(), Map.of())).isTrue();
     }
 
     private static Jobs.NewJob aJob(String type) {
-        return new Jobs.NewJob(owner, null, type, 0, "file.bin", 10L, "application/octet-stream", null, 3, null,
-                Instant.now().minusSeconds(1), Map.of());
+        return new Jobs.NewJob(
+                owner,
+                null,
+                type,
+                0,
+                "file.bin",
+                10L,
+                "application/octet-stream",
+                null,
+                3,
+                null,
+                Instant.now().minusSeconds(1),
+                Map.of());
     }
 
     private static String uniqueType() {

@@ -73,8 +73,17 @@ abstract class JobQueueContract {
     // --- fixtures ---------------------------------------------------------------------------
 
     static ChuteProperties.Jobs config(int concurrency, int maxAttempts, Duration timeout) {
-        return new ChuteProperties.Jobs(maxAttempts, BACKOFF, LEASE, 10_000, concurrency, concurrency,
-                Duration.ofMillis(500), timeout, Duration.ofSeconds(5), Map.of());
+        return new ChuteProperties.Jobs(
+                maxAttempts,
+                BACKOFF,
+                LEASE,
+                10_000,
+                concurrency,
+                concurrency,
+                Duration.ofMillis(500),
+                timeout,
+                Duration.ofSeconds(5),
+                Map.of());
     }
 
     static String uniqueType() {
@@ -105,8 +114,8 @@ abstract class JobQueueContract {
     }
 
     static Jobs.NewJob aJob(String type) {
-        return new Jobs.NewJob(owner, null, type, 0, "file.bin", 10L, "application/octet-stream", null, 3, null, null,
-                Map.of());
+        return new Jobs.NewJob(
+                owner, null, type, 0, "file.bin", 10L, "application/octet-stream", null, 3, null, null, Map.of());
     }
 
     /** Inserts and submits jobs in one transaction, as the API does. */
@@ -150,7 +159,8 @@ abstract class JobQueueContract {
     }
 
     static Job awaitStatus(Job job, JobStatus status) {
-        return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+        return await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(50))
                 .until(() -> jobs.find(job.id()).orElseThrow(), j -> j.status() == status);
     }
 
@@ -175,8 +185,10 @@ abstract class JobQueueContract {
             submitted.add(submit(i % 2 == 0 ? first : second, aJob(type)));
         }
 
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> submitted.stream()
-                .allMatch(j -> jobs.find(j.id()).orElseThrow().status() == JobStatus.COMPLETED));
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> submitted.stream()
+                        .allMatch(j -> jobs.find(j.id()).orElseThrow().status() == JobStatus.COMPLETED));
         assertThat(runs).hasSize(200);
         assertThat(runs.values()).allSatisfy(n -> assertThat(n.get()).isEqualTo(1));
     }
@@ -196,7 +208,8 @@ abstract class JobQueueContract {
         }));
 
         Job job = submit(queue, aJob(type).runAt(null));
-        Job retrying = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+        Job retrying = await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(10))
                 .until(() -> jobs.find(job.id()).orElseThrow(), j -> j.status() == JobStatus.RETRYING);
         assertThat(retrying.error()).contains("storage hiccup 1");
         assertThat(retrying.nextRetryAt()).isAfter(retrying.createdAt());
@@ -207,7 +220,8 @@ abstract class JobQueueContract {
         Duration firstGap = Duration.between(attempts.get(0), attempts.get(1));
         Duration secondGap = Duration.between(attempts.get(1), attempts.get(2));
         assertThat(firstGap).isGreaterThanOrEqualTo(BACKOFF.multipliedBy(8).dividedBy(10));
-        assertThat(secondGap).isGreaterThanOrEqualTo(BACKOFF.multipliedBy(2).multipliedBy(8).dividedBy(10));
+        assertThat(secondGap)
+                .isGreaterThanOrEqualTo(BACKOFF.multipliedBy(2).multipliedBy(8).dividedBy(10));
     }
 
     @Test
@@ -228,7 +242,11 @@ abstract class JobQueueContract {
         assertThat(failed.error()).contains("always broken");
         assertThat(failed.failedAt()).isNotNull();
         assertThat(runs).hasValue(3);
-        assertThat(new JobPages(JdbcClient.create(database.dataSource()), jobs).listByStatus(JobStatus.FAILED, null, 100).items()).extracting(Job::id).contains(job.id());
+        assertThat(new JobPages(JdbcClient.create(database.dataSource()), jobs)
+                        .listByStatus(JobStatus.FAILED, null, 100)
+                        .items())
+                .extracting(Job::id)
+                .contains(job.id());
     }
 
     @Test
@@ -256,7 +274,9 @@ abstract class JobQueueContract {
         JobQueue idle = queue(config);
         Job job = submit(idle, aJob(type));
         // a worker that claims and then dies: it never renews its lease
-        Job claimed = new PostgresClaims(JdbcClient.create(database.dataSource()), jobs).claim(type, "dead-worker").orElseThrow();
+        Job claimed = new PostgresClaims(JdbcClient.create(database.dataSource()), jobs)
+                .claim(type, "dead-worker")
+                .orElseThrow();
         assertThat(claimed.id()).isEqualTo(job.id());
 
         JobQueue queue = queue(config);
@@ -277,12 +297,16 @@ abstract class JobQueueContract {
         AtomicInteger slowRuns = new AtomicInteger();
         ChuteProperties.Jobs config = config(1, 2, Duration.ofMillis(700));
         JobQueue queue = queue(config);
-        start(queue, config, handler(slow, job -> {
-            if (slowRuns.incrementAndGet() == 1) {
-                Thread.sleep(60_000); // interrupted by the timeout
-            }
-            return done();
-        }), handler(fast, job -> done()));
+        start(
+                queue,
+                config,
+                handler(slow, job -> {
+                    if (slowRuns.incrementAndGet() == 1) {
+                        Thread.sleep(60_000); // interrupted by the timeout
+                    }
+                    return done();
+                }),
+                handler(fast, job -> done()));
 
         Job stuck = submit(queue, aJob(slow));
         await().until(() -> slowRuns.get() == 1);
@@ -301,7 +325,8 @@ abstract class JobQueueContract {
         ChuteProperties.Jobs config = config(1, 3, Duration.ofSeconds(30));
         JobQueue queue = queue(config);
         Job waiting = submit(queue, aJob(type).runAt(Instant.now().plusSeconds(2)));
-        assertThat(jobs.cancel(waiting.id())).hasValueSatisfying(j -> assertThat(j.status()).isEqualTo(JobStatus.CANCELLED));
+        assertThat(jobs.cancel(waiting.id()))
+                .hasValueSatisfying(j -> assertThat(j.status()).isEqualTo(JobStatus.CANCELLED));
 
         JobRunner runner = start(queue, config, handler(type, job -> {
             running.countDown();
@@ -375,24 +400,32 @@ abstract class JobQueueContract {
         List<JobId> order = new CopyOnWriteArrayList<>();
         ChuteProperties.Jobs config = config(2, 3, Duration.ofSeconds(30));
         JobQueue queue = queue(config);
-        start(queue, config, handler(parentType, job -> {
-            order.add(job.id());
-            return done();
-        }), handler(childType, job -> {
-            if ("bad.bin".equals(job.fileName())) {
-                throw new PermanentJobFailure("corrupt");
-            }
-            Thread.sleep(200);
-            order.add(job.id());
-            return done();
-        }));
+        start(
+                queue,
+                config,
+                handler(parentType, job -> {
+                    order.add(job.id());
+                    return done();
+                }),
+                handler(childType, job -> {
+                    if ("bad.bin".equals(job.fileName())) {
+                        throw new PermanentJobFailure("corrupt");
+                    }
+                    Thread.sleep(200);
+                    order.add(job.id());
+                    return done();
+                }));
 
         List<Job> family = submitFamily(queue, aJob(parentType), aJob(childType), aJob(childType));
         Job parent = family.get(0);
         awaitStatus(parent, JobStatus.COMPLETED);
-        assertThat(order).hasSize(3).endsWith(parent.id()).contains(family.get(1).id(), family.get(2).id());
+        assertThat(order)
+                .hasSize(3)
+                .endsWith(parent.id())
+                .contains(family.get(1).id(), family.get(2).id());
 
-        Jobs.NewJob bad = new Jobs.NewJob(owner, null, childType, 0, "bad.bin", 1L, null, null, 3, null, null, Map.of());
+        Jobs.NewJob bad =
+                new Jobs.NewJob(owner, null, childType, 0, "bad.bin", 1L, null, null, 3, null, null, Map.of());
         Job doomed = submitFamily(queue, aJob(parentType), aJob(childType), bad).get(0);
         Job failed = awaitStatus(doomed, JobStatus.FAILED);
         assertThat(failed.error()).contains("REJECTED");
@@ -414,15 +447,42 @@ abstract class JobQueueContract {
 
         // the same job delivered again, and a late worker holding an old claim
         tx.executeWithoutResult(s -> queue.submitted(completed));
-        assertThat(new DeliveryClaims(JdbcClient.create(database.dataSource()), jobs).claimDelivered(job.id(), type, "late-worker")).isEmpty();
-        Job staleClaim = new Job(completed.id(), owner, null, null, type, JobStatus.PROCESSING, 0, null, null, null, null,
-                Map.of(), Map.of(), 0, 1, 3, null, null, null, "late-worker", completed.version() - 1, null, null, null, null);
+        assertThat(new DeliveryClaims(JdbcClient.create(database.dataSource()), jobs)
+                        .claimDelivered(job.id(), type, "late-worker"))
+                .isEmpty();
+        Job staleClaim = new Job(
+                completed.id(),
+                owner,
+                null,
+                null,
+                type,
+                JobStatus.PROCESSING,
+                0,
+                null,
+                null,
+                null,
+                null,
+                Map.of(),
+                Map.of(),
+                0,
+                1,
+                3,
+                null,
+                null,
+                null,
+                "late-worker",
+                completed.version() - 1,
+                null,
+                null,
+                null,
+                null);
         assertThat(jobs.complete(staleClaim, Map.of(), Map.of())).isFalse();
         assertThat(jobs.failAttempt(staleClaim, "late", Instant.now())).isFalse();
         assertThat(jobs.reject(staleClaim, "late")).isFalse();
         assertThat(jobs.release(staleClaim)).isFalse();
 
-        Job after = await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(5))
+        Job after = await().during(Duration.ofMillis(700))
+                .atMost(Duration.ofSeconds(5))
                 .until(() -> jobs.find(job.id()).orElseThrow(), j -> j.status() == JobStatus.COMPLETED);
         assertThat(after.version()).isEqualTo(completed.version());
         assertThat(runs).hasValue(1);
@@ -459,8 +519,17 @@ abstract class JobQueueContract {
     @Test
     void workerThreadsScaleUpWithDepthAndBackDownWhenDrained() {
         String type = uniqueType();
-        ChuteProperties.Jobs config = new ChuteProperties.Jobs(3, BACKOFF, LEASE, 10_000, 4, 1,
-                Duration.ofMillis(500), Duration.ofSeconds(30), Duration.ofSeconds(5), Map.of());
+        ChuteProperties.Jobs config = new ChuteProperties.Jobs(
+                3,
+                BACKOFF,
+                LEASE,
+                10_000,
+                4,
+                1,
+                Duration.ofMillis(500),
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(5),
+                Map.of());
         JobQueue queue = queue(config);
         List<Job> all = new ArrayList<>();
         for (int i = 0; i < 80; i++) {
@@ -472,8 +541,9 @@ abstract class JobQueueContract {
         }));
 
         await().atMost(Duration.ofSeconds(20)).until(() -> queue.activeWorkers().get(type) > 1);
-        await().atMost(Duration.ofSeconds(60)).until(() -> all.stream()
-                .allMatch(j -> jobs.find(j.id()).orElseThrow().status() == JobStatus.COMPLETED));
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> all.stream()
+                        .allMatch(j -> jobs.find(j.id()).orElseThrow().status() == JobStatus.COMPLETED));
         await().atMost(Duration.ofSeconds(20)).until(() -> queue.activeWorkers().get(type) == 1);
     }
 
@@ -481,8 +551,17 @@ abstract class JobQueueContract {
     void shutdownDrainsWithinTheGraceAndReleasesWhatIsStillRunning() throws Exception {
         String type = uniqueType();
         CountDownLatch started = new CountDownLatch(1);
-        ChuteProperties.Jobs config = new ChuteProperties.Jobs(3, BACKOFF, LEASE, 10_000, 1, 1,
-                Duration.ofMillis(500), Duration.ofSeconds(30), Duration.ofMillis(500), Map.of());
+        ChuteProperties.Jobs config = new ChuteProperties.Jobs(
+                3,
+                BACKOFF,
+                LEASE,
+                10_000,
+                1,
+                1,
+                Duration.ofMillis(500),
+                Duration.ofSeconds(30),
+                Duration.ofMillis(500),
+                Map.of());
         JobQueue queue = queue(config);
         start(queue, config, handler(type, job -> {
             started.countDown();
@@ -495,7 +574,9 @@ abstract class JobQueueContract {
         queue.stop(config.shutdownGrace());
 
         Job released = awaitStatus(stuck, JobStatus.RETRYING);
-        assertThat(released.attempts()).as("an attempt cut short by shutdown does not count").isZero();
+        assertThat(released.attempts())
+                .as("an attempt cut short by shutdown does not count")
+                .isZero();
         assertThat(released.leaseOwner()).isNull();
     }
 }

@@ -38,7 +38,9 @@ class JobSqlTest {
     @Test
     void theRunnablePredicateIsWaitingWithEveryDependencyCompletedAndDue() {
         assertThat(JobSql.RUNNABLE).startsWith(JobSql.READY).endsWith("and j.run_at <= now()");
-        assertThat(JobSql.READY).startsWith(JobSql.WAITING + " and not exists (").contains("c.status <> 'COMPLETED')");
+        assertThat(JobSql.READY)
+                .startsWith(JobSql.WAITING + " and not exists (")
+                .contains("c.status <> 'COMPLETED')");
     }
 
     @Test

@@ -82,17 +82,23 @@ class JobStatusTest {
     @Test
     void theTableAboveCoversEveryState() {
         // why: a new state must be added to the written-out table, not silently allowed or refused
-        assertThat(JobStatus.values()).containsExactly(PENDING, PROCESSING, RETRYING, COMPLETED, FAILED, CANCELLED, REJECTED);
+        assertThat(JobStatus.values())
+                .containsExactly(PENDING, PROCESSING, RETRYING, COMPLETED, FAILED, CANCELLED, REJECTED);
     }
 
     @ParameterizedTest
-    @EnumSource(value = JobStatus.class, names = {"COMPLETED", "REJECTED"})
+    @EnumSource(
+            value = JobStatus.class,
+            names = {"COMPLETED", "REJECTED"})
     void completedAndRejectedAreFinal(JobStatus status) {
         assertThat(status.isFinal()).isTrue();
     }
 
     @ParameterizedTest
-    @EnumSource(value = JobStatus.class, names = {"COMPLETED", "REJECTED"}, mode = EnumSource.Mode.EXCLUDE)
+    @EnumSource(
+            value = JobStatus.class,
+            names = {"COMPLETED", "REJECTED"},
+            mode = EnumSource.Mode.EXCLUDE)
     void everyOtherStateIsNotFinal(JobStatus status) {
         assertThat(status.isFinal()).isFalse();
     }

@@ -50,7 +50,8 @@ class JobUpdatedEventsIT {
         observers.add(JobEventsForBenchmarks.publisher(jdbc, jobs));
         owner = UUID.randomUUID();
         jdbc.sql("insert into users (id, username, password_hash, display_name) values (?, ?, 'x', 'Owner')")
-                .params(owner, "owner-" + owner.toString().substring(0, 8)).update();
+                .params(owner, "owner-" + owner.toString().substring(0, 8))
+                .update();
     }
 
     @AfterEach
@@ -64,8 +65,17 @@ class JobUpdatedEventsIT {
     @Test
     void everyJobIsAnnouncedCompletedExactlyOnce() {
         String type = "noop";
-        ChuteProperties.Jobs config = new ChuteProperties.Jobs(3, Duration.ofMillis(300), Duration.ofSeconds(30), 10_000,
-                8, 8, Duration.ofMillis(200), Duration.ofMinutes(1), Duration.ofSeconds(5), Map.of());
+        ChuteProperties.Jobs config = new ChuteProperties.Jobs(
+                3,
+                Duration.ofMillis(300),
+                Duration.ofSeconds(30),
+                10_000,
+                8,
+                8,
+                Duration.ofMillis(200),
+                Duration.ofMinutes(1),
+                Duration.ofSeconds(5),
+                Map.of());
         queue = new PostgresJobQueue(new PostgresClaims(jdbc, jobs), database.dataSource(), config);
         JobRunner runner = new JobRunner(jobs, List.of(noop(type)), config, tx);
         runner.attach(queue);
@@ -80,17 +90,26 @@ class JobUpdatedEventsIT {
             }));
         }
 
-        await().atMost(Duration.ofMinutes(3)).until(() -> jdbc.sql("select count(*) from jobs where status = 'COMPLETED'")
-                .query(Long.class).single() == JOBS);
-        Map<UUID, Long> completedEvents = jdbc.sql("""
+        await().atMost(Duration.ofMinutes(3))
+                .until(() -> jdbc.sql("select count(*) from jobs where status = 'COMPLETED'")
+                                .query(Long.class)
+                                .single()
+                        == JOBS);
+        Map<UUID, Long> completedEvents =
+                jdbc
+                        .sql("""
                 select cast(payload ->> 'jobId' as uuid) as id, count(*) as n from events
                 where type = 'job.updated' and payload ->> 'status' = 'COMPLETED'
                 group by 1""")
-                .query((rs, n) -> Map.entry(rs.getObject("id", UUID.class), rs.getLong("n")))
-                .list().stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+                        .query((rs, n) -> Map.entry(rs.getObject("id", UUID.class), rs.getLong("n")))
+                        .list()
+                        .stream()
+                        .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
         assertThat(completedEvents.keySet()).containsExactlyInAnyOrderElementsOf(ids);
         assertThat(completedEvents.values()).allMatch(n -> n == 1L);
-        assertThat(jdbc.sql("select count(*) from events where type = 'job.updated'").query(Long.class).single())
+        assertThat(jdbc.sql("select count(*) from events where type = 'job.updated'")
+                        .query(Long.class)
+                        .single())
                 .as("PENDING, PROCESSING and COMPLETED: one event per change")
                 .isEqualTo(3L * JOBS);
     }
@@ -111,12 +130,14 @@ class JobUpdatedEventsIT {
 
     private long eventsOf(Job job) {
         return jdbc.sql("select count(*) from events where payload ->> 'jobId' = ?")
-                .param(job.id().value().toString()).query(Long.class).single();
+                .param(job.id().value().toString())
+                .query(Long.class)
+                .single();
     }
 
     private Jobs.NewJob aJob(String type) {
-        return new Jobs.NewJob(owner, null, type, 0, "file.bin", 10L, "application/octet-stream", null, 3, null, null,
-                Map.of());
+        return new Jobs.NewJob(
+                owner, null, type, 0, "file.bin", 10L, "application/octet-stream", null, 3, null, null, Map.of());
     }
 
     private static JobHandler noop(String type) {

@@ -39,9 +39,19 @@ public final class NoopJobsBenchmark {
             TransactionTemplate tx = new TransactionTemplate(new DataSourceTransactionManager(database.dataSource()));
             UUID owner = UUID.randomUUID();
             jdbc.sql("insert into users (id, username, password_hash, display_name) values (?, 'bench', 'x', 'Bench')")
-                    .param(owner).update();
-            ChuteProperties.Jobs config = new ChuteProperties.Jobs(3, Duration.ofSeconds(1), Duration.ofSeconds(30), 1_000_000,
-                    concurrency, concurrency, Duration.ofMillis(200), Duration.ofMinutes(1), Duration.ofSeconds(10), Map.of());
+                    .param(owner)
+                    .update();
+            ChuteProperties.Jobs config = new ChuteProperties.Jobs(
+                    3,
+                    Duration.ofSeconds(1),
+                    Duration.ofSeconds(30),
+                    1_000_000,
+                    concurrency,
+                    concurrency,
+                    Duration.ofMillis(200),
+                    Duration.ofMinutes(1),
+                    Duration.ofSeconds(10),
+                    Map.of());
 
             List<Double> engine = new ArrayList<>();
             List<Double> withEvents = new ArrayList<>();
@@ -60,7 +70,8 @@ public final class NoopJobsBenchmark {
                     engine.add(e);
                     withEvents.add(ev);
                 }
-                System.out.printf("round %d: engine %.0f jobs/s, with job.updated events %.0f jobs/s, baseline %.0f jobs/s%n",
+                System.out.printf(
+                        "round %d: engine %.0f jobs/s, with job.updated events %.0f jobs/s, baseline %.0f jobs/s%n",
                         round, e, ev, b);
                 jdbc.sql("truncate jobs cascade").update();
                 jdbc.sql("truncate events").update();
@@ -69,16 +80,26 @@ public final class NoopJobsBenchmark {
             double e = median(engine);
             double ev = median(withEvents);
             double b = median(baseline);
-            System.out.printf("%nno-op jobs through the PostgreSQL queue: median %.0f jobs/s over %d rounds of %d jobs,"
-                    + " concurrency %d; baseline (bare claim+complete SQL) %.0f jobs/s; ratio %.2f%n",
+            System.out.printf(
+                    "%nno-op jobs through the PostgreSQL queue: median %.0f jobs/s over %d rounds of %d jobs,"
+                            + " concurrency %d; baseline (bare claim+complete SQL) %.0f jobs/s; ratio %.2f%n",
                     e, rounds, count, concurrency, b, e / b);
-            System.out.printf("with job.updated events published (replay log + bus): median %.0f jobs/s, ratio %.2f to the"
-                    + " baseline, %.2f to the engine without events%n", ev, ev / b, ev / e);
+            System.out.printf(
+                    "with job.updated events published (replay log + bus): median %.0f jobs/s, ratio %.2f to the"
+                            + " baseline, %.2f to the engine without events%n",
+                    ev, ev / b, ev / e);
         }
     }
 
-    private static double engine(JdbcClient jdbc, javax.sql.DataSource dataSource, Jobs jobs, TransactionTemplate tx, ChuteProperties.Jobs config,
-            UUID owner, int count) throws InterruptedException {
+    private static double engine(
+            JdbcClient jdbc,
+            javax.sql.DataSource dataSource,
+            Jobs jobs,
+            TransactionTemplate tx,
+            ChuteProperties.Jobs config,
+            UUID owner,
+            int count)
+            throws InterruptedException {
         insert(jdbc, owner, "noop", count);
         CountDownLatch done = new CountDownLatch(count);
         JobHandler noop = new NoopJobHandler();
@@ -90,7 +111,8 @@ public final class NoopJobsBenchmark {
                 return outcome;
             }
         };
-        JobQueue queue = new PostgresJobQueue(new PostgresClaims(JdbcClient.create(dataSource), jobs), dataSource, config);
+        JobQueue queue =
+                new PostgresJobQueue(new PostgresClaims(JdbcClient.create(dataSource), jobs), dataSource, config);
         long start = System.nanoTime();
         queue.start(runner);
         done.await();
@@ -118,8 +140,10 @@ public final class NoopJobsBenchmark {
                     if (id == null) {
                         continue;
                     }
-                    jdbc.sql("update jobs set status = 'COMPLETED', completed_at = now(), version = version + 1 where job_id = ?")
-                            .param(id).update();
+                    jdbc.sql(
+                                    "update jobs set status = 'COMPLETED', completed_at = now(), version = version + 1 where job_id = ?")
+                            .param(id)
+                            .update();
                     left.decrementAndGet();
                 }
                 return null;
@@ -136,8 +160,7 @@ public final class NoopJobsBenchmark {
     private static void insert(JdbcClient jdbc, UUID owner, String type, int count) {
         jdbc.sql("""
                 insert into jobs (job_id, owner_id, type, status, max_attempts)
-                select gen_random_uuid(), ?, ?, 'PENDING', 3 from generate_series(1, ?)""")
-                .params(owner, type, count).update();
+                select gen_random_uuid(), ?, ?, 'PENDING', 3 from generate_series(1, ?)""").params(owner, type, count).update();
         jdbc.sql("analyze jobs").update();
     }
 

@@ -52,7 +52,8 @@ class RabbitJobQueueIT extends JobQueueContract {
         OutboxRelay relay = new OutboxRelay(outbox, tx, broker.broker(), Duration.ofMillis(200));
         relay.start();
         relays.add(relay);
-        return new RabbitJobQueue(new DeliveryClaims(JdbcClient.create(dataSource), jobs), outbox, relay, broker.broker(), config);
+        return new RabbitJobQueue(
+                new DeliveryClaims(JdbcClient.create(dataSource), jobs), outbox, relay, broker.broker(), config);
     }
 
     @Test
@@ -62,21 +63,25 @@ class RabbitJobQueueIT extends JobQueueContract {
         start(queue(config), config, handler(type, job -> done()));
 
         Map<String, Object> work = await().atMost(Duration.ofSeconds(20))
-                .until(() -> queueNamed("chute.jobs." + type), Optional::isPresent).orElseThrow();
+                .until(() -> queueNamed("chute.jobs." + type), Optional::isPresent)
+                .orElseThrow();
         assertThat(work).containsEntry("type", "quorum");
-        assertThat(arguments(work)).containsEntry("x-queue-type", "quorum")
+        assertThat(arguments(work))
+                .containsEntry("x-queue-type", "quorum")
                 .containsEntry("x-dead-letter-exchange", "chute.jobs.dlx")
                 .containsEntry("x-dead-letter-strategy", "at-least-once")
                 .containsEntry("x-overflow", "reject-publish");
 
         Map<String, Object> delay = queueNamed("chute.jobs.delay.640").orElseThrow();
         assertThat(delay).containsEntry("type", "quorum");
-        assertThat(arguments(delay)).containsEntry("x-dead-letter-exchange", "chute.jobs")
+        assertThat(arguments(delay))
+                .containsEntry("x-dead-letter-exchange", "chute.jobs")
                 .containsEntry("x-dead-letter-strategy", "at-least-once")
                 .containsEntry("x-message-ttl", 640)
                 .doesNotContainKey("x-dead-letter-routing-key");
 
-        assertThat(queueNamed("chute.jobs.dead")).hasValueSatisfying(dead -> assertThat(dead).containsEntry("type", "quorum"));
+        assertThat(queueNamed("chute.jobs.dead"))
+                .hasValueSatisfying(dead -> assertThat(dead).containsEntry("type", "quorum"));
     }
 
     @Test
@@ -100,16 +105,18 @@ class RabbitJobQueueIT extends JobQueueContract {
         String blocked = uniqueType();
         String other = uniqueType();
         // someone declared the blocked type's queue by hand, as a classic queue: Chute's declaration fails
-        try (var connection = broker.connectionFactory().newConnection(); var channel = connection.createChannel()) {
+        try (var connection = broker.connectionFactory().newConnection();
+                var channel = connection.createChannel()) {
             channel.queueDeclare("chute.jobs." + blocked, true, false, false, Map.of());
         }
         JdbcClient jdbc = JdbcClient.create(database.dataSource());
         tx.executeWithoutResult(s -> {
             jdbc.sql("""
                     insert into jobs (job_id, owner_id, type, status, max_attempts)
-                    select gen_random_uuid(), ?, ?, 'PENDING', 3 from generate_series(1, ?)""")
-                    .params(owner, blocked, OutboxRelay.BATCH + 100).update();
-            jdbc.sql("insert into job_outbox (job_id, type) select job_id, type from jobs where type = ?").param(blocked).update();
+                    select gen_random_uuid(), ?, ?, 'PENDING', 3 from generate_series(1, ?)""").params(owner, blocked, OutboxRelay.BATCH + 100).update();
+            jdbc.sql("insert into job_outbox (job_id, type) select job_id, type from jobs where type = ?")
+                    .param(blocked)
+                    .update();
         });
         ChuteProperties.Jobs config = config(1, 3, Duration.ofSeconds(30));
         JobQueue queue = queue(config);
@@ -118,18 +125,26 @@ class RabbitJobQueueIT extends JobQueueContract {
 
         awaitStatus(submit(queue, aJob(other)), JobStatus.COMPLETED);
 
-        assertThat(jdbc.sql("select count(*) from job_outbox where type = ?").param(blocked).query(Long.class).single())
-                .as("the blocked type's messages wait in the outbox").isEqualTo(OutboxRelay.BATCH + 100);
+        assertThat(jdbc.sql("select count(*) from job_outbox where type = ?")
+                        .param(blocked)
+                        .query(Long.class)
+                        .single())
+                .as("the blocked type's messages wait in the outbox")
+                .isEqualTo(OutboxRelay.BATCH + 100);
         jdbc.sql("delete from job_outbox where type = ?").param(blocked).update();
     }
 
     private static long deadMessages() {
-        return broker.listQueues("name", "messages").stream().filter(q -> "chute.jobs.dead".equals(q.get("name")))
-                .mapToLong(q -> ((Number) q.get("messages")).longValue()).sum();
+        return broker.listQueues("name", "messages").stream()
+                .filter(q -> "chute.jobs.dead".equals(q.get("name")))
+                .mapToLong(q -> ((Number) q.get("messages")).longValue())
+                .sum();
     }
 
     private static Optional<Map<String, Object>> queueNamed(String name) {
-        return broker.listQueues("name", "type", "arguments").stream().filter(q -> name.equals(q.get("name"))).findFirst();
+        return broker.listQueues("name", "type", "arguments").stream()
+                .filter(q -> name.equals(q.get("name")))
+                .findFirst();
     }
 
     /** {@code rabbitmqctl} prints a queue's arguments as a JSON object, or as [name, value] pairs on some versions. */

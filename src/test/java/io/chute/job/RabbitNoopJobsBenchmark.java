@@ -38,16 +38,27 @@ public final class RabbitNoopJobsBenchmark {
         int count = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         int concurrency = args.length > 2 ? Integer.parseInt(args[2]) : 8;
-        try (TestDatabase database = TestDatabase.create(); TestBroker broker = TestBroker.create()) {
+        try (TestDatabase database = TestDatabase.create();
+                TestBroker broker = TestBroker.create()) {
             JdbcClient jdbc = JdbcClient.create(database.dataSource());
             Jobs jobs = new Jobs(jdbc, JsonMapper.builder().build(), java.util.List.of());
             JobOutbox outbox = new JobOutbox(jdbc);
             TransactionTemplate tx = new TransactionTemplate(new DataSourceTransactionManager(database.dataSource()));
             UUID owner = UUID.randomUUID();
             jdbc.sql("insert into users (id, username, password_hash, display_name) values (?, 'bench', 'x', 'Bench')")
-                    .param(owner).update();
-            ChuteProperties.Jobs config = new ChuteProperties.Jobs(3, Duration.ofSeconds(1), Duration.ofSeconds(30), 1_000_000,
-                    concurrency, concurrency, Duration.ofMillis(200), Duration.ofMinutes(1), Duration.ofSeconds(10), Map.of());
+                    .param(owner)
+                    .update();
+            ChuteProperties.Jobs config = new ChuteProperties.Jobs(
+                    3,
+                    Duration.ofSeconds(1),
+                    Duration.ofSeconds(30),
+                    1_000_000,
+                    concurrency,
+                    concurrency,
+                    Duration.ofMillis(200),
+                    Duration.ofMinutes(1),
+                    Duration.ofSeconds(10),
+                    Map.of());
 
             AtomicReference<CountDownLatch> done = new AtomicReference<>(new CountDownLatch(0));
             JobRunner runner = new JobRunner(jobs, List.of(new NoopJobHandler()), config, tx) {
@@ -59,7 +70,8 @@ public final class RabbitNoopJobsBenchmark {
                 }
             };
             OutboxRelay relay = new OutboxRelay(outbox, tx, broker.broker(), Duration.ofSeconds(1));
-            RabbitJobQueue queue = new RabbitJobQueue(new DeliveryClaims(jdbc, jobs), outbox, relay, broker.broker(), config);
+            RabbitJobQueue queue =
+                    new RabbitJobQueue(new DeliveryClaims(jdbc, jobs), outbox, relay, broker.broker(), config);
             relay.start();
             runner.attach(queue);
             queue.start(runner);
@@ -75,12 +87,10 @@ public final class RabbitNoopJobsBenchmark {
                 tx.executeWithoutResult(s -> {
                     jdbc.sql("""
                             insert into jobs (job_id, owner_id, type, status, max_attempts)
-                            select gen_random_uuid(), ?, 'noop', 'PENDING', 3 from generate_series(1, ?)""")
-                            .params(owner, count).update();
+                            select gen_random_uuid(), ?, 'noop', 'PENDING', 3 from generate_series(1, ?)""").params(owner, count).update();
                     jdbc.sql("""
                             insert into job_outbox (job_id, type, priority, run_at)
-                            select job_id, type, priority, run_at from jobs where status = 'PENDING' order by created_at""")
-                            .update();
+                            select job_id, type, priority, run_at from jobs where status = 'PENDING' order by created_at""").update();
                 });
                 long start = System.nanoTime();
                 relay.wake();
@@ -97,19 +107,21 @@ public final class RabbitNoopJobsBenchmark {
             }
             queue.stop(Duration.ofSeconds(5));
             relay.stop();
-            System.out.printf("%nno-op jobs through the RabbitMQ queue (status in PostgreSQL): median %.0f jobs/s over %d rounds"
-                    + " of %d jobs, concurrency %d; database baseline (bare claim+complete SQL, same threads) %.0f jobs/s%n",
+            System.out.printf(
+                    "%nno-op jobs through the RabbitMQ queue (status in PostgreSQL): median %.0f jobs/s over %d rounds"
+                            + " of %d jobs, concurrency %d; database baseline (bare claim+complete SQL, same threads) %.0f jobs/s%n",
                     median(rates), rounds, count, concurrency, median(baseline));
         }
     }
 
     /** One job end to end, so that the timed rounds do not include connecting and declaring. */
-    private static void warmUpConnections(Jobs jobs, TransactionTemplate tx, JobQueue queue, UUID owner,
-            AtomicReference<CountDownLatch> done) throws InterruptedException {
+    private static void warmUpConnections(
+            Jobs jobs, TransactionTemplate tx, JobQueue queue, UUID owner, AtomicReference<CountDownLatch> done)
+            throws InterruptedException {
         CountDownLatch one = new CountDownLatch(1);
         done.set(one);
-        tx.executeWithoutResult(s -> queue.submitted(jobs.insert(Jobs.NewJob.forUpload(owner, null, "noop", "warm-up", 0,
-                null, null, 3))));
+        tx.executeWithoutResult(s ->
+                queue.submitted(jobs.insert(Jobs.NewJob.forUpload(owner, null, "noop", "warm-up", 0, null, null, 3))));
         one.await();
     }
 

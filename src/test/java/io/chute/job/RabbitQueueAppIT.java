@@ -30,10 +30,11 @@ import org.springframework.test.context.DynamicPropertySource;
  * the broker.
  */
 @ChuteIT({
-        "chute.queue.type=rabbitmq",
-        "spring.rabbitmq.host=127.0.0.1",
-        "chute.jobs.backoff-base=200ms",
-        "chute.jobs.poll-interval=500ms"})
+    "chute.queue.type=rabbitmq",
+    "spring.rabbitmq.host=127.0.0.1",
+    "chute.jobs.backoff-base=200ms",
+    "chute.jobs.poll-interval=500ms"
+})
 @DirtiesContext
 class RabbitQueueAppIT {
 
@@ -87,16 +88,21 @@ class RabbitQueueAppIT {
 
         List<String> statusUrls = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            statusUrls.add((String) TestUploads.acceptedJob(user, Images.jpeg(dir, 320, 240)).get("statusUrl"));
+            statusUrls.add((String)
+                    TestUploads.acceptedJob(user, Images.jpeg(dir, 320, 240)).get("statusUrl"));
         }
 
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> statusUrls.stream()
-                .allMatch(url -> "COMPLETED".equals(user.get(url).json().get("status"))));
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> statusUrls.stream()
+                        .allMatch(url -> "COMPLETED".equals(user.get(url).json().get("status"))));
         Map<String, Object> job = user.get(statusUrls.getFirst()).json();
-        assertThat(job.get("outputs")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+        assertThat(job.get("outputs"))
+                .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
                 .containsKeys("thumbnail", "medium", "large");
-        assertThat(broker.listQueues("name", "type")).anySatisfy(q -> assertThat(q)
-                .containsEntry("name", "chute.jobs.image").containsEntry("type", "quorum"));
+        assertThat(broker.listQueues("name", "type"))
+                .anySatisfy(q ->
+                        assertThat(q).containsEntry("name", "chute.jobs.image").containsEntry("type", "quorum"));
         assertThat(user.get("/actuator/health").json()).containsEntry("status", "UP");
     }
 }

@@ -36,31 +36,43 @@ class WorkerCrashIT {
                 "--chute.jobs.lease=2s",
                 "--chute.jobs.poll-interval=500ms",
             };
-            ChuteProcess doomed = ChuteProcess.start(dir.resolve("doomed.log"), with(common,
-                    "--spring.profiles.active=crash-test", "--chute.test.started-marker=" + marker));
+            ChuteProcess doomed = ChuteProcess.start(
+                    dir.resolve("doomed.log"),
+                    with(common, "--spring.profiles.active=crash-test", "--chute.test.started-marker=" + marker));
             TestClient alice = doomed.client().registerNewUser();
             Map<String, Object> accepted = TestUploads.acceptedJob(alice, Images.jpeg(dir, 1600, 1200));
             String statusUrl = (String) accepted.get("statusUrl");
 
             await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(marker));
-            assertThat(alice.get(statusUrl).json()).containsEntry("status", "PROCESSING").containsEntry("attempts", 1);
+            assertThat(alice.get(statusUrl).json())
+                    .containsEntry("status", "PROCESSING")
+                    .containsEntry("attempts", 1);
             doomed.kill();
 
             try (ChuteProcess restarted = ChuteProcess.start(dir.resolve("restarted.log"), common)) {
                 TestClient again = alice.withBase(restarted.base());
-                Map<String, Object> job = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                Map<String, Object> job = await().atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(200))
                         .until(() -> again.get(statusUrl).json(), j -> "COMPLETED".equals(j.get("status")));
 
                 assertThat(job).containsEntry("attempts", 2);
                 @SuppressWarnings("unchecked")
                 Map<String, Map<String, Object>> outputs = (Map<String, Map<String, Object>>) job.get("outputs");
                 assertThat(outputs).containsOnlyKeys("thumbnail", "medium", "large");
-                assertThat(Images.size(again.fetch((String) outputs.get("large").get("url")).body())).containsExactly(1600, 1200);
-                assertThat(Images.size(again.fetch((String) outputs.get("thumbnail").get("url")).body())).containsExactly(200, 200);
+                assertThat(Images.size(again.fetch((String) outputs.get("large").get("url"))
+                                .body()))
+                        .containsExactly(1600, 1200);
+                assertThat(Images.size(
+                                again.fetch((String) outputs.get("thumbnail").get("url"))
+                                        .body()))
+                        .containsExactly(200, 200);
                 // exactly once: it stays COMPLETED with the same version, no further attempt
                 Object version = job.get("attempts");
-                await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
-                        .until(() -> again.get(statusUrl).json(), j -> "COMPLETED".equals(j.get("status")) && version.equals(j.get("attempts")));
+                await().during(Duration.ofSeconds(3))
+                        .atMost(Duration.ofSeconds(5))
+                        .until(
+                                () -> again.get(statusUrl).json(),
+                                j -> "COMPLETED".equals(j.get("status")) && version.equals(j.get("attempts")));
             }
         }
     }

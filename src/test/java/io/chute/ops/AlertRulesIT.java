@@ -16,17 +16,23 @@ class AlertRulesIT {
     @Test
     void promtoolAcceptsEveryAlertRule() throws IOException, InterruptedException {
         Path rules = DeployedQueries.DEPLOY.resolve("prometheus/alerts.yml");
-        Process promtool = new ProcessBuilder(promtool(), "check", "rules", rules.toString()).redirectErrorStream(true).start();
+        Process promtool = new ProcessBuilder(promtool(), "check", "rules", rules.toString())
+                .redirectErrorStream(true)
+                .start();
         assertThat(promtool.waitFor(60, TimeUnit.SECONDS)).isTrue();
         String output = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 
         assertThat(promtool.exitValue()).as(output).isZero();
-        long alerts = DeployedQueries.expressions().keySet().stream().filter(k -> k.startsWith("alert ")).count();
+        long alerts = DeployedQueries.expressions().keySet().stream()
+                .filter(k -> k.startsWith("alert "))
+                .count();
         assertThat(output).contains("SUCCESS: " + alerts + " rules found");
     }
 
     private static String promtool() {
-        return List.of("/usr/bin/promtool", "/usr/local/bin/promtool").stream().filter(p -> Files.isExecutable(Path.of(p)))
-                .findFirst().orElseThrow(() -> new IllegalStateException("promtool is not installed: apt-get install prometheus"));
+        return List.of("/usr/bin/promtool", "/usr/local/bin/promtool").stream()
+                .filter(p -> Files.isExecutable(Path.of(p)))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("promtool is not installed: apt-get install prometheus"));
     }
 }

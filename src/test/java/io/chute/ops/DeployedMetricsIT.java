@@ -3,10 +3,10 @@ package io.chute.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.chute.support.ChuteIT;
 import io.chute.support.Images;
 import io.chute.support.PrometheusServer;
 import io.chute.support.TestClient;
-import io.chute.support.ChuteIT;
 import io.chute.support.TestUploads;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -52,8 +52,7 @@ class DeployedMetricsIT {
     }
 
     @BeforeAll
-    static void anUploadThatWaitsForClamd(@Value("${local.server.port}") int port)
-            throws IOException {
+    static void anUploadThatWaitsForClamd(@Value("${local.server.port}") int port) throws IOException {
         TestClient alice = new TestClient(URI.create("http://localhost:" + port)).registerNewUser();
         TestUploads.acceptedJob(alice, Images.jpeg(Files.createTempDirectory("chute-deployed-"), 320, 240));
     }
@@ -71,30 +70,56 @@ class DeployedMetricsIT {
         assertThat(named).contains("file_processing_duration_seconds_bucket", "jobs_queue_depth", "clamav_up");
 
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            Scrape metrics = Scrape.of(new TestClient(base()).get("/actuator/prometheus").body());
-            assertThat(named).allSatisfy(name -> assertThat(metrics.exports(name)).as(name + " on /actuator/prometheus").isTrue());
+            Scrape metrics =
+                    Scrape.of(new TestClient(base()).get("/actuator/prometheus").body());
+            assertThat(named)
+                    .allSatisfy(name -> assertThat(metrics.exports(name))
+                            .as(name + " on /actuator/prometheus")
+                            .isTrue());
         });
     }
 
     @Test
     void aRealPrometheusScrapesChuteAndFiresClamdDown() {
-        prometheus = PrometheusServer.start(base().resolve("/actuator/prometheus"), DeployedQueries.DEPLOY.resolve("prometheus/alerts.yml"));
+        prometheus = PrometheusServer.start(
+                base().resolve("/actuator/prometheus"), DeployedQueries.DEPLOY.resolve("prometheus/alerts.yml"));
 
-        await("Prometheus scraping Chute").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+        await("Prometheus scraping Chute")
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofSeconds(1))
                 .untilAsserted(() -> assertThat(prometheus.targets()).containsExactly("up "));
-        await("ChuteClamdDown firing (log: " + prometheus.log() + ")").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+        await("ChuteClamdDown firing (log: " + prometheus.log() + ")")
+                .atMost(Duration.ofMinutes(3))
+                .pollInterval(Duration.ofSeconds(1))
                 .until(() -> "firing".equals(prometheus.alerts().get("ChuteClamdDown")));
 
-        assertThat(prometheus.query("min(clamav_up)").get("result").get(0).get("value").get(1).asString()).isEqualTo("0");
-        assertThat(prometheus.query("sum(file_uploads_total)").get("result").get(0).get("value").get(1).asString()).isEqualTo("1");
+        assertThat(prometheus
+                        .query("min(clamav_up)")
+                        .get("result")
+                        .get(0)
+                        .get("value")
+                        .get(1)
+                        .asString())
+                .isEqualTo("0");
+        assertThat(prometheus
+                        .query("sum(file_uploads_total)")
+                        .get("result")
+                        .get(0)
+                        .get("value")
+                        .get(1)
+                        .asString())
+                .isEqualTo("1");
         for (JsonNode group : prometheus.rules().get("groups")) {
             for (JsonNode rule : group.get("rules")) {
-                assertThat(rule.get("health").asString()).as(rule.get("name").asString() + ": " + rule.path("lastError").asString())
+                assertThat(rule.get("health").asString())
+                        .as(rule.get("name").asString() + ": "
+                                + rule.path("lastError").asString())
                         .isEqualTo("ok");
             }
         }
         // the upload's job ran out of attempts while clamd was down: the dead-letter rule sees it too (pending for 5m)
-        await().atMost(Duration.ofSeconds(30)).until(() -> prometheus.alerts().containsKey("ChuteDeadLetterQueueNotEmpty"));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> prometheus.alerts().containsKey("ChuteDeadLetterQueueNotEmpty"));
     }
 
     private URI base() {

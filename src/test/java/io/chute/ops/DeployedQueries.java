@@ -27,31 +27,63 @@ final class DeployedQueries {
     private static final Pattern QUOTED = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"");
     private static final Pattern MATCHERS = Pattern.compile("\\{[^}]*}");
     private static final Pattern RANGES = Pattern.compile("\\[[^]]*]");
-    private static final Pattern GROUPING = Pattern.compile("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)");
+    private static final Pattern GROUPING =
+            Pattern.compile("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)");
     private static final Pattern IDENTIFIER = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
     private static final Pattern NUMBER_LIKE = Pattern.compile("\\d[\\w.]*");
-    private static final Set<String> PROMQL_WORDS = Set.of("sum", "avg", "max", "min", "count", "rate", "irate", "increase",
-            "deriv", "delta", "histogram_quantile", "and", "or", "unless", "offset", "bool", "abs", "clamp_min", "clamp_max",
-            "topk", "bottomk", "avg_over_time", "max_over_time", "min_over_time", "absent", "vector", "scalar");
+    private static final Set<String> PROMQL_WORDS = Set.of(
+            "sum",
+            "avg",
+            "max",
+            "min",
+            "count",
+            "rate",
+            "irate",
+            "increase",
+            "deriv",
+            "delta",
+            "histogram_quantile",
+            "and",
+            "or",
+            "unless",
+            "offset",
+            "bool",
+            "abs",
+            "clamp_min",
+            "clamp_max",
+            "topk",
+            "bottomk",
+            "avg_over_time",
+            "max_over_time",
+            "min_over_time",
+            "absent",
+            "vector",
+            "scalar");
 
     private DeployedQueries() {}
 
     /** Each expression, keyed by where it comes from (for messages). */
     static Map<String, String> expressions() {
         Map<String, String> found = new java.util.LinkedHashMap<>();
-        for (Map<String, Object> group : listOf(yaml(DEPLOY.resolve("prometheus/alerts.yml")).get("groups"))) {
+        for (Map<String, Object> group :
+                listOf(yaml(DEPLOY.resolve("prometheus/alerts.yml")).get("groups"))) {
             for (Map<String, Object> rule : listOf(group.get("rules"))) {
                 found.put("alert " + rule.get("alert"), (String) rule.get("expr"));
             }
         }
-        JsonNode dashboard = JsonMapper.builder().build().readTree(DEPLOY.resolve("grafana/chute.json").toFile());
+        JsonNode dashboard = JsonMapper.builder()
+                .build()
+                .readTree(DEPLOY.resolve("grafana/chute.json").toFile());
         for (JsonNode panel : dashboard.get("panels")) {
             for (JsonNode target : panel.get("targets")) {
-                found.put("panel '" + panel.get("title").asString() + "' " + target.get("refId").asString(),
+                found.put(
+                        "panel '" + panel.get("title").asString() + "' "
+                                + target.get("refId").asString(),
                         target.get("expr").asString());
             }
         }
-        for (Map<String, Object> trigger : listOf(mapOf(yaml(DEPLOY.resolve("k8s/keda.yaml")).get("spec")).get("triggers"))) {
+        for (Map<String, Object> trigger :
+                listOf(mapOf(yaml(DEPLOY.resolve("k8s/keda.yaml")).get("spec")).get("triggers"))) {
             found.put("keda trigger", (String) mapOf(trigger.get("metadata")).get("query"));
         }
         return found;
@@ -69,7 +101,9 @@ final class DeployedQueries {
         while (m.find()) {
             String word = m.group();
             boolean partOfNumber = m.start() > 0 && Character.isDigit(bare.charAt(m.start() - 1));
-            if (!PROMQL_WORDS.contains(word) && !partOfNumber && !NUMBER_LIKE.matcher(word).matches()) {
+            if (!PROMQL_WORDS.contains(word)
+                    && !partOfNumber
+                    && !NUMBER_LIKE.matcher(word).matches()) {
                 names.add(word);
             }
         }

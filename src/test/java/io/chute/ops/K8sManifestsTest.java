@@ -49,7 +49,8 @@ class K8sManifestsTest {
             "networking.k8s.io/v1/Ingress", Ingress.class,
             "policy/v1/PodDisruptionBudget", PodDisruptionBudget.class);
     private static final String SCALED_OBJECT = "keda.sh/v1alpha1/ScaledObject";
-    private static final ObjectMapper JACKSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final ObjectMapper JACKSON =
+            new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     static List<Map<String, Object>> documents;
     static List<HasMetadata> resources;
@@ -57,17 +58,20 @@ class K8sManifestsTest {
     @BeforeAll
     static void readTheBase() {
         documents = new ArrayList<>();
-        for (Object file : (List<?>) DeployedQueries.yaml(BASE.resolve("kustomization.yaml")).get("resources")) {
+        for (Object file : (List<?>)
+                DeployedQueries.yaml(BASE.resolve("kustomization.yaml")).get("resources")) {
             Path path = BASE.resolve((String) file);
             assertThat(path).as("a resource of kustomization.yaml").isRegularFile();
             try (Reader in = Files.newBufferedReader(path)) {
                 StreamSupport.stream(new Yaml().loadAll(in).spliterator(), false)
-                        .filter(d -> d != null).forEach(d -> documents.add(mapOf(d)));
+                        .filter(d -> d != null)
+                        .forEach(d -> documents.add(mapOf(d)));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
-        resources = documents.stream().filter(d -> !SCALED_OBJECT.equals(kindOf(d)))
+        resources = documents.stream()
+                .filter(d -> !SCALED_OBJECT.equals(kindOf(d)))
                 .map(d -> (HasMetadata) JACKSON.convertValue(d, modelOf(d)))
                 .toList();
     }
@@ -76,11 +80,15 @@ class K8sManifestsTest {
     void everyDocumentIsAKindOfTheKubernetesApiWithOnlyFieldsItKnows() {
         List<String> known = new ArrayList<>(MODEL.keySet());
         known.add(SCALED_OBJECT);
-        assertThat(documents).extracting(K8sManifestsTest::kindOf).as("apiVersion/kind")
-                .isSubsetOf(known).contains(SCALED_OBJECT, "apps/v1/Deployment", "policy/v1/PodDisruptionBudget", "v1/Secret");
+        assertThat(documents)
+                .extracting(K8sManifestsTest::kindOf)
+                .as("apiVersion/kind")
+                .isSubsetOf(known)
+                .contains(SCALED_OBJECT, "apps/v1/Deployment", "policy/v1/PodDisruptionBudget", "v1/Secret");
         for (HasMetadata resource : resources) {
             List<String> unknown = new ArrayList<>();
-            unknownFields(resource, resource.getKind() + "/" + resource.getMetadata().getName(), unknown);
+            unknownFields(
+                    resource, resource.getKind() + "/" + resource.getMetadata().getName(), unknown);
             assertThat(unknown).as("fields the Kubernetes API does not know").isEmpty();
             assertThat(resource.getMetadata().getName()).matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
         }
@@ -90,24 +98,32 @@ class K8sManifestsTest {
     void theBaseRunsApiWithGatewayAndWorkersAsSeparateDeploymentsBehindProbesAndDisruptionBudgets() {
         assertThat(deployments()).extracting(d -> roles(d)).containsExactlyInAnyOrder("api,gateway", "worker");
         for (Deployment deployment : deployments()) {
-            Map<String, String> labels = deployment.getSpec().getTemplate().getMetadata().getLabels();
-            assertThat(labels).containsAllEntriesOf(deployment.getSpec().getSelector().getMatchLabels());
-            Container chute = deployment.getSpec().getTemplate().getSpec().getContainers().getFirst();
+            Map<String, String> labels =
+                    deployment.getSpec().getTemplate().getMetadata().getLabels();
+            assertThat(labels)
+                    .containsAllEntriesOf(deployment.getSpec().getSelector().getMatchLabels());
+            Container chute =
+                    deployment.getSpec().getTemplate().getSpec().getContainers().getFirst();
             assertProbe(chute, chute.getLivenessProbe(), "/actuator/health/liveness");
             assertProbe(chute, chute.getReadinessProbe(), "/actuator/health/readiness");
             assertThat(chute.getResources().getRequests()).containsKeys("cpu", "memory");
             assertThat(chute.getResources().getLimits()).containsKey("memory");
             chute.getEnvFrom().forEach(from -> {
                 if (from.getConfigMapRef() != null) {
-                    assertThat(named(ConfigMap.class, from.getConfigMapRef().getName())).isNotNull();
+                    assertThat(named(ConfigMap.class, from.getConfigMapRef().getName()))
+                            .isNotNull();
                 }
                 if (from.getSecretRef() != null) {
-                    assertThat(named(Secret.class, from.getSecretRef().getName()).getStringData())
+                    assertThat(named(Secret.class, from.getSecretRef().getName())
+                                    .getStringData())
                             .containsKey("CHUTE_AUTH_TOKEN_SECRET");
                 }
             });
-            assertThat(of(PodDisruptionBudget.class)).as("a disruption budget for " + deployment.getMetadata().getName())
-                    .anyMatch(pdb -> labels.entrySet().containsAll(pdb.getSpec().getSelector().getMatchLabels().entrySet()));
+            assertThat(of(PodDisruptionBudget.class))
+                    .as("a disruption budget for " + deployment.getMetadata().getName())
+                    .anyMatch(pdb -> labels.entrySet()
+                            .containsAll(
+                                    pdb.getSpec().getSelector().getMatchLabels().entrySet()));
         }
     }
 
@@ -119,39 +135,73 @@ class K8sManifestsTest {
                 .containsEntry("nginx.ingress.kubernetes.io/proxy-send-timeout", "3600")
                 .containsEntry("nginx.ingress.kubernetes.io/proxy-request-buffering", "off")
                 .containsEntry("nginx.ingress.kubernetes.io/proxy-body-size", "0");
-        var backend = ingress.getSpec().getRules().getFirst().getHttp().getPaths().getFirst().getBackend().getService();
+        var backend = ingress.getSpec()
+                .getRules()
+                .getFirst()
+                .getHttp()
+                .getPaths()
+                .getFirst()
+                .getBackend()
+                .getService();
         Service service = named(Service.class, backend.getName());
-        assertThat(service.getSpec().getPorts()).anyMatch(p -> p.getName().equals(backend.getPort().getName()));
+        assertThat(service.getSpec().getPorts())
+                .anyMatch(p -> p.getName().equals(backend.getPort().getName()));
         Deployment api = of(Deployment.class).stream()
-                .filter(d -> d.getSpec().getTemplate().getMetadata().getLabels().entrySet()
+                .filter(d -> d.getSpec()
+                        .getTemplate()
+                        .getMetadata()
+                        .getLabels()
+                        .entrySet()
                         .containsAll(service.getSpec().getSelector().entrySet()))
-                .findFirst().orElseThrow(() -> new AssertionError("no Deployment behind Service " + service.getMetadata().getName()));
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(
+                        "no Deployment behind Service " + service.getMetadata().getName()));
         assertThat(roles(api)).contains("gateway");
-        List<String> containerPorts = api.getSpec().getTemplate().getSpec().getContainers().getFirst().getPorts().stream()
-                .map(p -> p.getName()).toList();
-        assertThat(service.getSpec().getPorts()).allSatisfy(p -> assertThat(containerPorts).contains(p.getTargetPort().getStrVal()));
+        List<String> containerPorts =
+                api.getSpec().getTemplate().getSpec().getContainers().getFirst().getPorts().stream()
+                        .map(p -> p.getName())
+                        .toList();
+        assertThat(service.getSpec().getPorts())
+                .allSatisfy(p ->
+                        assertThat(containerPorts).contains(p.getTargetPort().getStrVal()));
     }
 
     @Test
     void kedaScalesTheWorkersOnQueueDepth() {
-        Map<String, Object> scaled = documents.stream().filter(d -> SCALED_OBJECT.equals(kindOf(d))).findFirst().orElseThrow();
+        Map<String, Object> scaled = documents.stream()
+                .filter(d -> SCALED_OBJECT.equals(kindOf(d)))
+                .findFirst()
+                .orElseThrow();
         assertThat(scaled).containsOnlyKeys("apiVersion", "kind", "metadata", "spec");
         Map<String, Object> spec = mapOf(scaled.get("spec"));
-        assertThat(spec.keySet()).isSubsetOf("scaleTargetRef", "minReplicaCount", "maxReplicaCount", "pollingInterval",
-                "cooldownPeriod", "idleReplicaCount", "fallback", "advanced", "triggers");
+        assertThat(spec.keySet())
+                .isSubsetOf(
+                        "scaleTargetRef",
+                        "minReplicaCount",
+                        "maxReplicaCount",
+                        "pollingInterval",
+                        "cooldownPeriod",
+                        "idleReplicaCount",
+                        "fallback",
+                        "advanced",
+                        "triggers");
         Map<String, Object> target = mapOf(spec.get("scaleTargetRef"));
         assertThat(target.keySet()).isSubsetOf("name", "kind", "apiVersion", "envSourceContainerName");
         assertThat(roles(named(Deployment.class, (String) target.get("name")))).isEqualTo("worker");
-        assertThat((Integer) spec.get("minReplicaCount")).isPositive().isLessThan((Integer) spec.get("maxReplicaCount"));
+        assertThat((Integer) spec.get("minReplicaCount")).isPositive().isLessThan((Integer)
+                spec.get("maxReplicaCount"));
         List<Map<String, Object>> triggers = listOf(spec.get("triggers"));
         assertThat(triggers).isNotEmpty().allSatisfy(trigger -> {
             assertThat(trigger.keySet()).isSubsetOf("type", "metadata", "name", "authenticationRef", "metricType");
             Map<String, Object> metadata = mapOf(trigger.get("metadata"));
-            assertThat(metadata.values()).as("KEDA trigger metadata values are strings").allMatch(v -> v instanceof String);
+            assertThat(metadata.values())
+                    .as("KEDA trigger metadata values are strings")
+                    .allMatch(v -> v instanceof String);
             switch ((String) trigger.get("type")) {
                 case "prometheus" -> {
                     assertThat(metadata).containsKeys("serverAddress", "query", "threshold");
-                    assertThat(DeployedQueries.metricsIn((String) metadata.get("query"))).containsExactly("jobs_queue_depth");
+                    assertThat(DeployedQueries.metricsIn((String) metadata.get("query")))
+                            .containsExactly("jobs_queue_depth");
                 }
                 case "rabbitmq" -> assertThat(metadata).containsKeys("queueName", "mode", "value");
                 default -> throw new AssertionError("a trigger on something else than the queue: " + trigger);
@@ -162,12 +212,16 @@ class K8sManifestsTest {
     private static void assertProbe(Container container, Probe probe, String path) {
         assertThat(probe).as(container.getName() + " probe on " + path).isNotNull();
         assertThat(probe.getHttpGet().getPath()).isEqualTo(path);
-        assertThat(container.getPorts()).anyMatch(p -> p.getName().equals(probe.getHttpGet().getPort().getStrVal()));
+        assertThat(container.getPorts())
+                .anyMatch(p -> p.getName().equals(probe.getHttpGet().getPort().getStrVal()));
     }
 
     private static String roles(Deployment deployment) {
         return deployment.getSpec().getTemplate().getSpec().getContainers().getFirst().getEnv().stream()
-                .filter(e -> e.getName().equals("CHUTE_ROLES")).findFirst().orElseThrow().getValue();
+                .filter(e -> e.getName().equals("CHUTE_ROLES"))
+                .findFirst()
+                .orElseThrow()
+                .getValue();
     }
 
     private static List<Deployment> deployments() {
@@ -179,7 +233,9 @@ class K8sManifestsTest {
     }
 
     private static <T extends HasMetadata> T named(Class<T> type, String name) {
-        return of(type).stream().filter(r -> r.getMetadata().getName().equals(name)).findFirst()
+        return of(type).stream()
+                .filter(r -> r.getMetadata().getName().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " named " + name));
     }
 
@@ -204,8 +260,10 @@ class K8sManifestsTest {
             return;
         }
         for (Method getter : node.getClass().getMethods()) {
-            if (getter.getParameterCount() != 0 || Modifier.isStatic(getter.getModifiers())
-                    || !getter.getName().startsWith("get") || getter.getDeclaringClass() == Object.class) {
+            if (getter.getParameterCount() != 0
+                    || Modifier.isStatic(getter.getModifiers())
+                    || !getter.getName().startsWith("get")
+                    || getter.getDeclaringClass() == Object.class) {
                 continue;
             }
             Object value;

@@ -34,15 +34,22 @@ class MetricsIT extends EmbeddedChuteIT {
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             Scrape metrics = scrape();
-            assertThat(metrics.sum("file_uploads_total", Map.of("lane", "signed", "result", "accepted"))).isGreaterThanOrEqualTo(1);
-            assertThat(metrics.sum("file_upload_bytes_total", Map.of()) - bytesBefore).isGreaterThanOrEqualTo(photo.toFile().length());
+            assertThat(metrics.sum("file_uploads_total", Map.of("lane", "signed", "result", "accepted")))
+                    .isGreaterThanOrEqualTo(1);
+            assertThat(metrics.sum("file_upload_bytes_total", Map.of()) - bytesBefore)
+                    .isGreaterThanOrEqualTo(photo.toFile().length());
             assertThat(metrics.named("file_processing_duration_seconds_bucket"))
-                    .anyMatch(s -> s.labels().get("type").equals("image") && s.labels().get("result").equals("completed")
-                            && s.labels().get("le").equals("+Inf") && s.value() >= 1);
-            assertThat(metrics.sum("jobs_completed_total", Map.of("type", "image", "result", "completed"))).isGreaterThanOrEqualTo(1);
-            assertThat(metrics.named("jobs_queue_depth")).anyMatch(s -> s.labels().equals(Map.of("type", "image", "status", "PENDING")));
+                    .anyMatch(s -> s.labels().get("type").equals("image")
+                            && s.labels().get("result").equals("completed")
+                            && s.labels().get("le").equals("+Inf")
+                            && s.value() >= 1);
+            assertThat(metrics.sum("jobs_completed_total", Map.of("type", "image", "result", "completed")))
+                    .isGreaterThanOrEqualTo(1);
+            assertThat(metrics.named("jobs_queue_depth"))
+                    .anyMatch(s -> s.labels().equals(Map.of("type", "image", "status", "PENDING")));
             assertThat(metrics.named("jobs_queue_depth")).allMatch(s -> s.value() >= 0);
-            assertThat(metrics.named("worker_utilization")).anyMatch(s -> s.labels().get("type").equals("image"))
+            assertThat(metrics.named("worker_utilization"))
+                    .anyMatch(s -> s.labels().get("type").equals("image"))
                     .allMatch(s -> s.value() >= 0 && s.value() <= 1);
             assertThat(metrics.exports("chute_gateway_connections")).isTrue();
             assertThat(metrics.exports("jobs_outbox_lag_seconds")).isTrue();
@@ -55,9 +62,11 @@ class MetricsIT extends EmbeddedChuteIT {
         double before = scrape().sum("file_uploads_total", Map.of("lane", "direct", "result", "rejected"));
 
         Multipart empty = Multipart.file("file", "empty.bin", "application/octet-stream", emptyFile());
-        assertThat(bob.postRaw("/api/upload", empty.contentType(), empty.body()).status()).isEqualTo(400);
+        assertThat(bob.postRaw("/api/upload", empty.contentType(), empty.body()).status())
+                .isEqualTo(400);
 
-        assertThat(scrape().sum("file_uploads_total", Map.of("lane", "direct", "result", "rejected"))).isEqualTo(before + 1);
+        assertThat(scrape().sum("file_uploads_total", Map.of("lane", "direct", "result", "rejected")))
+                .isEqualTo(before + 1);
     }
 
     @Test
@@ -65,9 +74,14 @@ class MetricsIT extends EmbeddedChuteIT {
         TestClient carol = newUser();
         double before = scrape().sum("chat_messages_total", Map.of());
         String dave = (String) newUser().get("/api/me").json().get("id");
-        String channel = (String) carol.post("/api/channels", Map.of("name", "Ops", "memberIds", List.of(dave))).json().get("id");
+        String channel = (String) carol.post("/api/channels", Map.of("name", "Ops", "memberIds", List.of(dave)))
+                .json()
+                .get("id");
 
-        assertThat(carol.post("/api/channels/" + channel + "/messages", Map.of("content", "hello", "clientMessageId", "m1")).status())
+        assertThat(carol.post(
+                                "/api/channels/" + channel + "/messages",
+                                Map.of("content", "hello", "clientMessageId", "m1"))
+                        .status())
                 .isBetween(200, 202);
 
         await().atMost(Duration.ofSeconds(30)).until(() -> scrape().sum("chat_messages_total", Map.of()) >= before + 1);

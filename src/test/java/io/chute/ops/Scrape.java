@@ -15,7 +15,10 @@ record Scrape(List<Sample> samples) {
     private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
     static Scrape of(String text) {
-        return new Scrape(text.lines().filter(l -> !l.isBlank() && !l.startsWith("#")).map(Scrape::sample).toList());
+        return new Scrape(text.lines()
+                .filter(l -> !l.isBlank() && !l.startsWith("#"))
+                .map(Scrape::sample)
+                .toList());
     }
 
     private static Sample sample(String line) {
@@ -39,8 +42,10 @@ record Scrape(List<Sample> samples) {
 
     /** The sum of every series of {@code name} whose labels include {@code labels}. */
     double sum(String name, Map<String, String> labels) {
-        return named(name).stream().filter(s -> s.labels().entrySet().containsAll(labels.entrySet()))
-                .mapToDouble(Sample::value).sum();
+        return named(name).stream()
+                .filter(s -> s.labels().entrySet().containsAll(labels.entrySet()))
+                .mapToDouble(Sample::value)
+                .sum();
     }
 
     boolean exports(String name) {

@@ -38,8 +38,12 @@ class FormatsIT extends EmbeddedChuteIT {
         Path jpeg = Images.jpeg(dir, 1200, 800);
         Path webp = dir.resolve("photo.webp");
         // the JDK writes no WebP; libvips (installed for the image engine) converts a real photo
-        Process vips = new ProcessBuilder("vips", "copy", jpeg.toString(), webp + "[Q=80]").inheritIO().start();
-        assertThat(vips.waitFor(60, TimeUnit.SECONDS) && vips.exitValue() == 0).as("vips copy to WebP").isTrue();
+        Process vips = new ProcessBuilder("vips", "copy", jpeg.toString(), webp + "[Q=80]")
+                .inheritIO()
+                .start();
+        assertThat(vips.waitFor(60, TimeUnit.SECONDS) && vips.exitValue() == 0)
+                .as("vips copy to WebP")
+                .isTrue();
 
         Map<String, Object> job = TestUploads.completedJob(alice, TestUploads.acceptedJob(alice, webp));
 
@@ -50,10 +54,15 @@ class FormatsIT extends EmbeddedChuteIT {
     @SuppressWarnings("unchecked")
     private static void assertSizes(TestClient user, Map<String, Object> job, int width, int height) {
         Map<String, Map<String, Object>> outputs = (Map<String, Map<String, Object>>) job.get("outputs");
-        assertThat(Images.size(user.fetch((String) outputs.get("thumbnail").get("url")).body())).containsExactly(200, 200);
+        assertThat(Images.size(
+                        user.fetch((String) outputs.get("thumbnail").get("url")).body()))
+                .containsExactly(200, 200);
         double scale = Math.min(800.0 / width, 800.0 / height);
-        assertThat(Images.size(user.fetch((String) outputs.get("medium").get("url")).body()))
+        assertThat(Images.size(
+                        user.fetch((String) outputs.get("medium").get("url")).body()))
                 .containsExactly((int) Math.round(width * scale), (int) Math.round(height * scale));
-        assertThat(Images.size(user.fetch((String) outputs.get("large").get("url")).body())).containsExactly(width, height);
+        assertThat(Images.size(
+                        user.fetch((String) outputs.get("large").get("url")).body()))
+                .containsExactly(width, height);
     }
 }

@@ -33,7 +33,10 @@ class HostileFilesIT extends EmbeddedChuteIT {
     void aFileLyingAboutItsTypeIsProcessedAsWhatItReallyIs() throws IOException {
         TestClient alice = newUser();
         Path png = dir.resolve("really-a-png.jpg");
-        ImageIO.write(new java.awt.image.BufferedImage(300, 200, java.awt.image.BufferedImage.TYPE_INT_RGB), "png", png.toFile());
+        ImageIO.write(
+                new java.awt.image.BufferedImage(300, 200, java.awt.image.BufferedImage.TYPE_INT_RGB),
+                "png",
+                png.toFile());
 
         Map<String, Object> job = finalJob(alice, upload(alice, png, "image/jpeg"));
 
@@ -52,9 +55,16 @@ class HostileFilesIT extends EmbeddedChuteIT {
         Map<String, Object> noiseJob = finalJob(alice, upload(alice, noise, "image/jpeg"));
         Map<String, Object> textJob = finalJob(alice, upload(alice, text, "image/jpeg"));
 
-        assertThat(noiseJob).containsEntry("status", "COMPLETED").containsEntry("detectedType", "application/octet-stream");
-        assertThat(textJob).containsEntry("status", "COMPLETED").containsEntry("type", "text").containsEntry("detectedType", "text/plain");
-        assertThat(noiseJob.get("outputs")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP).isEmpty();
+        assertThat(noiseJob)
+                .containsEntry("status", "COMPLETED")
+                .containsEntry("detectedType", "application/octet-stream");
+        assertThat(textJob)
+                .containsEntry("status", "COMPLETED")
+                .containsEntry("type", "text")
+                .containsEntry("detectedType", "text/plain");
+        assertThat(noiseJob.get("outputs"))
+                .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                .isEmpty();
     }
 
     @Test
@@ -115,11 +125,20 @@ class HostileFilesIT extends EmbeddedChuteIT {
 
     private TestClient.Response uploadResponse(TestClient user, Path file, String declared) {
         try {
-            Map<String, Object> signed = user.post("/api/uploads",
-                    Map.of("fileName", file.getFileName().toString(), "size", Files.size(file), "contentType", declared)).json();
+            Map<String, Object> signed = user.post(
+                            "/api/uploads",
+                            Map.of(
+                                    "fileName",
+                                    file.getFileName().toString(),
+                                    "size",
+                                    Files.size(file),
+                                    "contentType",
+                                    declared))
+                    .json();
             @SuppressWarnings("unchecked")
             Map<String, String> headers = (Map<String, String>) signed.get("headers");
-            assertThat(user.put((String) signed.get("url"), headers, file).status()).isEqualTo(200);
+            assertThat(user.put((String) signed.get("url"), headers, file).status())
+                    .isEqualTo(200);
             return user.post("/api/uploads/" + signed.get("uploadId") + "/complete", Map.of());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
@@ -127,8 +146,12 @@ class HostileFilesIT extends EmbeddedChuteIT {
     }
 
     private static Map<String, Object> finalJob(TestClient user, Map<String, Object> accepted) {
-        return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                .until(() -> user.get((String) accepted.get("statusUrl")).json(),
-                        j -> j.get("status").equals("COMPLETED") || j.get("status").equals("REJECTED") || j.get("status").equals("FAILED"));
+        return await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100))
+                .until(
+                        () -> user.get((String) accepted.get("statusUrl")).json(),
+                        j -> j.get("status").equals("COMPLETED")
+                                || j.get("status").equals("REJECTED")
+                                || j.get("status").equals("FAILED"));
     }
 }

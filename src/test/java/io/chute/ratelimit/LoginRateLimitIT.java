@@ -35,8 +35,10 @@ class LoginRateLimitIT {
                     "--chute.auth.token-secret=a-shared-secret-of-at-least-thirty-two-bytes",
                     "--chute.rate-limits.login-username.capacity=10",
                     "--chute.rate-limits.login-username.period=20s");
-            try (ChuteProcess a = ChuteProcess.start(dir.resolve("a.log"), args(shared, "--chute.data-dir=" + dir.resolve("a")));
-                    ChuteProcess b = ChuteProcess.start(dir.resolve("b.log"), args(shared, "--chute.data-dir=" + dir.resolve("b")))) {
+            try (ChuteProcess a = ChuteProcess.start(
+                            dir.resolve("a.log"), args(shared, "--chute.data-dir=" + dir.resolve("a")));
+                    ChuteProcess b = ChuteProcess.start(
+                            dir.resolve("b.log"), args(shared, "--chute.data-dir=" + dir.resolve("b")))) {
                 String username = "victim" + UUID.randomUUID().toString().substring(0, 8);
                 a.client().registerAs(username);
                 List<TestClient> nodes = List.of(a.client(), b.client());
@@ -44,8 +46,8 @@ class LoginRateLimitIT {
                 List<Integer> statuses = new ArrayList<>();
                 TestClient.Response limited = null;
                 for (int attempt = 0; attempt < 30 && limited == null; attempt++) {
-                    TestClient.Response r = nodes.get(attempt % 2).post("/api/auth/login",
-                            Map.of("username", username, "password", "wrong-" + attempt));
+                    TestClient.Response r = nodes.get(attempt % 2)
+                            .post("/api/auth/login", Map.of("username", username, "password", "wrong-" + attempt));
                     statuses.add(r.status());
                     if (r.status() == 429) {
                         limited = r;
@@ -59,13 +61,22 @@ class LoginRateLimitIT {
                 assertThat(Long.parseLong(limited.header("Retry-After"))).isPositive();
                 assertThat(limited.header("RateLimit-Policy")).isEqualTo("\"login-username\";q=10;w=20");
                 assertThat(limited.header("RateLimit")).startsWith("\"login-username\";r=0;t=");
-                assertThat(nodes.get(statuses.size() % 2).post("/api/auth/login",
-                        Map.of("username", username, "password", "password-" + username)).status())
-                        .as("the other node refuses too, even the right password, within the window").isEqualTo(429);
+                assertThat(nodes.get(statuses.size() % 2)
+                                .post(
+                                        "/api/auth/login",
+                                        Map.of("username", username, "password", "password-" + username))
+                                .status())
+                        .as("the other node refuses too, even the right password, within the window")
+                        .isEqualTo(429);
 
-                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1))
-                        .until(() -> b.client().post("/api/auth/login",
-                                Map.of("username", username, "password", "password-" + username)).status() == 200);
+                await().atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofSeconds(1))
+                        .until(() -> b.client()
+                                        .post(
+                                                "/api/auth/login",
+                                                Map.of("username", username, "password", "password-" + username))
+                                        .status()
+                                == 200);
                 assertThat(Files.readAllLines(dir.resolve("a.log"))).noneMatch(line -> line.contains(" ERROR "));
                 assertThat(Files.readAllLines(dir.resolve("b.log"))).noneMatch(line -> line.contains(" ERROR "));
             }

@@ -39,14 +39,18 @@ class RateLimitsIT {
         TestClient alice = anonymous.registerNewUser();
         anonymous.registerNewUser();
         anonymous.registerNewUser();
-        assertLimited(anonymous.post("/api/auth/register", Map.of("username", "late" + suffix(), "password", "long-enough")),
+        assertLimited(
+                anonymous.post("/api/auth/register", Map.of("username", "late" + suffix(), "password", "long-enough")),
                 "register-address");
 
         for (int i = 0; i < 3; i++) {
-            assertThat(anonymous.post("/api/auth/login", Map.of("username", "nobody" + suffix(), "password", "wrong-one"))
-                    .status()).isEqualTo(401);
+            assertThat(anonymous
+                            .post("/api/auth/login", Map.of("username", "nobody" + suffix(), "password", "wrong-one"))
+                            .status())
+                    .isEqualTo(401);
         }
-        assertLimited(anonymous.post("/api/auth/login", Map.of("username", "nobody" + suffix(), "password", "wrong-one")),
+        assertLimited(
+                anonymous.post("/api/auth/login", Map.of("username", "nobody" + suffix(), "password", "wrong-one")),
                 "login-address");
 
         Map<String, Object> upload = Map.of("fileName", "a.jpg", "size", 10, "contentType", "image/jpeg");
@@ -54,12 +58,20 @@ class RateLimitsIT {
         assertThat(alice.post("/api/uploads", upload).status()).isEqualTo(201);
         assertLimited(alice.post("/api/uploads", upload), "uploads-user");
 
-        String channel = (String) alice.post("/api/channels", Map.of("name", "room", "memberIds", List.of())).json().get("id");
+        String channel = (String) alice.post("/api/channels", Map.of("name", "room", "memberIds", List.of()))
+                .json()
+                .get("id");
         for (int i = 0; i < 2; i++) {
-            assertThat(alice.post("/api/channels/" + channel + "/messages", Map.of("content", "hi " + i, "clientMessageId", "m" + i))
-                    .status()).isEqualTo(202);
+            assertThat(alice.post(
+                                    "/api/channels/" + channel + "/messages",
+                                    Map.of("content", "hi " + i, "clientMessageId", "m" + i))
+                            .status())
+                    .isEqualTo(202);
         }
-        assertLimited(alice.post("/api/channels/" + channel + "/messages", Map.of("content", "one more", "clientMessageId", "m9")),
+        assertLimited(
+                alice.post(
+                        "/api/channels/" + channel + "/messages",
+                        Map.of("content", "one more", "clientMessageId", "m9")),
                 "messages-user");
     }
 
@@ -75,5 +87,4 @@ class RateLimitsIT {
     private static String suffix() {
         return UUID.randomUUID().toString().substring(0, 8);
     }
-
 }

@@ -113,7 +113,9 @@ abstract class EventBusContract {
         bus.publish(event(route, "after-unbind"));
         BusEvent marker = publishMarker(other);
 
-        assertThat(received.untilMarker(marker)).extracting(BusEvent::type).containsExactly("while-bound", marker.type());
+        assertThat(received.untilMarker(marker))
+                .extracting(BusEvent::type)
+                .containsExactly("while-bound", marker.type());
     }
 
     @Test
@@ -209,8 +211,9 @@ abstract class EventBusContract {
         assertThat(flaky).succeedsWithin(PATIENCE);
         assertThat(next).succeedsWithin(PATIENCE);
         await().atMost(PATIENCE).until(() -> commands.handled().size() == 2);
-        assertThat(commands.handled()).containsExactlyInAnyOrder(
-                new Incoming(kind, "{\"n\":\"flaky\"}"), new Incoming(kind, "{\"n\":\"next\"}"));
+        assertThat(commands.handled())
+                .containsExactlyInAnyOrder(
+                        new Incoming(kind, "{\"n\":\"flaky\"}"), new Incoming(kind, "{\"n\":\"next\"}"));
         assertThat(commands.failures("{\"n\":\"flaky\"}")).isEqualTo(2);
     }
 
@@ -292,7 +295,8 @@ abstract class EventBusContract {
 
         @Override
         public void dispatch(List<Incoming> batch) {
-            List<Incoming> ours = batch.stream().filter(c -> c.kind().equals(kind)).toList();
+            List<Incoming> ours =
+                    batch.stream().filter(c -> c.kind().equals(kind)).toList();
             for (Incoming command : ours) {
                 AtomicInteger failed = failures.computeIfAbsent(command.json(), json -> new AtomicInteger());
                 if (failed.get() < failFirst.getOrDefault(command.json(), 0)) {

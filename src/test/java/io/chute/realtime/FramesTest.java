@@ -21,7 +21,8 @@ class FramesTest {
 
     @Test
     void leavesSeqOutOfEphemeralEvents() {
-        assertThat(JSON.readValue(Frames.event("typing", null, "{}"), Map.class)).doesNotContainKey("seq");
+        assertThat(JSON.readValue(Frames.event("typing", null, "{}"), Map.class))
+                .doesNotContainKey("seq");
     }
 
     @Test

@@ -31,9 +31,13 @@ class GatewayIT extends EmbeddedChuteIT {
             @SuppressWarnings("unchecked")
             Map<String, Object> job = (Map<String, Object>) done.get("data");
             assertThat(job).containsEntry("progress", 100).containsKey("outputs");
-            assertThat(((Map<?, ?>) job.get("outputs")).keySet()).map(Object::toString).contains("thumbnail", "medium");
+            assertThat(((Map<?, ?>) job.get("outputs")).keySet())
+                    .map(Object::toString)
+                    .contains("thumbnail", "medium");
             assertThat(((Number) done.get("seq")).longValue()).isPositive();
-            List<Long> seqs = socket.frames("job.updated").stream().map(f -> ((Number) f.get("seq")).longValue()).toList();
+            List<Long> seqs = socket.frames("job.updated").stream()
+                    .map(f -> ((Number) f.get("seq")).longValue())
+                    .toList();
             assertThat(seqs).isSorted().doesNotHaveDuplicates();
         }
     }
@@ -71,7 +75,8 @@ class GatewayIT extends EmbeddedChuteIT {
             socket.send(Map.of("type", "auth", "id", "a1", "token", alice.token()));
             socket.awaitFrame(f -> "ack".equals(f.get("type")) && "a1".equals(f.get("id")));
             Map<String, Object> ready = socket.awaitFrame(f -> "ready".equals(f.get("type")));
-            assertThat(data(ready)).containsEntry("userId", alice.get("/api/me").json().get("id"));
+            assertThat(data(ready))
+                    .containsEntry("userId", alice.get("/api/me").json().get("id"));
         }
     }
 
@@ -87,7 +92,9 @@ class GatewayIT extends EmbeddedChuteIT {
         }
         try (TestSocket socket = TestSocket.open(base(), null)) {
             socket.send(Map.of("type", "ping"));
-            assertThat(socket.awaitClose(Duration.ofSeconds(10))).as("a frame before auth").isEqualTo(4401);
+            assertThat(socket.awaitClose(Duration.ofSeconds(10)))
+                    .as("a frame before auth")
+                    .isEqualTo(4401);
         }
     }
 
@@ -106,11 +113,13 @@ class GatewayIT extends EmbeddedChuteIT {
             socket.awaitFrame(f -> "pong".equals(f.get("type")) && "p1".equals(f.get("id")));
 
             socket.send(Map.of("type", "no.such.frame", "id", "u1", "data", Map.of()));
-            Map<String, Object> unknown = socket.awaitFrame(f -> "error".equals(f.get("type")) && "u1".equals(f.get("id")));
+            Map<String, Object> unknown =
+                    socket.awaitFrame(f -> "error".equals(f.get("type")) && "u1".equals(f.get("id")));
             assertThat(data(unknown)).containsEntry("status", 400);
 
             socket.sendText("{not json");
-            Map<String, Object> malformed = socket.awaitFrame(f -> "error".equals(f.get("type")) && f.get("id") == null);
+            Map<String, Object> malformed =
+                    socket.awaitFrame(f -> "error".equals(f.get("type")) && f.get("id") == null);
             assertThat(data(malformed)).containsEntry("status", 400);
 
             socket.send(Map.of("type", "ping", "id", "p2"));
@@ -154,7 +163,8 @@ class GatewayIT extends EmbeddedChuteIT {
             assertThat(replayed).isNotEmpty();
             assertThat(replayed.getLast()).matches(f -> isJob(f, missedJob, "COMPLETED"));
             assertThat(seqs(back)).isSorted().doesNotHaveDuplicates().allMatch(s -> s > since);
-            assertThat(replayed.stream().filter(f -> isJob(f, missedJob, "COMPLETED"))).hasSize(1);
+            assertThat(replayed.stream().filter(f -> isJob(f, missedJob, "COMPLETED")))
+                    .hasSize(1);
             Map<?, ?> ready = (Map<?, ?>) back.frames("ready").getFirst().get("data");
             assertThat(ready.get("replayed")).isEqualTo(replayed.size());
             assertThat(ready.get("complete")).isEqualTo(true);
@@ -169,12 +179,17 @@ class GatewayIT extends EmbeddedChuteIT {
     void refusesABrowserFromAnotherOrigin() {
         TestClient alice = newUser();
         URI ws = URI.create("ws://localhost:" + port + "/ws?access_token=" + alice.token());
-        var attempt = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+        var attempt = java.net.http.HttpClient.newHttpClient()
+                .newWebSocketBuilder()
                 .header("Origin", "https://evil.example")
                 .buildAsync(ws, new java.net.http.WebSocket.Listener() {});
-        assertThat(attempt).failsWithin(Duration.ofSeconds(10))
-                .withThrowableThat().havingRootCause().withMessageContaining("403");
-        var sameOrigin = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+        assertThat(attempt)
+                .failsWithin(Duration.ofSeconds(10))
+                .withThrowableThat()
+                .havingRootCause()
+                .withMessageContaining("403");
+        var sameOrigin = java.net.http.HttpClient.newHttpClient()
+                .newWebSocketBuilder()
                 .header("Origin", "http://localhost:" + port)
                 .buildAsync(ws, new java.net.http.WebSocket.Listener() {});
         assertThat(sameOrigin).succeedsWithin(Duration.ofSeconds(10)).satisfies(w -> w.abort());
@@ -193,8 +208,11 @@ class GatewayIT extends EmbeddedChuteIT {
         TestClient alice = newUser();
         try (TestSocket socket = TestSocket.connect(base(), alice.token(), null)) {
             String metrics = anonymous().get("/actuator/prometheus").body();
-            assertThat(metrics).contains("chute_gateway_connections", "chute_gateway_events_out_total",
-                    "chute_gateway_send_dropped_total");
+            assertThat(metrics)
+                    .contains(
+                            "chute_gateway_connections",
+                            "chute_gateway_events_out_total",
+                            "chute_gateway_send_dropped_total");
         }
     }
 
@@ -212,6 +230,8 @@ class GatewayIT extends EmbeddedChuteIT {
     }
 
     static List<Long> seqs(TestSocket socket) {
-        return socket.frames("job.updated").stream().map(f -> ((Number) f.get("seq")).longValue()).toList();
+        return socket.frames("job.updated").stream()
+                .map(f -> ((Number) f.get("seq")).longValue())
+                .toList();
     }
 }

@@ -24,10 +24,11 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  * once its bounded send queue fills while the others carry on; a socket closes when its token expires.
  */
 @ChuteIT({
-        "chute.roles=api,gateway",
-        "chute.realtime.send-queue=8",
-        "chute.realtime.send-timeout=2s",
-        "chute.auth.token-ttl=8s"})
+    "chute.roles=api,gateway",
+    "chute.realtime.send-queue=8",
+    "chute.realtime.send-timeout=2s",
+    "chute.auth.token-ttl=8s"
+})
 class GatewayLimitsIT {
 
     @LocalServerPort
@@ -51,8 +52,9 @@ class GatewayLimitsIT {
         UUID fastId = UUID.fromString((String) fast.get("/api/me").json().get("id"));
         double droppedBefore = meters.counter("chute.gateway.send.dropped").count();
 
-        try (Socket raw = new Socket("localhost", port); TestSocket healthy = TestSocket.connect(
-                java.net.URI.create("http://localhost:" + port), fast.token(), null)) {
+        try (Socket raw = new Socket("localhost", port);
+                TestSocket healthy =
+                        TestSocket.connect(java.net.URI.create("http://localhost:" + port), fast.token(), null)) {
             upgradeAndStopReading(raw, slow.token());
             String big = "x".repeat(60_000);
             for (int i = 0; i < 400; i++) {
@@ -70,21 +72,25 @@ class GatewayLimitsIT {
     void closesTheSocketWith4401WhenItsTokenExpires() {
         TestClient alice = newUser();
         long start = System.nanoTime();
-        try (TestSocket socket = TestSocket.connect(java.net.URI.create("http://localhost:" + port), alice.token(), null)) {
+        try (TestSocket socket =
+                TestSocket.connect(java.net.URI.create("http://localhost:" + port), alice.token(), null)) {
             assertThat(socket.awaitClose(Duration.ofSeconds(30))).isEqualTo(4401);
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("not before the token expired")
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .as("not before the token expired")
                     .isGreaterThan(Duration.ofSeconds(5));
         }
     }
 
     /** Does the WebSocket handshake by hand, then never reads again. */
     private static void upgradeAndStopReading(Socket raw, String token) throws Exception {
-        String key = Base64.getEncoder().encodeToString(UUID.randomUUID().toString().substring(0, 16).getBytes(StandardCharsets.US_ASCII));
+        String key = Base64.getEncoder()
+                .encodeToString(UUID.randomUUID().toString().substring(0, 16).getBytes(StandardCharsets.US_ASCII));
         raw.setReceiveBufferSize(4096);
         OutputStream out = raw.getOutputStream();
         out.write(("GET /ws?access_token=" + token + " HTTP/1.1\r\nHost: localhost:" + raw.getPort()
-                + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key
-                + "\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                        + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + key
+                        + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
         out.flush();
         InputStream in = raw.getInputStream();
         StringBuilder head = new StringBuilder();

@@ -83,11 +83,14 @@ class GatewayScaleOutIT {
         p.put("server.port", "0");
         p.put("chute.roles", roles);
         p.put("chute.realtime.node-id", nodeId);
-        return new SpringApplicationBuilder(ChuteApplication.class).properties(p).run();
+        return new SpringApplicationBuilder(ChuteApplication.class)
+                .properties(p)
+                .run();
     }
 
     private static URI base(ConfigurableApplicationContext node) {
-        return URI.create("http://localhost:" + ((WebServerApplicationContext) node).getWebServer().getPort());
+        return URI.create("http://localhost:"
+                + ((WebServerApplicationContext) node).getWebServer().getPort());
     }
 
     private static TestClient newUser(ConfigurableApplicationContext node) {
@@ -106,10 +109,10 @@ class GatewayScaleOutIT {
     void aUserOnNodeBIsToldOfEveryChangeOfAJobThatRanOnNodeA() {
         TestClient alice = newUser(nodeA);
         try (TestSocket onB = TestSocket.connect(base(nodeB), alice.token(), null)) {
-            Object jobId = TestUploads.acceptedJob(alice)
-                    .get("jobId");
+            Object jobId = TestUploads.acceptedJob(alice).get("jobId");
             onB.awaitFrame(f -> isJob(f, jobId, "COMPLETED"));
-            assertThat(onB.frames("job.updated")).anyMatch(f -> isJob(f, jobId, "PROCESSING") || isJob(f, jobId, "PENDING"));
+            assertThat(onB.frames("job.updated"))
+                    .anyMatch(f -> isJob(f, jobId, "PROCESSING") || isJob(f, jobId, "PENDING"));
             assertThat(seqs(onB)).isSorted().doesNotHaveDuplicates();
         }
     }
@@ -147,7 +150,9 @@ class GatewayScaleOutIT {
         assertThat(bindingsOf("node-a")).doesNotContain(route);
 
         first.close();
-        await().during(Duration.ofMillis(300)).atMost(PATIENCE).until(() -> bindingsOf("node-b").contains(route));
+        await().during(Duration.ofMillis(300))
+                .atMost(PATIENCE)
+                .until(() -> bindingsOf("node-b").contains(route));
         second.abort();
         await().atMost(PATIENCE).until(() -> !bindingsOf("node-b").contains(route));
     }
@@ -177,10 +182,14 @@ class GatewayScaleOutIT {
 
             events.leave(idOf(alice), channel);
             // why: bob still follows the channel on node B, so its binding stays
-            await().during(Duration.ofMillis(300)).atMost(PATIENCE).until(() -> bindingsOf("node-b").contains(route));
+            await().during(Duration.ofMillis(300))
+                    .atMost(PATIENCE)
+                    .until(() -> bindingsOf("node-b").contains(route));
             events.publish(Route.channel(channel), "test.note", Map.of("n", 2));
-            bobs.awaitFrame(f -> "test.note".equals(f.get("type")) && Map.of("n", 2).equals(f.get("data")));
-            carols.awaitFrame(f -> "test.note".equals(f.get("type")) && Map.of("n", 2).equals(f.get("data")));
+            bobs.awaitFrame(
+                    f -> "test.note".equals(f.get("type")) && Map.of("n", 2).equals(f.get("data")));
+            carols.awaitFrame(
+                    f -> "test.note".equals(f.get("type")) && Map.of("n", 2).equals(f.get("data")));
             alices.send(Map.of("type", "ping", "id", "sync"));
             alices.awaitFrame(f -> "pong".equals(f.get("type")));
             assertThat(alices.frames("test.note")).hasSize(1);
@@ -204,7 +213,8 @@ class GatewayScaleOutIT {
         TestUploads.completedJob(alice, accepted);
         await().atMost(PATIENCE).untilAsserted(() -> {
             try (TestSocket onB = TestSocket.connect(base(nodeB), alice.token(), since)) {
-                assertThat(onB.frames("job.updated").stream().filter(f -> isJob(f, jobId, "COMPLETED"))).hasSize(1);
+                assertThat(onB.frames("job.updated").stream().filter(f -> isJob(f, jobId, "COMPLETED")))
+                        .hasSize(1);
                 assertThat(seqs(onB)).isSorted().doesNotHaveDuplicates();
             }
         });

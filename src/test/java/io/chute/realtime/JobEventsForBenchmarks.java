@@ -21,8 +21,8 @@ public final class JobEventsForBenchmarks {
         LocalEventBus bus = new LocalEventBus();
         bus.start(event -> {});
         Events events = new Events(bus, new EventLog(jdbc), json, "bench");
-        FileSystemObjectStore store = new FileSystemObjectStore(Files.createTempDirectory("chute-bench-objects-"),
-                new byte[32], Clock.systemUTC());
+        FileSystemObjectStore store = new FileSystemObjectStore(
+                Files.createTempDirectory("chute-bench-objects-"), new byte[32], Clock.systemUTC());
         return new JobEvents(jobs, store, Duration.ofMinutes(5), events, List.of(), json);
     }
 }

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.chute.common.ApiException;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpStatus;
 
@@ -20,7 +19,8 @@ class LocalEventBusTest extends EventBusContract {
 
     @Test
     void aCommandSubmittedWhereNoWorkerRunsIsRefusedWith503() {
-        assertThat(bus.submit("chat.send", "sender", "{}")).failsWithin(PATIENCE)
+        assertThat(bus.submit("chat.send", "sender", "{}"))
+                .failsWithin(PATIENCE)
                 .withThrowableOfType(java.util.concurrent.ExecutionException.class)
                 .havingCause()
                 .isInstanceOfSatisfying(ApiException.class, e -> {

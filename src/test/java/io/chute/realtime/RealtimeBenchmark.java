@@ -1,5 +1,6 @@
 package io.chute.realtime;
 
+import com.nimbusds.jose.jwk.source.ImmutableSecret;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
@@ -46,7 +47,6 @@ import org.springframework.security.oauth2.jwt.JwsHeader;
 import org.springframework.security.oauth2.jwt.JwtClaimsSet;
 import org.springframework.security.oauth2.jwt.JwtEncoderParameters;
 import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
-import com.nimbusds.jose.jwk.source.ImmutableSecret;
 
 /**
  * Real-time benchmarks, not tests (they assert nothing and print medians).
@@ -86,12 +86,14 @@ public final class RealtimeBenchmark {
     // --- fan-out across two nodes
 
     private static void fanout(int rate, int seconds, int rounds, int userCount) throws Exception {
-        try (TestDatabase database = TestDatabase.create(); TestBroker broker = TestBroker.create()) {
+        try (TestDatabase database = TestDatabase.create();
+                TestBroker broker = TestBroker.create()) {
             Path data = Files.createTempDirectory("chute-bench-rt-");
             ConfigurableApplicationContext a = node(database, broker, data, "bench-a");
             ConfigurableApplicationContext b = node(database, broker, data, "bench-b");
             Events events = a.getBean(Events.class);
-            URI baseB = URI.create("http://localhost:" + ((WebServerApplicationContext) b).getWebServer().getPort());
+            URI baseB = URI.create("http://localhost:"
+                    + ((WebServerApplicationContext) b).getWebServer().getPort());
 
             List<UUID> users = new ArrayList<>();
             Recorder recorder = new Recorder();
@@ -108,26 +110,45 @@ public final class RealtimeBenchmark {
             try (Connection conn = broker.broker().connect("bench-baseline", false)) {
                 Baseline baseline = new Baseline(conn, recorder);
                 for (int round = 0; round <= rounds; round++) {
-                    double[] durable = run(rate, seconds, recorder, (due, k) -> events.publish(
-                            Route.user(users.get((int) (k % users.size()))), "bench", Map.of("t", due, "k", k)));
-                    double[] ephemeral = run(rate, seconds, recorder, (due, k) -> events.signal(
-                            Route.user(users.get((int) (k % users.size()))), "bench", Map.of("t", due, "k", k), null));
+                    double[] durable = run(
+                            rate,
+                            seconds,
+                            recorder,
+                            (due, k) -> events.publish(
+                                    Route.user(users.get((int) (k % users.size()))),
+                                    "bench",
+                                    Map.of("t", due, "k", k)));
+                    double[] ephemeral = run(
+                            rate,
+                            seconds,
+                            recorder,
+                            (due, k) -> events.signal(
+                                    Route.user(users.get((int) (k % users.size()))),
+                                    "bench",
+                                    Map.of("t", due, "k", k),
+                                    null));
                     double[] bare = run(rate, seconds, recorder, (due, k) -> baseline.publish(due, k));
-                    System.out.printf("round %d: durable %s | ephemeral %s | bare RabbitMQ %s%n", round,
-                            format(durable), format(ephemeral), format(bare));
+                    System.out.printf(
+                            "round %d: durable %s | ephemeral %s | bare RabbitMQ %s%n",
+                            round, format(durable), format(ephemeral), format(bare));
                     if (round > 0) { // round 0 warms up the JIT, the pools and the broker
-                        results.computeIfAbsent("durable", k -> new ArrayList<>()).add(durable);
-                        results.computeIfAbsent("ephemeral", k -> new ArrayList<>()).add(ephemeral);
+                        results.computeIfAbsent("durable", k -> new ArrayList<>())
+                                .add(durable);
+                        results.computeIfAbsent("ephemeral", k -> new ArrayList<>())
+                                .add(ephemeral);
                         results.computeIfAbsent("bare", k -> new ArrayList<>()).add(bare);
                     }
                 }
             }
-            System.out.printf("%nfan-out across two gateway nodes, offered %d events/s for %d s to %d sockets on the other node,"
-                    + " medians of %d rounds:%n", rate, seconds, userCount, rounds);
+            System.out.printf(
+                    "%nfan-out across two gateway nodes, offered %d events/s for %d s to %d sockets on the other node,"
+                            + " medians of %d rounds:%n",
+                    rate, seconds, userCount, rounds);
             for (String lane : List.of("durable", "ephemeral", "bare")) {
                 List<double[]> r = results.get(lane);
-                System.out.printf("  %-9s delivered %6.0f events/s, p50 %6.2f ms, p99 %7.2f ms, max %7.2f ms%n", lane,
-                        median(r, 0), median(r, 1), median(r, 2), median(r, 3));
+                System.out.printf(
+                        "  %-9s delivered %6.0f events/s, p50 %6.2f ms, p99 %7.2f ms, max %7.2f ms%n",
+                        lane, median(r, 0), median(r, 1), median(r, 2), median(r, 3));
             }
             sockets.forEach(WebSocket::abort);
             b.close();
@@ -247,7 +268,8 @@ public final class RealtimeBenchmark {
         }
 
         void publish(long due, long k) throws Exception {
-            byte[] body = ("{\"type\":\"bench\",\"data\":{\"t\":" + due + ",\"k\":" + k + "}}").getBytes(StandardCharsets.UTF_8);
+            byte[] body = ("{\"type\":\"bench\",\"data\":{\"t\":" + due + ",\"k\":" + k + "}}")
+                    .getBytes(StandardCharsets.UTF_8);
             synchronized (publish) {
                 publish.basicPublish("bench.direct", "k", null, body);
             }
@@ -274,49 +296,70 @@ public final class RealtimeBenchmark {
         p.put("chute.realtime.node-id", id);
         p.put("chute.realtime.send-queue", "100000");
         p.put("logging.level.root", "WARN");
-        return new SpringApplicationBuilder(ChuteApplication.class).properties(p).run();
+        return new SpringApplicationBuilder(ChuteApplication.class)
+                .properties(p)
+                .run();
     }
 
     private static String token(UUID user) {
         NimbusJwtEncoder encoder = new NimbusJwtEncoder(
                 new ImmutableSecret<>(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256")));
         Instant now = Instant.now();
-        JwtClaimsSet claims = JwtClaimsSet.builder().issuer("chute").subject(user.toString()).issuedAt(now)
-                .expiresAt(now.plus(Duration.ofHours(2))).claim("username", "bench").claim("admin", false).build();
-        return encoder.encode(JwtEncoderParameters.from(JwsHeader.with(MacAlgorithm.HS256).build(), claims)).getTokenValue();
+        JwtClaimsSet claims = JwtClaimsSet.builder()
+                .issuer("chute")
+                .subject(user.toString())
+                .issuedAt(now)
+                .expiresAt(now.plus(Duration.ofHours(2)))
+                .claim("username", "bench")
+                .claim("admin", false)
+                .build();
+        return encoder.encode(JwtEncoderParameters.from(
+                        JwsHeader.with(MacAlgorithm.HS256).build(), claims))
+                .getTokenValue();
     }
 
     private static WebSocket connect(HttpClient http, URI base, String token, LongConsumer onEvent) {
         URI uri = URI.create(base.toString().replaceFirst("^http", "ws") + "/ws?access_token=" + token);
-        return http.newWebSocketBuilder().buildAsync(uri, new WebSocket.Listener() {
-            private final StringBuilder partial = new StringBuilder();
+        return http.newWebSocketBuilder()
+                .buildAsync(uri, new WebSocket.Listener() {
+                    private final StringBuilder partial = new StringBuilder();
 
-            @Override
-            public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-                partial.append(data);
-                if (last) {
-                    String frame = partial.toString();
-                    partial.setLength(0);
-                    if (frame.startsWith("{\"type\":\"bench\"")) {
-                        onEvent.accept(sent(frame));
+                    @Override
+                    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+                        partial.append(data);
+                        if (last) {
+                            String frame = partial.toString();
+                            partial.setLength(0);
+                            if (frame.startsWith("{\"type\":\"bench\"")) {
+                                onEvent.accept(sent(frame));
+                            }
+                        }
+                        ws.request(1);
+                        return null;
                     }
-                }
-                ws.request(1);
-                return null;
-            }
-        }).orTimeout(30, TimeUnit.SECONDS).join();
+                })
+                .orTimeout(30, TimeUnit.SECONDS)
+                .join();
     }
 
     // --- idle connections on one node
 
     private static void idle(int connections) throws Exception {
-        try (TestDatabase database = TestDatabase.create(); TestBroker broker = TestBroker.create()) {
+        try (TestDatabase database = TestDatabase.create();
+                TestBroker broker = TestBroker.create()) {
             Path dir = Files.createTempDirectory("chute-bench-idle-");
-            try (ChuteProcess node = ChuteProcess.startWithHeap(dir.resolve("node.log"), "1g",
-                    "--spring.datasource.url=" + database.jdbcUrl(), "--spring.datasource.username=" + database.user(),
-                    "--spring.rabbitmq.host=127.0.0.1", "--spring.rabbitmq.virtual-host=" + broker.vhost(),
-                    "--chute.bus.type=rabbitmq", "--chute.roles=api,gateway", "--chute.data-dir=" + dir,
-                    "--chute.auth.token-secret=" + SECRET, "--chute.realtime.idle-timeout=30m",
+            try (ChuteProcess node = ChuteProcess.startWithHeap(
+                    dir.resolve("node.log"),
+                    "1g",
+                    "--spring.datasource.url=" + database.jdbcUrl(),
+                    "--spring.datasource.username=" + database.user(),
+                    "--spring.rabbitmq.host=127.0.0.1",
+                    "--spring.rabbitmq.virtual-host=" + broker.vhost(),
+                    "--chute.bus.type=rabbitmq",
+                    "--chute.roles=api,gateway",
+                    "--chute.data-dir=" + dir,
+                    "--chute.auth.token-secret=" + SECRET,
+                    "--chute.realtime.idle-timeout=30m",
                     "--logging.level.root=WARN")) {
                 long before = heapAfterGc(node);
                 HttpClient http = HttpClient.newHttpClient();
@@ -328,7 +371,8 @@ public final class RealtimeBenchmark {
                     inFlight.acquire();
                     URI uri = URI.create(node.base().toString().replaceFirst("^http", "ws") + "/ws?access_token="
                             + token(UUID.randomUUID()));
-                    pending.add(http.newWebSocketBuilder().buildAsync(uri, new WebSocket.Listener() {})
+                    pending.add(http.newWebSocketBuilder()
+                            .buildAsync(uri, new WebSocket.Listener() {})
                             .orTimeout(60, TimeUnit.SECONDS)
                             .whenComplete((ws, e) -> {
                                 inFlight.release();
@@ -337,7 +381,9 @@ public final class RealtimeBenchmark {
                                 }
                             }));
                 }
-                CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).exceptionally(e -> null).join();
+                CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
+                        .exceptionally(e -> null)
+                        .join();
                 double handshakes = (System.nanoTime() - start) / 1e9;
                 // why: a socket counts once the node has authenticated it and bound its route, after the handshake
                 Pattern gaugeLine = Pattern.compile("(?m)^chute_gateway_connections\\S* (\\S+)");
@@ -352,26 +398,39 @@ public final class RealtimeBenchmark {
                 }
                 double openSeconds = (System.nanoTime() - start) / 1e9;
                 if (System.getProperty("histogram") != null) {
-                    new ProcessBuilder("jcmd", String.valueOf(node.pid()), "GC.class_histogram").inheritIO().start().waitFor();
+                    new ProcessBuilder("jcmd", String.valueOf(node.pid()), "GC.class_histogram")
+                            .inheritIO()
+                            .start()
+                            .waitFor();
                 }
                 long after = heapAfterGc(node);
-                System.out.printf("%nidle WebSockets on one node (-Xmx1g, RabbitMQ bus, one user route each): %d open"
-                        + " (gauge %s), handshakes done in %.1f s, all registered in %.1f s (%.0f/s); heap after full GC"
-                        + " %.1f MiB before, %.1f MiB after: %.1f KiB per connection%n", open.size(), gauge, handshakes,
-                        openSeconds, open.size() / openSeconds,
-                        before / 1048576.0, after / 1048576.0, (after - before) / 1024.0 / Math.max(1, open.size()));
+                System.out.printf(
+                        "%nidle WebSockets on one node (-Xmx1g, RabbitMQ bus, one user route each): %d open"
+                                + " (gauge %s), handshakes done in %.1f s, all registered in %.1f s (%.0f/s); heap after full GC"
+                                + " %.1f MiB before, %.1f MiB after: %.1f KiB per connection%n",
+                        open.size(),
+                        gauge,
+                        handshakes,
+                        openSeconds,
+                        open.size() / openSeconds,
+                        before / 1048576.0,
+                        after / 1048576.0,
+                        (after - before) / 1024.0 / Math.max(1, open.size()));
                 open.forEach(WebSocket::abort);
             }
         }
     }
 
     private static long heapAfterGc(ChuteProcess node) throws Exception {
-        Process p = new ProcessBuilder("jcmd", String.valueOf(node.pid()), "GC.run").redirectErrorStream(true).start();
+        Process p = new ProcessBuilder("jcmd", String.valueOf(node.pid()), "GC.run")
+                .redirectErrorStream(true)
+                .start();
         p.getInputStream().readAllBytes();
         p.waitFor();
         Thread.sleep(500);
         String metrics = get(node.base().resolve("/actuator/prometheus"));
-        Matcher m = Pattern.compile("(?m)^jvm_memory_used_bytes\\{area=\"heap\"[^}]*\\} (\\S+)").matcher(metrics);
+        Matcher m = Pattern.compile("(?m)^jvm_memory_used_bytes\\{area=\"heap\"[^}]*\\} (\\S+)")
+                .matcher(metrics);
         double sum = 0;
         while (m.find()) {
             sum += Double.parseDouble(m.group(1));
@@ -380,6 +439,8 @@ public final class RealtimeBenchmark {
     }
 
     private static String get(URI uri) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 }

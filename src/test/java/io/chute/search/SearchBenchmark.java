@@ -28,9 +28,12 @@ public final class SearchBenchmark {
             System.out.printf("filled %,d messages in %.0f s%n", messages, (System.nanoTime() - t0) / 1e9);
             Search search = new Search(jdbc);
             UUID caller = jdbc.sql("select user_id from channel_members group by user_id having count(*) = 10 limit 1")
-                    .query(UUID.class).single();
-            UUID oneChannel = jdbc.sql("select channel_id from channel_members where user_id = ? limit 1").param(caller)
-                    .query(UUID.class).single();
+                    .query(UUID.class)
+                    .single();
+            UUID oneChannel = jdbc.sql("select channel_id from channel_members where user_id = ? limit 1")
+                    .param(caller)
+                    .query(UUID.class)
+                    .single();
             record Kind(String name, String q, UUID channel) {}
             List<Kind> kinds = List.of(
                     new Kind("rare word", "w19500", null),
@@ -50,17 +53,27 @@ public final class SearchBenchmark {
                 int found = 0;
                 for (int i = 0; i < rounds; i++) {
                     long start = System.nanoTime();
-                    found = search.search(caller, kind.q(), kind.channel(), null, 20).items().size();
+                    found = search.search(caller, kind.q(), kind.channel(), null, 20)
+                            .items()
+                            .size();
                     nanos[i] = System.nanoTime() - start;
                 }
                 Arrays.sort(nanos);
-                System.out.printf("%-28s q=%-16s results=%2d  p50 %6.1f ms  p99 %6.1f ms  max %6.1f ms%n", kind.name(), kind.q(),
-                        found, nanos[rounds / 2] / 1e6, nanos[(int) Math.ceil(rounds * 0.99) - 1] / 1e6, nanos[rounds - 1] / 1e6);
+                System.out.printf(
+                        "%-28s q=%-16s results=%2d  p50 %6.1f ms  p99 %6.1f ms  max %6.1f ms%n",
+                        kind.name(),
+                        kind.q(),
+                        found,
+                        nanos[rounds / 2] / 1e6,
+                        nanos[(int) Math.ceil(rounds * 0.99) - 1] / 1e6,
+                        nanos[rounds - 1] / 1e6);
             }
             for (String q : List.of("w3", "nothingmatches")) {
                 System.out.println("\nEXPLAIN ANALYZE of q=" + q + ", first page:");
                 Search.statement(jdbc, "explain (analyze, buffers) " + Search.SQL, caller, q, null, null, 21)
-                        .query(String.class).list().forEach(System.out::println);
+                        .query(String.class)
+                        .list()
+                        .forEach(System.out::println);
             }
         }
     }
@@ -78,9 +91,15 @@ public final class SearchBenchmark {
                 select c.id, u.id, 'member'
                 from (select id, row_number() over (order by id) as n from channels) c
                 join (select id, row_number() over (order by id) as n from users) u on u.n % 50 = c.n % 50""").update();
-        List<UUID> channels = jdbc.sql("select id from channels order by id").query(UUID.class).list();
-        List<UUID> senders = channels.stream().map(c -> jdbc.sql("select user_id from channel_members where channel_id = ? limit 1")
-                .param(c).query(UUID.class).single()).toList();
+        List<UUID> channels = jdbc.sql("select id from channels order by id")
+                .query(UUID.class)
+                .list();
+        List<UUID> senders = channels.stream()
+                .map(c -> jdbc.sql("select user_id from channel_members where channel_id = ? limit 1")
+                        .param(c)
+                        .query(UUID.class)
+                        .single())
+                .toList();
         // why: one statement per 100,000 messages keeps each transaction small
         int perBatch = 100_000;
         for (int from = 0; from < messages; from += perBatch) {
@@ -99,7 +118,9 @@ public final class SearchBenchmark {
                     .param("to", Math.min(messages, from + perBatch))
                     .update();
         }
-        jdbc.sql("update channels c set last_seq = (select coalesce(max(seq), 0) from messages where channel_id = c.id)").update();
+        jdbc.sql(
+                        "update channels c set last_seq = (select coalesce(max(seq), 0) from messages where channel_id = c.id)")
+                .update();
         jdbc.sql("""
                 insert into uploads (id, owner_id, file_name, size, content_type, object_key, state, expires_at, completed_at)
                 select gen_random_uuid(), m.sender_id,

@@ -42,16 +42,20 @@ class FileSystemObjectStoreIT extends ObjectStoreContract {
         String key = newKey("digested.bin");
         store.write(key, new GeneratedBytes(40, 3000), 3000);
         String hex = sha256Of(40, 3000);
-        URI get = reachable(store.presignGet(key, "application/octet-stream", "digested.bin", hex, Duration.ofMinutes(1)));
+        URI get = reachable(
+                store.presignGet(key, "application/octet-stream", "digested.bin", hex, Duration.ofMinutes(1)));
 
-        HttpResponse<Void> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(get).GET().build(),
-                HttpResponse.BodyHandlers.discarding());
+        HttpResponse<Void> answer = HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(get).GET().build(), HttpResponse.BodyHandlers.discarding());
 
         assertThat(answer.statusCode()).isEqualTo(200);
         assertThat(answer.headers().firstValue("Repr-Digest"))
-                .contains("sha-256=:" + Base64.getEncoder().encodeToString(HexFormat.of().parseHex(hex)) + ":");
+                .contains("sha-256=:"
+                        + Base64.getEncoder().encodeToString(HexFormat.of().parseHex(hex)) + ":");
         URI tampered = URI.create(get.toString().replace("d=" + hex, "d=" + sha256Of(41, 3000)));
-        assertThat(HttpClient.newHttpClient().send(HttpRequest.newBuilder(tampered).GET().build(),
-                HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(403);
+        assertThat(HttpClient.newHttpClient()
+                        .send(HttpRequest.newBuilder(tampered).GET().build(), HttpResponse.BodyHandlers.discarding())
+                        .statusCode())
+                .isEqualTo(403);
     }
 }

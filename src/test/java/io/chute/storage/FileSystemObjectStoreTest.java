@@ -65,7 +65,8 @@ class FileSystemObjectStoreTest {
     void writesAnObjectOfExactlyMaxBytes() throws IOException {
         byte[] content = bytes(70_000);
 
-        assertThat(store.write(KEY, new ByteArrayInputStream(content), content.length)).isEqualTo(content.length);
+        assertThat(store.write(KEY, new ByteArrayInputStream(content), content.length))
+                .isEqualTo(content.length);
         assertThat(contentOf(KEY)).isEqualTo(content);
     }
 
@@ -171,8 +172,21 @@ class FileSystemObjectStoreTest {
     }
 
     static Stream<String> invalidKeys() {
-        return Stream.of("../x", "/abs", "a//b", "a/../b", "", "a b", "..", ".", "a/", "a\\b", ".tmp/put-1.part",
-                "a/./b", "a\nb", null);
+        return Stream.of(
+                "../x",
+                "/abs",
+                "a//b",
+                "a/../b",
+                "",
+                "a b",
+                "..",
+                ".",
+                "a/",
+                "a\\b",
+                ".tmp/put-1.part",
+                "a/./b",
+                "a\nb",
+                null);
     }
 
     interface KeyOperation {
@@ -189,14 +203,17 @@ class FileSystemObjectStoreTest {
         operations.put("localFile", (s, k) -> s.localFile(k).close());
         operations.put("presignPut", (s, k) -> s.presignPut(k, 1, "image/jpeg", Duration.ofMinutes(5)));
         operations.put("presignGet", (s, k) -> s.presignGet(k, "image/jpeg", "a.jpg", Duration.ofMinutes(5)));
-        return invalidKeys().flatMap(key -> operations.entrySet().stream()
-                .map(op -> Arguments.of(op.getKey(), key, op.getValue())));
+        return invalidKeys()
+                .flatMap(
+                        key -> operations.entrySet().stream().map(op -> Arguments.of(op.getKey(), key, op.getValue())));
     }
 
     @ParameterizedTest(name = "{0} \"{1}\"")
     @MethodSource("invalidKeysForEveryOperation")
     void refusesAKeyThatIsNotAPlainRelativePath(String operation, String key, KeyOperation op) throws IOException {
-        assertThatIllegalArgumentException().isThrownBy(() -> op.apply(store, key)).withMessage("Invalid object key");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> op.apply(store, key))
+                .withMessage("Invalid object key");
 
         assertThat(tempFiles()).isEmpty();
         try (Stream<Path> outside = Files.list(dir)) {
@@ -205,8 +222,14 @@ class FileSystemObjectStoreTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"a", "uploads/0b6f1e0c-3c7e-4d55-9c1b-6a3b2d7e8f90/f1e2d3c4-b5a6-4978-8695-a4b3c2d1e0f9",
-            "processed/job/thumbnail", "A.b-c_d", "a/b/c/d/e/f/g/h"})
+    @ValueSource(
+            strings = {
+                "a",
+                "uploads/0b6f1e0c-3c7e-4d55-9c1b-6a3b2d7e8f90/f1e2d3c4-b5a6-4978-8695-a4b3c2d1e0f9",
+                "processed/job/thumbnail",
+                "A.b-c_d",
+                "a/b/c/d/e/f/g/h"
+            })
     void acceptsPlainRelativeKeys(String key) throws IOException {
         store.write(key, new ByteArrayInputStream(bytes(5)), 10);
 
@@ -281,20 +304,23 @@ class FileSystemObjectStoreTest {
         assertThat(signed.headers()).isEqualTo(Map.of("Content-Type", "image/jpeg", "If-None-Match", "*"));
 
         Map<String, String> query = queryOf(signed.url());
-        assertThat(query).containsEntry("m", "PUT")
-                .containsEntry("e", Long.toString(NOW.plus(Duration.ofMinutes(15)).getEpochSecond()))
+        assertThat(query)
+                .containsEntry("m", "PUT")
+                .containsEntry(
+                        "e", Long.toString(NOW.plus(Duration.ofMinutes(15)).getEpochSecond()))
                 .containsEntry("s", "1234")
                 .containsEntry("ct", "image/jpeg")
                 .containsKey("sig");
-        var grant = new UrlSigner.Grant("PUT", KEY, Long.parseLong(query.get("e")), Long.parseLong(query.get("s")),
-                query.get("ct"), null);
+        var grant = new UrlSigner.Grant(
+                "PUT", KEY, Long.parseLong(query.get("e")), Long.parseLong(query.get("s")), query.get("ct"), null);
         assertThat(store.signer().verify(grant, query.get("sig"))).isTrue();
         assertThat(grant.expiredAt(store.clock().instant())).isFalse();
     }
 
     @Test
     void presignsAPutUrlWhoseSignatureDoesNotCoverALargerSize() {
-        Map<String, String> query = queryOf(store.presignPut(KEY, 1234, "image/jpeg", Duration.ofMinutes(15)).url());
+        Map<String, String> query = queryOf(store.presignPut(KEY, 1234, "image/jpeg", Duration.ofMinutes(15))
+                .url());
 
         var larger = new UrlSigner.Grant("PUT", KEY, Long.parseLong(query.get("e")), 1235, "image/jpeg", null);
 
@@ -321,12 +347,14 @@ class FileSystemObjectStoreTest {
         assertThat(url.isAbsolute()).isFalse();
         assertThat(url.getPath()).isEqualTo("/objects/" + KEY);
         Map<String, String> query = queryOf(url);
-        assertThat(query).containsEntry("m", "GET")
+        assertThat(query)
+                .containsEntry("m", "GET")
                 .containsEntry("e", Long.toString(NOW.plus(Duration.ofHours(1)).getEpochSecond()))
                 .containsEntry("ct", "image/jpeg")
                 .containsEntry("fn", name)
                 .doesNotContainKey("s");
-        var grant = new UrlSigner.Grant("GET", KEY, Long.parseLong(query.get("e")), -1, query.get("ct"), query.get("fn"));
+        var grant =
+                new UrlSigner.Grant("GET", KEY, Long.parseLong(query.get("e")), -1, query.get("ct"), query.get("fn"));
         assertThat(store.signer().verify(grant, query.get("sig"))).isTrue();
         var renamed = new UrlSigner.Grant("GET", KEY, grant.expiresEpochSecond(), -1, "image/jpeg", "other.jpg");
         assertThat(store.signer().verify(renamed, query.get("sig"))).isFalse();
@@ -344,7 +372,8 @@ class FileSystemObjectStoreTest {
 
     @Test
     void describesItselfByItsRoot() {
-        assertThat(store.describe()).isEqualTo("filesystem at " + root.toAbsolutePath().normalize());
+        assertThat(store.describe())
+                .isEqualTo("filesystem at " + root.toAbsolutePath().normalize());
     }
 
     private byte[] contentOf(String key) throws IOException {
@@ -364,7 +393,8 @@ class FileSystemObjectStoreTest {
         Map<String, String> params = new LinkedHashMap<>();
         for (String pair : url.getRawQuery().split("&")) {
             int eq = pair.indexOf('=');
-            String previous = params.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+            String previous = params.put(
+                    URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
                     URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
             assertThat(previous).as("parameter %s appears once", pair).isNull();
         }

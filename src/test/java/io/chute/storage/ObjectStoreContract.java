@@ -9,6 +9,7 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.SequenceInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.time.Duration;
-import java.io.SequenceInputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,10 +37,13 @@ abstract class ObjectStoreContract {
     static final int MiB = 1024 * 1024;
     /** Spans several S3 parts (at the 5 MiB minimum) with a ragged last one. */
     static final long MULTI_PART_SIZE = 3L * 5 * MiB + 12_345;
+
     private static final Duration TTL = Duration.ofMinutes(5);
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
 
     /** The adapter under test. */
     protected abstract ObjectStore store();
@@ -60,7 +63,8 @@ abstract class ObjectStoreContract {
 
         assertThat(written).isEqualTo(MULTI_PART_SIZE);
         assertThat(store().stat(key)).contains(new ObjectStore.ObjectInfo(key, MULTI_PART_SIZE));
-        assertThat(GeneratedBytes.fingerprint(store().read(key))).isEqualTo(GeneratedBytes.fingerprint(1, MULTI_PART_SIZE));
+        assertThat(GeneratedBytes.fingerprint(store().read(key)))
+                .isEqualTo(GeneratedBytes.fingerprint(1, MULTI_PART_SIZE));
     }
 
     @ParameterizedTest
@@ -111,8 +115,10 @@ abstract class ObjectStoreContract {
     void aWriteThatFailsMidwayLeavesNothing() throws IOException {
         String key = newKey("broken.bin");
 
-        assertThatThrownBy(() -> store().write(key, failingAfter(new GeneratedBytes(7, 20L * MiB), 11L * MiB), Long.MAX_VALUE))
-                .isInstanceOf(IOException.class).hasMessageContaining("connection reset");
+        assertThatThrownBy(() ->
+                        store().write(key, failingAfter(new GeneratedBytes(7, 20L * MiB), 11L * MiB), Long.MAX_VALUE))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("connection reset");
 
         assertThat(store().stat(key)).isEmpty();
     }
@@ -122,7 +128,8 @@ abstract class ObjectStoreContract {
         String key = newKey("kept.bin");
         store().write(key, new GeneratedBytes(8, 3000), Long.MAX_VALUE);
 
-        assertThatThrownBy(() -> store().write(key, failingAfter(new GeneratedBytes(9, 20L * MiB), 6L * MiB), Long.MAX_VALUE))
+        assertThatThrownBy(() ->
+                        store().write(key, failingAfter(new GeneratedBytes(9, 20L * MiB), 6L * MiB), Long.MAX_VALUE))
                 .isInstanceOf(IOException.class);
 
         assertThat(GeneratedBytes.fingerprint(store().read(key))).isEqualTo(GeneratedBytes.fingerprint(8, 3000));
@@ -134,7 +141,7 @@ abstract class ObjectStoreContract {
         long size = 6L * MiB + 3;
         OutputStream out = store().create(key, "image/webp");
         try (var in = new GeneratedBytes(10, size)) {
-            out.write(in.read());           // single bytes, as some encoders write
+            out.write(in.read()); // single bytes, as some encoders write
             in.transferTo(out);
         }
 
@@ -198,8 +205,10 @@ abstract class ObjectStoreContract {
     @ValueSource(strings = {"../escape", "/absolute", "a//b", "a/../b", "bad key", ""})
     void refusesKeysThatAreNotPlainChuteKeys(String key) {
         assertThatThrownBy(() -> store().stat(key)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> store().write(key, InputStream.nullInputStream(), 0)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> store().presignGet(key, "text/plain", "x.txt", TTL)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store().write(key, InputStream.nullInputStream(), 0))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store().presignGet(key, "text/plain", "x.txt", TTL))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -217,11 +226,13 @@ abstract class ObjectStoreContract {
         assertThat(store().stat(key)).contains(new ObjectStore.ObjectInfo(key, size));
 
         URI get = reachable(store().presignGet(key, "application/pdf", "Quarterly report é.pdf", TTL));
-        HttpResponse<InputStream> fetched = http.send(HttpRequest.newBuilder(get).GET().build(),
-                HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> fetched =
+                http.send(HttpRequest.newBuilder(get).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
         assertThat(fetched.statusCode()).isEqualTo(200);
-        assertThat(fetched.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/pdf"));
-        ContentDisposition disposition = ContentDisposition.parse(fetched.headers().firstValue("Content-Disposition").orElseThrow());
+        assertThat(fetched.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("application/pdf"));
+        ContentDisposition disposition = ContentDisposition.parse(
+                fetched.headers().firstValue("Content-Disposition").orElseThrow());
         assertThat(disposition.isAttachment()).isTrue();
         assertThat(disposition.getFilename()).isEqualTo("Quarterly report é.pdf");
         assertThat(GeneratedBytes.fingerprint(fetched.body())).isEqualTo(GeneratedBytes.fingerprint(14, size));
@@ -232,15 +243,20 @@ abstract class ObjectStoreContract {
         String key = newKey("page.html");
         long size = 4096;
         ObjectStore.SignedRequest put = store().presignPut(key, size, "text/html", TTL);
-        assertThat(send(put, put.headers(), new GeneratedBytes(15, size), size).statusCode()).isEqualTo(200);
+        assertThat(send(put, put.headers(), new GeneratedBytes(15, size), size).statusCode())
+                .isEqualTo(200);
 
         URI get = reachable(store().presignGet(key, "text/html", null, TTL));
-        HttpResponse<InputStream> fetched = http.send(HttpRequest.newBuilder(get).GET().build(),
-                HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> fetched =
+                http.send(HttpRequest.newBuilder(get).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
 
         assertThat(fetched.statusCode()).isEqualTo(200);
-        assertThat(fetched.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
-        assertThat(ContentDisposition.parse(fetched.headers().firstValue("Content-Disposition").orElseThrow()).isAttachment())
+        assertThat(fetched.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
+        assertThat(ContentDisposition.parse(fetched.headers()
+                                .firstValue("Content-Disposition")
+                                .orElseThrow())
+                        .isAttachment())
                 .isTrue();
         fetched.body().close();
     }
@@ -250,7 +266,8 @@ abstract class ObjectStoreContract {
         String key = newKey("photo.jpg");
         ObjectStore.SignedRequest put = store().presignPut(key, 1000, "image/jpeg", TTL);
 
-        HttpResponse<String> refused = send(put, Map.of("Content-Type", "text/html"), new GeneratedBytes(15, 1000), 1000);
+        HttpResponse<String> refused =
+                send(put, Map.of("Content-Type", "text/html"), new GeneratedBytes(15, 1000), 1000);
 
         assertThat(refused.statusCode()).isEqualTo(403);
         assertThat(store().stat(key)).isEmpty();
@@ -264,8 +281,11 @@ abstract class ObjectStoreContract {
         String otherFolder = UUID.randomUUID().toString();
         URI tampered = URI.create(put.url().toString().replace(folder, otherFolder));
 
-        HttpResponse<String> refused = send(new ObjectStore.SignedRequest(tampered, "PUT", put.headers()), put.headers(),
-                new GeneratedBytes(16, 1000), 1000);
+        HttpResponse<String> refused = send(
+                new ObjectStore.SignedRequest(tampered, "PUT", put.headers()),
+                put.headers(),
+                new GeneratedBytes(16, 1000),
+                1000);
 
         assertThat(refused.statusCode()).isEqualTo(403);
         assertThat(store().stat("contract/" + otherFolder + "/photo.jpg")).isEmpty();
@@ -292,7 +312,8 @@ abstract class ObjectStoreContract {
     @Test
     void aSignedPutBoundToADigestRefusesOtherBytesOfTheSameSizeAndStoresNothing() throws Exception {
         String key = newKey("declared.bin");
-        ObjectStore.SignedRequest put = store().presignPut(key, 4096, "application/octet-stream", sha256Of(30, 4096), TTL);
+        ObjectStore.SignedRequest put =
+                store().presignPut(key, 4096, "application/octet-stream", sha256Of(30, 4096), TTL);
 
         HttpResponse<String> refused = send(put, put.headers(), new GeneratedBytes(31, 4096), 4096);
 
@@ -307,7 +328,8 @@ abstract class ObjectStoreContract {
     void aUsedSignedPutCannotReplaceTheStoredObject() throws Exception {
         String key = newKey("once.bin");
         ObjectStore.SignedRequest put = store().presignPut(key, 4096, "application/octet-stream", TTL);
-        assertThat(send(put, put.headers(), new GeneratedBytes(32, 4096), 4096).statusCode()).isEqualTo(200);
+        assertThat(send(put, put.headers(), new GeneratedBytes(32, 4096), 4096).statusCode())
+                .isEqualTo(200);
 
         HttpResponse<String> replay = send(put, put.headers(), new GeneratedBytes(33, 4096), 4096);
 
@@ -327,7 +349,9 @@ abstract class ObjectStoreContract {
         assertThat(store().listParts(key, id)).isEmpty();
         HttpResponse<String> stored = send(part, part.headers(), new GeneratedBytes(34, 1024), 1024);
         assertThat(stored.statusCode()).as(stored.body()).isEqualTo(200);
-        assertThat(store().listParts(key, id)).extracting(ObjectStore.StoredPart::partNumber).containsExactly(1);
+        assertThat(store().listParts(key, id))
+                .extracting(ObjectStore.StoredPart::partNumber)
+                .containsExactly(1);
         store().abortMultipart(key, id);
     }
 
@@ -336,12 +360,17 @@ abstract class ObjectStoreContract {
         String key = newKey("short-lived.txt");
         store().write(key, new GeneratedBytes(18, 10), 10);
         URI get = reachable(store().presignGet(key, "text/plain", "short-lived.txt", Duration.ofSeconds(3)));
-        assertThat(http.send(HttpRequest.newBuilder(get).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode())
-                .as("before it expires").isEqualTo(200);
+        assertThat(http.send(HttpRequest.newBuilder(get).GET().build(), HttpResponse.BodyHandlers.discarding())
+                        .statusCode())
+                .as("before it expires")
+                .isEqualTo(200);
 
-        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(250))
-                .until(() -> http.send(HttpRequest.newBuilder(get).GET().build(), HttpResponse.BodyHandlers.discarding())
-                        .statusCode() == 403);
+        await().atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() ->
+                        http.send(HttpRequest.newBuilder(get).GET().build(), HttpResponse.BodyHandlers.discarding())
+                                        .statusCode()
+                                == 403);
     }
 
     private static final long[] PART_SIZES = {5L * MiB, 5L * MiB, 1024};
@@ -352,7 +381,8 @@ abstract class ObjectStoreContract {
         for (int i = 0; i < PART_SIZES.length; i++) {
             ObjectStore.SignedRequest put = store().presignPart(key, id, i + 1, PART_SIZES[i], TTL);
             assertThat(put.method()).isEqualTo("PUT");
-            HttpResponse<String> stored = send(put, put.headers(), new GeneratedBytes(seed + i, PART_SIZES[i]), PART_SIZES[i]);
+            HttpResponse<String> stored =
+                    send(put, put.headers(), new GeneratedBytes(seed + i, PART_SIZES[i]), PART_SIZES[i]);
             assertThat(stored.statusCode()).as(stored.body()).isEqualTo(200);
             etags.add(stored.headers().firstValue("ETag").orElseThrow());
         }
@@ -384,9 +414,13 @@ abstract class ObjectStoreContract {
 
         List<ObjectStore.StoredPart> listed = store().listParts(key, id);
         assertThat(listed).extracting(ObjectStore.StoredPart::partNumber).containsExactly(1, 2, 3);
-        assertThat(listed).extracting(ObjectStore.StoredPart::size).containsExactly(PART_SIZES[0], PART_SIZES[1], PART_SIZES[2]);
-        assertThat(listed).extracting(p -> ObjectStore.PartETag.bare(p.etag()))
-                .containsExactlyElementsOf(etags.stream().map(ObjectStore.PartETag::bare).toList());
+        assertThat(listed)
+                .extracting(ObjectStore.StoredPart::size)
+                .containsExactly(PART_SIZES[0], PART_SIZES[1], PART_SIZES[2]);
+        assertThat(listed)
+                .extracting(p -> ObjectStore.PartETag.bare(p.etag()))
+                .containsExactlyElementsOf(
+                        etags.stream().map(ObjectStore.PartETag::bare).toList());
         assertThat(store().stat(key)).as("before complete").isEmpty();
 
         // why: clients hand ETags back with or without quotes
@@ -407,10 +441,12 @@ abstract class ObjectStoreContract {
 
         List<ObjectStore.PartETag> wrong = partETags(etags);
         wrong.set(1, new ObjectStore.PartETag(2, "\"0123456789abcdef0123456789abcdef\""));
-        assertThatThrownBy(() -> store().completeMultipart(key, id, wrong)).isInstanceOf(ObjectStore.PartsMismatchException.class);
+        assertThatThrownBy(() -> store().completeMultipart(key, id, wrong))
+                .isInstanceOf(ObjectStore.PartsMismatchException.class);
         List<ObjectStore.PartETag> unknown = new ArrayList<>(partETags(etags));
         unknown.add(new ObjectStore.PartETag(4, etags.get(2)));
-        assertThatThrownBy(() -> store().completeMultipart(key, id, unknown)).isInstanceOf(ObjectStore.PartsMismatchException.class);
+        assertThatThrownBy(() -> store().completeMultipart(key, id, unknown))
+                .isInstanceOf(ObjectStore.PartsMismatchException.class);
         assertThat(store().stat(key)).isEmpty();
 
         store().completeMultipart(key, id, partETags(etags));
@@ -434,11 +470,14 @@ abstract class ObjectStoreContract {
         }
     }
 
-    private HttpResponse<String> send(ObjectStore.SignedRequest request, Map<String, String> headers, InputStream body,
-            long length) throws IOException, InterruptedException {
+    private HttpResponse<String> send(
+            ObjectStore.SignedRequest request, Map<String, String> headers, InputStream body, long length)
+            throws IOException, InterruptedException {
         var builder = HttpRequest.newBuilder(reachable(request.url()))
-                .method(request.method(), HttpRequest.BodyPublishers.fromPublisher(
-                        HttpRequest.BodyPublishers.ofInputStream(() -> body), length));
+                .method(
+                        request.method(),
+                        HttpRequest.BodyPublishers.fromPublisher(
+                                HttpRequest.BodyPublishers.ofInputStream(() -> body), length));
         headers.forEach(builder::header);
         return http.send(builder.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }

@@ -34,11 +34,11 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
@@ -77,8 +77,12 @@ class S3ObjectStoreIT extends ObjectStoreContract {
         endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
         store = S3ObjectStore.connect(endpointSettings(), BUCKET, S3ObjectStore.MIN_PART_SIZE, tempDir.resolve("tmp"));
         store.createBucketIfMissing();
-        raw = S3Client.builder().endpointOverride(endpoint).region(Region.US_EAST_1).forcePathStyle(true)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+        raw = S3Client.builder()
+                .endpointOverride(endpoint)
+                .region(Region.US_EAST_1)
+                .forcePathStyle(true)
+                .credentialsProvider(
+                        StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
                 .build();
     }
 
@@ -130,7 +134,8 @@ class S3ObjectStoreIT extends ObjectStoreContract {
         }
 
         // why: without an abort the client would drain the rest of the object to reuse its connection
-        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
+        await().during(Duration.ofSeconds(1))
+                .atMost(Duration.ofSeconds(5))
                 .until(() -> CountingBlobStore.served.get() - before < size / 2);
     }
 
@@ -178,7 +183,8 @@ class S3ObjectStoreIT extends ObjectStoreContract {
     void aSignedPutAsksTheClientForExactlyTheContentTypeAndOneVersion() {
         ObjectStore.SignedRequest put = store.presignPut(newKey("a.png"), 10, "image/png", Duration.ofMinutes(1));
 
-        assertThat(put.headers()).containsExactlyInAnyOrderEntriesOf(Map.of("Content-Type", "image/png", "If-None-Match", "*"));
+        assertThat(put.headers())
+                .containsExactlyInAnyOrderEntriesOf(Map.of("Content-Type", "image/png", "If-None-Match", "*"));
         assertThat(put.url().getQuery()).contains("X-Amz-SignedHeaders=content-length;content-type;host;if-none-match");
     }
 
@@ -187,15 +193,19 @@ class S3ObjectStoreIT extends ObjectStoreContract {
         String hex = sha256Of(42, 10);
         ObjectStore.SignedRequest put = store.presignPut(newKey("b.png"), 10, "image/png", hex, Duration.ofMinutes(1));
 
-        assertThat(put.headers()).containsEntry("x-amz-checksum-sha256",
-                java.util.Base64.getEncoder().encodeToString(java.util.HexFormat.of().parseHex(hex)));
+        assertThat(put.headers())
+                .containsEntry(
+                        "x-amz-checksum-sha256",
+                        java.util.Base64.getEncoder()
+                                .encodeToString(java.util.HexFormat.of().parseHex(hex)));
         assertThat(put.url().getQuery()).contains("x-amz-checksum-sha256");
     }
 
     @Test
     void createsAMissingBucketOnceAndLeavesAnExistingOneAlone() throws IOException {
         String bucket = "chute-" + UUID.randomUUID();
-        try (var other = S3ObjectStore.connect(endpointSettings(), bucket, S3ObjectStore.MIN_PART_SIZE, tempDir.resolve("tmp"))) {
+        try (var other = S3ObjectStore.connect(
+                endpointSettings(), bucket, S3ObjectStore.MIN_PART_SIZE, tempDir.resolve("tmp"))) {
             assertThat(other.createBucketIfMissing()).isTrue();
             assertThat(other.createBucketIfMissing()).isFalse();
             assertThat(other.describe()).isEqualTo("s3 bucket " + bucket + " at " + endpoint);
@@ -213,19 +223,32 @@ class S3ObjectStoreIT extends ObjectStoreContract {
                 }
             }
         };
-        Supplier<S3Client> recording = () -> S3Client.builder().endpointOverride(endpoint)
-                .region(Region.US_EAST_1).forcePathStyle(true)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+        Supplier<S3Client> recording = () -> S3Client.builder()
+                .endpointOverride(endpoint)
+                .region(Region.US_EAST_1)
+                .forcePathStyle(true)
+                .credentialsProvider(
+                        StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
                 .overrideConfiguration(c -> c.addExecutionInterceptor(recorder))
                 .build();
         String bucket = "chute-cors-" + UUID.randomUUID();
-        try (var created = new S3ObjectStore(recording.get(), unusedPresigner(), bucket, S3ObjectStore.MIN_PART_SIZE,
-                tempDir.resolve("tmp"), endpoint.toString())) {
+        try (var created = new S3ObjectStore(
+                recording.get(),
+                unusedPresigner(),
+                bucket,
+                S3ObjectStore.MIN_PART_SIZE,
+                tempDir.resolve("tmp"),
+                endpoint.toString())) {
             created.createBucketIfMissing();
             created.createBucketIfMissing();
         }
-        try (var existing = new S3ObjectStore(recording.get(), unusedPresigner(), BUCKET, S3ObjectStore.MIN_PART_SIZE,
-                tempDir.resolve("tmp"), endpoint.toString())) {
+        try (var existing = new S3ObjectStore(
+                recording.get(),
+                unusedPresigner(),
+                BUCKET,
+                S3ObjectStore.MIN_PART_SIZE,
+                tempDir.resolve("tmp"),
+                endpoint.toString())) {
             existing.createBucketIfMissing();
         }
 
@@ -234,8 +257,12 @@ class S3ObjectStoreIT extends ObjectStoreContract {
             assertThat(request.corsConfiguration().corsRules()).singleElement().satisfies(rule -> {
                 assertThat(rule.allowedOrigins()).containsExactly("*");
                 assertThat(rule.allowedMethods()).containsExactlyInAnyOrder("PUT", "GET");
-                assertThat(rule.allowedHeaders()).containsExactly("Content-Type", "If-None-Match", "x-amz-checksum-sha256",
-                        "x-amz-sdk-checksum-algorithm");
+                assertThat(rule.allowedHeaders())
+                        .containsExactly(
+                                "Content-Type",
+                                "If-None-Match",
+                                "x-amz-checksum-sha256",
+                                "x-amz-sdk-checksum-algorithm");
                 assertThat(rule.exposeHeaders()).containsExactly("ETag");
             });
         });
@@ -255,9 +282,15 @@ class S3ObjectStoreIT extends ObjectStoreContract {
                         "chute.storage.s3.secret-key=" + SECRET_KEY,
                         "chute.storage.s3.path-style=true")
                 .run(context -> {
-                    assertThat(context).hasNotFailed().hasSingleBean(ObjectStore.class).hasSingleBean(S3ObjectStore.class);
+                    assertThat(context)
+                            .hasNotFailed()
+                            .hasSingleBean(ObjectStore.class)
+                            .hasSingleBean(S3ObjectStore.class);
                     assertThat(context.getBean(ObjectStore.class).describe()).contains(bucket);
-                    assertThat(raw.headBucket(b -> b.bucket(bucket)).sdkHttpResponse().isSuccessful()).isTrue();
+                    assertThat(raw.headBucket(b -> b.bucket(bucket))
+                                    .sdkHttpResponse()
+                                    .isSuccessful())
+                            .isTrue();
                 });
     }
 
@@ -300,12 +333,16 @@ class S3ObjectStoreIT extends ObjectStoreContract {
     }
 
     private static S3Presigner unusedPresigner() {
-        return S3Presigner.builder().region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+        return S3Presigner.builder()
+                .region(Region.US_EAST_1)
+                .credentialsProvider(
+                        StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
                 .build();
     }
 
     private static long pendingUploadsOf(String key) {
-        return raw.listMultipartUploads(b -> b.bucket(BUCKET).prefix(key)).uploads().size();
+        return raw.listMultipartUploads(b -> b.bucket(BUCKET).prefix(key))
+                .uploads()
+                .size();
     }
 }

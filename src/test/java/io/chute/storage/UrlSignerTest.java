@@ -42,12 +42,19 @@ class UrlSignerTest {
         String signature = signer.sign(part);
 
         assertThat(signer.verify(part, signature)).isTrue();
-        assertThat(signer.verify(UrlSigner.Grant.part("uploads/u/1", EXPIRY, 5_242_880, id, 3), signature)).as("part number").isFalse();
-        assertThat(signer.verify(UrlSigner.Grant.part("uploads/u/1", EXPIRY, 5_242_880, id.replace('1', '2'), 2), signature))
-                .as("upload").isFalse();
-        assertThat(signer.verify(UrlSigner.Grant.part("uploads/u/1", EXPIRY, 5_242_881, id, 2), signature)).as("size").isFalse();
+        assertThat(signer.verify(UrlSigner.Grant.part("uploads/u/1", EXPIRY, 5_242_880, id, 3), signature))
+                .as("part number")
+                .isFalse();
+        assertThat(signer.verify(
+                        UrlSigner.Grant.part("uploads/u/1", EXPIRY, 5_242_880, id.replace('1', '2'), 2), signature))
+                .as("upload")
+                .isFalse();
+        assertThat(signer.verify(UrlSigner.Grant.part("uploads/u/1", EXPIRY, 5_242_881, id, 2), signature))
+                .as("size")
+                .isFalse();
         assertThat(signer.verify(new UrlSigner.Grant("PUT", "uploads/u/1", EXPIRY, 5_242_880, null, null), signature))
-                .as("as a whole-object PUT").isFalse();
+                .as("as a whole-object PUT")
+                .isFalse();
     }
 
     @Test
@@ -57,13 +64,49 @@ class UrlSignerTest {
 
     static Stream<Arguments> tamperedGrants() {
         return Stream.of(
-                tampered("method", g -> new UrlSigner.Grant("GET", g.key(), g.expiresEpochSecond(), g.size(), g.contentType(), g.downloadName())),
-                tampered("key", g -> new UrlSigner.Grant(g.method(), "uploads/owner/other", g.expiresEpochSecond(), g.size(), g.contentType(), g.downloadName())),
-                tampered("expiry", g -> new UrlSigner.Grant(g.method(), g.key(), g.expiresEpochSecond() + 1, g.size(), g.contentType(), g.downloadName())),
-                tampered("size", g -> new UrlSigner.Grant(g.method(), g.key(), g.expiresEpochSecond(), g.size() + 1, g.contentType(), g.downloadName())),
-                tampered("content type", g -> new UrlSigner.Grant(g.method(), g.key(), g.expiresEpochSecond(), g.size(), "text/html", g.downloadName())),
-                tampered("download name", g -> new UrlSigner.Grant(g.method(), g.key(), g.expiresEpochSecond(), g.size(), g.contentType(), "other.jpg")),
-                tampered("download name removed", g -> new UrlSigner.Grant(g.method(), g.key(), g.expiresEpochSecond(), g.size(), g.contentType(), null)));
+                tampered(
+                        "method",
+                        g -> new UrlSigner.Grant(
+                                "GET", g.key(), g.expiresEpochSecond(), g.size(), g.contentType(), g.downloadName())),
+                tampered(
+                        "key",
+                        g -> new UrlSigner.Grant(
+                                g.method(),
+                                "uploads/owner/other",
+                                g.expiresEpochSecond(),
+                                g.size(),
+                                g.contentType(),
+                                g.downloadName())),
+                tampered(
+                        "expiry",
+                        g -> new UrlSigner.Grant(
+                                g.method(),
+                                g.key(),
+                                g.expiresEpochSecond() + 1,
+                                g.size(),
+                                g.contentType(),
+                                g.downloadName())),
+                tampered(
+                        "size",
+                        g -> new UrlSigner.Grant(
+                                g.method(),
+                                g.key(),
+                                g.expiresEpochSecond(),
+                                g.size() + 1,
+                                g.contentType(),
+                                g.downloadName())),
+                tampered(
+                        "content type",
+                        g -> new UrlSigner.Grant(
+                                g.method(), g.key(), g.expiresEpochSecond(), g.size(), "text/html", g.downloadName())),
+                tampered(
+                        "download name",
+                        g -> new UrlSigner.Grant(
+                                g.method(), g.key(), g.expiresEpochSecond(), g.size(), g.contentType(), "other.jpg")),
+                tampered(
+                        "download name removed",
+                        g -> new UrlSigner.Grant(
+                                g.method(), g.key(), g.expiresEpochSecond(), g.size(), g.contentType(), null)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -77,8 +120,17 @@ class UrlSignerTest {
 
     @ParameterizedTest
     @NullSource
-    @ValueSource(strings = {"", "garbage", "not base64!", "%%%", "AAAA", "====",
-            "c2lnbmF0dXJlLW9mLXRoZS13cm9uZy1sZW5ndGg", "+/+/+/+/"})
+    @ValueSource(
+            strings = {
+                "",
+                "garbage",
+                "not base64!",
+                "%%%",
+                "AAAA",
+                "====",
+                "c2lnbmF0dXJlLW9mLXRoZS13cm9uZy1sZW5ndGg",
+                "+/+/+/+/"
+            })
     void refusesMissingOrMalformedSignaturesWithoutThrowing(String signature) {
         assertThat(signer.verify(aPutGrant(), signature)).isFalse();
     }
@@ -111,7 +163,8 @@ class UrlSignerTest {
 
         assertThat(grant.expiredAt(Instant.ofEpochSecond(EXPIRY - 1))).isFalse();
         assertThat(grant.expiredAt(Instant.ofEpochSecond(EXPIRY))).isFalse();
-        assertThat(grant.expiredAt(Instant.ofEpochSecond(EXPIRY).plusMillis(999))).isFalse();
+        assertThat(grant.expiredAt(Instant.ofEpochSecond(EXPIRY).plusMillis(999)))
+                .isFalse();
     }
 
     @Test

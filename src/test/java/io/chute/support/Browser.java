@@ -47,12 +47,20 @@ public final class Browser implements AutoCloseable {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(executable("CHUTE_TEST_CHROMIUM", "/usr/bin/chromium"));
         // why: root in a container has no user namespace sandbox, and /dev/shm is small there
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--window-size=1280,860", "--lang=en-US", "--hide-scrollbars");
-        options.setExperimentalOption("prefs", Map.of(
-                "download.default_directory", downloads.toString(),
-                "download.prompt_for_download", false,
-                "safebrowsing.enabled", false));
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-dev-shm-usage",
+                "--disable-gpu",
+                "--window-size=1280,860",
+                "--lang=en-US",
+                "--hide-scrollbars");
+        options.setExperimentalOption(
+                "prefs",
+                Map.of(
+                        "download.default_directory", downloads.toString(),
+                        "download.prompt_for_download", false,
+                        "safebrowsing.enabled", false));
         // why: an alert must stay open so that a test can see it, not be dismissed by the driver
         options.setUnhandledPromptBehaviour(UnexpectedAlertBehaviour.IGNORE);
         ChromeDriverService service = new ChromeDriverService.Builder()
@@ -65,8 +73,9 @@ public final class Browser implements AutoCloseable {
     private static String executable(String variable, String fallback) {
         String path = System.getenv().getOrDefault(variable, fallback);
         if (!Files.isExecutable(Path.of(path))) {
-            throw new IllegalStateException(path + " is missing: the browser tests need Debian's chromium and chromium-driver "
-                    + "(apt-get install chromium chromium-driver), or " + variable + " naming it");
+            throw new IllegalStateException(
+                    path + " is missing: the browser tests need Debian's chromium and chromium-driver "
+                            + "(apt-get install chromium chromium-driver), or " + variable + " naming it");
         }
         return path;
     }
@@ -107,7 +116,8 @@ public final class Browser implements AutoCloseable {
 
     public <T> T until(Duration timeout, Function<WebDriver, T> condition) {
         // why: the page re-renders lists as events arrive, so an element found a moment ago may be gone
-        return new WebDriverWait(driver, timeout, Duration.ofMillis(100)).ignoring(StaleElementReferenceException.class)
+        return new WebDriverWait(driver, timeout, Duration.ofMillis(100))
+                .ignoring(StaleElementReferenceException.class)
                 .until(condition);
     }
 
@@ -136,7 +146,11 @@ public final class Browser implements AutoCloseable {
     /** Gives files to a file input, as picking them in the dialog would. */
     public void pick(By input, Path... files) {
         WebElement element = until(ExpectedConditions.presenceOfElementLocated(input));
-        element.sendKeys(String.join("\n", java.util.Arrays.stream(files).map(p -> p.toAbsolutePath().toString()).toList()));
+        element.sendKeys(String.join(
+                "\n",
+                java.util.Arrays.stream(files)
+                        .map(p -> p.toAbsolutePath().toString())
+                        .toList()));
     }
 
     /**
@@ -145,7 +159,8 @@ public final class Browser implements AutoCloseable {
      */
     public void drop(By target, String fileName, String contentType, byte[] content) {
         WebElement element = await(target);
-        script("""
+        script(
+                """
                 const [target, name, type, base64] = arguments;
                 const bytes = Uint8Array.from(atob(base64), c => c.charCodeAt(0));
                 const transfer = new DataTransfer();
@@ -153,7 +168,11 @@ public final class Browser implements AutoCloseable {
                 for (const kind of ['dragenter', 'dragover', 'drop']) {
                   target.dispatchEvent(new DragEvent(kind, { bubbles: true, cancelable: true, dataTransfer: transfer }));
                 }
-                """, element, fileName, contentType, java.util.Base64.getEncoder().encodeToString(content));
+                """,
+                element,
+                fileName,
+                contentType,
+                java.util.Base64.getEncoder().encodeToString(content));
     }
 
     /**
@@ -168,8 +187,9 @@ public final class Browser implements AutoCloseable {
     /** Takes HTTP requests off the network (they fail as they would offline), or puts them back; open sockets stay. */
     public void http(boolean up) {
         driver.executeCdpCommand("Network.enable", Map.of());
-        driver.executeCdpCommand("Network.emulateNetworkConditions", Map.of("offline", !up, "latency", 0,
-                "downloadThroughput", -1, "uploadThroughput", -1));
+        driver.executeCdpCommand(
+                "Network.emulateNetworkConditions",
+                Map.of("offline", !up, "latency", 0, "downloadThroughput", -1, "uploadThroughput", -1));
     }
 
     /**
@@ -179,7 +199,8 @@ public final class Browser implements AutoCloseable {
      * hidden; see {@link #notifications()}.
      */
     public void allowNotifications() {
-        driver.executeCdpCommand("Browser.grantPermissions", Map.of("origin", base, "permissions", List.of("notifications")));
+        driver.executeCdpCommand(
+                "Browser.grantPermissions", Map.of("origin", base, "permissions", List.of("notifications")));
         driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", """
                 (() => {
                   const Native = window.Notification;
@@ -199,9 +220,9 @@ public final class Browser implements AutoCloseable {
     /** The notifications shown by any tab of the origin, as "title: body". */
     @SuppressWarnings("unchecked")
     public List<String> notifications() {
-        return ((List<Map<String, Object>>) script("return JSON.parse(localStorage.getItem('chute.test.notifications') ?? '[]')"))
-                .stream()
-                .map(n -> n.get("title") + ": " + n.get("body")).toList();
+        return ((List<Map<String, Object>>)
+                        script("return JSON.parse(localStorage.getItem('chute.test.notifications') ?? '[]')"))
+                .stream().map(n -> n.get("title") + ": " + n.get("body")).toList();
     }
 
     private static final String NETWORK_SWITCH = """
@@ -257,7 +278,9 @@ public final class Browser implements AutoCloseable {
     public Path downloaded(String suffix) {
         return until(Duration.ofSeconds(30), d -> {
             try (var files = Files.list(downloads)) {
-                return files.filter(f -> f.getFileName().toString().endsWith(suffix)).findFirst().orElse(null);
+                return files.filter(f -> f.getFileName().toString().endsWith(suffix))
+                        .findFirst()
+                        .orElse(null);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

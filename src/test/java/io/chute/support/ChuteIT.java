@@ -52,7 +52,8 @@ public @interface ChuteIT {
             }
             try {
                 String dir = Files.createTempDirectory("chute-it-").toString();
-                context.getEnvironment().getPropertySources()
+                context.getEnvironment()
+                        .getPropertySources()
                         .addFirst(new MapPropertySource("chuteItDataDir", Map.of("chute.data-dir", dir)));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

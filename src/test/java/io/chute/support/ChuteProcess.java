@@ -55,9 +55,11 @@ public final class ChuteProcess implements AutoCloseable {
         command.add("--server.port=" + port);
         command.addAll(List.of(arguments));
         try {
-            Process process = new ProcessBuilder(command).directory(workDir == null ? null : workDir.toFile())
+            Process process = new ProcessBuilder(command)
+                    .directory(workDir == null ? null : workDir.toFile())
                     .redirectErrorStream(true)
-                    .redirectOutput(logFile.toFile()).start();
+                    .redirectOutput(logFile.toFile())
+                    .start();
             ChuteProcess chute = new ChuteProcess(process, port, logFile);
             chute.awaitHealthy();
             return chute;
@@ -92,7 +94,8 @@ public final class ChuteProcess implements AutoCloseable {
     public void close() {
         process.destroy();
         try {
-            if (!process.waitFor(java.util.concurrent.TimeUnit.SECONDS.toMillis(40), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            if (!process.waitFor(
+                    java.util.concurrent.TimeUnit.SECONDS.toMillis(40), java.util.concurrent.TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
             }
         } catch (InterruptedException e) {
@@ -102,11 +105,17 @@ public final class ChuteProcess implements AutoCloseable {
 
     private void awaitHealthy() {
         HttpClient http = HttpClient.newHttpClient();
-        Awaitility.await("Chute on port " + port + " (log: " + log + ")").atMost(Duration.ofSeconds(90))
-                .pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+        Awaitility.await("Chute on port " + port + " (log: " + log + ")")
+                .atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(250))
+                .ignoreExceptions()
                 .failFast("Chute exited; see " + log, () -> !process.isAlive())
-                .until(() -> http.send(HttpRequest.newBuilder(base().resolve("/actuator/health")).build(),
-                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+                .until(() -> http.send(
+                                        HttpRequest.newBuilder(base().resolve("/actuator/health"))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.discarding())
+                                .statusCode()
+                        == 200);
     }
 
     private static int freePort() {

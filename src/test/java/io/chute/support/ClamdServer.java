@@ -66,15 +66,18 @@ public final class ClamdServer implements AutoCloseable {
             // name:target type (0 = any file):offset (* = anywhere):hex body
             Files.writeString(db.resolve("chute-test.ndb"), SIGNATURE + ":0:*:" + Eicar.hex() + "\n");
             int port = freePort();
-            Path config = Files.writeString(dir.resolve("clamd.conf"), String.join("\n",
-                    "Foreground yes",
-                    "DatabaseDirectory " + db,
-                    "TemporaryDirectory " + tmp,
-                    "LogFile " + dir.resolve("clamd.log"),
-                    "TCPAddr 127.0.0.1",
-                    "TCPSocket " + port,
-                    "StreamMaxLength " + streamMaxLength,
-                    ""));
+            Path config = Files.writeString(
+                    dir.resolve("clamd.conf"),
+                    String.join(
+                            "\n",
+                            "Foreground yes",
+                            "DatabaseDirectory " + db,
+                            "TemporaryDirectory " + tmp,
+                            "LogFile " + dir.resolve("clamd.log"),
+                            "TCPAddr 127.0.0.1",
+                            "TCPSocket " + port,
+                            "StreamMaxLength " + streamMaxLength,
+                            ""));
             ClamdServer server = new ClamdServer(dir, config, port);
             Runtime.getRuntime().addShutdownHook(server.killOnExit);
             server.restart();
@@ -106,14 +109,17 @@ public final class ClamdServer implements AutoCloseable {
         try {
             process = new ProcessBuilder(clamd().toString(), "--foreground", "--config-file=" + config)
                     .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("clamd.out").toFile()))
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                            dir.resolve("clamd.out").toFile()))
                     .start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         ClamAvClient client = client();
         Process started = process;
-        await("clamd on port " + port + " answering PING").atMost(STARTUP).pollInterval(Duration.ofMillis(100))
+        await("clamd on port " + port + " answering PING")
+                .atMost(STARTUP)
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> {
                     if (!started.isAlive()) {
                         throw new IllegalStateException("clamd exited with " + started.exitValue() + ":\n" + output());
@@ -168,7 +174,9 @@ public final class ClamdServer implements AutoCloseable {
 
     private synchronized void signal(String name) {
         try {
-            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                    .inheritIO()
+                    .start();
             if (kill.waitFor() != 0) {
                 throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
             }
@@ -186,12 +194,17 @@ public final class ClamdServer implements AutoCloseable {
     }
 
     private static Path clamd() {
-        Optional<Path> named = Optional.ofNullable(System.getenv("CHUTE_TEST_CLAMD")).map(Path::of);
+        Optional<Path> named =
+                Optional.ofNullable(System.getenv("CHUTE_TEST_CLAMD")).map(Path::of);
         List<String> dirs = Stream.concat(
-                Stream.of(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)),
-                Stream.of("/usr/sbin", "/usr/local/sbin", "/sbin")).toList();
-        return named.or(() -> dirs.stream().filter(d -> !d.isEmpty()).map(d -> Path.of(d, "clamd"))
-                        .filter(Files::isExecutable).findFirst())
+                        Stream.of(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)),
+                        Stream.of("/usr/sbin", "/usr/local/sbin", "/sbin"))
+                .toList();
+        return named.or(() -> dirs.stream()
+                        .filter(d -> !d.isEmpty())
+                        .map(d -> Path.of(d, "clamd"))
+                        .filter(Files::isExecutable)
+                        .findFirst())
                 .orElseThrow(() -> new IllegalStateException("These tests need ClamAV's clamd: install it (Debian: "
                         + "apt-get install clamav-daemon) or name the binary in CHUTE_TEST_CLAMD"));
     }

@@ -12,19 +12,20 @@ public final class FileFlow {
 
     private static final List<String> SETTLED = List.of("COMPLETED", "REJECTED", "FAILED");
 
-    private FileFlow() {
-    }
+    private FileFlow() {}
 
     /** Uploads {@code file} as {@code name} and returns the job once it is COMPLETED, REJECTED or FAILED. */
-    public static Map<String, Object> uploadAndSettle(TestClient user, Path file, String name, String contentType,
-                                                      Duration atMost) {
+    public static Map<String, Object> uploadAndSettle(
+            TestClient user, Path file, String name, String contentType, Duration atMost) {
         Multipart form = Multipart.file("file", name, contentType, file);
         TestClient.Response accepted = user.postRaw("/api/upload", form.contentType(), form.body());
         if (accepted.status() != 202) {
             throw new AssertionError("upload of " + name + " answered " + accepted.status() + ": " + accepted.body());
         }
         String statusUrl = (String) accepted.json().get("statusUrl");
-        return await(name + " settles").atMost(atMost).pollInterval(Duration.ofMillis(250))
+        return await(name + " settles")
+                .atMost(atMost)
+                .pollInterval(Duration.ofMillis(250))
                 .until(() -> user.get(statusUrl).json(), job -> SETTLED.contains(job.get("status")));
     }
 

@@ -17,16 +17,46 @@ public final class Media {
     /** A clip as phones record it: HEVC video with AAC sound in a QuickTime file. */
     public static Path phoneVideo(Path dir, int width, int height) throws IOException, InterruptedException {
         Path out = dir.resolve("phone-" + width + "x" + height + ".mov");
-        ffmpeg(dir, "-f", "lavfi", "-i", "testsrc=duration=1:size=" + width + "x" + height + ":rate=10",
-                "-f", "lavfi", "-i", "sine=frequency=440:duration=1", "-c:v", "libx265", "-x265-params", "log-level=error",
-                "-tag:v", "hvc1", "-pix_fmt", "yuv420p", "-c:a", "aac", "-f", "mov", "-y", out.toString());
+        ffmpeg(
+                dir,
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc=duration=1:size=" + width + "x" + height + ":rate=10",
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=frequency=440:duration=1",
+                "-c:v",
+                "libx265",
+                "-x265-params",
+                "log-level=error",
+                "-tag:v",
+                "hvc1",
+                "-pix_fmt",
+                "yuv420p",
+                "-c:a",
+                "aac",
+                "-f",
+                "mov",
+                "-y",
+                out.toString());
         return out;
     }
 
     /** ffprobe's {@code key=value} view of a file's streams. */
     public static String probe(Path file) throws IOException, InterruptedException {
-        Process ffprobe = new ProcessBuilder("ffprobe", "-v", "error", "-show_entries", "stream=codec_name,pix_fmt",
-                "-of", "default=noprint_wrappers=1", file.toString()).redirectErrorStream(true).start();
+        Process ffprobe = new ProcessBuilder(
+                        "ffprobe",
+                        "-v",
+                        "error",
+                        "-show_entries",
+                        "stream=codec_name,pix_fmt",
+                        "-of",
+                        "default=noprint_wrappers=1",
+                        file.toString())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(ffprobe.getInputStream().readAllBytes());
         assertThat(ffprobe.waitFor(60, TimeUnit.SECONDS)).isTrue();
         return out;
@@ -37,9 +67,13 @@ public final class Media {
         List<String> command = new ArrayList<>(List.of("ffmpeg", "-nostdin", "-v", "error"));
         command.addAll(List.of(arguments));
         Path log = Files.createTempFile(dir, "ffmpeg-", ".log");
-        Process ffmpeg = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        assertThat(ffmpeg.waitFor(120, TimeUnit.SECONDS)).as("ffmpeg (apt-get install ffmpeg) made a test file").isTrue();
+        Process ffmpeg = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        assertThat(ffmpeg.waitFor(120, TimeUnit.SECONDS))
+                .as("ffmpeg (apt-get install ffmpeg) made a test file")
+                .isTrue();
         assertThat(ffmpeg.exitValue()).as(Files.readString(log)).isZero();
     }
-
 }

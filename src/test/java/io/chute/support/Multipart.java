@@ -17,10 +17,12 @@ public record Multipart(String contentType, HttpRequest.BodyPublisher body) {
                 + "Content-Type: " + partType + "\r\n\r\n";
         String tail = "\r\n--" + boundary + "--\r\n";
         try {
-            return new Multipart("multipart/form-data; boundary=" + boundary, HttpRequest.BodyPublishers.concat(
-                    HttpRequest.BodyPublishers.ofString(head, StandardCharsets.UTF_8),
-                    HttpRequest.BodyPublishers.ofFile(file),
-                    HttpRequest.BodyPublishers.ofString(tail, StandardCharsets.UTF_8)));
+            return new Multipart(
+                    "multipart/form-data; boundary=" + boundary,
+                    HttpRequest.BodyPublishers.concat(
+                            HttpRequest.BodyPublishers.ofString(head, StandardCharsets.UTF_8),
+                            HttpRequest.BodyPublishers.ofFile(file),
+                            HttpRequest.BodyPublishers.ofString(tail, StandardCharsets.UTF_8)));
         } catch (FileNotFoundException e) {
             throw new UncheckedIOException(e);
         }

@@ -29,18 +29,27 @@ public final class OfficeDocuments {
                 case "pptx", "odp" -> Files.writeString(work.resolve("source.fodp"), slide(phrase));
                 default -> throw new IllegalArgumentException("no recipe for " + extension);
             };
-            Process soffice = new ProcessBuilder("soffice", "--headless", "--norestore",
-                    "-env:UserInstallation=" + work.resolve("profile").toUri(), "--convert-to", extension,
-                    "--outdir", work.toString(), source.toString())
-                    .redirectErrorStream(true).redirectOutput(work.resolve("soffice.log").toFile()).start();
+            Process soffice = new ProcessBuilder(
+                            "soffice",
+                            "--headless",
+                            "--norestore",
+                            "-env:UserInstallation=" + work.resolve("profile").toUri(),
+                            "--convert-to",
+                            extension,
+                            "--outdir",
+                            work.toString(),
+                            source.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(work.resolve("soffice.log").toFile())
+                    .start();
             if (!soffice.waitFor(120, TimeUnit.SECONDS)) {
                 soffice.destroyForcibly();
                 throw new IllegalStateException("soffice did not finish making a " + extension);
             }
             Path made = work.resolve("source." + extension);
             if (!Files.isRegularFile(made)) {
-                throw new IllegalStateException("soffice (apt-get install libreoffice-core-nogui …) made no " + extension
-                        + ": " + Files.readString(work.resolve("soffice.log")));
+                throw new IllegalStateException("soffice (apt-get install libreoffice-core-nogui …) made no "
+                        + extension + ": " + Files.readString(work.resolve("soffice.log")));
             }
             return made;
         } catch (IOException e) {
@@ -59,9 +68,11 @@ public final class OfficeDocuments {
         Path file = dir.resolve("bomb.docx");
         try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(file))) {
             zip.putNextEntry(new ZipEntry("[Content_Types].xml"));
-            zip.write(("<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
-                    + "<Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument"
-                    + ".wordprocessingml.document.main+xml\"/></Types>").getBytes(StandardCharsets.UTF_8));
+            zip.write(
+                    ("<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
+                                    + "<Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument"
+                                    + ".wordprocessingml.document.main+xml\"/></Types>")
+                            .getBytes(StandardCharsets.UTF_8));
             zip.putNextEntry(new ZipEntry("word/document.xml"));
             writeZeros(zip, unpackedBytes);
             zip.closeEntry();

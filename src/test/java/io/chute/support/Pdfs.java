@@ -118,7 +118,8 @@ public final class Pdfs {
                 if (ownerPassword != null) {
                     AccessPermission permissions = new AccessPermission();
                     permissions.setCanExtractContent(false);
-                    StandardProtectionPolicy policy = new StandardProtectionPolicy(ownerPassword, userPassword, permissions);
+                    StandardProtectionPolicy policy =
+                            new StandardProtectionPolicy(ownerPassword, userPassword, permissions);
                     policy.setEncryptionKeyLength(128);
                     document.protect(policy);
                 }

@@ -52,14 +52,22 @@ public final class PrometheusServer implements AutoCloseable {
                         metrics_path: %s
                         static_configs:
                           - targets: ["%s:%d"]
-                    """.formatted(ruleFile.toAbsolutePath(), metricsUrl.getPath(), metricsUrl.getHost(), metricsUrl.getPort()));
+                    """.formatted(
+                    ruleFile.toAbsolutePath(), metricsUrl.getPath(), metricsUrl.getHost(), metricsUrl.getPort()));
             int port = freePort();
-            Process process = new ProcessBuilder(List.of(binary(), "--config.file=" + dir.resolve("prometheus.yml"),
-                    "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port))
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+            Process process = new ProcessBuilder(List.of(
+                            binary(),
+                            "--config.file=" + dir.resolve("prometheus.yml"),
+                            "--storage.tsdb.path=" + dir.resolve("data"),
+                            "--web.listen-address=127.0.0.1:" + port))
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("prometheus.log").toFile())
+                    .start();
             PrometheusServer server = new PrometheusServer(process, URI.create("http://127.0.0.1:" + port), dir);
             Awaitility.await("Prometheus on port " + port + " (log: " + dir.resolve("prometheus.log") + ")")
-                    .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(250))
+                    .ignoreExceptions()
                     .failFast("Prometheus exited; see " + dir.resolve("prometheus.log"), () -> !process.isAlive())
                     .until(() -> server.get("/-/ready").statusCode() == 200);
             return server;
@@ -77,7 +85,9 @@ public final class PrometheusServer implements AutoCloseable {
     public Map<String, String> alerts() {
         Map<String, String> states = new java.util.TreeMap<>();
         for (JsonNode alert : api("/api/v1/alerts").get("alerts")) {
-            states.put(alert.get("labels").get("alertname").asString(), alert.get("state").asString());
+            states.put(
+                    alert.get("labels").get("alertname").asString(),
+                    alert.get("state").asString());
         }
         return states;
     }
@@ -86,7 +96,8 @@ public final class PrometheusServer implements AutoCloseable {
     public List<String> targets() {
         List<String> targets = new java.util.ArrayList<>();
         for (JsonNode target : api("/api/v1/targets").get("activeTargets")) {
-            targets.add(target.get("health").asString() + " " + target.path("lastError").asString(""));
+            targets.add(target.get("health").asString() + " "
+                    + target.path("lastError").asString(""));
         }
         return targets;
     }

@@ -38,24 +38,40 @@ public final class SampleFiles {
     /** A minimal Office Open XML word-processing document: the parts Word needs to open it. */
     public static Path docx(Path dir) {
         return zipOf(dir.resolve("letter.docx"), new String[][] {
-                {"[Content_Types].xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
+            {
+                "[Content_Types].xml",
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
                         + "<Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>"
                         + "<Default Extension=\"xml\" ContentType=\"application/xml\"/>"
-                        + "<Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/></Types>"},
-                {"_rels/.rels", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
-                        + "<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"word/document.xml\"/></Relationships>"},
-                {"word/document.xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">"
-                        + "<w:body><w:p><w:r><w:t>Dear Chute,</w:t></w:r></w:p></w:body></w:document>"}});
+                        + "<Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/></Types>"
+            },
+            {
+                "_rels/.rels",
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+                        + "<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"word/document.xml\"/></Relationships>"
+            },
+            {
+                "word/document.xml",
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">"
+                        + "<w:body><w:p><w:r><w:t>Dear Chute,</w:t></w:r></w:p></w:body></w:document>"
+            }
+        });
     }
 
     public static Path html(Path dir) {
-        return text(dir, "page.html", "<!DOCTYPE html><html><head><title>x</title></head><body>"
-                + "<script>document.title = 'ran'</script></body></html>\n");
+        return text(
+                dir,
+                "page.html",
+                "<!DOCTYPE html><html><head><title>x</title></head><body>"
+                        + "<script>document.title = 'ran'</script></body></html>\n");
     }
 
     public static Path svg(Path dir) {
-        return text(dir, "drawing.svg", "<?xml version=\"1.0\"?><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\">"
-                + "<script>alert(1)</script><rect width=\"10\" height=\"10\"/></svg>\n");
+        return text(
+                dir,
+                "drawing.svg",
+                "<?xml version=\"1.0\"?><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\">"
+                        + "<script>alert(1)</script><rect width=\"10\" height=\"10\"/></svg>\n");
     }
 
     /** Bytes no detector knows: seeded random data. */
@@ -75,7 +91,8 @@ public final class SampleFiles {
     }
 
     private static Path zipOf(Path file, String[][] entries) {
-        try (OutputStream out = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(out)) {
+        try (OutputStream out = Files.newOutputStream(file);
+                ZipOutputStream zip = new ZipOutputStream(out)) {
             for (String[] entry : entries) {
                 zip.putNextEntry(new ZipEntry(entry[0]));
                 zip.write(entry[1].getBytes(StandardCharsets.UTF_8));

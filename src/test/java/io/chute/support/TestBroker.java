@@ -36,15 +36,18 @@ public final class TestBroker implements AutoCloseable, AfterAllCallback {
     }
 
     public static TestBroker create() {
-        String vhost = "chute-test-" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        String vhost =
+                "chute-test-" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         rabbitmqctl("add_vhost", vhost);
         rabbitmqctl("set_permissions", "-p", vhost, USER, ".*", ".*", ".*");
         TestBroker broker = new TestBroker(vhost);
-        try (Connection c = broker.connectionFactory().newConnection(List.of(new Address(HOST, PORT)), "chute-test-probe")) {
+        try (Connection c =
+                broker.connectionFactory().newConnection(List.of(new Address(HOST, PORT)), "chute-test-probe")) {
             return broker;
         } catch (IOException | java.util.concurrent.TimeoutException e) {
             broker.close();
-            throw new IllegalStateException("The machine's RabbitMQ at " + HOST + ":" + PORT + " is needed for this test: " + e, e);
+            throw new IllegalStateException(
+                    "The machine's RabbitMQ at " + HOST + ":" + PORT + " is needed for this test: " + e, e);
         }
     }
 
@@ -77,8 +80,16 @@ public final class TestBroker implements AutoCloseable, AfterAllCallback {
 
     /** The routing keys bound from {@code exchange} to {@code queue} in this virtual host, now. */
     public List<String> bindings(String exchange, String queue) {
-        String json = rabbitmqctl("list_bindings", "-q", "-p", vhost, "source_name", "destination_name", "routing_key",
-                "--formatter", "json");
+        String json = rabbitmqctl(
+                "list_bindings",
+                "-q",
+                "-p",
+                vhost,
+                "source_name",
+                "destination_name",
+                "routing_key",
+                "--formatter",
+                "json");
         return JsonMapper.builder().build().readValue(json, new TypeReference<List<Map<String, Object>>>() {}).stream()
                 .filter(b -> exchange.equals(b.get("source_name")) && queue.equals(b.get("destination_name")))
                 .map(b -> String.valueOf(b.get("routing_key")))
@@ -118,7 +129,8 @@ public final class TestBroker implements AutoCloseable, AfterAllCallback {
             }
             String text = new String(out, StandardCharsets.UTF_8);
             if (p.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", command) + " failed (" + p.exitValue() + "); the machine's RabbitMQ is needed for this test:\n" + text);
+                throw new IllegalStateException(String.join(" ", command) + " failed (" + p.exitValue()
+                        + "); the machine's RabbitMQ is needed for this test:\n" + text);
             }
             return text;
         } catch (IOException e) {

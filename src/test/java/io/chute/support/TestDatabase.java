@@ -17,7 +17,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  */
 public final class TestDatabase implements AutoCloseable {
 
-    private static final String SERVER = System.getenv().getOrDefault("CHUTE_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:5432/");
+    private static final String SERVER =
+            System.getenv().getOrDefault("CHUTE_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:5432/");
     private static final String USER = System.getenv().getOrDefault("CHUTE_TEST_PG_USER", "postgres");
 
     private final String name;
@@ -29,14 +30,19 @@ public final class TestDatabase implements AutoCloseable {
     }
 
     public static TestDatabase create() {
-        String name = "chute_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        String name =
+                "chute_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         admin("create database " + name);
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url(name));
         config.setUsername(USER);
         config.setMaximumPoolSize(24);
         HikariDataSource ds = new HikariDataSource(config);
-        Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+        Flyway.configure()
+                .dataSource(ds)
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
         return new TestDatabase(name, ds);
     }
 
@@ -55,8 +61,10 @@ public final class TestDatabase implements AutoCloseable {
     /** Inserts a user to own jobs and uploads (no password: it never logs in) and returns its id. */
     public UUID insertUser() {
         UUID id = UUID.randomUUID();
-        JdbcClient.create(dataSource).sql("insert into users (id, username, password_hash, display_name) values (?, ?, 'x', 'Owner')")
-                .params(id, "owner-" + id.toString().substring(0, 8)).update();
+        JdbcClient.create(dataSource)
+                .sql("insert into users (id, username, password_hash, display_name) values (?, ?, 'x', 'Owner')")
+                .params(id, "owner-" + id.toString().substring(0, 8))
+                .update();
         return id;
     }
 
@@ -71,10 +79,12 @@ public final class TestDatabase implements AutoCloseable {
     }
 
     private static void admin(String sql) {
-        try (Connection c = DriverManager.getConnection(url("postgres"), USER, null); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(url("postgres"), USER, null);
+                Statement s = c.createStatement()) {
             s.execute(sql);
         } catch (SQLException e) {
-            throw new IllegalStateException("The machine's PostgreSQL at " + SERVER + " is needed for this test: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "The machine's PostgreSQL at " + SERVER + " is needed for this test: " + e.getMessage(), e);
         }
     }
 }

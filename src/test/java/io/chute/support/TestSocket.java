@@ -28,7 +28,8 @@ public final class TestSocket implements AutoCloseable {
     private final WebSocket socket;
 
     private TestSocket(URI uri) {
-        this.socket = HttpClient.newHttpClient().newWebSocketBuilder()
+        this.socket = HttpClient.newHttpClient()
+                .newWebSocketBuilder()
                 .connectTimeout(Duration.ofSeconds(10))
                 .buildAsync(uri, new Listener())
                 .orTimeout(20, TimeUnit.SECONDS)
@@ -68,7 +69,8 @@ public final class TestSocket implements AutoCloseable {
 
     /** Waits up to 30 s for a frame that matches, and returns the first one. */
     public Map<String, Object> awaitFrame(Predicate<Map<String, Object>> matches) {
-        return Awaitility.await().atMost(Duration.ofSeconds(30))
+        return Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
                 .until(() -> frames.stream().filter(matches).findFirst(), java.util.Optional::isPresent)
                 .orElseThrow();
     }
@@ -85,8 +87,10 @@ public final class TestSocket implements AutoCloseable {
     @Override
     public void close() {
         if (!socket.isOutputClosed()) {
-            socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").orTimeout(10, TimeUnit.SECONDS)
-                    .exceptionally(e -> null).join();
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye")
+                    .orTimeout(10, TimeUnit.SECONDS)
+                    .exceptionally(e -> null)
+                    .join();
         }
         socket.abort();
     }

@@ -21,11 +21,13 @@ public final class TestUploads {
      */
     public static Map<String, Object> signedUpload(TestClient user, Path file, String name) {
         try {
-            TestClient.Response signed = user.post("/api/uploads",
-                    Map.of("fileName", name, "size", Files.size(file), "contentType", "image/jpeg"));
+            TestClient.Response signed = user.post(
+                    "/api/uploads", Map.of("fileName", name, "size", Files.size(file), "contentType", "image/jpeg"));
             assertThat(signed.status()).isEqualTo(201);
             Map<String, Object> body = signed.json();
-            assertThat(body).containsKeys("uploadId", "url", "headers", "expiresAt").containsEntry("method", "PUT");
+            assertThat(body)
+                    .containsKeys("uploadId", "url", "headers", "expiresAt")
+                    .containsEntry("method", "PUT");
 
             TestClient.Response put = user.put((String) body.get("url"), headers(body), file);
             assertThat(put.status()).isEqualTo(200);
@@ -33,7 +35,9 @@ public final class TestUploads {
 
             TestClient.Response complete = user.post("/api/uploads/" + body.get("uploadId") + "/complete", Map.of());
             assertThat(complete.status()).isEqualTo(202);
-            assertThat(complete.json()).containsEntry("status", "PENDING").containsEntry("uploadId", body.get("uploadId"));
+            assertThat(complete.json())
+                    .containsEntry("status", "PENDING")
+                    .containsEntry("uploadId", body.get("uploadId"));
             return complete.json();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -65,7 +69,8 @@ public final class TestUploads {
     public static Map<String, Object> completedJob(TestClient user, Map<String, Object> accepted) {
         String statusUrl = (String) accepted.get("statusUrl");
         assertThat(statusUrl).isEqualTo("/api/jobs/" + accepted.get("jobId"));
-        return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+        return await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> user.get(statusUrl).json(), job -> {
                     assertThat(job.get("status")).isNotIn("FAILED", "REJECTED", "CANCELLED");
                     return "COMPLETED".equals(job.get("status"));

@@ -34,8 +34,10 @@ public final class ZipkinCollector implements AutoCloseable {
             HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
             ZipkinCollector collector = new ZipkinCollector(server);
             server.createContext("/api/v2/spans", exchange -> {
-                try (InputStream body = "gzip".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Content-Encoding"))
-                        ? new GZIPInputStream(exchange.getRequestBody()) : exchange.getRequestBody()) {
+                try (InputStream body =
+                        "gzip".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Content-Encoding"))
+                                ? new GZIPInputStream(exchange.getRequestBody())
+                                : exchange.getRequestBody()) {
                     collector.add(JSON.readTree(body));
                     exchange.sendResponseHeaders(202, -1);
                 } catch (RuntimeException e) {
@@ -53,8 +55,12 @@ public final class ZipkinCollector implements AutoCloseable {
 
     private synchronized void add(JsonNode reported) {
         for (JsonNode s : reported) {
-            spans.add(new Span(s.get("traceId").asString(), s.get("id").asString(), s.path("parentId").asString(null),
-                    s.path("name").asString(""), s.path("kind").asString(null),
+            spans.add(new Span(
+                    s.get("traceId").asString(),
+                    s.get("id").asString(),
+                    s.path("parentId").asString(null),
+                    s.path("name").asString(""),
+                    s.path("kind").asString(null),
                     s.path("localEndpoint").path("serviceName").asString(null)));
         }
     }

@@ -3,11 +3,11 @@ package io.chute.upload;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.chute.support.TestUploads;
+import io.chute.support.EmbeddedChuteIT;
 import io.chute.support.Multipart;
 import io.chute.support.SampleFiles;
-import io.chute.support.EmbeddedChuteIT;
 import io.chute.support.TestClient;
+import io.chute.support.TestUploads;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Socket;
@@ -35,14 +35,14 @@ import org.springframework.test.context.DynamicPropertySource;
  * Any file a person shares, over real HTTP: every type is stored and downloadable as it was sent,
  * always as an attachment; what the configuration refuses is refused before any byte is sent.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "logging.level.io.chute.common.ProblemHandler=DEBUG")
 @DirtiesContext // why: its own settings, so its own context, closed when the class is done
 class AnyFileIT {
 
     @LocalServerPort
     int port;
-
 
     static final long MAX_SIZE = 2 * 1024 * 1024;
 
@@ -74,11 +74,13 @@ class AnyFileIT {
             assertThat(((Number) job.get("fileSize")).longValue()).isEqualTo(size(file));
             HttpResponse<byte[]> original = download(alice, accepted);
             assertThat(original.body()).as(file.toString()).isEqualTo(bytes(file));
-            assertThat(original.headers().firstValue("Content-Disposition")).hasValueSatisfying(v ->
-                    assertThat(v).startsWith("attachment").contains(file.getFileName().toString()));
+            assertThat(original.headers().firstValue("Content-Disposition"))
+                    .hasValueSatisfying(v -> assertThat(v)
+                            .startsWith("attachment")
+                            .contains(file.getFileName().toString()));
             assertThat(original.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
-            assertThat(original.headers().firstValue("Content-Type")).hasValueSatisfying(v ->
-                    assertThat(v).startsWith((String) job.get("detectedType")));
+            assertThat(original.headers().firstValue("Content-Type"))
+                    .hasValueSatisfying(v -> assertThat(v).startsWith((String) job.get("detectedType")));
         });
     }
 
@@ -87,11 +89,16 @@ class AnyFileIT {
         TestClient alice = newUser();
         Path blob = SampleFiles.unknownBinary(dir, 20_000);
 
-        Map<String, Object> job = TestUploads.completedJob(alice, signedUpload(alice, blob, "application/x-chute-test"));
+        Map<String, Object> job =
+                TestUploads.completedJob(alice, signedUpload(alice, blob, "application/x-chute-test"));
 
-        assertThat(job).containsEntry("detectedType", "application/octet-stream").containsEntry("progress", 100)
+        assertThat(job)
+                .containsEntry("detectedType", "application/octet-stream")
+                .containsEntry("progress", 100)
                 .containsEntry("fileName", "blob.bin");
-        assertThat(job.get("outputs")).asInstanceOf(InstanceOfAssertFactories.MAP).isEmpty();
+        assertThat(job.get("outputs"))
+                .asInstanceOf(InstanceOfAssertFactories.MAP)
+                .isEmpty();
     }
 
     @Test
@@ -105,13 +112,13 @@ class AnyFileIT {
 
             assertThat((String) job.get("detectedType")).isIn("text/html", "image/svg+xml");
             assertThat(original.body()).isEqualTo(bytes(page));
-            assertThat(original.headers().firstValue("Content-Type")).hasValueSatisfying(v ->
-                    assertThat(v).startsWith((String) job.get("detectedType")));
-            assertThat(original.headers().firstValue("Content-Disposition")).hasValueSatisfying(v ->
-                    assertThat(v).startsWith("attachment;"));
+            assertThat(original.headers().firstValue("Content-Type"))
+                    .hasValueSatisfying(v -> assertThat(v).startsWith((String) job.get("detectedType")));
+            assertThat(original.headers().firstValue("Content-Disposition"))
+                    .hasValueSatisfying(v -> assertThat(v).startsWith("attachment;"));
             assertThat(original.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
-            assertThat(original.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(v ->
-                    assertThat(v).contains("sandbox"));
+            assertThat(original.headers().firstValue("Content-Security-Policy"))
+                    .hasValueSatisfying(v -> assertThat(v).contains("sandbox"));
         }
     }
 
@@ -120,7 +127,8 @@ class AnyFileIT {
         TestClient alice = newUser();
         Path exe = SampleFiles.exe(dir);
 
-        TestClient.Response signed = alice.post("/api/uploads",
+        TestClient.Response signed = alice.post(
+                "/api/uploads",
                 Map.of("fileName", "setup.exe", "size", size(exe), "contentType", "application/x-msdownload"));
 
         assertThat(signed.status()).isEqualTo(415);
@@ -133,17 +141,30 @@ class AnyFileIT {
     void bytesOfADeniedTypeUnderAnotherNameAreRefusedAtCompleteAndNotKept() {
         TestClient alice = newUser();
         Path exe = SampleFiles.exe(dir);
-        Map<String, Object> signed = alice.post("/api/uploads",
-                Map.of("fileName", "harmless.dat", "size", size(exe), "contentType", "application/octet-stream")).json();
-        assertThat(alice.put((String) signed.get("url"), TestUploads.headers(signed), exe).status()).isEqualTo(200);
+        Map<String, Object> signed = alice.post(
+                        "/api/uploads",
+                        Map.of(
+                                "fileName",
+                                "harmless.dat",
+                                "size",
+                                size(exe),
+                                "contentType",
+                                "application/octet-stream"))
+                .json();
+        assertThat(alice.put((String) signed.get("url"), TestUploads.headers(signed), exe)
+                        .status())
+                .isEqualTo(200);
 
         TestClient.Response complete = alice.post("/api/uploads/" + signed.get("uploadId") + "/complete", Map.of());
 
         assertThat(complete.status()).isEqualTo(415);
         assertThat(complete.contentType()).startsWith("application/problem+json");
-        assertThat(alice.get("/api/uploads/" + signed.get("uploadId")).json()).containsEntry("state", "REJECTED")
+        assertThat(alice.get("/api/uploads/" + signed.get("uploadId")).json())
+                .containsEntry("state", "REJECTED")
                 .containsEntry("detectedType", "application/x-msdownload");
-        assertThat(alice.get("/api/uploads/" + signed.get("uploadId") + "/download").status()).isEqualTo(403);
+        assertThat(alice.get("/api/uploads/" + signed.get("uploadId") + "/download")
+                        .status())
+                .isEqualTo(403);
     }
 
     @Test
@@ -162,7 +183,8 @@ class AnyFileIT {
     void aDeclaredSizeOverTheLimitIsRefusedAtSigning() {
         TestClient alice = newUser();
 
-        TestClient.Response signed = alice.post("/api/uploads",
+        TestClient.Response signed = alice.post(
+                "/api/uploads",
                 Map.of("fileName", "huge.iso", "size", MAX_SIZE + 1, "contentType", "application/octet-stream"));
 
         assertThat(signed.status()).isEqualTo(413);
@@ -187,21 +209,27 @@ class AnyFileIT {
     @ExtendWith(OutputCaptureExtension.class)
     void aPutCutShortByTheClientStoresNothingAndIsNoErrorOfChutes(CapturedOutput output) throws IOException {
         TestClient alice = newUser();
-        Map<String, Object> signed = alice.post("/api/uploads",
-                Map.of("fileName", "cut.bin", "size", 100_000, "contentType", "application/octet-stream")).json();
+        Map<String, Object> signed = alice.post(
+                        "/api/uploads",
+                        Map.of("fileName", "cut.bin", "size", 100_000, "contentType", "application/octet-stream"))
+                .json();
         URI url = URI.create((String) signed.get("url"));
 
         try (Socket socket = new Socket(url.getHost(), url.getPort())) {
             socket.setSoLinger(true, 0); // closing resets the connection, as a cancelled browser upload does
-            socket.getOutputStream().write(("PUT " + url.getRawPath() + "?" + url.getRawQuery() + " HTTP/1.1\r\nHost: localhost\r\n"
-                    + "Content-Type: application/octet-stream\r\nContent-Length: 100000\r\n\r\n" + "x".repeat(1000))
-                    .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream()
+                    .write(("PUT " + url.getRawPath() + "?" + url.getRawQuery() + " HTTP/1.1\r\nHost: localhost\r\n"
+                                    + "Content-Type: application/octet-stream\r\nContent-Length: 100000\r\n\r\n"
+                                    + "x".repeat(1000))
+                            .getBytes(StandardCharsets.US_ASCII));
             socket.getOutputStream().flush();
         }
 
         await().atMost(Duration.ofSeconds(30)).until(() -> output.getOut().contains("The client went away during PUT"));
         assertThat(output.getOut()).doesNotContain("Unexpected failure on PUT");
-        assertThat(alice.post("/api/uploads/" + signed.get("uploadId") + "/complete", Map.of()).status()).isEqualTo(409);
+        assertThat(alice.post("/api/uploads/" + signed.get("uploadId") + "/complete", Map.of())
+                        .status())
+                .isEqualTo(409);
     }
 
     @Test
@@ -210,7 +238,8 @@ class AnyFileIT {
 
         Map<String, Object> config = alice.get("/api/config").json();
 
-        assertThat(config).extractingByKey("uploads", InstanceOfAssertFactories.MAP)
+        assertThat(config)
+                .extractingByKey("uploads", InstanceOfAssertFactories.MAP)
                 .containsEntry("maxSize", (int) MAX_SIZE)
                 .containsEntry("allowedTypes", List.of("*/*"))
                 .containsEntry("deniedTypes", List.of("application/x-msdownload"))
@@ -218,11 +247,15 @@ class AnyFileIT {
     }
 
     private static Map<String, Object> signedUpload(TestClient user, Path file, String declaredType) {
-        TestClient.Response signed = user.post("/api/uploads",
+        TestClient.Response signed = user.post(
+                "/api/uploads",
                 Map.of("fileName", file.getFileName().toString(), "size", size(file), "contentType", declaredType));
         assertThat(signed.status()).as(signed.body()).isEqualTo(201);
-        assertThat(user.put((String) signed.json().get("url"), TestUploads.headers(signed.json()), file).status()).isEqualTo(200);
-        TestClient.Response complete = user.post("/api/uploads/" + signed.json().get("uploadId") + "/complete", Map.of());
+        assertThat(user.put((String) signed.json().get("url"), TestUploads.headers(signed.json()), file)
+                        .status())
+                .isEqualTo(200);
+        TestClient.Response complete =
+                user.post("/api/uploads/" + signed.json().get("uploadId") + "/complete", Map.of());
         assertThat(complete.status()).as(complete.body()).isEqualTo(202);
         return complete.json();
     }

@@ -85,8 +85,18 @@ class FileNamesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"a\u0000.jpg", "a\n.jpg", "a\r\nb.jpg", "a\u0007.jpg", "a\u001b[31m.jpg", "a\u007f.jpg", "a\u0085.jpg",
-            "a.jpg\u0000", "dir\n/a.jpg"})
+    @ValueSource(
+            strings = {
+                "a\u0000.jpg",
+                "a\n.jpg",
+                "a\r\nb.jpg",
+                "a\u0007.jpg",
+                "a\u001b[31m.jpg",
+                "a\u007f.jpg",
+                "a\u0085.jpg",
+                "a.jpg\u0000",
+                "dir\n/a.jpg"
+            })
     void refusesControlCharacters(String raw) {
         assertRefused(raw, "fileName must not contain control characters");
     }

@@ -21,5 +21,4 @@ class FileSystemUploadIntegrityIT extends UploadIntegrityContract {
     protected boolean servesDigestOnDownload() {
         return true;
     }
-
 }

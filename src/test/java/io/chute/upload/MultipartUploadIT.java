@@ -18,9 +18,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
-import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -62,18 +62,22 @@ class MultipartUploadIT {
         Path photo = paddedJpeg(SIZE);
         Map<String, Object> plan = start(alice, SIZE);
         String upload = "/api/uploads/" + plan.get("uploadId");
-        assertThat(plan).doesNotContainKeys("url", "method")
+        assertThat(plan)
+                .doesNotContainKeys("url", "method")
                 .containsEntry("multipart", Map.of("partSize", (int) (5 * MiB), "partCount", 3));
 
         Map<Integer, String> etags = new HashMap<>();
         etags.put(1, putPart(alice, signPart(alice, upload, 1), slice(photo, 0, 5 * MiB)));
 
         // the page reloads: all the client has left is the upload id
-        assertThat(alice.get(upload).json()).containsEntry("state", "AWAITING_UPLOAD")
+        assertThat(alice.get(upload).json())
+                .containsEntry("state", "AWAITING_UPLOAD")
                 .containsEntry("multipart", Map.of("partSize", (int) (5 * MiB), "partCount", 3));
         List<Map<String, Object>> held = parts(alice.get(upload + "/parts").json());
         assertThat(held).hasSize(1);
-        assertThat(held.getFirst()).containsEntry("partNumber", 1).containsEntry("size", (int) (5 * MiB))
+        assertThat(held.getFirst())
+                .containsEntry("partNumber", 1)
+                .containsEntry("size", (int) (5 * MiB))
                 .containsEntry("etag", etags.get(1));
 
         TestClient.Response signed = alice.post(upload + "/parts", Map.of("partNumbers", List.of(2, 3)));
@@ -82,10 +86,18 @@ class MultipartUploadIT {
         etags.put(2, putPart(alice, urls.get(0), slice(photo, 5 * MiB, 5 * MiB)));
         etags.put(3, putPart(alice, urls.get(1), slice(photo, 10 * MiB, MiB)));
 
-        TestClient.Response complete = alice.post(upload + "/complete", Map.of("parts", List.of(
-                Map.of("partNumber", 1, "etag", etags.get(1)),
-                Map.of("partNumber", 2, "etag", etags.get(2).replace("\"", "")), // some clients drop the quotes
-                Map.of("partNumber", 3, "etag", etags.get(3)))));
+        TestClient.Response complete = alice.post(
+                upload + "/complete",
+                Map.of(
+                        "parts",
+                        List.of(
+                                Map.of("partNumber", 1, "etag", etags.get(1)),
+                                Map.of(
+                                        "partNumber",
+                                        2,
+                                        "etag",
+                                        etags.get(2).replace("\"", "")), // some clients drop the quotes
+                                Map.of("partNumber", 3, "etag", etags.get(3)))));
 
         assertThat(complete.status()).as(complete.body()).isEqualTo(202);
         Map<String, Object> job = TestUploads.completedJob(alice, complete.json());
@@ -104,8 +116,11 @@ class MultipartUploadIT {
         String first = putPart(alice, signPart(alice, upload, 1), slice(photo, 0, 5 * MiB));
         String third = putPart(alice, signPart(alice, upload, 3), slice(photo, 10 * MiB, MiB));
 
-        TestClient.Response complete = alice.post(upload + "/complete", Map.of("parts", List.of(
-                Map.of("partNumber", 1, "etag", first), Map.of("partNumber", 3, "etag", third))));
+        TestClient.Response complete = alice.post(
+                upload + "/complete",
+                Map.of(
+                        "parts",
+                        List.of(Map.of("partNumber", 1, "etag", first), Map.of("partNumber", 3, "etag", third))));
 
         assertThat(complete.status()).isEqualTo(400);
         assertThat(complete.contentType()).startsWith("application/problem+json");
@@ -121,8 +136,13 @@ class MultipartUploadIT {
         String first = putPart(alice, signPart(alice, upload, 1), slice(photo, 0, 5 * MiB));
         putPart(alice, signPart(alice, upload, 2), slice(photo, 5 * MiB, 2 * MiB));
 
-        TestClient.Response complete = alice.post(upload + "/complete", Map.of("parts", List.of(
-                Map.of("partNumber", 1, "etag", first), Map.of("partNumber", 2, "etag", "\"00000000000000000000000000000000\""))));
+        TestClient.Response complete = alice.post(
+                upload + "/complete",
+                Map.of(
+                        "parts",
+                        List.of(
+                                Map.of("partNumber", 1, "etag", first),
+                                Map.of("partNumber", 2, "etag", "\"00000000000000000000000000000000\""))));
 
         assertThat(complete.status()).isEqualTo(400);
         assertThat(complete.contentType()).startsWith("application/problem+json");
@@ -147,9 +167,13 @@ class MultipartUploadIT {
         TestClient mallory = newUser();
 
         assertThat(mallory.get(upload).status()).isEqualTo(404);
-        assertThat(mallory.post(upload + "/parts", Map.of("partNumbers", List.of(1))).status()).isEqualTo(404);
+        assertThat(mallory.post(upload + "/parts", Map.of("partNumbers", List.of(1)))
+                        .status())
+                .isEqualTo(404);
         assertThat(mallory.get(upload + "/parts").status()).isEqualTo(404);
-        assertThat(mallory.post(upload + "/complete", Map.of("parts", List.of())).status()).isEqualTo(404);
+        assertThat(mallory.post(upload + "/complete", Map.of("parts", List.of()))
+                        .status())
+                .isEqualTo(404);
         assertThat(mallory.delete(upload).status()).isEqualTo(404);
     }
 
@@ -164,8 +188,11 @@ class MultipartUploadIT {
 
         assertThat(alice.get(upload).json()).containsEntry("state", "ABORTED");
         assertThat(alice.get(upload + "/parts").status()).isEqualTo(409);
-        assertThat(alice.post(upload + "/parts", Map.of("partNumbers", List.of(2))).status()).isEqualTo(409);
-        assertThat(alice.post(upload + "/complete", Map.of("parts", List.of())).status()).isEqualTo(409);
+        assertThat(alice.post(upload + "/parts", Map.of("partNumbers", List.of(2)))
+                        .status())
+                .isEqualTo(409);
+        assertThat(alice.post(upload + "/complete", Map.of("parts", List.of())).status())
+                .isEqualTo(409);
     }
 
     @Test
@@ -174,11 +201,15 @@ class MultipartUploadIT {
         Path photo = paddedJpeg(SIZE);
         String uploadId = (String) start(alice, SIZE).get("uploadId");
         putPart(alice, signPart(alice, "/api/uploads/" + uploadId, 1), slice(photo, 0, 5 * MiB));
-        var row = jdbc.sql("select object_key, multipart_id from uploads where id = ?").param(UUID.fromString(uploadId))
-                .query((rs, n) -> List.of(rs.getString(1), rs.getString(2))).single();
+        var row = jdbc.sql("select object_key, multipart_id from uploads where id = ?")
+                .param(UUID.fromString(uploadId))
+                .query((rs, n) -> List.of(rs.getString(1), rs.getString(2)))
+                .single();
         assertThat(store.listParts(row.get(0), row.get(1))).hasSize(1);
 
-        jdbc.sql("update uploads set expires_at = now() - interval '1 minute' where id = ?").param(UUID.fromString(uploadId)).update();
+        jdbc.sql("update uploads set expires_at = now() - interval '1 minute' where id = ?")
+                .param(UUID.fromString(uploadId))
+                .update();
         janitor.abortExpired(Duration.ZERO);
 
         assertThat(alice.get("/api/uploads/" + uploadId).json()).containsEntry("state", "ABORTED");
@@ -190,8 +221,8 @@ class MultipartUploadIT {
     }
 
     private static Map<String, Object> start(TestClient user, long size) {
-        TestClient.Response answer = user.post("/api/uploads",
-                Map.of("fileName", "panorama.jpg", "size", size, "contentType", "image/jpeg"));
+        TestClient.Response answer = user.post(
+                "/api/uploads", Map.of("fileName", "panorama.jpg", "size", size, "contentType", "image/jpeg"));
         assertThat(answer.status()).as(answer.body()).isEqualTo(201);
         return answer.json();
     }
@@ -207,7 +238,8 @@ class MultipartUploadIT {
     /** PUTs one part file to its signed URL; returns the ETag it answered. */
     @SuppressWarnings("unchecked")
     private static String putPart(TestClient user, Map<String, Object> signed, Path part) {
-        TestClient.Response put = user.put((String) signed.get("url"), (Map<String, String>) signed.get("headers"), part);
+        TestClient.Response put =
+                user.put((String) signed.get("url"), (Map<String, String>) signed.get("headers"), part);
         assertThat(put.status()).as(put.body()).isEqualTo(200);
         String etag = put.header("ETag");
         assertThat(etag).startsWith("\"").endsWith("\"");
@@ -228,7 +260,8 @@ class MultipartUploadIT {
     /** {@code length} bytes of {@code file} from {@code offset}, copied through a stream into a file of their own. */
     private Path slice(Path file, long offset, long length) throws IOException {
         Path part = Files.createTempFile(dir, "part-", ".bin");
-        try (InputStream in = Files.newInputStream(file); OutputStream out = Files.newOutputStream(part)) {
+        try (InputStream in = Files.newInputStream(file);
+                OutputStream out = Files.newOutputStream(part)) {
             in.skipNBytes(offset);
             long copied = new BoundedCopy(in, out).copy(length);
             assertThat(copied).isEqualTo(length);
@@ -239,8 +272,8 @@ class MultipartUploadIT {
     private Path download(String url) throws IOException {
         Path target = dir.resolve("downloaded.jpg");
         try (HttpClient http = HttpClient.newHttpClient()) {
-            HttpResponse<Path> response = http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
-                    HttpResponse.BodyHandlers.ofFile(target));
+            HttpResponse<Path> response = http.send(
+                    HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofFile(target));
             assertThat(response.statusCode()).isEqualTo(200);
             return response.body();
         } catch (InterruptedException e) {
@@ -253,7 +286,9 @@ class MultipartUploadIT {
         long copy(long length) throws IOException {
             byte[] buffer = new byte[64 * 1024];
             long copied = 0;
-            for (int n; copied < length && (n = in.read(buffer, 0, (int) Math.min(buffer.length, length - copied))) != -1; ) {
+            for (int n;
+                    copied < length
+                            && (n = in.read(buffer, 0, (int) Math.min(buffer.length, length - copied))) != -1; ) {
                 out.write(buffer, 0, n);
                 copied += n;
             }

@@ -12,12 +12,13 @@ class PartPlanTest {
 
     @ParameterizedTest
     @CsvSource({
-            "1, 5",
-            "11534336, 5",            // 11 MiB: three parts of 5, 5, 1 MiB
-            "52428800000, 5",         // exactly 10,000 parts of 5 MiB
-            "52428800001, 6",         // one byte more needs bigger parts
-            "5368709120, 5",          // 5 GiB
-            "107374182400, 11"})      // 100 GiB: ceil(10.24 MiB) = 11 MiB
+        "1, 5",
+        "11534336, 5", // 11 MiB: three parts of 5, 5, 1 MiB
+        "52428800000, 5", // exactly 10,000 parts of 5 MiB
+        "52428800001, 6", // one byte more needs bigger parts
+        "5368709120, 5", // 5 GiB
+        "107374182400, 11"
+    }) // 100 GiB: ceil(10.24 MiB) = 11 MiB
     void partSizeIsTheSmallestWholeMiBThatFitsInTenThousandParts(long size, long expectedMiB) {
         long partSize = UploadService.partSizeFor(size);
 

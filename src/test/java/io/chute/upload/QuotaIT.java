@@ -2,11 +2,11 @@ package io.chute.upload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.chute.support.TestUploads;
 import io.chute.support.DataDirs;
 import io.chute.support.Images;
 import io.chute.support.Multipart;
 import io.chute.support.TestClient;
+import io.chute.support.TestUploads;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -48,7 +48,8 @@ class QuotaIT {
         Path photo = Images.paddedJpeg(dir, KB600);
         Map<String, Object> first = TestUploads.signedUpload(alice, photo, "first.jpg");
         TestUploads.completedJob(alice, first);
-        assertThat(alice.get("/api/me").json()).containsEntry("usage", Map.of("bytes", (int) KB600, "files", 1))
+        assertThat(alice.get("/api/me").json())
+                .containsEntry("usage", Map.of("bytes", (int) KB600, "files", 1))
                 .containsEntry("quota", Map.of("bytes", (int) MB1));
 
         TestClient.Response refused = alice.post("/api/uploads", request("second.jpg", KB600));
@@ -57,10 +58,14 @@ class QuotaIT {
         assertThat(refused.contentType()).startsWith("application/problem+json");
         assertThat((String) refused.json().get("type")).endsWith("/quota-exceeded");
 
-        assertThat(alice.delete("/api/uploads/" + first.get("uploadId")).status()).isEqualTo(204);
+        assertThat(alice.delete("/api/uploads/" + first.get("uploadId")).status())
+                .isEqualTo(204);
         assertThat(alice.get("/api/me").json()).containsEntry("usage", Map.of("bytes", 0, "files", 0));
-        assertThat(alice.get("/api/uploads/" + first.get("uploadId") + "/download").status()).isEqualTo(410);
-        assertThat(alice.post("/api/uploads", request("second.jpg", KB600)).status()).isEqualTo(201);
+        assertThat(alice.get("/api/uploads/" + first.get("uploadId") + "/download")
+                        .status())
+                .isEqualTo(410);
+        assertThat(alice.post("/api/uploads", request("second.jpg", KB600)).status())
+                .isEqualTo(201);
     }
 
     @Test
@@ -86,14 +91,23 @@ class QuotaIT {
 
         assertThat(raised.status()).as(raised.body()).isEqualTo(200);
         assertThat(carol.get("/api/me").json()).containsEntry("quota", Map.of("bytes", (int) (10 * MB1)));
-        assertThat(carol.post("/api/uploads", request("big.jpg", 5 * MB1)).status()).isEqualTo(201);
+        assertThat(carol.post("/api/uploads", request("big.jpg", 5 * MB1)).status())
+                .isEqualTo(201);
         Map<String, Object> reset = new HashMap<>();
         reset.put("bytes", null);
-        assertThat(admin.putJson("/api/admin/users/" + carolId + "/quota", reset).status()).isEqualTo(200);
+        assertThat(admin.putJson("/api/admin/users/" + carolId + "/quota", reset)
+                        .status())
+                .isEqualTo(200);
         assertThat(carol.get("/api/me").json()).containsEntry("quota", Map.of("bytes", (int) MB1));
-        assertThat(carol.putJson("/api/admin/users/" + carolId + "/quota", Map.of("bytes", 1)).status()).isEqualTo(403);
-        assertThat(admin.putJson("/api/admin/users/" + UUID.randomUUID() + "/quota", Map.of("bytes", 1)).status()).isEqualTo(404);
-        assertThat(admin.putJson("/api/admin/users/" + carolId + "/quota", Map.of("bytes", -1)).status()).isEqualTo(400);
+        assertThat(carol.putJson("/api/admin/users/" + carolId + "/quota", Map.of("bytes", 1))
+                        .status())
+                .isEqualTo(403);
+        assertThat(admin.putJson("/api/admin/users/" + UUID.randomUUID() + "/quota", Map.of("bytes", 1))
+                        .status())
+                .isEqualTo(404);
+        assertThat(admin.putJson("/api/admin/users/" + carolId + "/quota", Map.of("bytes", -1))
+                        .status())
+                .isEqualTo(400);
     }
 
     private static Map<String, Object> request(String name, long size) {
@@ -107,5 +121,4 @@ class QuotaIT {
     private TestClient newUser() {
         return anonymous().registerNewUser();
     }
-
 }

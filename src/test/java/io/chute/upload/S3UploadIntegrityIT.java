@@ -2,6 +2,7 @@ package io.chute.upload;
 
 import static org.awaitility.Awaitility.await;
 
+import io.chute.support.DataDirs;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,7 +10,6 @@ import java.time.Duration;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
-import io.chute.support.DataDirs;
 import org.junit.jupiter.api.AfterAll;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -28,7 +28,8 @@ class S3UploadIntegrityIT extends UploadIntegrityContract {
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) throws Exception {
         proxy = S3Proxy.builder()
-                .blobStore(new FilesystemNio2BlobStore(Files.createDirectories(DATA_DIR.resolve("blobs")).toString()))
+                .blobStore(new FilesystemNio2BlobStore(
+                        Files.createDirectories(DATA_DIR.resolve("blobs")).toString()))
                 .endpoint(URI.create("http://127.0.0.1:0"))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, KEY, SECRET)
                 .build();
@@ -56,5 +57,4 @@ class S3UploadIntegrityIT extends UploadIntegrityContract {
     protected boolean servesDigestOnDownload() {
         return false;
     }
-
 }

@@ -26,7 +26,8 @@ class TypePolicyTest {
         assertThat(policy.accepts("video/mp4")).isFalse();
         assertThat(policy.accepts("text/plain; charset=UTF-8")).isTrue();
         assertThatThrownBy(() -> policy.require("video/webm", "The declared contentType"))
-                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status().value()).isEqualTo(415));
+                .isInstanceOfSatisfying(
+                        ApiException.class, e -> assertThat(e.status().value()).isEqualTo(415));
     }
 
     @Test
@@ -41,12 +42,14 @@ class TypePolicyTest {
 
     @Test
     void aTypeThatDoesNotParseIsJudgedAsOctets() {
-        assertThat(new TypePolicy(List.of("*/*"), List.of("application/octet-stream")).accepts("not a type")).isFalse();
+        assertThat(new TypePolicy(List.of("*/*"), List.of("application/octet-stream")).accepts("not a type"))
+                .isFalse();
     }
 
     @Test
     void anInvalidPatternFailsAtStart() {
         assertThatThrownBy(() -> new TypePolicy(List.of("*/*"), List.of("nonsense")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("denied-types");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("denied-types");
     }
 }

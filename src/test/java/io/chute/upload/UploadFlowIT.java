@@ -1,7 +1,6 @@
 package io.chute.upload;
 
 import static io.chute.support.TestUploads.completedJob;
-import static io.chute.support.TestUploads.headers;
 import static io.chute.support.TestUploads.signedUpload;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -67,9 +66,13 @@ class UploadFlowIT extends EmbeddedChuteIT {
         HttpResponse<byte[]> original = alice.fetch(redirect.header("Location"));
         assertThat(original.statusCode()).isEqualTo(200);
         assertThat(original.body()).isEqualTo(Files.readAllBytes(photo));
-        assertThat(original.headers().firstValue("Content-Disposition")).hasValueSatisfying(v -> assertThat(v).contains("cat.jpg"));
-        Map<String, Object> upload = alice.get("/api/uploads/" + accepted.get("uploadId")).json();
-        assertThat(upload).containsEntry("state", "COMPLETE").containsEntry("detectedType", "image/jpeg")
+        assertThat(original.headers().firstValue("Content-Disposition"))
+                .hasValueSatisfying(v -> assertThat(v).contains("cat.jpg"));
+        Map<String, Object> upload =
+                alice.get("/api/uploads/" + accepted.get("uploadId")).json();
+        assertThat(upload)
+                .containsEntry("state", "COMPLETE")
+                .containsEntry("detectedType", "image/jpeg")
                 .containsEntry("jobId", accepted.get("jobId"));
     }
 
@@ -88,24 +91,36 @@ class UploadFlowIT extends EmbeddedChuteIT {
     void anUploadCanBeSentToOnesOwnChannelOnly() {
         TestClient alice = newUser();
         TestClient mallory = newUser();
-        Object channelId = alice.post("/api/channels", Map.of("name", "Photos", "memberIds", List.of())).json().get("id");
-        Map<String, Object> upload = Map.of("fileName", "shared.jpg", "size", 1000, "contentType", "image/jpeg",
-                "channelId", channelId);
+        Object channelId = alice.post("/api/channels", Map.of("name", "Photos", "memberIds", List.of()))
+                .json()
+                .get("id");
+        Map<String, Object> upload =
+                Map.of("fileName", "shared.jpg", "size", 1000, "contentType", "image/jpeg", "channelId", channelId);
 
         assertThat(alice.post("/api/uploads", upload).status()).isEqualTo(201);
         TestClient.Response outsider = mallory.post("/api/uploads", upload);
         assertThat(outsider.status()).isEqualTo(404);
         assertThat(outsider.contentType()).startsWith("application/problem+json");
-        TestClient.Response unknown = alice.post("/api/uploads", Map.of("fileName", "lost.jpg", "size", 1000,
-                "contentType", "image/jpeg", "channelId", java.util.UUID.randomUUID().toString()));
+        TestClient.Response unknown = alice.post(
+                "/api/uploads",
+                Map.of(
+                        "fileName",
+                        "lost.jpg",
+                        "size",
+                        1000,
+                        "contentType",
+                        "image/jpeg",
+                        "channelId",
+                        java.util.UUID.randomUUID().toString()));
         assertThat(unknown.status()).isEqualTo(404);
     }
 
     @Test
     void completeBeforeAnyBytesIsAConflict() {
         TestClient alice = newUser();
-        Map<String, Object> signed = alice.post("/api/uploads",
-                Map.of("fileName", "later.jpg", "size", 1000, "contentType", "image/jpeg")).json();
+        Map<String, Object> signed = alice.post(
+                        "/api/uploads", Map.of("fileName", "later.jpg", "size", 1000, "contentType", "image/jpeg"))
+                .json();
 
         TestClient.Response complete = alice.post("/api/uploads/" + signed.get("uploadId") + "/complete", Map.of());
 
@@ -118,14 +133,16 @@ class UploadFlowIT extends EmbeddedChuteIT {
         TestClient carol = newUser();
         List<Object> created = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            created.addFirst(signedUpload(carol, Images.jpeg(dir, 64 + i, 48), "p" + i + ".jpg").get("jobId"));
+            created.addFirst(signedUpload(carol, Images.jpeg(dir, 64 + i, 48), "p" + i + ".jpg")
+                    .get("jobId"));
         }
         signedUpload(newUser(), Images.jpeg(dir, 64, 48), "other.jpg"); // another user's job never shows up
 
         List<Object> seen = new ArrayList<>();
         String cursor = null;
         do {
-            Map<String, Object> page = carol.get("/api/jobs?limit=2" + (cursor == null ? "" : "&cursor=" + cursor)).json();
+            Map<String, Object> page = carol.get("/api/jobs?limit=2" + (cursor == null ? "" : "&cursor=" + cursor))
+                    .json();
             for (Object item : (List<?>) page.get("items")) {
                 seen.add(((Map<?, ?>) item).get("jobId"));
             }
@@ -141,8 +158,12 @@ class UploadFlowIT extends EmbeddedChuteIT {
     @SuppressWarnings("unchecked")
     private static void assertRendition(TestClient user, Map<String, Object> job, String name, int width, int height) {
         Map<String, Object> output = ((Map<String, Map<String, Object>>) job.get("outputs")).get(name);
-        assertThat(output).as(name).containsEntry("key", "processed/" + job.get("jobId") + "/" + name)
-                .containsEntry("contentType", "image/jpeg").containsEntry("width", width).containsEntry("height", height);
+        assertThat(output)
+                .as(name)
+                .containsEntry("key", "processed/" + job.get("jobId") + "/" + name)
+                .containsEntry("contentType", "image/jpeg")
+                .containsEntry("width", width)
+                .containsEntry("height", height);
         HttpResponse<byte[]> bytes = user.fetch((String) output.get("url"));
         assertThat(bytes.statusCode()).isEqualTo(200);
         assertThat(Images.size(bytes.body())).as(name + " real pixel size").containsExactly(width, height);

@@ -2,10 +2,10 @@ package io.chute.upload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.chute.support.TestUploads;
 import io.chute.support.Images;
 import io.chute.support.Multipart;
 import io.chute.support.TestClient;
+import io.chute.support.TestUploads;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpResponse;
@@ -55,8 +55,11 @@ abstract class UploadIntegrityContract {
         assertThat(put.status()).as(put.body()).isBetween(400, 499);
         TestClient.Response complete = alice.post(uploadPath(signed) + "/complete", Map.of());
         assertThat(complete.status()).as("nothing was stored").isEqualTo(409);
-        assertThat(alice.putBytes((String) signed.get("url"), TestUploads.headers(signed), photo).status()).isEqualTo(200);
-        TestUploads.completedJob(alice, alice.post(uploadPath(signed) + "/complete", Map.of()).json());
+        assertThat(alice.putBytes((String) signed.get("url"), TestUploads.headers(signed), photo)
+                        .status())
+                .isEqualTo(200);
+        TestUploads.completedJob(
+                alice, alice.post(uploadPath(signed) + "/complete", Map.of()).json());
         assertThat(alice.get(uploadPath(signed)).json()).containsEntry("sha256", sha256(photo));
     }
 
@@ -65,16 +68,23 @@ abstract class UploadIntegrityContract {
         TestClient alice = newUser();
         byte[] photo = Files.readAllBytes(Images.jpeg(dir, 800, 600));
         Map<String, Object> signed = sign(alice, "dog.jpg", photo.length, sha256(photo));
-        assertThat(alice.putBytes((String) signed.get("url"), TestUploads.headers(signed), photo).status()).isEqualTo(200);
+        assertThat(alice.putBytes((String) signed.get("url"), TestUploads.headers(signed), photo)
+                        .status())
+                .isEqualTo(200);
 
-        Map<String, Object> job = TestUploads.completedJob(alice, alice.post(uploadPath(signed) + "/complete", Map.of()).json());
+        Map<String, Object> job = TestUploads.completedJob(
+                alice, alice.post(uploadPath(signed) + "/complete", Map.of()).json());
 
         assertThat(job).containsEntry("sha256", sha256(photo));
-        assertThat(alice.get(uploadPath(signed)).json()).containsEntry("sha256", sha256(photo)).containsEntry("state", "COMPLETE");
-        HttpResponse<byte[]> download = alice.fetch(alice.get(uploadPath(signed) + "/download").header("Location"));
+        assertThat(alice.get(uploadPath(signed)).json())
+                .containsEntry("sha256", sha256(photo))
+                .containsEntry("state", "COMPLETE");
+        HttpResponse<byte[]> download =
+                alice.fetch(alice.get(uploadPath(signed) + "/download").header("Location"));
         assertThat(download.body()).isEqualTo(photo);
         if (servesDigestOnDownload()) {
-            assertThat(download.headers().firstValue("Repr-Digest")).contains("sha-256=:" + base64(sha256(photo)) + ":");
+            assertThat(download.headers().firstValue("Repr-Digest"))
+                    .contains("sha-256=:" + base64(sha256(photo)) + ":");
         }
     }
 
@@ -88,7 +98,8 @@ abstract class UploadIntegrityContract {
         Map<String, Object> upload = alice.get("/api/jobs?limit=1").json();
         @SuppressWarnings("unchecked")
         Map<String, Object> job = ((List<Map<String, Object>>) upload.get("items")).getFirst();
-        assertThat(alice.get("/api/uploads/" + job.get("uploadId")).json()).containsEntry("sha256", sha256(Files.readAllBytes(photo)));
+        assertThat(alice.get("/api/uploads/" + job.get("uploadId")).json())
+                .containsEntry("sha256", sha256(Files.readAllBytes(photo)));
     }
 
     @Test
@@ -103,7 +114,8 @@ abstract class UploadIntegrityContract {
         Map<String, Object> job = TestUploads.completedJob(bob, accepted.json());
         String expected = sha256(Files.readAllBytes(photo));
         assertThat(job).containsEntry("sha256", expected);
-        assertThat(bob.get("/api/uploads/" + accepted.json().get("uploadId")).json()).containsEntry("sha256", expected);
+        assertThat(bob.get("/api/uploads/" + accepted.json().get("uploadId")).json())
+                .containsEntry("sha256", expected);
     }
 
     @Test
@@ -118,7 +130,8 @@ abstract class UploadIntegrityContract {
 
         byte[] corrupted = parts[1].clone();
         corrupted[12345] ^= 0x01;
-        TestClient.Response refused = alice.putBytes((String) urls.get(1).get("url"), headersOf(urls.get(1)), corrupted);
+        TestClient.Response refused =
+                alice.putBytes((String) urls.get(1).get("url"), headersOf(urls.get(1)), corrupted);
         assertThat(refused.status()).as(refused.body()).isBetween(400, 499);
         assertThat(alice.get(upload + "/parts").json().get("parts")).asList().isEmpty();
 
@@ -145,8 +158,12 @@ abstract class UploadIntegrityContract {
         byte[][] parts = {slice(file, 0, 5 * MiB), slice(file, 5 * MiB, 5 * MiB), slice(file, 10 * MiB, MiB)};
         List<Map<String, Object>> etags = new java.util.ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            etags.add(Map.of("partNumber", i + 1,
-                    "etag", alice.putBytes((String) urls.get(i).get("url"), headersOf(urls.get(i)), parts[i]).header("ETag")));
+            etags.add(Map.of(
+                    "partNumber",
+                    i + 1,
+                    "etag",
+                    alice.putBytes((String) urls.get(i).get("url"), headersOf(urls.get(i)), parts[i])
+                            .header("ETag")));
         }
 
         TestClient.Response complete = alice.post(upload + "/complete", Map.of("parts", etags));
@@ -154,8 +171,12 @@ abstract class UploadIntegrityContract {
         assertThat(complete.status()).as(complete.body()).isEqualTo(422);
         assertThat(complete.contentType()).startsWith("application/problem+json");
         assertThat(complete.json()).containsEntry("sha256", sha256(file));
-        assertThat(alice.post(upload + "/complete", Map.of("parts", etags)).status()).as("the object was deleted").isIn(400, 409);
-        assertThat(alice.get(upload).json()).containsEntry("state", "AWAITING_UPLOAD").doesNotContainKey("sha256");
+        assertThat(alice.post(upload + "/complete", Map.of("parts", etags)).status())
+                .as("the object was deleted")
+                .isIn(400, 409);
+        assertThat(alice.get(upload).json())
+                .containsEntry("state", "AWAITING_UPLOAD")
+                .doesNotContainKey("sha256");
     }
 
     @Test
@@ -163,15 +184,20 @@ abstract class UploadIntegrityContract {
         TestClient alice = newUser();
         byte[] photo = Files.readAllBytes(Images.jpeg(dir, 500, 400));
         Map<String, Object> signed = sign(alice, "original.jpg", photo.length, null);
-        assertThat(alice.putBytes((String) signed.get("url"), TestUploads.headers(signed), photo).status()).isEqualTo(200);
-        TestUploads.completedJob(alice, alice.post(uploadPath(signed) + "/complete", Map.of()).json());
+        assertThat(alice.putBytes((String) signed.get("url"), TestUploads.headers(signed), photo)
+                        .status())
+                .isEqualTo(200);
+        TestUploads.completedJob(
+                alice, alice.post(uploadPath(signed) + "/complete", Map.of()).json());
         byte[] sameSize = new byte[photo.length];
         Arrays.fill(sameSize, (byte) 'A');
 
         TestClient.Response replay = alice.putBytes((String) signed.get("url"), TestUploads.headers(signed), sameSize);
 
         assertThat(replay.status()).as(replay.body()).isIn(403, 409, 412);
-        assertThat(alice.fetch(alice.get(uploadPath(signed) + "/download").header("Location")).body()).isEqualTo(photo);
+        assertThat(alice.fetch(alice.get(uploadPath(signed) + "/download").header("Location"))
+                        .body())
+                .isEqualTo(photo);
     }
 
     protected TestClient newUser() {
@@ -179,7 +205,8 @@ abstract class UploadIntegrityContract {
     }
 
     static Map<String, Object> sign(TestClient user, String name, long size, String sha256) {
-        Map<String, Object> body = new java.util.HashMap<>(Map.of("fileName", name, "size", size, "contentType", "image/jpeg"));
+        Map<String, Object> body =
+                new java.util.HashMap<>(Map.of("fileName", name, "size", size, "contentType", "image/jpeg"));
         if (sha256 != null) {
             body.put("sha256", sha256);
         }
@@ -190,7 +217,8 @@ abstract class UploadIntegrityContract {
 
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> signParts(TestClient user, String upload, Map<String, String> digests) {
-        TestClient.Response signed = user.post(upload + "/parts", Map.of("partNumbers", List.of(1, 2, 3), "sha256", digests));
+        TestClient.Response signed =
+                user.post(upload + "/parts", Map.of("partNumbers", List.of(1, 2, 3), "sha256", digests));
         assertThat(signed.status()).as(signed.body()).isEqualTo(200);
         return (List<Map<String, Object>>) signed.json().get("parts");
     }

@@ -73,8 +73,18 @@ class UploadRequestTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"jpeg", "image/", "/jpeg", "image/jpeg/x", "image jpeg", "image/jp eg", "imäge/jpeg",
-            "text/plain; charset=nope", "text/plain; charset=\"unterminated"})
+    @ValueSource(
+            strings = {
+                "jpeg",
+                "image/",
+                "/jpeg",
+                "image/jpeg/x",
+                "image jpeg",
+                "image/jp eg",
+                "imäge/jpeg",
+                "text/plain; charset=nope",
+                "text/plain; charset=\"unterminated"
+            })
     void refusesAnInvalidContentType(String contentType) {
         assertRefused(() -> new UploadRequest("a.jpg", 1L, contentType, null), "contentType is not a valid media type");
     }
@@ -82,23 +92,27 @@ class UploadRequestTest {
     @ParameterizedTest
     @ValueSource(strings = {"image/*", "*/*", "*"})
     void refusesAWildcardContentType(String contentType) {
-        assertRefused(() -> new UploadRequest("a.jpg", 1L, contentType, null),
+        assertRefused(
+                () -> new UploadRequest("a.jpg", 1L, contentType, null),
                 "contentType must be a concrete media type such as image/jpeg");
     }
 
     @Test
     void refusesAContentTypeWithControlCharacters() {
-        assertRefused(() -> new UploadRequest("a.jpg", 1L, "image/jpeg\r\nX-Injected: 1", null),
+        assertRefused(
+                () -> new UploadRequest("a.jpg", 1L, "image/jpeg\r\nX-Injected: 1", null),
                 "contentType must not contain control characters");
     }
 
     @Test
     void refusesAContentTypeOver255Characters() {
-        assertRefused(() -> new UploadRequest("a.jpg", 1L, "image/" + "x".repeat(250), null),
+        assertRefused(
+                () -> new UploadRequest("a.jpg", 1L, "image/" + "x".repeat(250), null),
                 "contentType must be at most 255 characters");
     }
 
-    private static void assertRefused(org.assertj.core.api.ThrowableAssert.ThrowingCallable construction, String message) {
+    private static void assertRefused(
+            org.assertj.core.api.ThrowableAssert.ThrowingCallable construction, String message) {
         assertThatThrownBy(construction)
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessage(message);

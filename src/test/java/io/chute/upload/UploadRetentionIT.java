@@ -36,19 +36,29 @@ class UploadRetentionIT extends EmbeddedChuteIT {
     void anUploadNeverCompletedIsAbortedAfterItsUrlExpired() throws Exception {
         TestClient alice = newUser();
         Path photo = Images.jpeg(dir, 50, 40);
-        Map<String, Object> signed = alice.post("/api/uploads",
-                Map.of("fileName", "late.jpg", "size", Files.size(photo), "contentType", "image/jpeg")).json();
-        assertThat(alice.put((String) signed.get("url"), TestUploads.headers(signed), photo).status()).isEqualTo(200);
+        Map<String, Object> signed = alice.post(
+                        "/api/uploads",
+                        Map.of("fileName", "late.jpg", "size", Files.size(photo), "contentType", "image/jpeg"))
+                .json();
+        assertThat(alice.put((String) signed.get("url"), TestUploads.headers(signed), photo)
+                        .status())
+                .isEqualTo(200);
         UUID id = UUID.fromString((String) signed.get("uploadId"));
-        String key = jdbc.sql("select object_key from uploads where id = ?").param(id).query(String.class).single();
+        String key = jdbc.sql("select object_key from uploads where id = ?")
+                .param(id)
+                .query(String.class)
+                .single();
 
         assertThat(janitor.abortExpired(Duration.ZERO)).as("not expired yet").isZero();
-        jdbc.sql("update uploads set expires_at = now() - interval '1 minute' where id = ?").param(id).update();
+        jdbc.sql("update uploads set expires_at = now() - interval '1 minute' where id = ?")
+                .param(id)
+                .update();
         janitor.abortExpired(Duration.ZERO);
 
         assertThat(alice.get("/api/uploads/" + id).json()).containsEntry("state", "ABORTED");
         assertThat(store.stat(key)).isEmpty();
-        assertThat(alice.post("/api/uploads/" + id + "/complete", Map.of()).status()).isEqualTo(409);
+        assertThat(alice.post("/api/uploads/" + id + "/complete", Map.of()).status())
+                .isEqualTo(409);
     }
 
     @Test
@@ -58,15 +68,23 @@ class UploadRetentionIT extends EmbeddedChuteIT {
         Map<String, Object> job = TestUploads.completedJob(alice, accepted);
         UUID id = UUID.fromString((String) accepted.get("uploadId"));
         @SuppressWarnings("unchecked")
-        String thumbnail = (String) ((Map<String, Map<String, Object>>) job.get("outputs")).get("thumbnail").get("key");
+        String thumbnail = (String) ((Map<String, Map<String, Object>>) job.get("outputs"))
+                .get("thumbnail")
+                .get("key");
 
-        assertThat(janitor.purgeCompleted(Duration.ofDays(30))).as("nothing that old").isZero();
+        assertThat(janitor.purgeCompleted(Duration.ofDays(30)))
+                .as("nothing that old")
+                .isZero();
         assertThat(alice.get("/api/me").json().get("usage")).isNotEqualTo(Map.of("bytes", 0, "files", 0));
-        jdbc.sql("update uploads set completed_at = now() - interval '31 days' where id = ?").param(id).update();
+        jdbc.sql("update uploads set completed_at = now() - interval '31 days' where id = ?")
+                .param(id)
+                .update();
         janitor.purgeCompleted(Duration.ofDays(30));
 
         assertThat(alice.get("/api/uploads/" + id).json()).containsEntry("state", "PURGED");
-        assertThat(alice.get("/api/me").json()).as("the purge frees the quota").containsEntry("usage", Map.of("bytes", 0, "files", 0));
+        assertThat(alice.get("/api/me").json())
+                .as("the purge frees the quota")
+                .containsEntry("usage", Map.of("bytes", 0, "files", 0));
         assertThat(store.stat(thumbnail)).isEmpty();
         assertThat(alice.get("/api/uploads/" + id + "/download").status()).isEqualTo(410);
     }

@@ -23,7 +23,8 @@ import org.openqa.selenium.JavascriptExecutor;
  */
 class AccessibilityIT extends EmbeddedChuteIT {
 
-    private static final Path AXE = Path.of(System.getenv().getOrDefault("CHUTE_TEST_AXE", "target/npm/node_modules/axe-core/axe.min.js"));
+    private static final Path AXE =
+            Path.of(System.getenv().getOrDefault("CHUTE_TEST_AXE", "target/npm/node_modules/axe-core/axe.min.js"));
 
     @Test
     @SuppressWarnings("unchecked")
@@ -33,10 +34,20 @@ class AccessibilityIT extends EmbeddedChuteIT {
         TestClient ana = newUser();
         TestClient bo = newUser();
         Map<String, Object> boMe = bo.get("/api/me").json();
-        String channel = (String) ana.post("/api/channels", Map.of("name", "Design", "memberIds", List.of(boMe.get("id")))).json().get("id");
-        bo.post("/api/channels/" + channel + "/messages", Map.of("content", "hi @" + ana.get("/api/me").json().get("username")
-                + " see https://example.com", "clientMessageId", "a1"));
-        ana.post("/api/channels/" + channel + "/messages", Map.of("content", "my own words about design", "clientMessageId", "a2"));
+        String channel =
+                (String) ana.post("/api/channels", Map.of("name", "Design", "memberIds", List.of(boMe.get("id"))))
+                        .json()
+                        .get("id");
+        bo.post(
+                "/api/channels/" + channel + "/messages",
+                Map.of(
+                        "content",
+                        "hi @" + ana.get("/api/me").json().get("username") + " see https://example.com",
+                        "clientMessageId",
+                        "a1"));
+        ana.post(
+                "/api/channels/" + channel + "/messages",
+                Map.of("content", "my own words about design", "clientMessageId", "a2"));
 
         List<String> found = new ArrayList<>();
         try (Browser browser = new Browser(port)) {
@@ -54,15 +65,16 @@ class AccessibilityIT extends EmbeddedChuteIT {
                     browser.await(By.cssSelector(".search-result"));
                 }
                 browser.driver().manage().timeouts().scriptTimeout(Duration.ofSeconds(60));
-                List<Map<String, Object>> violations = (List<Map<String, Object>>) ((JavascriptExecutor) browser.driver())
-                        .executeAsyncScript(axe + """
+                List<Map<String, Object>> violations = (List<Map<String, Object>>)
+                        ((JavascriptExecutor) browser.driver()).executeAsyncScript(axe + """
                                 ;const done = arguments[arguments.length - 1];
                                 axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
                                   .then(r => done(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
                                     .map(v => ({ id: v.id, impact: v.impact, targets: v.nodes.map(n => n.target.join(' ')).slice(0, 5) }))))
                                   .catch(e => done([{ id: 'axe failed', impact: String(e), targets: [] }]));
                                 """);
-                violations.forEach(v -> found.add(screen + ": " + v.get("id") + " (" + v.get("impact") + ") " + v.get("targets")));
+                violations.forEach(
+                        v -> found.add(screen + ": " + v.get("id") + " (" + v.get("impact") + ") " + v.get("targets")));
             }
         }
         assertThat(found).isEmpty();

@@ -25,7 +25,10 @@ class ChatV2BrowserIT extends EmbeddedChuteIT {
     }
 
     private String group(Person owner, String name, Person member) {
-        return (String) owner.client().post("/api/channels", Map.of("name", name, "memberIds", List.of(member.id()))).json().get("id");
+        return (String) owner.client()
+                .post("/api/channels", Map.of("name", name, "memberIds", List.of(member.id())))
+                .json()
+                .get("id");
     }
 
     /** A browser signed in as that person, on that page, with its live connection open. */
@@ -35,14 +38,17 @@ class ChatV2BrowserIT extends EmbeddedChuteIT {
             browser.allowNotifications();
         }
         browser.open("/");
-        browser.script("localStorage.setItem('chute.token', arguments[0])", who.client().token());
+        browser.script(
+                "localStorage.setItem('chute.token', arguments[0])",
+                who.client().token());
         browser.open(page).driver().navigate().refresh();
         browser.awaitConnection("open");
         return browser;
     }
 
     private static By message(String text) {
-        return By.xpath("//article[contains(@class,'message')][.//p[contains(@class,'text') and contains(., '" + text + "')]]");
+        return By.xpath(
+                "//article[contains(@class,'message')][.//p[contains(@class,'text') and contains(., '" + text + "')]]");
     }
 
     private static void send(Browser browser, String text) {
@@ -60,15 +66,19 @@ class ChatV2BrowserIT extends EmbeddedChuteIT {
         Person ana = person();
         Person bo = person();
         String channel = group(ana, "Launch", bo);
-        try (Browser a = signedIn(ana, "/#/c/" + channel, false); Browser b = signedIn(bo, "/#/c/" + channel, false)) {
+        try (Browser a = signedIn(ana, "/#/c/" + channel, false);
+                Browser b = signedIn(bo, "/#/c/" + channel, false)) {
             // a mention of Bo and a link: Bo sees his name marked and the link clickable, safely
             send(a, "@" + bo.username() + " see https://example.com/plan?x=1, and javascript:alert(1)");
             WebElement seen = b.await(message("see https://example.com"));
-            assertThat(seen.findElement(By.cssSelector(".mention.me")).getText()).isEqualTo("@" + bo.username());
+            assertThat(seen.findElement(By.cssSelector(".mention.me")).getText())
+                    .isEqualTo("@" + bo.username());
             WebElement link = seen.findElement(By.cssSelector(".text a"));
             assertThat(link.getAttribute("href")).isEqualTo("https://example.com/plan?x=1");
             assertThat(link.getAttribute("rel")).isEqualTo("noopener noreferrer");
-            assertThat(seen.findElements(By.cssSelector(".text a"))).as("only http(s) is a link").hasSize(1);
+            assertThat(seen.findElements(By.cssSelector(".text a")))
+                    .as("only http(s) is a link")
+                    .hasSize(1);
             assertThat(seen.getAttribute("class")).contains("mentions-me");
 
             // Ana edits her last message with the Up arrow
@@ -86,7 +96,9 @@ class ChatV2BrowserIT extends EmbeddedChuteIT {
             WebElement reaction = a.await(By.cssSelector("[data-message-id] .reaction[data-emoji='🎉']"));
             a.until(d -> reaction.getText().equals("🎉 1"));
             reaction.click();
-            b.until(d -> d.findElement(By.cssSelector(".reaction[data-emoji='🎉']")).getText().equals("🎉 2"));
+            b.until(d -> d.findElement(By.cssSelector(".reaction[data-emoji='🎉']"))
+                    .getText()
+                    .equals("🎉 2"));
 
             // Bo replies; Ana sees the quote, and the quote takes her to the original
             menu(b, "final version", ".reply-action");
@@ -113,8 +125,11 @@ class ChatV2BrowserIT extends EmbeddedChuteIT {
         Person ana = person();
         Person bo = person();
         String channel = group(ana, "Alerts", bo);
-        try (Browser b = signedIn(bo, "/#/files", true); Browser a = signedIn(ana, "/#/c/" + channel, false)) {
-            assertThat(b.all(By.id("enable-notifications"))).as("permission already given").isEmpty();
+        try (Browser b = signedIn(bo, "/#/files", true);
+                Browser a = signedIn(ana, "/#/c/" + channel, false)) {
+            assertThat(b.all(By.id("enable-notifications")))
+                    .as("permission already given")
+                    .isEmpty();
             assertThat((Boolean) b.script("return document.hidden")).isFalse();
             // Bo switches to another tab (of the same origin, to read what was shown): Chute's tab is hidden
             b.driver().switchTo().newWindow(WindowType.TAB);
@@ -133,9 +148,15 @@ class ChatV2BrowserIT extends EmbeddedChuteIT {
         Person bo = person();
         String channel = group(ana, "Budget", bo);
         String word = "zeta" + Long.toHexString(System.nanoTime());
-        ana.client().post("/api/channels/" + channel + "/messages", Map.of("content", "the " + word + " numbers", "clientMessageId", "w"));
+        ana.client()
+                .post(
+                        "/api/channels/" + channel + "/messages",
+                        Map.of("content", "the " + word + " numbers", "clientMessageId", "w"));
         for (int i = 0; i < 40; i++) {
-            ana.client().post("/api/channels/" + channel + "/messages", Map.of("content", "filler " + i, "clientMessageId", "f" + i));
+            ana.client()
+                    .post(
+                            "/api/channels/" + channel + "/messages",
+                            Map.of("content", "filler " + i, "clientMessageId", "f" + i));
         }
         try (Browser b = signedIn(bo, "/#/files", false)) {
             b.click(By.id("nav-search"));
@@ -153,17 +174,32 @@ class ChatV2BrowserIT extends EmbeddedChuteIT {
         Person ana = person();
         Person bo = person();
         String channel = group(ana, "Catch-up", bo);
-        bo.client().post("/api/channels/" + channel + "/messages", Map.of("content", "read before", "clientMessageId", "r0"));
+        bo.client()
+                .post(
+                        "/api/channels/" + channel + "/messages",
+                        Map.of("content", "read before", "clientMessageId", "r0"));
         for (int i = 1; i <= 3; i++) {
-            ana.client().post("/api/channels/" + channel + "/messages", Map.of("content", "unread " + i, "clientMessageId", "u" + i));
+            ana.client()
+                    .post(
+                            "/api/channels/" + channel + "/messages",
+                            Map.of("content", "unread " + i, "clientMessageId", "u" + i));
         }
         try (Browser b = signedIn(bo, "/#/files", false)) {
-            b.until(d -> d.findElement(By.cssSelector(".channel-link .unread")).getText().equals("3"));
-            assertThat(b.driver().getTitle()).as("the unread total in the tab's title").startsWith("(3) ");
+            b.until(d -> d.findElement(By.cssSelector(".channel-link .unread"))
+                    .getText()
+                    .equals("3"));
+            assertThat(b.driver().getTitle())
+                    .as("the unread total in the tab's title")
+                    .startsWith("(3) ");
             b.click(By.cssSelector(".channel-link"));
             WebElement first = b.await(message("unread 1"));
-            assertThat(first.findElement(By.cssSelector(".separator.new-messages")).getText()).isEqualTo("New messages");
-            assertThat(b.await(message("read before")).findElement(By.cssSelector(".separator.day")).getText()).isEqualTo("Today");
+            assertThat(first.findElement(By.cssSelector(".separator.new-messages"))
+                            .getText())
+                    .isEqualTo("New messages");
+            assertThat(b.await(message("read before"))
+                            .findElement(By.cssSelector(".separator.day"))
+                            .getText())
+                    .isEqualTo("Today");
             assertThat(b.await(message("unread 2")).getAttribute("class")).contains("grouped");
             assertThat(first.getAttribute("class")).doesNotContain("grouped");
             b.click(By.id("jump-unread"));
@@ -177,11 +213,13 @@ class ChatV2BrowserIT extends EmbeddedChuteIT {
         Person ana = person();
         Person bo = person();
         String channel = group(ana, "Drafts", bo);
-        try (Browser a = signedIn(ana, "/#/c/" + channel, false); Browser b = signedIn(bo, "/#/c/" + channel, false)) {
+        try (Browser a = signedIn(ana, "/#/c/" + channel, false);
+                Browser b = signedIn(bo, "/#/c/" + channel, false)) {
             a.await(By.id("composer-input")).sendKeys("half a thought");
             a.click(By.id("nav-files"));
             a.open("/#/c/" + channel);
-            a.until(d -> "half a thought".equals(d.findElement(By.id("composer-input")).getAttribute("value")));
+            a.until(d -> "half a thought"
+                    .equals(d.findElement(By.id("composer-input")).getAttribute("value")));
 
             // an image pasted from the clipboard (a 1x1 PNG) is sent like a dropped file
             a.script("""
@@ -199,7 +237,8 @@ class ChatV2BrowserIT extends EmbeddedChuteIT {
         Person ana = person();
         Person bo = person();
         String channel = group(ana, "Flaky", bo);
-        try (Browser a = signedIn(ana, "/#/c/" + channel, false); Browser b = signedIn(bo, "/#/c/" + channel, false)) {
+        try (Browser a = signedIn(ana, "/#/c/" + channel, false);
+                Browser b = signedIn(bo, "/#/c/" + channel, false)) {
             a.http(false);
             send(a, "sent while offline");
             WebElement failed = a.await(By.cssSelector("article.message.failed"));
@@ -209,11 +248,14 @@ class ChatV2BrowserIT extends EmbeddedChuteIT {
                     const toast = document.querySelector('.toast.error').getBoundingClientRect();
                     return [document.getElementById('send'), document.querySelector('button.resend')]
                       .some(b => overlap(toast, b.getBoundingClientRect()));
-                    """)).as("the error toast covers Send or Resend").isFalse();
+                    """))
+                    .as("the error toast covers Send or Resend")
+                    .isFalse();
             a.http(true);
             failed.findElement(By.cssSelector("button.resend")).click();
             b.await(message("sent while offline"));
-            a.until(d -> d.findElements(By.cssSelector("article.message.failed")).isEmpty());
+            a.until(d ->
+                    d.findElements(By.cssSelector("article.message.failed")).isEmpty());
             assertThat(a.all(message("sent while offline"))).hasSize(1);
         }
     }

@@ -38,10 +38,14 @@ class FileFlowsIT extends EmbeddedChuteIT {
             browser.await(By.cssSelector(".dropzone"));
             browser.pick(By.id("file-input"), zip);
             WebElement card = browser.until(d -> d.findElements(WebClientIT.card("bundle.zip")).stream()
-                    .filter(c -> "completed".equals(c.getAttribute("data-state"))).findFirst().orElse(null));
+                    .filter(c -> "completed".equals(c.getAttribute("data-state")))
+                    .findFirst()
+                    .orElse(null));
 
             assertThat(card.findElement(By.cssSelector(".file-icon")).getText()).isEqualTo("ZIP");
-            assertThat(card.findElement(By.cssSelector(".file-meta")).getText()).contains("application/zip").contains("B");
+            assertThat(card.findElement(By.cssSelector(".file-meta")).getText())
+                    .contains("application/zip")
+                    .contains("B");
             card.findElement(By.xpath(".//button[text()='Download']")).click();
             assertThat(Files.readAllBytes(browser.downloaded(".zip"))).isEqualTo(Files.readAllBytes(zip));
         }
@@ -57,8 +61,11 @@ class FileFlowsIT extends EmbeddedChuteIT {
             browser.await(By.id("composer-input")).sendKeys("the notes follow");
             browser.pick(By.id("attach-input"), empty);
 
-            browser.await(By.xpath("//article[@aria-label='empty.txt']//*[contains(@class,'file-status') and starts-with(text(),'Refused')]"));
-            await().atMost(Duration.ofSeconds(30)).until(() -> contents(ana, channel), c -> c.contains("the notes follow"));
+            browser.await(
+                    By.xpath(
+                            "//article[@aria-label='empty.txt']//*[contains(@class,'file-status') and starts-with(text(),'Refused')]"));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> contents(ana, channel), c -> c.contains("the notes follow"));
         }
     }
 
@@ -67,49 +74,80 @@ class FileFlowsIT extends EmbeddedChuteIT {
         TestClient ana = newUser();
         String channel = directChannel(ana, newUser());
         Path video = sparseFile(dir.resolve("talk.mp4"), MULTIPART_THRESHOLD + 1234);
-        Map<String, Object> started = ana.post("/api/uploads", Map.of("fileName", "talk.mp4", "size", Files.size(video),
-                "contentType", "video/mp4", "channelId", channel)).json();
+        Map<String, Object> started = ana.post(
+                        "/api/uploads",
+                        Map.of(
+                                "fileName",
+                                "talk.mp4",
+                                "size",
+                                Files.size(video),
+                                "contentType",
+                                "video/mp4",
+                                "channelId",
+                                channel))
+                .json();
         assertThat(started).containsKey("multipart");
 
         try (Browser browser = signedIn(ana, "/#/files")) {
             // what the client keeps of an upload cut short by a reload
-            browser.script("localStorage.setItem('chute.uploads', JSON.stringify({[arguments[0]]: {uploadId: arguments[0], "
-                    + "fileName: 'talk.mp4', size: arguments[1], lastModified: arguments[2], channelId: arguments[3]}}))",
-                    started.get("uploadId"), Files.size(video), Files.getLastModifiedTime(video).toMillis(), channel);
+            browser.script(
+                    "localStorage.setItem('chute.uploads', JSON.stringify({[arguments[0]]: {uploadId: arguments[0], "
+                            + "fileName: 'talk.mp4', size: arguments[1], lastModified: arguments[2], channelId: arguments[3]}}))",
+                    started.get("uploadId"),
+                    Files.size(video),
+                    Files.getLastModifiedTime(video).toMillis(),
+                    channel);
             browser.driver().navigate().refresh();
             browser.await(By.cssSelector(".dropzone"));
-            assertThat(browser.all(By.cssSelector("[aria-label='Interrupted uploads']"))).as("not offered on My files").isEmpty();
+            assertThat(browser.all(By.cssSelector("[aria-label='Interrupted uploads']")))
+                    .as("not offered on My files")
+                    .isEmpty();
 
             browser.open("/#/c/" + channel);
             browser.await(By.cssSelector("[aria-label='Interrupted uploads']"));
             browser.pick(By.id("resume-" + started.get("uploadId")), video);
 
-            await().atMost(Duration.ofMinutes(2)).until(() -> attachments(ana, channel), a -> a.contains(started.get("uploadId")));
-            assertThat(ana.get("/api/uploads/" + started.get("uploadId")).json()).containsEntry("state", "COMPLETE");
+            await().atMost(Duration.ofMinutes(2))
+                    .until(() -> attachments(ana, channel), a -> a.contains(started.get("uploadId")));
+            assertThat(ana.get("/api/uploads/" + started.get("uploadId")).json())
+                    .containsEntry("state", "COMPLETE");
         }
     }
 
     @Test
     void signingOutAbortsUploadsAndLeavesNothingForTheNextAccount() {
         TestClient ana = newUser();
-        Map<String, Object> started = ana.post("/api/uploads", Map.of("fileName", "backup.tar", "size", MULTIPART_THRESHOLD + 1,
-                "contentType", "application/x-tar")).json();
+        Map<String, Object> started = ana.post(
+                        "/api/uploads",
+                        Map.of(
+                                "fileName",
+                                "backup.tar",
+                                "size",
+                                MULTIPART_THRESHOLD + 1,
+                                "contentType",
+                                "application/x-tar"))
+                .json();
 
         try (Browser browser = signedIn(ana, "/#/files")) {
-            browser.script("localStorage.setItem('chute.uploads', JSON.stringify({[arguments[0]]: {uploadId: arguments[0], "
-                    + "fileName: 'backup.tar', size: arguments[1], lastModified: 1, channelId: null}}))",
-                    started.get("uploadId"), MULTIPART_THRESHOLD + 1);
+            browser.script(
+                    "localStorage.setItem('chute.uploads', JSON.stringify({[arguments[0]]: {uploadId: arguments[0], "
+                            + "fileName: 'backup.tar', size: arguments[1], lastModified: 1, channelId: null}}))",
+                    started.get("uploadId"),
+                    MULTIPART_THRESHOLD + 1);
             browser.driver().navigate().refresh();
             browser.await(By.cssSelector("[aria-label='Interrupted uploads']"));
 
             browser.click(By.id("sign-out"));
             browser.await(By.id("auth-switch"));
 
-            assertThat(browser.script("return localStorage.getItem('chute.uploads')")).isNull();
-            assertThat(ana.get("/api/uploads/" + started.get("uploadId")).json()).containsEntry("state", "ABORTED");
+            assertThat(browser.script("return localStorage.getItem('chute.uploads')"))
+                    .isNull();
+            assertThat(ana.get("/api/uploads/" + started.get("uploadId")).json())
+                    .containsEntry("state", "ABORTED");
             browser.signUp(WebClientIT.uniqueName("bo"), "Bo");
             browser.open("/#/files").await(By.cssSelector(".dropzone"));
-            assertThat(browser.all(By.cssSelector("[aria-label='Interrupted uploads']"))).isEmpty();
+            assertThat(browser.all(By.cssSelector("[aria-label='Interrupted uploads']")))
+                    .isEmpty();
         }
     }
 
@@ -120,10 +158,19 @@ class FileFlowsIT extends EmbeddedChuteIT {
         String channel = directChannel(ana, bo);
         Map<String, Object> photo = TestUploads.acceptedJob(ana);
         TestUploads.completedJob(ana, photo);
-        ana.post("/api/channels/" + channel + "/messages", Map.of("content", "the photo", "clientMessageId", "photo-1",
-                "attachments", List.of(photo.get("uploadId"))));
+        ana.post(
+                "/api/channels/" + channel + "/messages",
+                Map.of(
+                        "content",
+                        "the photo",
+                        "clientMessageId",
+                        "photo-1",
+                        "attachments",
+                        List.of(photo.get("uploadId"))));
         for (int i = 1; i <= 35; i++) {
-            ana.post("/api/channels/" + channel + "/messages", Map.of("content", "later " + i, "clientMessageId", "later-" + i));
+            ana.post(
+                    "/api/channels/" + channel + "/messages",
+                    Map.of("content", "later " + i, "clientMessageId", "later-" + i));
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> contents(bo, channel).contains("later 35"));
 
@@ -133,11 +180,14 @@ class FileFlowsIT extends EmbeddedChuteIT {
             browser.click(By.id("toggle-files"));
             browser.await(By.xpath("//aside[@id='channel-files']//label[text()='small.jpg']"));
 
-            TestClient.Response zip = ana.post("/api/zips", Map.of("uploadIds", List.of(photo.get("uploadId")),
-                    "channelId", channel, "name", "from-ana.zip"));
+            TestClient.Response zip = ana.post(
+                    "/api/zips",
+                    Map.of("uploadIds", List.of(photo.get("uploadId")), "channelId", channel, "name", "from-ana.zip"));
             assertThat(zip.status()).isEqualTo(202);
 
-            browser.await(By.xpath("//aside[@id='channel-files']//article[@data-kind='zip']//a[starts-with(normalize-space(), 'Download')]"));
+            browser.await(
+                    By.xpath(
+                            "//aside[@id='channel-files']//article[@data-kind='zip']//a[starts-with(normalize-space(), 'Download')]"));
         }
     }
 
@@ -152,12 +202,15 @@ class FileFlowsIT extends EmbeddedChuteIT {
 
     private static String directChannel(TestClient user, TestClient other) {
         String otherId = (String) other.get("/api/me").json().get("id");
-        return (String) user.post("/api/channels/direct", Map.of("userId", otherId)).json().get("id");
+        return (String) user.post("/api/channels/direct", Map.of("userId", otherId))
+                .json()
+                .get("id");
     }
 
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> messages(TestClient user, String channel) {
-        return (List<Map<String, Object>>) user.get("/api/channels/" + channel + "/messages").json().get("items");
+        return (List<Map<String, Object>>)
+                user.get("/api/channels/" + channel + "/messages").json().get("items");
     }
 
     private static List<Object> contents(TestClient user, String channel) {
@@ -167,7 +220,9 @@ class FileFlowsIT extends EmbeddedChuteIT {
     @SuppressWarnings("unchecked")
     private static List<Object> attachments(TestClient user, String channel) {
         return messages(user, channel).stream()
-                .flatMap(m -> ((List<Map<String, Object>>) m.get("attachments")).stream().map(a -> a.get("uploadId"))).toList();
+                .flatMap(m -> ((List<Map<String, Object>>) m.get("attachments"))
+                        .stream().map(a -> a.get("uploadId")))
+                .toList();
     }
 
     /** A large file of zeros that takes no disk space, with a fixed modification time as a browser reports it. */

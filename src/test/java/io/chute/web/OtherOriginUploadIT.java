@@ -98,8 +98,9 @@ class OtherOriginUploadIT {
     }
 
     private void openApp(Browser browser, TestClient user, int stopAfter) {
-        browser.driver().get(APP_ORIGIN + "/uploader.html?chute=" + encode("http://localhost:" + port)
-                + "&token=" + encode(user.token()) + "&stopAfter=" + stopAfter);
+        browser.driver()
+                .get(APP_ORIGIN + "/uploader.html?chute=" + encode("http://localhost:" + port) + "&token="
+                        + encode(user.token()) + "&stopAfter=" + stopAfter);
         browser.await(By.id("file"));
     }
 
@@ -119,9 +120,10 @@ class OtherOriginUploadIT {
 
     private static void assertDownloadsAsSent(TestClient user, String uploadId, Path file) {
         Map<String, Object> upload = user.get("/api/uploads/" + uploadId).json();
-        TestUploads.completedJob(user, Map.of("statusUrl", "/api/jobs/" + upload.get("jobId"),
-                "jobId", upload.get("jobId")));
-        HttpResponse<byte[]> original = user.fetch(user.get("/api/uploads/" + uploadId + "/download").header("Location"));
+        TestUploads.completedJob(
+                user, Map.of("statusUrl", "/api/jobs/" + upload.get("jobId"), "jobId", upload.get("jobId")));
+        HttpResponse<byte[]> original =
+                user.fetch(user.get("/api/uploads/" + uploadId + "/download").header("Location"));
         try {
             assertThat(original.body()).isEqualTo(Files.readAllBytes(file));
         } catch (IOException e) {

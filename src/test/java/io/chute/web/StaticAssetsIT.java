@@ -27,11 +27,17 @@ class StaticAssetsIT extends EmbeddedChuteIT {
         for (String path : new String[] {"/js/chat/message-list.js", "/app.css"}) {
             HttpResponse<byte[]> plain = get(path);
             HttpResponse<byte[]> gzipped = get(path, "Accept-Encoding", "gzip");
-            assertThat(gzipped.headers().firstValue("Content-Encoding")).as(path).hasValue("gzip");
+            assertThat(gzipped.headers().firstValue("Content-Encoding"))
+                    .as(path)
+                    .hasValue("gzip");
             assertThat(gzipped.body().length).as(path).isLessThan(plain.body().length / 2);
-            assertThat(plain.headers().firstValue("Cache-Control").orElse("")).as(path).contains("no-cache");
+            assertThat(plain.headers().firstValue("Cache-Control").orElse(""))
+                    .as(path)
+                    .contains("no-cache");
             String lastModified = plain.headers().firstValue("Last-Modified").orElseThrow();
-            assertThat(get(path, "If-Modified-Since", lastModified).statusCode()).as(path).isEqualTo(304);
+            assertThat(get(path, "If-Modified-Since", lastModified).statusCode())
+                    .as(path)
+                    .isEqualTo(304);
         }
     }
 }

@@ -2,8 +2,8 @@ package io.chute.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.chute.support.ChuteIT;
 import io.chute.support.Browser;
+import io.chute.support.ChuteIT;
 import io.chute.support.Images;
 import io.chute.support.TestClient;
 import java.io.IOException;
@@ -48,7 +48,8 @@ class WebJobsIT {
     }
 
     private static WebElement jobRow(Browser browser, String fileName, String status) {
-        return browser.await(By.xpath("//tr[@data-status='" + status + "'][.//span[@class='file-name' and text()='" + fileName + "']]"));
+        return browser.await(By.xpath(
+                "//tr[@data-status='" + status + "'][.//span[@class='file-name' and text()='" + fileName + "']]"));
     }
 
     @Test
@@ -64,65 +65,100 @@ class WebJobsIT {
 
             // above the threshold: three signed parts, sent in parallel, completed with their ETags
             boss.open("/#/files").pick(By.id("file-input"), big);
-            boss.until(d -> "pending".equals(d.findElement(WebClientIT.card(bigName)).getAttribute("data-state")));
+            boss.until(d ->
+                    "pending".equals(d.findElement(WebClientIT.card(bigName)).getAttribute("data-state")));
             assertThat(objectPuts(boss)).isEqualTo(3);
 
             // a multipart upload cut short by a reload, part 1 already stored: picking the same file resumes it
             TestClient client = new TestClient(URI.create("http://localhost:" + port))
                     .withToken((String) boss.script("return localStorage.getItem('chute.token')"));
-            Map<String, Object> plan = client.post("/api/uploads", Map.of("fileName", interruptedName,
-                    "size", Files.size(interrupted), "contentType", "image/jpeg")).json();
+            Map<String, Object> plan = client.post(
+                            "/api/uploads",
+                            Map.of(
+                                    "fileName",
+                                    interruptedName,
+                                    "size",
+                                    Files.size(interrupted),
+                                    "contentType",
+                                    "image/jpeg"))
+                    .json();
             String uploadId = (String) plan.get("uploadId");
             @SuppressWarnings("unchecked")
-            Map<String, Object> part = ((List<Map<String, Object>>) client.post("/api/uploads/" + uploadId + "/parts",
-                    Map.of("partNumbers", List.of(1))).json().get("parts")).getFirst();
+            Map<String, Object> part = ((List<Map<String, Object>>)
+                            client.post("/api/uploads/" + uploadId + "/parts", Map.of("partNumbers", List.of(1)))
+                                    .json()
+                                    .get("parts"))
+                    .getFirst();
             @SuppressWarnings("unchecked")
             Map<String, String> headers = (Map<String, String>) part.get("headers");
-            assertThat(client.putBytes((String) part.get("url"), headers, Arrays.copyOf(Files.readAllBytes(interrupted), 5 * MiB))
-                    .status()).isEqualTo(200);
-            boss.script("localStorage.setItem('chute.uploads', JSON.stringify({[arguments[0]]: {uploadId: arguments[0],"
-                    + " fileName: arguments[1], size: arguments[2], lastModified: arguments[3], channelId: null}}))",
-                    uploadId, interruptedName, Files.size(interrupted), Files.getLastModifiedTime(interrupted).toMillis());
+            assertThat(client.putBytes(
+                                    (String) part.get("url"),
+                                    headers,
+                                    Arrays.copyOf(Files.readAllBytes(interrupted), 5 * MiB))
+                            .status())
+                    .isEqualTo(200);
+            boss.script(
+                    "localStorage.setItem('chute.uploads', JSON.stringify({[arguments[0]]: {uploadId: arguments[0],"
+                            + " fileName: arguments[1], size: arguments[2], lastModified: arguments[3], channelId: null}}))",
+                    uploadId,
+                    interruptedName,
+                    Files.size(interrupted),
+                    Files.getLastModifiedTime(interrupted).toMillis());
             boss.driver().navigate().refresh();
-            assertThat(boss.await(By.cssSelector("section.notice")).getText()).contains("Interrupted uploads", interruptedName);
+            assertThat(boss.await(By.cssSelector("section.notice")).getText())
+                    .contains("Interrupted uploads", interruptedName);
             boss.screenshot("files-resume");
             boss.pick(By.id("resume-" + uploadId), interrupted);
-            boss.until(d -> "pending".equals(d.findElement(WebClientIT.card(interruptedName)).getAttribute("data-state")));
+            boss.until(d -> "pending"
+                    .equals(d.findElement(WebClientIT.card(interruptedName)).getAttribute("data-state")));
             assertThat(objectPuts(boss)).as("only parts 2 and 3 are sent again").isEqualTo(2);
             assertThat(client.get("/api/uploads/" + uploadId).json()).containsEntry("state", "COMPLETE");
-            assertThat(boss.script("return localStorage.getItem('chute.uploads')")).isEqualTo("{}");
+            assertThat(boss.script("return localStorage.getItem('chute.uploads')"))
+                    .isEqualTo("{}");
 
             // My jobs: cancel one that waits, then retry it
             boss.click(By.id("nav-jobs"));
             jobRow(boss, interruptedName, "PENDING");
-            jobRow(boss, bigName, "PENDING").findElement(By.xpath(".//button[text()='Cancel']")).click();
-            jobRow(boss, bigName, "CANCELLED").findElement(By.xpath(".//button[text()='Retry']")).click();
+            jobRow(boss, bigName, "PENDING")
+                    .findElement(By.xpath(".//button[text()='Cancel']"))
+                    .click();
+            jobRow(boss, bigName, "CANCELLED")
+                    .findElement(By.xpath(".//button[text()='Retry']"))
+                    .click();
             jobRow(boss, bigName, "PENDING");
             boss.screenshot("jobs");
 
             // a job that used up its attempts is in the admin's failed set, with its error, until retried
             jdbc.sql("""
                     update jobs set status = 'FAILED', error_message = 'the worker ran out of disk space',
-                      attempts = max_attempts, failed_at = now() where upload_id = ?""")
-                    .param(java.util.UUID.fromString(uploadId)).update();
+                      attempts = max_attempts, failed_at = now() where upload_id = ?""").param(java.util.UUID.fromString(uploadId)).update();
             boss.click(By.xpath("//button[contains(@class,'segment') and text()='Failed']"));
             jobRow(boss, interruptedName, "FAILED");
             assertThat(boss.all(By.cssSelector("tbody tr"))).hasSize(1);
 
             boss.click(By.id("nav-admin"));
             WebElement imageQueue = boss.await(By.cssSelector("#queues tr[data-type='image']"));
-            assertThat(imageQueue.findElement(By.cssSelector("td[data-label='Pending']")).getText()).isEqualTo("1");
-            assertThat(imageQueue.findElement(By.cssSelector("td[data-label='Failed']")).getText()).isEqualTo("1");
+            assertThat(imageQueue
+                            .findElement(By.cssSelector("td[data-label='Pending']"))
+                            .getText())
+                    .isEqualTo("1");
+            assertThat(imageQueue
+                            .findElement(By.cssSelector("td[data-label='Failed']"))
+                            .getText())
+                    .isEqualTo("1");
             WebElement failed = jobRow(boss, interruptedName, "FAILED");
             assertThat(failed.getText()).contains("the worker ran out of disk space");
             boss.screenshot("admin");
             failed.findElement(By.xpath(".//button[text()='Retry']")).click();
             jobRow(boss, interruptedName, "PENDING");
-            boss.until(d -> "2".equals(d.findElement(By.cssSelector("#queues tr[data-type='image'] td[data-label='Pending']")).getText()));
+            boss.until(d -> "2"
+                    .equals(d.findElement(By.cssSelector("#queues tr[data-type='image'] td[data-label='Pending']"))
+                            .getText()));
 
             // phone width: no sideways scrolling, the menu opens from the top bar
             boss.phoneSize().open("/#/files").await(By.cssSelector(".file-card"));
-            assertThat((Long) boss.script("return document.documentElement.scrollWidth")).isLessThanOrEqualTo(375L);
+            assertThat((Long) boss.script("return document.documentElement.scrollWidth"))
+                    .isLessThanOrEqualTo(375L);
             boss.screenshot("files-phone");
             boss.click(By.cssSelector(".menu-button"));
             WebElement menu = boss.await(By.id("sidebar"));

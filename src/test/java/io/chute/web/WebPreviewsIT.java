@@ -24,7 +24,8 @@ class WebPreviewsIT extends EmbeddedChuteIT {
     void aPhoneVideoAndAVoiceNotePlayInlineAndACsvShowsItsRows() throws Exception {
         Path video = Media.phoneVideo(dir, 360, 640);
         Path note = dir.resolve("voice-note.ogg");
-        Media.ffmpeg(dir, "-f", "lavfi", "-i", "sine=frequency=330:duration=2", "-c:a", "libvorbis", "-y", note.toString());
+        Media.ffmpeg(
+                dir, "-f", "lavfi", "-i", "sine=frequency=330:duration=2", "-c:a", "libvorbis", "-y", note.toString());
         Path csv = Files.writeString(dir.resolve("animals.csv"), "name,legs\nquokka,4\nemu,2\n");
 
         try (Browser ana = new Browser(port)) {
@@ -45,12 +46,13 @@ class WebPreviewsIT extends EmbeddedChuteIT {
     /** Waits until the card of that file holds a player whose media has loaded far enough to know its duration. */
     private static WebElement awaitPlayer(Browser browser, String fileName, String tag) {
         return browser.until(Duration.ofSeconds(120), d -> {
-            List<WebElement> players = d.findElements(By.cssSelector(
-                    "article.file-card[aria-label='" + fileName + "'] " + tag + ".inline-player"));
+            List<WebElement> players = d.findElements(
+                    By.cssSelector("article.file-card[aria-label='" + fileName + "'] " + tag + ".inline-player"));
             if (players.isEmpty()) {
                 return null;
             }
-            Object duration = browser.script("return arguments[0].readyState >= 1 ? arguments[0].duration : 0", players.getFirst());
+            Object duration = browser.script(
+                    "return arguments[0].readyState >= 1 ? arguments[0].duration : 0", players.getFirst());
             return duration instanceof Number n && n.doubleValue() > 0 ? players.getFirst() : null;
         });
     }

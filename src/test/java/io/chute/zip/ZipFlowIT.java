@@ -35,9 +35,12 @@ class ZipFlowIT extends EmbeddedChuteIT {
         String a = (String) TestUploads.acceptedJob(alice, first).get("uploadId");
         String b = (String) TestUploads.acceptedJob(alice, second).get("uploadId");
         Multipart form = Multipart.file("file", first.getFileName().toString(), "image/jpeg", third);
-        String c = (String) alice.postRaw("/api/upload", form.contentType(), form.body()).json().get("uploadId");
+        String c = (String) alice.postRaw("/api/upload", form.contentType(), form.body())
+                .json()
+                .get("uploadId");
 
-        TestClient.Response accepted = alice.post("/api/zips", Map.of("uploadIds", List.of(a, b, c), "name", "holiday"));
+        TestClient.Response accepted =
+                alice.post("/api/zips", Map.of("uploadIds", List.of(a, b, c), "name", "holiday"));
 
         assertThat(accepted.status()).isEqualTo(202);
         assertThat(accepted.json()).containsEntry("status", "PENDING").containsKeys("jobId", "statusUrl");
@@ -62,16 +65,30 @@ class ZipFlowIT extends EmbeddedChuteIT {
     void onlyTheCallersOwnCompletedUploadsCanBeZipped() {
         TestClient alice = newUser();
         TestClient mallory = newUser();
-        String mine = (String) TestUploads.acceptedJob(alice, Images.jpeg(dir, 50, 50)).get("uploadId");
+        String mine = (String)
+                TestUploads.acceptedJob(alice, Images.jpeg(dir, 50, 50)).get("uploadId");
 
-        assertThat(mallory.post("/api/zips", Map.of("uploadIds", List.of(mine))).status()).isEqualTo(404);
-        assertThat(alice.post("/api/zips", Map.of("uploadIds", List.of(UUID.randomUUID().toString()))).status()).isEqualTo(404);
-        assertThat(alice.post("/api/zips", Map.of("uploadIds", List.of())).status()).isEqualTo(400);
-        assertThat(alice.post("/api/zips", Map.of("uploadIds", List.of("not-a-uuid"))).status()).isEqualTo(400);
-        assertThat(alice.post("/api/zips", Map.of("uploadIds", List.of(mine), "name", "../evil")).status()).isEqualTo(400);
-        Map<String, Object> signed = alice.post("/api/uploads",
-                Map.of("fileName", "pending.jpg", "size", 10, "contentType", "image/jpeg")).json();
-        assertThat(alice.post("/api/zips", Map.of("uploadIds", List.of(signed.get("uploadId")))).status()).isEqualTo(409);
+        assertThat(mallory.post("/api/zips", Map.of("uploadIds", List.of(mine))).status())
+                .isEqualTo(404);
+        assertThat(alice.post(
+                                "/api/zips",
+                                Map.of("uploadIds", List.of(UUID.randomUUID().toString())))
+                        .status())
+                .isEqualTo(404);
+        assertThat(alice.post("/api/zips", Map.of("uploadIds", List.of())).status())
+                .isEqualTo(400);
+        assertThat(alice.post("/api/zips", Map.of("uploadIds", List.of("not-a-uuid")))
+                        .status())
+                .isEqualTo(400);
+        assertThat(alice.post("/api/zips", Map.of("uploadIds", List.of(mine), "name", "../evil"))
+                        .status())
+                .isEqualTo(400);
+        Map<String, Object> signed = alice.post(
+                        "/api/uploads", Map.of("fileName", "pending.jpg", "size", 10, "contentType", "image/jpeg"))
+                .json();
+        assertThat(alice.post("/api/zips", Map.of("uploadIds", List.of(signed.get("uploadId"))))
+                        .status())
+                .isEqualTo(409);
     }
 
     private static Map<String, byte[]> unzip(byte[] zip) throws IOException {

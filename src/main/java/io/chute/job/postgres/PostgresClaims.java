@@ -17,7 +17,8 @@ import org.springframework.stereotype.Repository;
 public class PostgresClaims {
 
     static final String CHANNEL = "chute_jobs";
-    private static final Comparator<Job> CLAIM_ORDER = Comparator.comparingInt(Job::priority).reversed().thenComparing(Job::runAt);
+    private static final Comparator<Job> CLAIM_ORDER =
+            Comparator.comparingInt(Job::priority).reversed().thenComparing(Job::runAt);
 
     private final JdbcClient jdbc;
     private final Jobs jobs;
@@ -64,7 +65,8 @@ public class PostgresClaims {
     /** When the next waiting job of {@code type} becomes runnable, if any waits. */
     Optional<Instant> nextRunAt(String type) {
         return jdbc.sql("select min(j.run_at) from jobs j where j.type = ? and " + JobSql.WAITING)
-                .param(type).query((rs, n) -> Optional.ofNullable(rs.getTimestamp(1)).map(Timestamp::toInstant))
+                .param(type)
+                .query((rs, n) -> Optional.ofNullable(rs.getTimestamp(1)).map(Timestamp::toInstant))
                 .single();
     }
 

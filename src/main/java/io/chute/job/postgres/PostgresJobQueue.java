@@ -58,7 +58,8 @@ public class PostgresJobQueue implements JobQueue {
             pools.put(type, pool);
             pool.start();
         }
-        background = QueueThreads.start("chute-jobs-listen", this::listen, "chute-jobs-scale", Duration.ofSeconds(1), this::scale);
+        background = QueueThreads.start(
+                "chute-jobs-listen", this::listen, "chute-jobs-scale", Duration.ofSeconds(1), this::scale);
     }
 
     @Override
@@ -82,7 +83,8 @@ public class PostgresJobQueue implements JobQueue {
 
     @Override
     public Map<String, Integer> activeWorkers() {
-        return WorkerPool.activeByType(pools.values().stream().map(p -> p.workers).toList());
+        return WorkerPool.activeByType(
+                pools.values().stream().map(p -> p.workers).toList());
     }
 
     @Override
@@ -102,7 +104,8 @@ public class PostgresJobQueue implements JobQueue {
 
     private void listen() {
         while (running) {
-            try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            try (Connection connection = dataSource.getConnection();
+                    Statement statement = connection.createStatement()) {
                 statement.execute("LISTEN " + PostgresClaims.CHANNEL);
                 PGConnection pg = connection.unwrap(PGConnection.class);
                 // a notification may have been missed while reconnecting
@@ -185,7 +188,8 @@ public class PostgresJobQueue implements JobQueue {
                             try {
                                 runner.run(job);
                             } catch (RuntimeException e) {
-                                // the outcome could not be recorded (database gone): the lease lapses and the job runs again
+                                // the outcome could not be recorded (database gone): the lease lapses and the job runs
+                                // again
                                 log.warn("Recording the outcome of job {} failed: {}", job.id(), e.toString());
                             } finally {
                                 inFlight.decrementAndGet();

@@ -30,7 +30,8 @@ public class DeliveryClaims {
      * parents still waiting for children.
      */
     public Optional<Job> claimDelivered(JobId delivered, String type, String worker) {
-        return jobs.claimWith(jdbc.sql("""
+        return jobs
+                .claimWith(jdbc.sql("""
                 with delivered as (
                     select job_id, type, priority, status, run_at from jobs where job_id = :id
                 ), higher as (
@@ -57,9 +58,10 @@ public class DeliveryClaims {
                     where k.job_id <> j.job_id and %3$s
                 )
                 select * from claimed""".formatted(JobSql.CLAIM, JobSql.RUNNABLE, JobSql.WAITING))
-                .param("id", delivered.value())
-                .param("type", type)
-                .param("worker", worker))
-                .stream().findFirst();
+                        .param("id", delivered.value())
+                        .param("type", type)
+                        .param("worker", worker))
+                .stream()
+                .findFirst();
     }
 }

@@ -28,8 +28,13 @@ final class DeliveryHandler {
     private final Duration pauseAfterFailure;
     private final BooleanSupplier running;
 
-    DeliveryHandler(DeliveryClaims claims, JobOutbox outbox, OutboxRelay relay, JobRunner runner,
-            Duration pauseAfterFailure, BooleanSupplier running) {
+    DeliveryHandler(
+            DeliveryClaims claims,
+            JobOutbox outbox,
+            OutboxRelay relay,
+            JobRunner runner,
+            Duration pauseAfterFailure,
+            BooleanSupplier running) {
         this.claims = claims;
         this.outbox = outbox;
         this.relay = relay;
@@ -64,8 +69,14 @@ final class DeliveryHandler {
             if (!job.id().equals(id)) {
                 relay.wake(); // the delivered job, still waiting, got a fresh message in the claim
             }
-            // why: the claim may hand over another job of the type than the one delivered; only the delivered one has this header
-            settle(d, id, job, runner.run(job, job.id().equals(id) && d.traceParent() != null ? d.traceParent() : job.traceParent()));
+            // why: the claim may hand over another job of the type than the one delivered; only the delivered one has
+            // this header
+            settle(
+                    d,
+                    id,
+                    job,
+                    runner.run(
+                            job, job.id().equals(id) && d.traceParent() != null ? d.traceParent() : job.traceParent()));
         } catch (RuntimeException e) {
             // most likely the database is unreachable: give the delivery back and slow down
             log.warn("Handling the delivery of job {} failed; it goes back to the queue: {}", id, e.toString());

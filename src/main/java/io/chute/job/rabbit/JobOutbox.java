@@ -48,9 +48,7 @@ public class JobOutbox {
     boolean addIfWaiting(JobId id) {
         return jdbc.sql("""
                 insert into job_outbox (job_id, type, priority, run_at, trace_parent)
-                select j.job_id, j.type, j.priority, j.run_at, j.trace_parent from jobs j where j.job_id = ? and %s""".formatted(JobSql.WAITING))
-                .param(id.value())
-                .update() == 1;
+                select j.job_id, j.type, j.priority, j.run_at, j.trace_parent from jobs j where j.job_id = ? and %s""".formatted(JobSql.WAITING)).param(id.value()).update() == 1;
     }
 
     /** A message for {@code id} if it waits and is not due yet: it goes back through a delay queue. */
@@ -58,9 +56,7 @@ public class JobOutbox {
         return jdbc.sql("""
                 insert into job_outbox (job_id, type, priority, run_at, trace_parent)
                 select j.job_id, j.type, j.priority, j.run_at, j.trace_parent from jobs j
-                where j.job_id = ? and j.run_at > now() and %s""".formatted(JobSql.WAITING))
-                .param(id.value())
-                .update() == 1;
+                where j.job_id = ? and j.run_at > now() and %s""".formatted(JobSql.WAITING)).param(id.value()).update() == 1;
     }
 
     /**
@@ -94,8 +90,13 @@ public class JobOutbox {
                 from job_outbox where type <> all(?) order by id limit ? for update skip locked""")
                 .param(skipped.toArray(String[]::new))
                 .param(limit)
-                .query((rs, n) -> new Entry(rs.getLong("id"), rs.getObject("job_id", UUID.class), rs.getString("type"),
-                        rs.getInt("priority"), rs.getLong("delay_millis"), rs.getBoolean("dead"),
+                .query((rs, n) -> new Entry(
+                        rs.getLong("id"),
+                        rs.getObject("job_id", UUID.class),
+                        rs.getString("type"),
+                        rs.getInt("priority"),
+                        rs.getLong("delay_millis"),
+                        rs.getBoolean("dead"),
                         rs.getString("trace_parent")))
                 .list();
     }
@@ -109,8 +110,7 @@ public class JobOutbox {
     /** Age in seconds of the oldest row waiting to be published, 0 when none: how late the relays are. */
     public double oldestAgeSeconds() {
         return jdbc.sql("""
-                select coalesce(extract(epoch from now() - (select created_at from job_outbox order by id limit 1)), 0)""")
-                .query(Double.class).single();
+                select coalesce(extract(epoch from now() - (select created_at from job_outbox order by id limit 1)), 0)""").query(Double.class).single();
     }
 
     /** Rows waiting to be published: how far behind the relays are. */

@@ -54,7 +54,8 @@ final class OrphanSweep {
             if (found > 0) {
                 rescued.addAndGet(found);
                 relay.wake();
-                log.warn("Re-published {} waiting {} jobs that had no message in RabbitMQ or the outbox", found, t.type);
+                log.warn(
+                        "Re-published {} waiting {} jobs that had no message in RabbitMQ or the outbox", found, t.type);
             }
         }
     }

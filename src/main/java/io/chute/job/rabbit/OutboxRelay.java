@@ -1,12 +1,12 @@
 package io.chute.job.rabbit;
 
-import io.micrometer.tracing.Span;
-import io.chute.job.JobTracing;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import io.chute.broker.RabbitBroker;
 import io.chute.common.AfterCommit;
+import io.chute.job.JobTracing;
+import io.micrometer.tracing.Span;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -73,7 +73,8 @@ public class OutboxRelay implements SmartLifecycle {
         this(outbox, tx, broker, pollInterval, JobTracing.none());
     }
 
-    public OutboxRelay(JobOutbox outbox, TransactionTemplate tx, RabbitBroker broker, Duration pollInterval, JobTracing tracing) {
+    public OutboxRelay(
+            JobOutbox outbox, TransactionTemplate tx, RabbitBroker broker, Duration pollInterval, JobTracing tracing) {
         this.tracing = tracing;
         this.outbox = outbox;
         this.tx = tx;
@@ -149,8 +150,10 @@ public class OutboxRelay implements SmartLifecycle {
                     break;
                 }
                 if (!failing) {
-                    log.warn("Outbox relay cannot publish to RabbitMQ {}; jobs wait in the outbox and are retried: {}",
-                            broker, e.toString());
+                    log.warn(
+                            "Outbox relay cannot publish to RabbitMQ {}; jobs wait in the outbox and are retried: {}",
+                            broker,
+                            e.toString());
                     failing = true;
                 } else {
                     log.debug("Outbox relay still failing: {}", e.toString());
@@ -183,7 +186,8 @@ public class OutboxRelay implements SmartLifecycle {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             } catch (TimeoutException e) {
-                throw new IllegalStateException("RabbitMQ did not confirm " + publishing.size() + " messages within " + CONFIRM_TIMEOUT, e);
+                throw new IllegalStateException(
+                        "RabbitMQ did not confirm " + publishing.size() + " messages within " + CONFIRM_TIMEOUT, e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting for confirms", e);
@@ -191,7 +195,8 @@ public class OutboxRelay implements SmartLifecycle {
             if (returned.get() > 0) {
                 // why: a confirm only says the broker took the message; a returned one reached no queue
                 declaredTypes.clear();
-                throw new IllegalStateException(returned.get() + " messages were unroutable; declaring the queues again");
+                throw new IllegalStateException(
+                        returned.get() + " messages were unroutable; declaring the queues again");
             }
             outbox.delete(publishing);
             return batch.size();
@@ -214,13 +219,28 @@ public class OutboxRelay implements SmartLifecycle {
                 headers.put(JobTracing.TRACEPARENT, traceParent);
             }
             if (e.dead()) {
-                ch.basicPublish(RabbitTopology.DEAD_EXCHANGE, e.type(), true, props.headers(headers).build(), body);
+                ch.basicPublish(
+                        RabbitTopology.DEAD_EXCHANGE,
+                        e.type(),
+                        true,
+                        props.headers(headers).build(),
+                        body);
             } else if (e.delayMillis() > 0) {
                 long level = RabbitTopology.delayLevel(e.delayMillis());
                 headers.put(RabbitTopology.DELAY_HEADER, String.valueOf(level));
-                ch.basicPublish(RabbitTopology.DELAY_EXCHANGE, e.type(), true, props.headers(headers).build(), body);
+                ch.basicPublish(
+                        RabbitTopology.DELAY_EXCHANGE,
+                        e.type(),
+                        true,
+                        props.headers(headers).build(),
+                        body);
             } else {
-                ch.basicPublish(RabbitTopology.EXCHANGE, e.type(), true, props.headers(headers).build(), body);
+                ch.basicPublish(
+                        RabbitTopology.EXCHANGE,
+                        e.type(),
+                        true,
+                        props.headers(headers).build(),
+                        body);
             }
         } finally {
             if (span != null) {
@@ -253,8 +273,11 @@ public class OutboxRelay implements SmartLifecycle {
             declaredTypes.add(type);
             return true;
         } catch (IOException | RuntimeException e) {
-            log.error("Cannot declare the RabbitMQ queue of job type '{}'; its jobs wait in the outbox, tried again in {}: {}",
-                    type, UNDECLARABLE_FOR, RabbitTopology.reason(e));
+            log.error(
+                    "Cannot declare the RabbitMQ queue of job type '{}'; its jobs wait in the outbox, tried again in {}: {}",
+                    type,
+                    UNDECLARABLE_FOR,
+                    RabbitTopology.reason(e));
             undeclarable.put(type, System.nanoTime() + UNDECLARABLE_FOR.toNanos());
             return false;
         }

@@ -64,7 +64,11 @@ public class RabbitJobQueue implements JobQueue {
     private volatile Connection connection;
     private QueueThreads background;
 
-    public RabbitJobQueue(DeliveryClaims claims, JobOutbox outbox, OutboxRelay relay, RabbitBroker broker,
+    public RabbitJobQueue(
+            DeliveryClaims claims,
+            JobOutbox outbox,
+            OutboxRelay relay,
+            RabbitBroker broker,
             ChuteProperties.Jobs config) {
         this.claims = claims;
         this.outbox = outbox;
@@ -92,12 +96,15 @@ public class RabbitJobQueue implements JobQueue {
         }
         running = true;
         runner = jobRunner;
-        DeliveryHandler deliveries = new DeliveryHandler(claims, outbox, relay, jobRunner, config.pollInterval(), () -> running);
+        DeliveryHandler deliveries =
+                new DeliveryHandler(claims, outbox, relay, jobRunner, config.pollInterval(), () -> running);
         for (String type : jobRunner.types()) {
-            types.put(type, new TypeConsumers(new WorkerPool(type, config), control, deliveries::handle, () -> running));
+            types.put(
+                    type, new TypeConsumers(new WorkerPool(type, config), control, deliveries::handle, () -> running));
         }
         // why: the broker may be down when the worker starts; consumers attach whenever it is up
-        background = QueueThreads.start("chute-rabbit-connect", this::connect, "chute-rabbit-scale", SCALE_EVERY, this::maintain);
+        background = QueueThreads.start(
+                "chute-rabbit-connect", this::connect, "chute-rabbit-scale", SCALE_EVERY, this::maintain);
     }
 
     @Override
@@ -133,7 +140,8 @@ public class RabbitJobQueue implements JobQueue {
 
     @Override
     public Map<String, Integer> activeWorkers() {
-        return WorkerPool.activeByType(types.values().stream().map(t -> t.workers).toList());
+        return WorkerPool.activeByType(
+                types.values().stream().map(t -> t.workers).toList());
     }
 
     /** Jobs the safety net re-published because they had no message anywhere; zero in normal operation. */
@@ -178,7 +186,9 @@ public class RabbitJobQueue implements JobQueue {
 
                         @Override
                         public void handleRecoveryStarted(Recoverable r) {
-                            log.warn("Lost the connection to RabbitMQ {}; reconnecting (running jobs finish, their messages come back)", broker);
+                            log.warn(
+                                    "Lost the connection to RabbitMQ {}; reconnecting (running jobs finish, their messages come back)",
+                                    broker);
                         }
                     });
                 }
@@ -199,7 +209,9 @@ public class RabbitJobQueue implements JobQueue {
                     Thread.currentThread().interrupt();
                     return;
                 }
-                backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : backoff.multipliedBy(2);
+                backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(5)) > 0
+                        ? Duration.ofSeconds(5)
+                        : backoff.multipliedBy(2);
             }
         }
     }

@@ -16,13 +16,21 @@ class RabbitQueueConfiguration {
 
     /** Every node relays, whatever its roles: jobs submitted by an API-only node must reach the broker too. */
     @Bean
-    OutboxRelay outboxRelay(JobOutbox outbox, TransactionTemplate tx, RabbitBroker broker, ChuteProperties properties,
+    OutboxRelay outboxRelay(
+            JobOutbox outbox,
+            TransactionTemplate tx,
+            RabbitBroker broker,
+            ChuteProperties properties,
             JobTracing tracing) {
         return new OutboxRelay(outbox, tx, broker, properties.jobs().pollInterval(), tracing);
     }
 
     @Bean
-    RabbitJobQueue rabbitJobQueue(DeliveryClaims claims, JobOutbox outbox, OutboxRelay relay, RabbitBroker broker,
+    RabbitJobQueue rabbitJobQueue(
+            DeliveryClaims claims,
+            JobOutbox outbox,
+            OutboxRelay relay,
+            RabbitBroker broker,
             ChuteProperties properties) {
         return new RabbitJobQueue(claims, outbox, relay, broker, properties.jobs());
     }

@@ -44,6 +44,7 @@ final class RabbitTopology {
 
     /** Dead letters kept for operators: the jobs table's FAILED set is the truth, this is a mirror. */
     private static final int DEAD_MAX_LENGTH = 100_000;
+
     private static final long DEAD_TTL_MILLIS = 7L * 24 * 3600 * 1000;
 
     private RabbitTopology() {}
@@ -86,7 +87,11 @@ final class RabbitTopology {
             Map<String, Object> args = QueueArguments.deadLetteringTo(EXCHANGE);
             args.put("x-message-ttl", level);
             channel.queueDeclare(delayQueue(level), true, false, false, args);
-            channel.queueBind(delayQueue(level), DELAY_EXCHANGE, "", Map.of("x-match", "all", DELAY_HEADER, String.valueOf(level)));
+            channel.queueBind(
+                    delayQueue(level),
+                    DELAY_EXCHANGE,
+                    "",
+                    Map.of("x-match", "all", DELAY_HEADER, String.valueOf(level)));
         }
     }
 

@@ -75,7 +75,9 @@ final class TypeConsumers {
             }
         } catch (IOException | RuntimeException e) {
             if (!broken) {
-                log.error("Cannot declare the RabbitMQ queue of job type '{}'; its jobs wait until it can be: {}", type,
+                log.error(
+                        "Cannot declare the RabbitMQ queue of job type '{}'; its jobs wait until it can be: {}",
+                        type,
                         RabbitTopology.reason(e));
             }
             broken = true;
@@ -129,9 +131,16 @@ final class TypeConsumers {
         }
 
         @Override
-        public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
-            Object traceParent = properties.getHeaders() == null ? null : properties.getHeaders().get(JobTracing.TRACEPARENT);
-            Delivery delivery = new Delivery(type, getChannel(), envelope.getDeliveryTag(), body,
+        public void handleDelivery(
+                String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+            Object traceParent = properties.getHeaders() == null
+                    ? null
+                    : properties.getHeaders().get(JobTracing.TRACEPARENT);
+            Delivery delivery = new Delivery(
+                    type,
+                    getChannel(),
+                    envelope.getDeliveryTag(),
+                    body,
                     traceParent == null ? null : traceParent.toString());
             try {
                 workers.execute(() -> handler.accept(delivery));

@@ -3,6 +3,7 @@ package io.chute.job.web;
 import io.chute.auth.CurrentUser;
 import io.chute.common.InvalidInputException;
 import io.chute.config.ChuteProperties;
+import io.chute.config.ConditionalOnRole;
 import io.chute.job.Job;
 import io.chute.job.JobId;
 import io.chute.job.JobPages;
@@ -11,7 +12,6 @@ import io.chute.job.JobService;
 import io.chute.job.JobStatus;
 import io.chute.job.JobView;
 import io.chute.job.Jobs;
-import io.chute.config.ConditionalOnRole;
 import io.chute.storage.ObjectStore;
 import java.util.List;
 import java.util.Map;
@@ -19,8 +19,8 @@ import java.util.TreeMap;
 import java.util.UUID;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -37,7 +37,12 @@ class JobController {
     private final ObjectStore store;
     private final ChuteProperties properties;
 
-    JobController(Jobs jobs, JobPages pages, JobService service, JobQueue queue, ObjectStore store,
+    JobController(
+            Jobs jobs,
+            JobPages pages,
+            JobService service,
+            JobQueue queue,
+            ObjectStore store,
             ChuteProperties properties) {
         this.jobs = jobs;
         this.pages = pages;
@@ -64,8 +69,15 @@ class JobController {
         return ResponseEntity.accepted().body(view(service.retry(caller, new JobId(jobId))));
     }
 
-    record QueueView(String type, long pending, long processing, long retrying, long failed, long completedLastHour,
-            int workers, int concurrency) {}
+    record QueueView(
+            String type,
+            long pending,
+            long processing,
+            long retrying,
+            long failed,
+            long completedLastHour,
+            int workers,
+            int concurrency) {}
 
     record Queues(String transport, List<QueueView> queues) {}
 
@@ -76,15 +88,25 @@ class JobController {
         Map<String, Jobs.QueueStats> stats = new TreeMap<>();
         jobs.queueStats().forEach(s -> stats.put(s.type(), s));
         active.keySet().forEach(type -> stats.putIfAbsent(type, new Jobs.QueueStats(type, 0, 0, 0, 0, 0)));
-        return new Queues(queue.name(), stats.values().stream()
-                .map(s -> new QueueView(s.type(), s.pending(), s.processing(), s.retrying(), s.failed(), s.completedLastHour(),
-                        active.getOrDefault(s.type(), 0), properties.jobs().concurrencyOf(s.type())))
-                .toList());
+        return new Queues(
+                queue.name(),
+                stats.values().stream()
+                        .map(s -> new QueueView(
+                                s.type(),
+                                s.pending(),
+                                s.processing(),
+                                s.retrying(),
+                                s.failed(),
+                                s.completedLastHour(),
+                                active.getOrDefault(s.type(), 0),
+                                properties.jobs().concurrencyOf(s.type())))
+                        .toList());
     }
 
     /** Jobs of every user in one status (by default the dead-letter set: FAILED), newest first. */
     @GetMapping("/api/admin/jobs")
-    JobPage adminList(@RequestParam(defaultValue = "FAILED") String status,
+    JobPage adminList(
+            @RequestParam(defaultValue = "FAILED") String status,
             @RequestParam(required = false) String cursor,
             @RequestParam(defaultValue = "20") int limit) {
         InvalidInputException.require(limit >= 1 && limit <= MAX_PAGE, "limit must be between 1 and " + MAX_PAGE);
@@ -98,14 +120,16 @@ class JobController {
     }
 
     @GetMapping("/api/jobs")
-    JobPage list(CurrentUser caller,
+    JobPage list(
+            CurrentUser caller,
             @RequestParam(required = false) String status,
             @RequestParam(required = false) String type,
             @RequestParam(required = false) String cursor,
             @RequestParam(defaultValue = "20") int limit) {
         InvalidInputException.require(limit >= 1 && limit <= MAX_PAGE, "limit must be between 1 and " + MAX_PAGE);
         JobStatus wanted = status == null || status.isBlank() ? null : parseStatus(status);
-        JobPages.Page page = pages.listByOwner(caller.id(), wanted, type == null || type.isBlank() ? null : type.strip(), cursor, limit);
+        JobPages.Page page = pages.listByOwner(
+                caller.id(), wanted, type == null || type.isBlank() ? null : type.strip(), cursor, limit);
         return new JobPage(page.items().stream().map(this::view).toList(), page.nextCursor());
     }
 

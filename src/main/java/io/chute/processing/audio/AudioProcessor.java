@@ -32,9 +32,22 @@ import tools.jackson.databind.JsonNode;
 public class AudioProcessor implements Processor {
 
     private static final Logger log = LoggerFactory.getLogger(AudioProcessor.class);
-    static final Set<String> TYPES = Set.of("audio/mpeg", "audio/ogg", "audio/vorbis", "audio/opus", "audio/x-wav",
-            "audio/wav", "audio/vnd.wave", "audio/flac", "audio/x-flac", "audio/mp4", "audio/x-m4a", "audio/aac",
-            "audio/x-aac", "audio/webm", "audio/x-aiff");
+    static final Set<String> TYPES = Set.of(
+            "audio/mpeg",
+            "audio/ogg",
+            "audio/vorbis",
+            "audio/opus",
+            "audio/x-wav",
+            "audio/wav",
+            "audio/vnd.wave",
+            "audio/flac",
+            "audio/x-flac",
+            "audio/mp4",
+            "audio/x-m4a",
+            "audio/aac",
+            "audio/x-aac",
+            "audio/webm",
+            "audio/x-aiff");
     static final int WIDTH = 800;
     static final int HEIGHT = 160;
 
@@ -81,20 +94,30 @@ public class AudioProcessor implements Processor {
             Ffmpeg.duration(probe).ifPresent(d -> metadata.put("durationSeconds", d));
             metadata.put("codec", audio.path("codec_name").asString("unknown"));
             if (audio.has("sample_rate")) {
-                metadata.put("sampleRate", Integer.parseInt(audio.path("sample_rate").asString("0")));
+                metadata.put(
+                        "sampleRate", Integer.parseInt(audio.path("sample_rate").asString("0")));
             }
             if (audio.has("channels")) {
                 metadata.put("channels", audio.path("channels").asInt());
             }
             context.progress(30);
             Path waveform = work.resolve("waveform.png");
-            ChildProcess.Result made = tools.run(List.of("-i", input.toString(), "-filter_complex",
-                    "aformat=channel_layouts=mono,showwavespic=s=" + WIDTH + "x" + HEIGHT + ":colors=0x3b6fd4",
-                    "-frames:v", "1", "-y", waveform.toString()), work.path());
+            ChildProcess.Result made = tools.run(
+                    List.of(
+                            "-i",
+                            input.toString(),
+                            "-filter_complex",
+                            "aformat=channel_layouts=mono,showwavespic=s=" + WIDTH + "x" + HEIGHT + ":colors=0x3b6fd4",
+                            "-frames:v",
+                            "1",
+                            "-y",
+                            waveform.toString()),
+                    work.path());
             if (!made.succeeded() || !Files.isRegularFile(waveform) || Files.size(waveform) == 0) {
                 throw new UnprocessableFileException("the sound could not be decoded: " + made.errorLine());
             }
-            try (InputStream in = Files.newInputStream(waveform); OutputStream out = context.create("waveform", "image/png")) {
+            try (InputStream in = Files.newInputStream(waveform);
+                    OutputStream out = context.create("waveform", "image/png")) {
                 in.transferTo(out);
             }
             Output output = new Output(context.outputKey("waveform"), Files.size(waveform), "image/png", WIDTH, HEIGHT);

@@ -12,8 +12,7 @@ import java.awt.image.BufferedImage;
  */
 final class Downscaler {
 
-    private Downscaler() {
-    }
+    private Downscaler() {}
 
     /** Scales {@code source} to exactly {@code width x height}; returns it as is if already so. */
     static BufferedImage scale(BufferedImage source, int width, int height) {

@@ -35,14 +35,23 @@ class ImageProcessor implements Processor {
         this.java = new ImageRenditions(processing.maxPixels());
         this.engine = switch (processing.imageEngine()) {
             case JAVA -> java;
-            case VIPS -> vips(processing, properties.dataDir()).orElseThrow(() -> new IllegalStateException(
-                    "chute.processing.image-engine is vips but the libvips tools (vips, vipsheader) are not in "
-                            + where(processing) + "; install them (Debian: apt-get install libvips-tools)"));
-            case AUTO -> vips(processing, properties.dataDir()).map(RenditionEngine.class::cast).orElse(java);
+            case VIPS ->
+                vips(processing, properties.dataDir())
+                        .orElseThrow(() -> new IllegalStateException(
+                                "chute.processing.image-engine is vips but the libvips tools (vips, vipsheader) are not in "
+                                        + where(processing)
+                                        + "; install them (Debian: apt-get install libvips-tools)"));
+            case AUTO ->
+                vips(processing, properties.dataDir())
+                        .map(RenditionEngine.class::cast)
+                        .orElse(java);
         };
         TreeSet<String> viaJava = new TreeSet<>(java.mediaTypes());
         viaJava.removeAll(engine.mediaTypes());
-        log.info("Images rendered by {} ({}){}", engine.name(), new TreeSet<>(engine.mediaTypes()),
+        log.info(
+                "Images rendered by {} ({}){}",
+                engine.name(),
+                new TreeSet<>(engine.mediaTypes()),
                 engine == java || viaJava.isEmpty() ? "" : ", and by java for " + viaJava);
     }
 
@@ -55,8 +64,8 @@ class ImageProcessor implements Processor {
             return Optional.empty();
         }
         try {
-            return Optional.of(VipsRenditions.start(tools.get(), processing.maxPixels(), processing.vips().timeout(),
-                    dataDir.resolve("tmp")));
+            return Optional.of(VipsRenditions.start(
+                    tools.get(), processing.maxPixels(), processing.vips().timeout(), dataDir.resolve("tmp")));
         } catch (IOException e) {
             if (processing.imageEngine() == ChuteProperties.Processing.ImageEngine.VIPS) {
                 throw new UncheckedIOException("libvips in " + tools.get() + " does not work", e);
@@ -92,11 +101,13 @@ class ImageProcessor implements Processor {
 
     @Override
     public Step process(Context context) throws Exception {
-        List<Rendition> written = engineFor(context.mediaType())
-                .render(context.file(), ImageRenditions.standardSpecs(), context::create);
+        List<Rendition> written =
+                engineFor(context.mediaType()).render(context.file(), ImageRenditions.standardSpecs(), context::create);
         Map<String, Output> outputs = new LinkedHashMap<>();
         for (Rendition r : written) {
-            outputs.put(r.name(), new Output(context.outputKey(r.name()), r.size(), r.contentType(), r.width(), r.height()));
+            outputs.put(
+                    r.name(),
+                    new Output(context.outputKey(r.name()), r.size(), r.contentType(), r.width(), r.height()));
         }
         return new Step(outputs, Map.of());
     }

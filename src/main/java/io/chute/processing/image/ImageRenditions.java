@@ -1,23 +1,9 @@
 package io.chute.processing.image;
 
 import io.chute.common.CountingOutputStream;
-
 import io.chute.processing.UnprocessableFileException;
 import io.chute.processing.image.RenditionGeometry.Plan;
 import io.chute.processing.image.RenditionGeometry.Size;
-
-import javax.imageio.IIOException;
-import javax.imageio.IIOImage;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReadParam;
-import javax.imageio.ImageReader;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.spi.ImageReaderSpi;
-import javax.imageio.stream.FileImageInputStream;
-import javax.imageio.stream.ImageInputStream;
-import javax.imageio.stream.ImageOutputStream;
-import javax.imageio.stream.MemoryCacheImageOutputStream;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -35,6 +21,18 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.IntStream;
+import javax.imageio.IIOException;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
+import javax.imageio.ImageReader;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.spi.ImageReaderSpi;
+import javax.imageio.stream.FileImageInputStream;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * Renders JPEG renditions (thumbnails, previews) of an image file in pure Java.
@@ -99,8 +97,7 @@ public final class ImageRenditions implements RenditionEngine {
 
     /** {@inheritDoc} Decodes the file once, subsampled, and scales each rendition from the previous one. */
     @Override
-    public List<Rendition> render(Path source, List<RenditionSpec> specs, RenditionSink sink)
-            throws IOException {
+    public List<Rendition> render(Path source, List<RenditionSpec> specs, RenditionSink sink) throws IOException {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(sink, "sink");
         List<RenditionSpec> wanted = List.copyOf(specs);
@@ -119,16 +116,17 @@ public final class ImageRenditions implements RenditionEngine {
             // why: scaling on from the previous (uncropped) result does the same halving steps
             // for less work; the full decode is the fallback when rounding made it too small
             BufferedImage base = sizeOf(previous).covers(plan.scaled()) ? previous : full;
-            BufferedImage scaled = Downscaler.scale(base, plan.scaled().width(), plan.scaled().height());
+            BufferedImage scaled =
+                    Downscaler.scale(base, plan.scaled().width(), plan.scaled().height());
             previous = scaled;
-            BufferedImage output = Downscaler.centerCrop(scaled, plan.output().width(), plan.output().height());
+            BufferedImage output = Downscaler.centerCrop(
+                    scaled, plan.output().width(), plan.output().height());
             written[i] = write(wanted.get(i).name(), output, sink);
         }
         return List.of(written);
     }
 
-    private record Decoded(BufferedImage image, List<Plan> plans) {
-    }
+    private record Decoded(BufferedImage image, List<Plan> plans) {}
 
     private Decoded decode(Path source, List<RenditionSpec> specs) throws IOException {
         // why: Files.size first, so a missing file is an IOException (retryable), not "corrupt"
@@ -163,7 +161,9 @@ public final class ImageRenditions implements RenditionEngine {
         }
         ExifOrientation orientation = isFormat(reader, "jpeg") ? ExifOrientation.of(source) : ExifOrientation.UPRIGHT;
         Size upright = orientation.swapsAxes() ? new Size(height, width) : new Size(width, height);
-        List<Plan> plans = specs.stream().map(spec -> RenditionGeometry.plan(upright, spec)).toList();
+        List<Plan> plans = specs.stream()
+                .map(spec -> RenditionGeometry.plan(upright, spec))
+                .toList();
 
         int factor = RenditionGeometry.subsampling(upright, plans);
         ImageReadParam param = reader.getDefaultReadParam();
@@ -245,7 +245,8 @@ public final class ImageRenditions implements RenditionEngine {
     }
 
     private static UnprocessableFileException corrupt(Exception e) {
-        String detail = e instanceof EOFException ? "unexpected end of file"
+        String detail = e instanceof EOFException
+                ? "unexpected end of file"
                 : Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName());
         return new UnprocessableFileException("corrupt or truncated image: " + detail, e);
     }
@@ -260,8 +261,11 @@ public final class ImageRenditions implements RenditionEngine {
     }
 
     private static int[] largestFirst(List<Plan> plans) {
-        return IntStream.range(0, plans.size()).boxed()
-                .sorted(Comparator.comparingLong((Integer i) -> plans.get(i).scaled().pixels()).reversed())
+        return IntStream.range(0, plans.size())
+                .boxed()
+                .sorted(Comparator.comparingLong(
+                                (Integer i) -> plans.get(i).scaled().pixels())
+                        .reversed())
                 .mapToInt(Integer::intValue)
                 .toArray();
     }

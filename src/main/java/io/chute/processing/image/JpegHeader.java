@@ -1,7 +1,6 @@
 package io.chute.processing.image;
 
 import io.chute.processing.image.RenditionGeometry.Size;
-
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -18,8 +17,7 @@ final class JpegHeader {
     private static final int EOI = 0xD9;
     private static final int SOS = 0xDA;
 
-    private JpegHeader() {
-    }
+    private JpegHeader() {}
 
     /**
      * The stored size (before any EXIF orientation) of the JPEG at {@code file}.

@@ -19,8 +19,7 @@ public record Rendition(String name, String contentType, int width, int height, 
             throw new IllegalArgumentException("rendition content type must not be blank");
         }
         if (width <= 0 || height <= 0 || size < 0) {
-            throw new IllegalArgumentException(
-                    "invalid rendition " + width + "x" + height + ", " + size + " bytes");
+            throw new IllegalArgumentException("invalid rendition " + width + "x" + height + ", " + size + " bytes");
         }
     }
 }

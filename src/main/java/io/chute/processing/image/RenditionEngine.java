@@ -1,7 +1,6 @@
 package io.chute.processing.image;
 
 import io.chute.processing.UnprocessableFileException;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

@@ -8,8 +8,7 @@ import java.util.Collection;
  */
 final class RenditionGeometry {
 
-    private RenditionGeometry() {
-    }
+    private RenditionGeometry() {}
 
     record Size(int width, int height) {
 
@@ -48,17 +47,18 @@ final class RenditionGeometry {
         };
         // why: renditions never upscale; a small image keeps its pixels
         scale = Math.min(1.0, scale);
-        Size scaled = new Size(
-                scaledSide(source.width(), scale), scaledSide(source.height(), scale));
+        Size scaled = new Size(scaledSide(source.width(), scale), scaledSide(source.height(), scale));
         return switch (spec.mode()) {
             // why: min() only absorbs floating-point noise; the ratio already fits the box
             case FIT -> {
-                Size fitted = new Size(
-                        Math.min(scaled.width(), spec.width()), Math.min(scaled.height(), spec.height()));
+                Size fitted =
+                        new Size(Math.min(scaled.width(), spec.width()), Math.min(scaled.height(), spec.height()));
                 yield new Plan(fitted, fitted);
             }
-            case COVER -> new Plan(scaled, new Size(
-                    Math.min(scaled.width(), spec.width()), Math.min(scaled.height(), spec.height())));
+            case COVER ->
+                new Plan(
+                        scaled,
+                        new Size(Math.min(scaled.width(), spec.width()), Math.min(scaled.height(), spec.height())));
         };
     }
 

@@ -28,8 +28,7 @@ public record RenditionSpec(String name, int width, int height, Mode mode) {
             throw new IllegalArgumentException("rendition name must not be blank");
         }
         if (width <= 0 || height <= 0) {
-            throw new IllegalArgumentException(
-                    "rendition box must be positive, was " + width + "x" + height);
+            throw new IllegalArgumentException("rendition box must be positive, was " + width + "x" + height);
         }
         if (mode == null) {
             throw new IllegalArgumentException("rendition mode is required");

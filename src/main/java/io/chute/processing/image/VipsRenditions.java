@@ -1,12 +1,10 @@
 package io.chute.processing.image;
 
 import io.chute.processing.ChildProcess;
-
 import io.chute.processing.UnprocessableFileException;
 import io.chute.processing.image.RenditionGeometry.Plan;
 import io.chute.processing.image.RenditionGeometry.Size;
 import io.chute.processing.image.RenditionSpec.Mode;
-
 import java.io.EOFException;
 import java.io.File;
 import java.io.IOException;
@@ -57,7 +55,8 @@ import java.util.stream.Stream;
 public final class VipsRenditions implements RenditionEngine {
 
     private static final String CONTENT_TYPE = "image/jpeg";
-    // why: quality as the Java engine; strip drops EXIF (GPS!) and ICC (after conversion to sRGB); white under transparency
+    // why: quality as the Java engine; strip drops EXIF (GPS!) and ICC (after conversion to sRGB); white under
+    // transparency
     private static final String JPEG_OPTIONS = "[Q=85,strip,background=255]";
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(30);
     // why: exit 128+n is death by signal n; these mean libvips itself crashed on what it read
@@ -129,7 +128,8 @@ public final class VipsRenditions implements RenditionEngine {
     public static Optional<Path> findTools(Path directory) {
         Stream<Path> candidates = directory != null
                 ? Stream.of(directory)
-                : Arrays.stream(Objects.requireNonNullElse(System.getenv("PATH"), "").split(File.pathSeparator))
+                : Arrays.stream(Objects.requireNonNullElse(System.getenv("PATH"), "")
+                                .split(File.pathSeparator))
                         .filter(entry -> !entry.isBlank())
                         .map(Path::of);
         return candidates
@@ -159,7 +159,8 @@ public final class VipsRenditions implements RenditionEngine {
                         + versionRun.errorLine());
             }
             ChildProcess.Result list = bare.exec(work, List.of(bare.vips.toString(), "-l", "foreign"));
-            Set<String> loaders = LOADER.matcher(list.output()).results().map(m -> m.group(1)).collect(Collectors.toSet());
+            Set<String> loaders =
+                    LOADER.matcher(list.output()).results().map(m -> m.group(1)).collect(Collectors.toSet());
             Set<Format> formats = EnumSet.noneOf(Format.class);
             for (Format format : Format.values()) {
                 if (loaders.contains(format.loader) && bare.decodes(work, format)) {
@@ -236,8 +237,7 @@ public final class VipsRenditions implements RenditionEngine {
         /** FIT renditions already made, which smaller ones can be scaled from instead of the source. */
         private final List<Made> bases = new ArrayList<>();
 
-        private record Made(Path file, Size size) {
-        }
+        private record Made(Path file, Size size) {}
 
         Rendering(Path work, List<RenditionSpec> specs, RenditionSink sink) {
             this.work = work;
@@ -267,7 +267,8 @@ public final class VipsRenditions implements RenditionEngine {
                             .filter(b -> b.size().covers(plan.scaled()))
                             .min(Comparator.comparingLong(b -> b.size().pixels()));
                     if (base.isPresent() && base.get().size().equals(plan.scaled()) && !plan.crops()) {
-                        made = base.get(); // why: same pixels as a rendition already made; re-encoding only loses quality
+                        made = base.get(); // why: same pixels as a rendition already made; re-encoding only loses
+                        // quality
                     } else if (base.isPresent()) {
                         made = derived(i, base.get(), plan, spec.mode());
                     } else {
@@ -284,8 +285,8 @@ public final class VipsRenditions implements RenditionEngine {
             Path input = work.resolve(INPUT);
             Format format = sniff(input)
                     .filter(formats::contains)
-                    .orElseThrow(() -> new UnprocessableFileException(
-                            "not a supported image format (" + supportedNames() + ")"));
+                    .orElseThrow(() ->
+                            new UnprocessableFileException("not a supported image format (" + supportedNames() + ")"));
             Size size = switch (format) {
                 case JPEG -> jpegSize(input);
                 case PNG -> pngSize(input);
@@ -304,7 +305,8 @@ public final class VipsRenditions implements RenditionEngine {
             }
             Matcher size = HEADER_SIZE.matcher(header.output());
             if (!size.find()) {
-                throw new IOException("unexpected vipsheader output: " + header.output().lines().findFirst().orElse(""));
+                throw new IOException("unexpected vipsheader output: "
+                        + header.output().lines().findFirst().orElse(""));
             }
             try {
                 return new Size(Integer.parseInt(size.group(1)), Integer.parseInt(size.group(2)));
@@ -329,13 +331,24 @@ public final class VipsRenditions implements RenditionEngine {
         private Made thumbnail(int index, String input, Size box, Mode mode, String sizing, boolean fromUpload)
                 throws IOException {
             String output = "rendition-" + index + ".jpg";
-            List<String> command = new ArrayList<>(List.of(vips.toString(), "thumbnail", input, output + JPEG_OPTIONS,
-                    String.valueOf(box.width()), "--height", String.valueOf(box.height()), "--size", sizing,
+            List<String> command = new ArrayList<>(List.of(
+                    vips.toString(),
+                    "thumbnail",
+                    input,
+                    output + JPEG_OPTIONS,
+                    String.valueOf(box.width()),
+                    "--height",
+                    String.valueOf(box.height()),
+                    "--size",
+                    sizing,
                     // why: strip drops the profile; without converting first, a Display P3, Adobe RGB or
                     // ProPhoto photo would be shown as if it were sRGB (flat, off-hue). An untagged image is
                     // sRGB (libvips' own fallback shifts saturated colours); CMYK without a profile keeps
                     // libvips' built-in CMYK profile, which it uses when the sRGB one does not fit
-                    "--import-profile", "srgb", "--export-profile", "srgb"));
+                    "--import-profile",
+                    "srgb",
+                    "--export-profile",
+                    "srgb"));
             if (mode == Mode.COVER) {
                 command.addAll(List.of("--crop", "centre"));
             }
@@ -356,10 +369,12 @@ public final class VipsRenditions implements RenditionEngine {
         }
 
         private Rendition deliver(RenditionSpec spec, Made made) throws IOException {
-            try (OutputStream out = Objects.requireNonNull(sink.open(spec.name(), CONTENT_TYPE), "sink returned no stream")) {
+            try (OutputStream out =
+                    Objects.requireNonNull(sink.open(spec.name(), CONTENT_TYPE), "sink returned no stream")) {
                 Files.copy(made.file(), out);
             }
-            return new Rendition(spec.name(), CONTENT_TYPE, made.size().width(), made.size().height(), Files.size(made.file()));
+            return new Rendition(
+                    spec.name(), CONTENT_TYPE, made.size().width(), made.size().height(), Files.size(made.file()));
         }
 
         /**
@@ -369,11 +384,17 @@ public final class VipsRenditions implements RenditionEngine {
          */
         private Optional<Size> upright(Size stored, RenditionSpec first, Size got) {
             List<Size> candidates = stored.width() == stored.height()
-                    ? List.of(stored) : List.of(stored, new Size(stored.height(), stored.width()));
-            List<Size> exact = candidates.stream().filter(c -> RenditionGeometry.plan(c, first).output().equals(got)).toList();
+                    ? List.of(stored)
+                    : List.of(stored, new Size(stored.height(), stored.width()));
+            List<Size> exact = candidates.stream()
+                    .filter(c -> RenditionGeometry.plan(c, first).output().equals(got))
+                    .toList();
             List<Size> matching = exact.isEmpty()
                     // why: shrink-on-load can round the first rendition a pixel away from the plan
-                    ? candidates.stream().filter(c -> within1(RenditionGeometry.plan(c, first).output(), got)).toList()
+                    ? candidates.stream()
+                            .filter(c ->
+                                    within1(RenditionGeometry.plan(c, first).output(), got))
+                            .toList()
                     : exact;
             if (matching.size() == 1) {
                 return Optional.of(matching.getFirst());
@@ -385,7 +406,9 @@ public final class VipsRenditions implements RenditionEngine {
         }
 
         private List<Plan> plans(Size upright) {
-            return specs.stream().map(spec -> RenditionGeometry.plan(upright, spec)).toList();
+            return specs.stream()
+                    .map(spec -> RenditionGeometry.plan(upright, spec))
+                    .toList();
         }
     }
 
@@ -440,8 +463,10 @@ public final class VipsRenditions implements RenditionEngine {
         if (startsWith(head, length, 0, ascii("RIFF")) && startsWith(head, length, 8, ascii("WEBP"))) {
             return Optional.of(Format.WEBP);
         }
-        if (startsWith(head, length, 0, new byte[] {'I', 'I', 42, 0}) || startsWith(head, length, 0, new byte[] {'M', 'M', 0, 42})
-                || startsWith(head, length, 0, new byte[] {'I', 'I', 43, 0}) || startsWith(head, length, 0, new byte[] {'M', 'M', 0, 43})) {
+        if (startsWith(head, length, 0, new byte[] {'I', 'I', 42, 0})
+                || startsWith(head, length, 0, new byte[] {'M', 'M', 0, 42})
+                || startsWith(head, length, 0, new byte[] {'I', 'I', 43, 0})
+                || startsWith(head, length, 0, new byte[] {'M', 'M', 0, 43})) {
             return Optional.of(Format.TIFF);
         }
         if (startsWith(head, length, 4, ascii("ftyp")) && length >= 12) {
@@ -481,8 +506,10 @@ public final class VipsRenditions implements RenditionEngine {
     }
 
     private static long readUnsignedInt(byte[] bytes, int offset) {
-        return ((bytes[offset] & 0xFFL) << 24) | ((bytes[offset + 1] & 0xFFL) << 16)
-                | ((bytes[offset + 2] & 0xFFL) << 8) | (bytes[offset + 3] & 0xFFL);
+        return ((bytes[offset] & 0xFFL) << 24)
+                | ((bytes[offset + 1] & 0xFFL) << 16)
+                | ((bytes[offset + 2] & 0xFFL) << 8)
+                | (bytes[offset + 3] & 0xFFL);
     }
 
     private static boolean startsWith(byte[] bytes, int length, int offset, byte[] prefix) {
@@ -506,8 +533,10 @@ public final class VipsRenditions implements RenditionEngine {
 
     /** Largest box first, FIT before COVER on a tie, so that the first rendition can serve the others. */
     private static int[] largestFirst(List<RenditionSpec> specs) {
-        return IntStream.range(0, specs.size()).boxed()
-                .sorted(Comparator.comparingLong((Integer i) -> (long) specs.get(i).width() * specs.get(i).height())
+        return IntStream.range(0, specs.size())
+                .boxed()
+                .sorted(Comparator.comparingLong((Integer i) ->
+                                (long) specs.get(i).width() * specs.get(i).height())
                         .reversed()
                         .thenComparing(i -> specs.get(i).mode() == Mode.FIT ? 0 : 1))
                 .mapToInt(Integer::intValue)

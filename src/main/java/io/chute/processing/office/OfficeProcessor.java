@@ -40,17 +40,29 @@ import org.springframework.stereotype.Component;
 public class OfficeProcessor implements Processor {
 
     private static final Logger log = LoggerFactory.getLogger(OfficeProcessor.class);
-    static final Set<String> ZIP_TYPES = Set.of("application/x-tika-ooxml",
+    static final Set<String> ZIP_TYPES = Set.of(
+            "application/x-tika-ooxml",
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-            "application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.spreadsheet",
+            "application/vnd.oasis.opendocument.text",
+            "application/vnd.oasis.opendocument.spreadsheet",
             "application/vnd.oasis.opendocument.presentation");
-    static final Set<String> OTHER_TYPES = Set.of("application/rtf", "application/x-tika-msoffice", "application/msword",
-            "application/vnd.ms-excel", "application/vnd.ms-powerpoint");
-    private static final Map<String, String> EXTENSIONS = Map.of("application/rtf", "rtf",
-            "application/vnd.oasis.opendocument.text", "odt", "application/vnd.oasis.opendocument.spreadsheet", "ods",
-            "application/vnd.oasis.opendocument.presentation", "odp");
+    static final Set<String> OTHER_TYPES = Set.of(
+            "application/rtf",
+            "application/x-tika-msoffice",
+            "application/msword",
+            "application/vnd.ms-excel",
+            "application/vnd.ms-powerpoint");
+    private static final Map<String, String> EXTENSIONS = Map.of(
+            "application/rtf",
+            "rtf",
+            "application/vnd.oasis.opendocument.text",
+            "odt",
+            "application/vnd.oasis.opendocument.spreadsheet",
+            "ods",
+            "application/vnd.oasis.opendocument.presentation",
+            "odp");
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
     private static final String SETTINGS = """
             <?xml version="1.0" encoding="UTF-8"?>
@@ -77,12 +89,14 @@ public class OfficeProcessor implements Processor {
     public OfficeProcessor(ChuteProperties properties, PdfProcessor pdf) {
         this.config = properties.processing().office();
         this.soffice = ChildProcess.findProgram("soffice", config.path());
-        this.zipBounds = new ZipBounds(config.maxEntries(), config.maxUnpackedSize().toBytes(), config.maxRatio());
+        this.zipBounds =
+                new ZipBounds(config.maxEntries(), config.maxUnpackedSize().toBytes(), config.maxRatio());
         this.tempRoot = properties.dataDir().resolve("tmp");
         this.pdf = pdf;
         this.isolation = soffice.isPresent() ? networkIsolation(tempRoot) : List.of();
         if (soffice.isEmpty()) {
-            log.info("LibreOffice (soffice) not found in {}: office documents are accepted and kept, without previews",
+            log.info(
+                    "LibreOffice (soffice) not found in {}: office documents are accepted and kept, without previews",
                     config.path() == null ? "the PATH" : config.path());
         } else if (isolation.isEmpty()) {
             log.warn("unshare cannot make a network namespace here: LibreOffice runs with the worker's network access");
@@ -119,11 +133,21 @@ public class OfficeProcessor implements Processor {
             Files.writeString(profile.resolve("registrymodifications.xcu"), SETTINGS, StandardCharsets.UTF_8);
             Path out = Files.createDirectories(work.resolve("out"));
             List<String> command = new ArrayList<>(isolation);
-            command.addAll(List.of(soffice.get().toString(), "--headless", "--norestore", "--nolockcheck",
-                    "--nodefault", "--nofirststartwizard", "-env:UserInstallation=" + work.resolve("profile").toUri(),
-                    "--convert-to", "pdf", "--outdir", out.toString(), input.toString()));
-            ChildProcess.Result converted = ChildProcess.run(command, Map.of("HOME", work.path().toString()),
-                    work.path(), config.timeout());
+            command.addAll(List.of(
+                    soffice.get().toString(),
+                    "--headless",
+                    "--norestore",
+                    "--nolockcheck",
+                    "--nodefault",
+                    "--nofirststartwizard",
+                    "-env:UserInstallation=" + work.resolve("profile").toUri(),
+                    "--convert-to",
+                    "pdf",
+                    "--outdir",
+                    out.toString(),
+                    input.toString()));
+            ChildProcess.Result converted =
+                    ChildProcess.run(command, Map.of("HOME", work.path().toString()), work.path(), config.timeout());
             Path made = out.resolve("document.pdf");
             if (!converted.succeeded() || !Files.isRegularFile(made) || Files.size(made) == 0) {
                 throw new UnprocessableFileException("LibreOffice could not read the document"
@@ -136,8 +160,11 @@ public class OfficeProcessor implements Processor {
 
     /** The extension LibreOffice's type detection starts from: the file name's when it is plain, else the type's. */
     private static String extension(Context context) {
-        String name = context.job() == null || context.job().fileName() == null ? "" : context.job().fileName();
-        String fromName = name.contains(".") ? name.substring(name.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT) : "";
+        String name = context.job() == null || context.job().fileName() == null
+                ? ""
+                : context.job().fileName();
+        String fromName =
+                name.contains(".") ? name.substring(name.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT) : "";
         return fromName.matches("[a-z0-9]{1,5}") ? fromName : EXTENSIONS.getOrDefault(context.mediaType(), "bin");
     }
 

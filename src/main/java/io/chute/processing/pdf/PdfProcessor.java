@@ -86,7 +86,7 @@ public class PdfProcessor implements Processor {
             throw new UnprocessableFileException("file is empty");
         }
         try (RandomAccessReadBufferedFile source = new RandomAccessReadBufferedFile(file);
-             PDDocument document = load(source)) {
+                PDDocument document = load(source)) {
             int pageCount = pdf("read", document::getNumberOfPages);
             if (pageCount < 1) {
                 throw new UnprocessableFileException("PDF has no pages");
@@ -136,8 +136,12 @@ public class PdfProcessor implements Processor {
             FirstPagePreview.writeJpeg(image, target);
             // why: closing stores the output, and only then is its size final
             target.close();
-            return new Output(context.outputKey(PREVIEW), target.count(), FirstPagePreview.CONTENT_TYPE,
-                    image.getWidth(), image.getHeight());
+            return new Output(
+                    context.outputKey(PREVIEW),
+                    target.count(),
+                    FirstPagePreview.CONTENT_TYPE,
+                    image.getWidth(),
+                    image.getHeight());
         } catch (OutputTarget.Failed e) {
             throw e.getCause();
         }
@@ -145,11 +149,14 @@ public class PdfProcessor implements Processor {
 
     private record TextResult(Output output, int pagesProcessed, boolean truncated) {}
 
-    private TextResult writeText(PDDocument document, int pageCount, Context context) throws IOException, InterruptedException {
+    private TextResult writeText(PDDocument document, int pageCount, Context context)
+            throws IOException, InterruptedException {
         int lastPage = Math.min(pageCount, limits.maxPages());
         PageTextStripper stripper = new PageTextStripper(lastPage, new Progress(context, lastPage)::pageDone);
         try (OutputTarget target = new OutputTarget(context.create(TEXT, TEXT_CONTENT_TYPE))) {
-            CappedUtf8Writer writer = new CappedUtf8Writer(new BufferedOutputStream(target, 64 * 1024), limits.maxText().toBytes());
+            CappedUtf8Writer writer = new CappedUtf8Writer(
+                    new BufferedOutputStream(target, 64 * 1024),
+                    limits.maxText().toBytes());
             PageTextStripper.Coverage coverage;
             try {
                 coverage = pdf("extract the text of", () -> stripper.extract(document, writer));
@@ -233,7 +240,8 @@ public class PdfProcessor implements Processor {
      * I/O error: the file channel closes under the interrupt. It must not pass for a bad file.
      */
     private static void stopIfInterrupted(Exception e) throws InterruptedException {
-        if (Thread.interrupted() || causeOf(e, InterruptedIOException.class) != null
+        if (Thread.interrupted()
+                || causeOf(e, InterruptedIOException.class) != null
                 || causeOf(e, ClosedByInterruptException.class) != null) {
             InterruptedException interrupted = new InterruptedException("PDF processing interrupted");
             interrupted.initCause(e);

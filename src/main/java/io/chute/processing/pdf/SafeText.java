@@ -20,14 +20,17 @@ final class SafeText {
         boolean pendingSpace = false;
         for (int i = 0; i < raw.length() && out.length() < maxLength; i++) {
             char c = raw.charAt(i);
-            boolean pair = Character.isHighSurrogate(c) && i + 1 < raw.length() && Character.isLowSurrogate(raw.charAt(i + 1));
+            boolean pair =
+                    Character.isHighSurrogate(c) && i + 1 < raw.length() && Character.isLowSurrogate(raw.charAt(i + 1));
             if (pair) {
                 if (out.length() + (pendingSpace ? 3 : 2) > maxLength) {
                     break;
                 }
                 pendingSpace = appendSpace(out, pendingSpace);
                 out.append(c).append(raw.charAt(++i));
-            } else if (Character.isISOControl(c) || Character.isSurrogate(c) || Character.isWhitespace(c)
+            } else if (Character.isISOControl(c)
+                    || Character.isSurrogate(c)
+                    || Character.isWhitespace(c)
                     || Character.isSpaceChar(c)) {
                 pendingSpace = out.length() > 0;
             } else {

@@ -129,7 +129,8 @@ public final class ClamAvClient {
             return new Verdict.Clean();
         }
         if (reply.startsWith("stream: ") && reply.endsWith(" FOUND")) {
-            String signature = reply.substring("stream: ".length(), reply.length() - " FOUND".length()).strip();
+            String signature = reply.substring("stream: ".length(), reply.length() - " FOUND".length())
+                    .strip();
             // why: with ExtendedDetectionInfo clamd appends "(hash:size)"; the name alone is the reason users see
             if (signature.endsWith(")") && signature.indexOf('(') > 0) {
                 signature = signature.substring(0, signature.indexOf('('));

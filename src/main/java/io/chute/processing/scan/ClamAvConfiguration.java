@@ -17,7 +17,11 @@ class ClamAvConfiguration {
     @Bean
     ClamAvClient clamAvClient(ChuteProperties properties) {
         ChuteProperties.Clamav clamav = properties.clamav();
-        return new ClamAvClient(clamav.host(), clamav.port(), clamav.connectTimeout(), clamav.readTimeout(),
+        return new ClamAvClient(
+                clamav.host(),
+                clamav.port(),
+                clamav.connectTimeout(),
+                clamav.readTimeout(),
                 Math.toIntExact(clamav.chunkSize().toBytes()));
     }
 
@@ -34,7 +38,10 @@ class ClamAvConfiguration {
                 clamd.ping();
                 return Health.up().withDetail("clamd", clamd.toString()).build();
             } catch (ClamAvException e) {
-                return Health.down().withDetail("clamd", clamd.toString()).withDetail("error", e.getMessage()).build();
+                return Health.down()
+                        .withDetail("clamd", clamd.toString())
+                        .withDetail("error", e.getMessage())
+                        .build();
             }
         };
     }
@@ -43,7 +50,8 @@ class ClamAvConfiguration {
     @Bean
     MeterBinder clamavUpGauge(ClamAvClient clamd) {
         return meters -> Gauge.builder("clamav.up", clamd, ClamAvConfiguration::answers)
-                .description("1 while clamd answers PING, else 0").register(meters);
+                .description("1 while clamd answers PING, else 0")
+                .register(meters);
     }
 
     private static double answers(ClamAvClient clamd) {

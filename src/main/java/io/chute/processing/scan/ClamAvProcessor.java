@@ -59,18 +59,25 @@ class ClamAvProcessor implements Processor {
             case ClamAvClient.Verdict.Infected infected -> {
                 // why: quarantine before rejecting, so that no retry or download can ever reach the original
                 context.quarantine();
-                log.warn("Job {}: infected with {}; the original is quarantined", context.job().id(), infected.signature());
+                log.warn(
+                        "Job {}: infected with {}; the original is quarantined",
+                        context.job().id(),
+                        infected.signature());
                 throw new UnprocessableFileException("infected: " + infected.signature());
             }
-            case ClamAvClient.Verdict.TooLarge tooLarge -> switch (oversize) {
-                case REFUSE -> throw new UnprocessableFileException(
-                        "too large to scan (above clamd's " + tooLarge.limit() + "); chute.clamav.oversize=refuse");
-                case MARK_UNSCANNED -> {
-                    log.warn("Job {}: too large for clamd ({}); passed unscanned as chute.clamav.oversize=mark-unscanned",
-                            context.job().id(), tooLarge.limit());
-                    yield scanned("unscanned: too large");
-                }
-            };
+            case ClamAvClient.Verdict.TooLarge tooLarge ->
+                switch (oversize) {
+                    case REFUSE ->
+                        throw new UnprocessableFileException("too large to scan (above clamd's " + tooLarge.limit()
+                                + "); chute.clamav.oversize=refuse");
+                    case MARK_UNSCANNED -> {
+                        log.warn(
+                                "Job {}: too large for clamd ({}); passed unscanned as chute.clamav.oversize=mark-unscanned",
+                                context.job().id(),
+                                tooLarge.limit());
+                        yield scanned("unscanned: too large");
+                    }
+                };
         };
     }
 

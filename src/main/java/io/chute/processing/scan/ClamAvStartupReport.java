@@ -34,11 +34,16 @@ class ClamAvStartupReport {
             return;
         }
         try {
-            log.info("Virus scanning with {} ({}); files too large for it: {}", client, client.version(),
+            log.info(
+                    "Virus scanning with {} ({}); files too large for it: {}",
+                    client,
+                    client.version(),
                     config.oversize().name().toLowerCase().replace('_', '-'));
         } catch (ClamAvException e) {
-            log.warn("Virus scanning is on but {} does not answer ({}): uploaded files wait, retrying, until it does",
-                    client, e.getMessage());
+            log.warn(
+                    "Virus scanning is on but {} does not answer ({}): uploaded files wait, retrying, until it does",
+                    client,
+                    e.getMessage());
         }
     }
 }

@@ -25,8 +25,7 @@ final class Encodings {
     private static final byte[] UTF8_BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
     private static final Charset FALLBACK = Charset.forName("windows-1252");
 
-    private Encodings() {
-    }
+    private Encodings() {}
 
     /** @throws UnprocessableFileException if the head holds NUL bytes outside UTF-16: a binary file, not text */
     static Charset detect(Path file) throws IOException {
@@ -34,7 +33,9 @@ final class Encodings {
         if (startsWith(head, UTF8_BOM)) {
             return StandardCharsets.UTF_8;
         }
-        if (head.length >= 2 && ((head[0] == (byte) 0xFE && head[1] == (byte) 0xFF) || (head[0] == (byte) 0xFF && head[1] == (byte) 0xFE))) {
+        if (head.length >= 2
+                && ((head[0] == (byte) 0xFE && head[1] == (byte) 0xFF)
+                        || (head[0] == (byte) 0xFF && head[1] == (byte) 0xFE))) {
             // why: Java's UTF-16 reads the mark, picks the byte order from it and drops it
             return StandardCharsets.UTF_16;
         }
@@ -91,8 +92,10 @@ final class Encodings {
             }
             length = Math.max(0, length - back - 1);
         }
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        CharsetDecoder decoder = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
         try {
             decoder.decode(ByteBuffer.wrap(bytes, 0, length));
             return true;

@@ -23,7 +23,11 @@ record Table(List<List<String>> rows, int columns) {
             return null;
         }
         char delimiter = delimiter(lines.getFirst());
-        CSVFormat format = CSVFormat.DEFAULT.builder().setDelimiter(delimiter).setIgnoreEmptyLines(true).get();
+        CSVFormat format = CSVFormat.DEFAULT
+                .builder()
+                .setDelimiter(delimiter)
+                .setIgnoreEmptyLines(true)
+                .get();
         List<List<String>> rows = new ArrayList<>();
         try (CSVParser parser = CSVParser.parse(new StringReader(String.join("\n", lines)), format)) {
             for (CSVRecord record : parser) {

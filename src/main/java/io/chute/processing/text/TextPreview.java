@@ -24,18 +24,23 @@ final class TextPreview {
     private static final Color INK = new Color(0x22, 0x22, 0x22);
     private static final Color RULE = new Color(0xCC, 0xCC, 0xCC);
 
-    private TextPreview() {
-    }
+    private TextPreview() {}
 
     static BufferedImage lines(List<String> lines) {
-        List<String> shown = lines.isEmpty() ? List.of(" ") : lines.stream().map(TextPreview::printable).toList();
-        return draw(MONO, (g, metrics) -> {
-            int y = PADDING + metrics.getAscent();
-            for (String line : shown) {
-                g.drawString(line, PADDING, y);
-                y += metrics.getHeight();
-            }
-        }, metrics -> PADDING * 2 + shown.stream().mapToInt(metrics::stringWidth).max().orElse(0),
+        List<String> shown = lines.isEmpty()
+                ? List.of(" ")
+                : lines.stream().map(TextPreview::printable).toList();
+        return draw(
+                MONO,
+                (g, metrics) -> {
+                    int y = PADDING + metrics.getAscent();
+                    for (String line : shown) {
+                        g.drawString(line, PADDING, y);
+                        y += metrics.getHeight();
+                    }
+                },
+                metrics -> PADDING * 2
+                        + shown.stream().mapToInt(metrics::stringWidth).max().orElse(0),
                 metrics -> PADDING * 2 + shown.size() * metrics.getHeight());
     }
 
@@ -44,31 +49,40 @@ final class TextPreview {
         int[] chars = new int[columns];
         for (List<String> row : rows) {
             for (int c = 0; c < row.size(); c++) {
-                chars[c] = Math.max(chars[c], Math.min(MAX_CELL_CHARS, printable(row.get(c)).length()));
+                chars[c] = Math.max(
+                        chars[c], Math.min(MAX_CELL_CHARS, printable(row.get(c)).length()));
             }
         }
-        return draw(MONO, (g, metrics) -> {
-            int charWidth = metrics.charWidth('m');
-            int rowHeight = metrics.getHeight() + 6;
-            int y = PADDING;
-            for (int r = 0; r < rows.size(); r++) {
-                g.setFont(r == 0 ? MONO.deriveFont(Font.BOLD) : MONO);
-                int x = PADDING;
-                for (int c = 0; c < columns; c++) {
-                    String cell = c < rows.get(r).size() ? printable(rows.get(r).get(c)) : "";
-                    if (cell.length() > MAX_CELL_CHARS) {
-                        cell = cell.substring(0, MAX_CELL_CHARS - 1) + "…";
+        return draw(
+                MONO,
+                (g, metrics) -> {
+                    int charWidth = metrics.charWidth('m');
+                    int rowHeight = metrics.getHeight() + 6;
+                    int y = PADDING;
+                    for (int r = 0; r < rows.size(); r++) {
+                        g.setFont(r == 0 ? MONO.deriveFont(Font.BOLD) : MONO);
+                        int x = PADDING;
+                        for (int c = 0; c < columns; c++) {
+                            String cell = c < rows.get(r).size()
+                                    ? printable(rows.get(r).get(c))
+                                    : "";
+                            if (cell.length() > MAX_CELL_CHARS) {
+                                cell = cell.substring(0, MAX_CELL_CHARS - 1) + "…";
+                            }
+                            g.setColor(INK);
+                            g.drawString(cell, x + 4, y + 3 + metrics.getAscent());
+                            x += (chars[c] + 1) * charWidth + 8;
+                            g.setColor(RULE);
+                            g.drawLine(x, y, x, y + rowHeight);
+                        }
+                        y += rowHeight;
+                        g.drawLine(PADDING, y, x, y);
                     }
-                    g.setColor(INK);
-                    g.drawString(cell, x + 4, y + 3 + metrics.getAscent());
-                    x += (chars[c] + 1) * charWidth + 8;
-                    g.setColor(RULE);
-                    g.drawLine(x, y, x, y + rowHeight);
-                }
-                y += rowHeight;
-                g.drawLine(PADDING, y, x, y);
-            }
-        }, metrics -> PADDING * 2 + java.util.Arrays.stream(chars).map(n -> (n + 1) * metrics.charWidth('m') + 8).sum(),
+                },
+                metrics -> PADDING * 2
+                        + java.util.Arrays.stream(chars)
+                                .map(n -> (n + 1) * metrics.charWidth('m') + 8)
+                                .sum(),
                 metrics -> PADDING * 2 + rows.size() * (metrics.getHeight() + 6));
     }
 

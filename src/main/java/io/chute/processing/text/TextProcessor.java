@@ -15,7 +15,6 @@ import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.Charset;
 import java.nio.charset.CodingErrorAction;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,8 +34,13 @@ import org.springframework.stereotype.Component;
 public class TextProcessor implements Processor {
 
     static final String TEXT_CONTENT_TYPE = "text/plain; charset=utf-8";
-    private static final Set<String> APPLICATION_TYPES = Set.of("application/json", "application/xml",
-            "application/javascript", "application/x-sh", "application/sql", "application/x-yaml");
+    private static final Set<String> APPLICATION_TYPES = Set.of(
+            "application/json",
+            "application/xml",
+            "application/javascript",
+            "application/x-sh",
+            "application/sql",
+            "application/x-yaml");
     private static final Set<String> TABLE_EXTENSIONS = Set.of("csv", "tsv");
 
     private final ChuteProperties.Text limits;
@@ -82,7 +86,10 @@ public class TextProcessor implements Processor {
 
     private List<String> readHead(Path file, Charset charset) throws IOException {
         try (BufferedReader reader = new BufferedReader(decoder(Encodings.open(file, charset), charset))) {
-            return reader.lines().limit(limits.previewLines()).map(TextProcessor::cap).toList();
+            return reader.lines()
+                    .limit(limits.previewLines())
+                    .map(TextProcessor::cap)
+                    .toList();
         } catch (java.io.UncheckedIOException e) {
             throw e.getCause();
         }
@@ -97,16 +104,22 @@ public class TextProcessor implements Processor {
         try (OutputTarget target = new OutputTarget(context.create("preview", FirstPagePreview.CONTENT_TYPE))) {
             FirstPagePreview.writeJpeg(image, target);
             target.close();
-            return new Output(context.outputKey("preview"), target.count(), FirstPagePreview.CONTENT_TYPE,
-                    image.getWidth(), image.getHeight());
+            return new Output(
+                    context.outputKey("preview"),
+                    target.count(),
+                    FirstPagePreview.CONTENT_TYPE,
+                    image.getWidth(),
+                    image.getHeight());
         }
     }
 
-    private boolean writeText(Path file, Charset charset, Context context, Map<String, Output> outputs) throws IOException {
+    private boolean writeText(Path file, Charset charset, Context context, Map<String, Output> outputs)
+            throws IOException {
         boolean truncated = false;
         try (OutputTarget target = new OutputTarget(context.create("text", TEXT_CONTENT_TYPE));
-             Reader in = decoder(Encodings.open(file, charset), charset)) {
-            CappedUtf8Writer writer = new CappedUtf8Writer(new BufferedOutputStream(target, 64 * 1024),
+                Reader in = decoder(Encodings.open(file, charset), charset)) {
+            CappedUtf8Writer writer = new CappedUtf8Writer(
+                    new BufferedOutputStream(target, 64 * 1024),
                     limits.maxText().toBytes());
             char[] buffer = new char[16 * 1024];
             try {
@@ -127,12 +140,17 @@ public class TextProcessor implements Processor {
 
     /** Decodes leniently: a stray byte becomes U+FFFD rather than failing the file. */
     private static Reader decoder(InputStream in, Charset charset) {
-        return new InputStreamReader(in, charset.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE));
+        return new InputStreamReader(
+                in,
+                charset.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPLACE)
+                        .onUnmappableCharacter(CodingErrorAction.REPLACE));
     }
 
     private static String extension(Context context) {
-        String name = context.job() == null || context.job().fileName() == null ? "" : context.job().fileName();
+        String name = context.job() == null || context.job().fileName() == null
+                ? ""
+                : context.job().fileName();
         return name.contains(".") ? name.substring(name.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT) : "";
     }
 }

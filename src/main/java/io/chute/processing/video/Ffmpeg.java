@@ -45,7 +45,8 @@ public final class Ffmpeg {
         Optional<Path> ffmpeg = ChildProcess.findProgram("ffmpeg", config.path());
         Optional<Path> ffprobe = ChildProcess.findProgram("ffprobe", config.path());
         return ffmpeg.isPresent() && ffprobe.isPresent()
-                ? Optional.of(new Ffmpeg(ffmpeg.get(), ffprobe.get(), config.timeout())) : Optional.empty();
+                ? Optional.of(new Ffmpeg(ffmpeg.get(), ffprobe.get(), config.timeout()))
+                : Optional.empty();
     }
 
     /**
@@ -55,10 +56,20 @@ public final class Ffmpeg {
      * @throws UnprocessableFileException if ffprobe cannot read it
      */
     public JsonNode probe(Path file, Path work, String what) throws IOException {
-        ChildProcess.Result probed = ChildProcess.run(List.of(ffprobe.toString(), "-v", "error",
-                "-show_entries", "stream=codec_type,codec_name,width,height,pix_fmt,sample_rate,channels"
-                        + ":format=duration,format_name:format_tags=major_brand",
-                "-of", "json", file.toAbsolutePath().toString()), Map.of(), work, timeout);
+        ChildProcess.Result probed = ChildProcess.run(
+                List.of(
+                        ffprobe.toString(),
+                        "-v",
+                        "error",
+                        "-show_entries",
+                        "stream=codec_type,codec_name,width,height,pix_fmt,sample_rate,channels"
+                                + ":format=duration,format_name:format_tags=major_brand",
+                        "-of",
+                        "json",
+                        file.toAbsolutePath().toString()),
+                Map.of(),
+                work,
+                timeout);
         if (!probed.succeeded()) {
             throw new UnprocessableFileException("not a readable " + what + ": " + probed.errorLine());
         }
@@ -78,7 +89,8 @@ public final class Ffmpeg {
     /** The duration in seconds, or empty when the container does not say (live streams, broken files). */
     public static Optional<Double> duration(JsonNode probe) {
         try {
-            return Optional.of(Double.parseDouble(probe.path("format").path("duration").asString("")));
+            return Optional.of(
+                    Double.parseDouble(probe.path("format").path("duration").asString("")));
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
@@ -93,8 +105,8 @@ public final class Ffmpeg {
      * As {@link #run}, reporting the fraction of {@code durationSeconds} written so far to
      * {@code progress} about every half second (from ffmpeg's {@code -progress} file).
      */
-    public ChildProcess.Result runWithProgress(List<String> arguments, Path work, double durationSeconds,
-                                               DoubleConsumer progress) throws IOException {
+    public ChildProcess.Result runWithProgress(
+            List<String> arguments, Path work, double durationSeconds, DoubleConsumer progress) throws IOException {
         Path report = work.resolve("progress.txt");
         List<String> withReport = new ArrayList<>(List.of("-progress", report.toString()));
         withReport.addAll(arguments);

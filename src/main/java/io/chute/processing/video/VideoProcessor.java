@@ -41,11 +41,19 @@ import tools.jackson.databind.JsonNode;
 public class VideoProcessor implements Processor {
 
     private static final Logger log = LoggerFactory.getLogger(VideoProcessor.class);
-    static final Set<String> TYPES = Set.of("video/mp4", "video/quicktime", "video/webm", "video/x-matroska",
-            "video/x-msvideo", "video/mpeg", "video/3gpp", "video/x-m4v");
+    static final Set<String> TYPES = Set.of(
+            "video/mp4",
+            "video/quicktime",
+            "video/webm",
+            "video/x-matroska",
+            "video/x-msvideo",
+            "video/mpeg",
+            "video/3gpp",
+            "video/x-m4v");
     private static final int POSTER_MAX_WIDTH = 1280;
     /** The short side of the web rendition: 720p, whichever way the phone was held. */
     private static final int PLAYABLE_SHORT_SIDE = 720;
+
     private static final Set<String> WEB_VIDEO = Set.of("h264", "vp8", "vp9", "av1");
     private static final Set<String> MP4_AUDIO = Set.of("aac", "mp3", "opus");
     private static final Set<String> WEBM_AUDIO = Set.of("vorbis", "opus");
@@ -59,7 +67,8 @@ public class VideoProcessor implements Processor {
         this.ffmpeg = Ffmpeg.find(config);
         this.tempRoot = properties.dataDir().resolve("tmp");
         if (ffmpeg.isEmpty()) {
-            log.info("ffmpeg/ffprobe not found in {}: videos are accepted and kept, without poster frames",
+            log.info(
+                    "ffmpeg/ffprobe not found in {}: videos are accepted and kept, without poster frames",
                     config.path() == null ? "the PATH" : config.path());
         }
     }
@@ -119,8 +128,21 @@ public class VideoProcessor implements Processor {
         Path poster = work.resolve("poster.jpg");
         // why: a frame a little way in is more telling than the (often black) first one
         String at = String.format(Locale.ROOT, "%.3f", Math.min(1.0, duration / 10));
-        ChildProcess.Result made = tools.run(List.of("-ss", at, "-i", input.toString(), "-frames:v", "1",
-                "-vf", "scale='min(" + POSTER_MAX_WIDTH + ",iw)':-2", "-q:v", "3", "-y", poster.toString()), work.path());
+        ChildProcess.Result made = tools.run(
+                List.of(
+                        "-ss",
+                        at,
+                        "-i",
+                        input.toString(),
+                        "-frames:v",
+                        "1",
+                        "-vf",
+                        "scale='min(" + POSTER_MAX_WIDTH + ",iw)':-2",
+                        "-q:v",
+                        "3",
+                        "-y",
+                        poster.toString()),
+                work.path());
         if (!made.succeeded() || !Ffmpeg.exists(poster)) {
             throw new UnprocessableFileException("no frame could be decoded: " + made.errorLine());
         }
@@ -134,12 +156,19 @@ public class VideoProcessor implements Processor {
      */
     static boolean playsInBrowsers(JsonNode probe, JsonNode video, JsonNode audio) {
         String format = probe.path("format").path("format_name").asString("");
-        String brand = probe.path("format").path("tags").path("major_brand").asString("").strip();
+        String brand = probe.path("format")
+                .path("tags")
+                .path("major_brand")
+                .asString("")
+                .strip();
         String videoCodec = video.path("codec_name").asString("");
-        String audioCodec = audio.isMissingNode() ? null : audio.path("codec_name").asString("");
+        String audioCodec =
+                audio.isMissingNode() ? null : audio.path("codec_name").asString("");
         boolean webm = format.contains("webm");
         boolean mp4 = format.contains("mp4") && !brand.isEmpty() && !brand.equals("qt");
-        if (!(webm || mp4) || !WEB_VIDEO.contains(videoCodec) || !"yuv420p".equals(video.path("pix_fmt").asString(""))) {
+        if (!(webm || mp4)
+                || !WEB_VIDEO.contains(videoCodec)
+                || !"yuv420p".equals(video.path("pix_fmt").asString(""))) {
             return false;
         }
         if (webm && videoCodec.equals("h264")) {
@@ -148,28 +177,60 @@ public class VideoProcessor implements Processor {
         return audioCodec == null || (webm ? WEBM_AUDIO : MP4_AUDIO).contains(audioCodec);
     }
 
-    private Output transcode(Ffmpeg tools, Path input, double duration, WorkDir work, Context context) throws IOException {
+    private Output transcode(Ffmpeg tools, Path input, double duration, WorkDir work, Context context)
+            throws IOException {
         Path playable = work.resolve("playable.mp4");
         String shortSide = "trunc(min(" + PLAYABLE_SHORT_SIDE + ",%s)/2)*2";
         String scale = "scale='if(gte(iw,ih),-2," + shortSide.formatted("iw") + ")':'if(gte(iw,ih),"
                 + shortSide.formatted("ih") + ",-2)'";
-        ChildProcess.Result made = tools.runWithProgress(List.of("-i", input.toString(),
-                "-map", "0:v:0", "-map", "0:a:0?", "-vf", scale,
-                "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p",
-                "-c:a", "aac", "-b:a", "128k", "-ac", "2", "-movflags", "+faststart", "-y", playable.toString()),
-                work.path(), duration,
+        ChildProcess.Result made = tools.runWithProgress(
+                List.of(
+                        "-i",
+                        input.toString(),
+                        "-map",
+                        "0:v:0",
+                        "-map",
+                        "0:a:0?",
+                        "-vf",
+                        scale,
+                        "-c:v",
+                        "libx264",
+                        "-preset",
+                        "veryfast",
+                        "-crf",
+                        "23",
+                        "-pix_fmt",
+                        "yuv420p",
+                        "-c:a",
+                        "aac",
+                        "-b:a",
+                        "128k",
+                        "-ac",
+                        "2",
+                        "-movflags",
+                        "+faststart",
+                        "-y",
+                        playable.toString()),
+                work.path(),
+                duration,
                 fraction -> context.progress(POSTER_DONE + (int) (fraction * (99 - POSTER_DONE))));
         if (!made.succeeded() || !Ffmpeg.exists(playable)) {
             throw new UnprocessableFileException("the video could not be made playable: " + made.errorLine());
         }
         JsonNode probe = tools.probe(playable, work.path(), "video");
         JsonNode video = Ffmpeg.stream(probe, "video");
-        return store(playable, "playable", "video/mp4",
-                new int[] {video.path("width").asInt(), video.path("height").asInt()}, context);
+        return store(
+                playable,
+                "playable",
+                "video/mp4",
+                new int[] {video.path("width").asInt(), video.path("height").asInt()},
+                context);
     }
 
-    private static Output store(Path file, String name, String contentType, int[] size, Context context) throws IOException {
-        try (InputStream in = Files.newInputStream(file); OutputStream out = context.create(name, contentType)) {
+    private static Output store(Path file, String name, String contentType, int[] size, Context context)
+            throws IOException {
+        try (InputStream in = Files.newInputStream(file);
+                OutputStream out = context.create(name, contentType)) {
             in.transferTo(out);
         }
         return new Output(context.outputKey(name), Files.size(file), contentType, size[0], size[1]);

@@ -73,7 +73,10 @@ class JobOutboxIT {
     }
 
     private static long rowsFor(Job job) {
-        return jdbc.sql("select count(*) from job_outbox where job_id = ?").param(job.id().value()).query(Long.class).single();
+        return jdbc.sql("select count(*) from job_outbox where job_id = ?")
+                .param(job.id().value())
+                .query(Long.class)
+                .single();
     }
 
     private static Jobs.NewJob aJob(Instant runAt) {
@@ -81,7 +84,7 @@ class JobOutboxIT {
     }
 
     private static Jobs.NewJob ofType(String type, Instant runAt) {
-        return new Jobs.NewJob(owner, null, type, 0, "file.bin", 10L, "application/octet-stream", null, 3, null, runAt,
-                Map.of());
+        return new Jobs.NewJob(
+                owner, null, type, 0, "file.bin", 10L, "application/octet-stream", null, 3, null, runAt, Map.of());
     }
 }

@@ -21,8 +21,7 @@ final class ColourCorpus {
     static final int WIDTH = 96;
     static final int HEIGHT = 64;
 
-    private ColourCorpus() {
-    }
+    private ColourCorpus() {}
 
     /** The sRGB reference: smooth ramps of moderate saturation (inside every gamut tested, so no clipping). */
     static BufferedImage reference() {
@@ -52,14 +51,38 @@ final class ColourCorpus {
         Path reference = referencePng(dir);
         Path out = dir.resolve(name);
         switch (name) {
-            case "display-p3.jpg" -> vips(dir, "icc_transform", reference.toString(), out + "[Q=95]", "p3",
-                    "--input-profile", "srgb", "--embedded");
-            case "adobe-rgb.jpg" -> vips(dir, "icc_transform", reference.toString(), out + "[Q=95]",
-                    MatrixProfiles.adobeRgb(dir).toString(), "--input-profile", "srgb", "--embedded");
-            case "prophoto.jpg" -> vips(dir, "icc_transform", reference.toString(), out + "[Q=95]",
-                    MatrixProfiles.proPhoto(dir).toString(), "--input-profile", "srgb", "--embedded");
-            case "cmyk-with-profile.jpg" -> vips(dir, "icc_transform", reference.toString(), out + "[Q=95]", "cmyk",
-                    "--input-profile", "srgb");
+            case "display-p3.jpg" ->
+                vips(
+                        dir,
+                        "icc_transform",
+                        reference.toString(),
+                        out + "[Q=95]",
+                        "p3",
+                        "--input-profile",
+                        "srgb",
+                        "--embedded");
+            case "adobe-rgb.jpg" ->
+                vips(
+                        dir,
+                        "icc_transform",
+                        reference.toString(),
+                        out + "[Q=95]",
+                        MatrixProfiles.adobeRgb(dir).toString(),
+                        "--input-profile",
+                        "srgb",
+                        "--embedded");
+            case "prophoto.jpg" ->
+                vips(
+                        dir,
+                        "icc_transform",
+                        reference.toString(),
+                        out + "[Q=95]",
+                        MatrixProfiles.proPhoto(dir).toString(),
+                        "--input-profile",
+                        "srgb",
+                        "--embedded");
+            case "cmyk-with-profile.jpg" ->
+                vips(dir, "icc_transform", reference.toString(), out + "[Q=95]", "cmyk", "--input-profile", "srgb");
             case "cmyk-without-profile.jpg" -> {
                 Path tagged = make(dir, "cmyk-with-profile.jpg");
                 vips(dir, "copy", tagged.toString(), out + "[Q=95,strip]");
@@ -79,7 +102,8 @@ final class ColourCorpus {
         return out;
     }
 
-    static final List<String> NAMES = List.of("display-p3.jpg", "adobe-rgb.jpg", "prophoto.jpg", "cmyk-with-profile.jpg", "lossy.webp", "16-bit.png");
+    static final List<String> NAMES = List.of(
+            "display-p3.jpg", "adobe-rgb.jpg", "prophoto.jpg", "cmyk-with-profile.jpg", "lossy.webp", "16-bit.png");
 
     /** The RGB corpus files whose pixels differ from the reference unless their profile is applied. */
     static final List<String> WIDE_GAMUT = List.of("display-p3.jpg", "adobe-rgb.jpg", "prophoto.jpg");
@@ -110,11 +134,17 @@ final class ColourCorpus {
     }
 
     private static void vips(Path dir, String... arguments) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(LibVips.tools().resolve("vips").toString()));
+        List<String> command =
+                new ArrayList<>(List.of(LibVips.tools().resolve("vips").toString()));
         command.addAll(List.of(arguments));
         Path log = Files.createTempFile(dir, "vips-", ".log");
-        Process vips = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        assertThat(vips.waitFor(60, TimeUnit.SECONDS)).as("vips made a corpus file").isTrue();
+        Process vips = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        assertThat(vips.waitFor(60, TimeUnit.SECONDS))
+                .as("vips made a corpus file")
+                .isTrue();
         assertThat(vips.exitValue()).as(command + ": " + Files.readString(log)).isZero();
     }
 }

@@ -1,11 +1,10 @@
 package io.chute.processing.image;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.awt.Color;
 import java.awt.image.BufferedImage;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class DownscalerTest {
 
@@ -23,7 +22,9 @@ class DownscalerTest {
         // nearest neighbour would give pure black or white; a good filter gives mid grey everywhere
         for (int y = 0; y < 25; y++) {
             for (int x = 0; x < 25; x++) {
-                assertThat(new Color(scaled.getRGB(x, y)).getGreen()).as("(%d,%d)", x, y).isBetween(96, 160);
+                assertThat(new Color(scaled.getRGB(x, y)).getGreen())
+                        .as("(%d,%d)", x, y)
+                        .isBetween(96, 160);
             }
         }
     }

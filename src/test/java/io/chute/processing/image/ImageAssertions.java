@@ -1,15 +1,14 @@
 package io.chute.processing.image;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.awt.Color;
 import java.awt.image.BufferedImage;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** Colour checks on decoded renditions, tolerant of JPEG's small colour shifts. */
 final class ImageAssertions {
 
-    private ImageAssertions() {
-    }
+    private ImageAssertions() {}
 
     /** Samples a little inside each corner, away from JPEG ringing at the quadrant borders. */
     static void assertCorners(BufferedImage image, Color topLeft, Color topRight, Color bottomLeft, Color bottomRight) {
@@ -30,7 +29,8 @@ final class ImageAssertions {
     }
 
     private static int distance(Color a, Color b) {
-        return Math.abs(a.getRed() - b.getRed()) + Math.abs(a.getGreen() - b.getGreen())
+        return Math.abs(a.getRed() - b.getRed())
+                + Math.abs(a.getGreen() - b.getGreen())
                 + Math.abs(a.getBlue() - b.getBlue());
     }
 }

@@ -1,5 +1,8 @@
 package io.chute.processing.image;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+
 import io.chute.config.ChuteProperties;
 import io.chute.support.LibVips;
 import java.io.IOException;
@@ -11,9 +14,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /** Which engine renders images, from {@code chute.processing.image-engine} and what is installed. */
 class ImageProcessorTest {
@@ -54,7 +54,10 @@ class ImageProcessorTest {
     @Test
     void libvipsAddsItsFormatsAndLeavesBmpToJava() {
         ImageProcessor images = new ImageProcessor(properties(Map.of(
-                "chute.processing.image-engine", "vips", "chute.processing.vips.path", LibVips.tools().toString())));
+                "chute.processing.image-engine",
+                "vips",
+                "chute.processing.vips.path",
+                LibVips.tools().toString())));
 
         assertThat(images.handles("image/tiff")).isTrue();
         assertThat(images.engineFor("image/tiff").name()).startsWith("libvips ");

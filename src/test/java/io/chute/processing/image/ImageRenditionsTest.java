@@ -1,13 +1,5 @@
 package io.chute.processing.image;
 
-import org.junit.jupiter.api.Test;
-
-import javax.imageio.ImageIO;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Arrays;
-
 import static io.chute.processing.image.ImageAssertions.assertCorners;
 import static io.chute.processing.image.TestImages.BOTTOM_LEFT;
 import static io.chute.processing.image.TestImages.BOTTOM_RIGHT;
@@ -15,6 +7,13 @@ import static io.chute.processing.image.TestImages.TOP_LEFT;
 import static io.chute.processing.image.TestImages.TOP_RIGHT;
 import static io.chute.processing.image.TestImages.anImage;
 import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
 
 /** The pure-Java engine against the {@link RenditionEngineContract}, and what only it does. */
 class ImageRenditionsTest extends RenditionEngineContract {

@@ -18,18 +18,25 @@ final class MatrixProfiles {
 
     private static final double[] D50 = {0.9642, 1.0, 0.8249};
 
-    private MatrixProfiles() {
-    }
+    private MatrixProfiles() {}
 
     static Path adobeRgb(Path dir) throws IOException {
-        return write(dir.resolve("AdobeRGB1998.icc"), "Adobe RGB (1998) compatible", 563 / 256.0,
-                new double[] {0.6097559, 0.3111242, 0.0194811}, new double[] {0.2052401, 0.6256560, 0.0608902},
+        return write(
+                dir.resolve("AdobeRGB1998.icc"),
+                "Adobe RGB (1998) compatible",
+                563 / 256.0,
+                new double[] {0.6097559, 0.3111242, 0.0194811},
+                new double[] {0.2052401, 0.6256560, 0.0608902},
                 new double[] {0.1492240, 0.0632197, 0.7448387});
     }
 
     static Path proPhoto(Path dir) throws IOException {
-        return write(dir.resolve("ProPhotoRGB.icc"), "ProPhoto RGB compatible", 1.8,
-                new double[] {0.7976749, 0.2880402, 0.0}, new double[] {0.1351917, 0.7118741, 0.0},
+        return write(
+                dir.resolve("ProPhotoRGB.icc"),
+                "ProPhoto RGB compatible",
+                1.8,
+                new double[] {0.7976749, 0.2880402, 0.0},
+                new double[] {0.1351917, 0.7118741, 0.0},
                 new double[] {0.0313534, 0.0000857, 0.8251046});
     }
 
@@ -53,7 +60,9 @@ final class MatrixProfiles {
         table.putInt(tags.size());
         int offset = 128 + tableSize;
         for (Map.Entry<String, byte[]> tag : tags.entrySet()) {
-            table.put(tag.getKey().getBytes(StandardCharsets.US_ASCII)).putInt(offset + data.size()).putInt(tag.getValue().length);
+            table.put(tag.getKey().getBytes(StandardCharsets.US_ASCII))
+                    .putInt(offset + data.size())
+                    .putInt(tag.getValue().length);
             data.write(tag.getValue());
             while (data.size() % 4 != 0) {
                 data.write(0);
@@ -61,9 +70,25 @@ final class MatrixProfiles {
         }
         int size = offset + data.size();
         ByteBuffer header = ByteBuffer.allocate(128);
-        header.putInt(size).putInt(0).putInt(0x02100000).put(ascii("mntr")).put(ascii("RGB ")).put(ascii("XYZ "));
-        header.putShort((short) 2026).putShort((short) 1).putShort((short) 1).putShort((short) 0).putShort((short) 0).putShort((short) 0);
-        header.put(ascii("acsp")).putInt(0).putInt(0).putInt(0).putInt(0).putLong(0).putInt(0);
+        header.putInt(size)
+                .putInt(0)
+                .putInt(0x02100000)
+                .put(ascii("mntr"))
+                .put(ascii("RGB "))
+                .put(ascii("XYZ "));
+        header.putShort((short) 2026)
+                .putShort((short) 1)
+                .putShort((short) 1)
+                .putShort((short) 0)
+                .putShort((short) 0)
+                .putShort((short) 0);
+        header.put(ascii("acsp"))
+                .putInt(0)
+                .putInt(0)
+                .putInt(0)
+                .putInt(0)
+                .putLong(0)
+                .putInt(0);
         header.putInt(fixed(D50[0])).putInt(fixed(D50[1])).putInt(fixed(D50[2]));
         ByteArrayOutputStream profile = new ByteArrayOutputStream(size);
         profile.write(header.array());
@@ -82,17 +107,30 @@ final class MatrixProfiles {
 
     private static byte[] text(String value) {
         byte[] ascii = (value + "\0").getBytes(StandardCharsets.US_ASCII);
-        return ByteBuffer.allocate(8 + ascii.length).put(ascii("text")).putInt(0).put(ascii).array();
+        return ByteBuffer.allocate(8 + ascii.length)
+                .put(ascii("text"))
+                .putInt(0)
+                .put(ascii)
+                .array();
     }
 
     private static byte[] xyz(double[] value) {
-        return ByteBuffer.allocate(20).put(ascii("XYZ ")).putInt(0)
-                .putInt(fixed(value[0])).putInt(fixed(value[1])).putInt(fixed(value[2])).array();
+        return ByteBuffer.allocate(20)
+                .put(ascii("XYZ "))
+                .putInt(0)
+                .putInt(fixed(value[0]))
+                .putInt(fixed(value[1]))
+                .putInt(fixed(value[2]))
+                .array();
     }
 
     private static byte[] curve(double gamma) {
-        return ByteBuffer.allocate(14).put(ascii("curv")).putInt(0).putInt(1)
-                .putShort((short) Math.round(gamma * 256)).array();
+        return ByteBuffer.allocate(14)
+                .put(ascii("curv"))
+                .putInt(0)
+                .putInt(1)
+                .putShort((short) Math.round(gamma * 256))
+                .array();
     }
 
     private static int fixed(double value) {

@@ -1,14 +1,20 @@
 package io.chute.processing.image;
 
+import static io.chute.processing.image.ImageAssertions.assertColor;
+import static io.chute.processing.image.ImageAssertions.assertCorners;
+import static io.chute.processing.image.TestImages.BOTTOM_LEFT;
+import static io.chute.processing.image.TestImages.BOTTOM_RIGHT;
+import static io.chute.processing.image.TestImages.TOP_LEFT;
+import static io.chute.processing.image.TestImages.TOP_RIGHT;
+import static io.chute.processing.image.TestImages.anImage;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
+
 import io.chute.processing.UnprocessableFileException;
 import io.chute.processing.image.RenditionSpec.Mode;
-import org.assertj.core.groups.Tuple;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-
-import javax.imageio.ImageIO;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -25,19 +31,12 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-
-import static io.chute.processing.image.ImageAssertions.assertColor;
-import static io.chute.processing.image.ImageAssertions.assertCorners;
-import static io.chute.processing.image.TestImages.BOTTOM_LEFT;
-import static io.chute.processing.image.TestImages.BOTTOM_RIGHT;
-import static io.chute.processing.image.TestImages.TOP_LEFT;
-import static io.chute.processing.image.TestImages.TOP_RIGHT;
-import static io.chute.processing.image.TestImages.anImage;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
-import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.tuple;
+import javax.imageio.ImageIO;
+import org.assertj.core.groups.Tuple;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * What every {@link RenditionEngine} does, whatever decodes the pixels: the geometry of
@@ -74,8 +73,9 @@ abstract class RenditionEngineContract {
 
         List<Rendition> result = engine().render(photo, ImageRenditions.standardSpecs(), sinkInto("out"));
 
-        assertThat(result).extracting(Rendition::name, Rendition::width, Rendition::height).containsExactly(
-                tuple("thumbnail", 200, 200), tuple("medium", 800, 600), tuple("large", 1920, 1440));
+        assertThat(result)
+                .extracting(Rendition::name, Rendition::width, Rendition::height)
+                .containsExactly(tuple("thumbnail", 200, 200), tuple("medium", 800, 600), tuple("large", 1920, 1440));
         assertThat(result).extracting(Rendition::contentType).containsOnly("image/jpeg");
         for (BufferedImage decoded : assertWrittenAsReturned("out", result)) {
             assertCorners(decoded, TOP_LEFT, TOP_RIGHT, BOTTOM_LEFT, BOTTOM_RIGHT);
@@ -88,8 +88,9 @@ abstract class RenditionEngineContract {
 
         List<Rendition> result = engine().render(photo, ImageRenditions.standardSpecs(), sinkInto("out"));
 
-        assertThat(result).extracting(Rendition::name, Rendition::width, Rendition::height).containsExactly(
-                tuple("thumbnail", 200, 200), tuple("medium", 800, 600), tuple("large", 1200, 900));
+        assertThat(result)
+                .extracting(Rendition::name, Rendition::width, Rendition::height)
+                .containsExactly(tuple("thumbnail", 200, 200), tuple("medium", 800, 600), tuple("large", 1200, 900));
     }
 
     @Test
@@ -98,8 +99,7 @@ abstract class RenditionEngineContract {
 
         List<Rendition> result = engine().render(photo, ImageRenditions.standardSpecs(), sinkInto("out"));
 
-        assertThat(result).extracting(Rendition::width, Rendition::height)
-                .containsOnly(tuple(150, 100));
+        assertThat(result).extracting(Rendition::width, Rendition::height).containsOnly(tuple(150, 100));
         assertThat(ImageIO.read(output("out", "thumbnail").toFile()).getWidth()).isEqualTo(150);
     }
 
@@ -107,8 +107,8 @@ abstract class RenditionEngineContract {
     void coverCropsTheCenterOfAPanorama() throws IOException {
         Path panorama = anImage(2000, 100).writePng(dir.resolve("panorama.png"));
 
-        List<Rendition> result = engine().render(
-                panorama, List.of(new RenditionSpec("square", 100, 100, Mode.COVER)), sinkInto("out"));
+        List<Rendition> result =
+                engine().render(panorama, List.of(new RenditionSpec("square", 100, 100, Mode.COVER)), sinkInto("out"));
 
         assertThat(result).extracting(Rendition::width, Rendition::height).containsExactly(tuple(100, 100));
         BufferedImage square = ImageIO.read(output("out", "square").toFile());
@@ -120,18 +120,24 @@ abstract class RenditionEngineContract {
 
     @ParameterizedTest(name = "orientation {0}")
     @CsvSource({
-            // orientation, upright size, then which source corner shows at TL, TR, BL, BR
-            "1, 400, 300, TL, TR, BL, BR",
-            "2, 400, 300, TR, TL, BR, BL",
-            "3, 400, 300, BR, BL, TR, TL",
-            "4, 400, 300, BL, BR, TL, TR",
-            "5, 300, 400, TL, BL, TR, BR",
-            "6, 300, 400, BL, TL, BR, TR",
-            "7, 300, 400, BR, TR, BL, TL",
-            "8, 300, 400, TR, BR, TL, BL",
+        // orientation, upright size, then which source corner shows at TL, TR, BL, BR
+        "1, 400, 300, TL, TR, BL, BR",
+        "2, 400, 300, TR, TL, BR, BL",
+        "3, 400, 300, BR, BL, TR, TL",
+        "4, 400, 300, BL, BR, TL, TR",
+        "5, 300, 400, TL, BL, TR, BR",
+        "6, 300, 400, BL, TL, BR, TR",
+        "7, 300, 400, BR, TR, BL, TL",
+        "8, 300, 400, TR, BR, TL, BL",
     })
-    void appliesExifOrientation(int orientation, int width, int height,
-                                String topLeft, String topRight, String bottomLeft, String bottomRight)
+    void appliesExifOrientation(
+            int orientation,
+            int width,
+            int height,
+            String topLeft,
+            String topRight,
+            String bottomLeft,
+            String bottomRight)
             throws IOException {
         Path photo = anImage(400, 300).writeJpeg(dir.resolve("photo.jpg"), orientation);
 
@@ -149,8 +155,9 @@ abstract class RenditionEngineContract {
 
         List<Rendition> result = engine().render(photo, ImageRenditions.standardSpecs(), sinkInto("out"));
 
-        assertThat(result).extracting(Rendition::name, Rendition::width, Rendition::height).containsExactly(
-                tuple("thumbnail", 200, 200), tuple("medium", 600, 800), tuple("large", 1440, 1920));
+        assertThat(result)
+                .extracting(Rendition::name, Rendition::width, Rendition::height)
+                .containsExactly(tuple("thumbnail", 200, 200), tuple("medium", 600, 800), tuple("large", 1440, 1920));
         BufferedImage large = ImageIO.read(output("out", "large").toFile());
         assertThat(large.getWidth()).isEqualTo(1440);
         assertThat(large.getHeight()).isEqualTo(1920);
@@ -167,7 +174,8 @@ abstract class RenditionEngineContract {
 
         List<Rendition> result = engine().render(photo, specs, sinkInto("out"));
 
-        assertThat(result).extracting(Rendition::name, Rendition::width, Rendition::height)
+        assertThat(result)
+                .extracting(Rendition::name, Rendition::width, Rendition::height)
                 .containsExactly(tuple("strip", 75, 100), tuple("square", 225, 300));
         assertCorners(ImageIO.read(output("out", "square").toFile()), BOTTOM_LEFT, TOP_LEFT, BOTTOM_RIGHT, TOP_RIGHT);
     }
@@ -228,7 +236,8 @@ abstract class RenditionEngineContract {
 
         List<Rendition> result = engine().render(image, ImageRenditions.standardSpecs(), sinkInto("out"));
 
-        assertThat(result).extracting(Rendition::width, Rendition::height)
+        assertThat(result)
+                .extracting(Rendition::width, Rendition::height)
                 .containsExactly(tuple(200, 200), tuple(300, 200), tuple(300, 200));
         assertColor(ImageIO.read(output("out", "thumbnail").toFile()), 100, 100, Color.RED);
         assertColor(ImageIO.read(output("out", "medium").toFile()), 150, 100, Color.RED);
@@ -304,7 +313,8 @@ abstract class RenditionEngineContract {
 
     @Test
     void refusesImagesAboveTheConfiguredPixelLimit() throws IOException {
-        for (Path photo : List.of(anImage(100, 100).writePng(dir.resolve("photo.png")),
+        for (Path photo : List.of(
+                anImage(100, 100).writePng(dir.resolve("photo.png")),
                 anImage(100, 100).writeJpeg(dir.resolve("photo.jpg")))) {
             RenditionEngine strict = engine(9_999);
             assertThatExceptionOfType(UnprocessableFileException.class)
@@ -335,11 +345,13 @@ abstract class RenditionEngineContract {
             return stream;
         });
 
-        assertThat(opened).containsExactlyInAnyOrder(
-                "thumbnail image/jpeg", "medium image/jpeg", "large image/jpeg");
+        assertThat(opened).containsExactlyInAnyOrder("thumbnail image/jpeg", "medium image/jpeg", "large image/jpeg");
         assertThat(streams).allSatisfy(stream -> assertThat(stream.closed).isTrue());
         for (Rendition rendition : result) {
-            RecordingStream stream = streams.stream().filter(s -> s.name.equals(rendition.name())).findFirst().orElseThrow();
+            RecordingStream stream = streams.stream()
+                    .filter(s -> s.name.equals(rendition.name()))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(rendition.size()).isEqualTo(stream.size()).isPositive();
         }
     }
@@ -354,8 +366,9 @@ abstract class RenditionEngineContract {
 
         List<Rendition> result = engine().render(photo, smallestFirst, sinkInto("out"));
 
-        assertThat(result).extracting(Rendition::name, Rendition::width, Rendition::height).containsExactly(
-                tuple("tiny", 50, 38), tuple("big", 1000, 750), tuple("mid", 300, 300));
+        assertThat(result)
+                .extracting(Rendition::name, Rendition::width, Rendition::height)
+                .containsExactly(tuple("tiny", 50, 38), tuple("big", 1000, 750), tuple("mid", 300, 300));
     }
 
     @Test
@@ -372,8 +385,8 @@ abstract class RenditionEngineContract {
     @Test
     void rejectsDuplicateRenditionNames() throws IOException {
         Path photo = anImage(100, 100).writePng(dir.resolve("photo.png"));
-        List<RenditionSpec> twice = List.of(
-                new RenditionSpec("same", 10, 10, Mode.FIT), new RenditionSpec("same", 20, 20, Mode.FIT));
+        List<RenditionSpec> twice =
+                List.of(new RenditionSpec("same", 10, 10, Mode.FIT), new RenditionSpec("same", 20, 20, Mode.FIT));
 
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> engine().render(photo, twice, sinkInto("out")))
@@ -404,10 +417,12 @@ abstract class RenditionEngineContract {
         }
 
         for (int i = 0; i < results.size(); i++) {
-            assertThat(results.get(i)).extracting(Rendition::width, Rendition::height).containsExactly(
-                    i % 2 == 0
-                            ? new Tuple[] {tuple(200, 200), tuple(600, 800), tuple(1200, 1600)}
-                            : new Tuple[] {tuple(200, 200), tuple(800, 600), tuple(1600, 1200)});
+            assertThat(results.get(i))
+                    .extracting(Rendition::width, Rendition::height)
+                    .containsExactly(
+                            i % 2 == 0
+                                    ? new Tuple[] {tuple(200, 200), tuple(600, 800), tuple(1200, 1600)}
+                                    : new Tuple[] {tuple(200, 200), tuple(800, 600), tuple(1600, 1200)});
         }
     }
 
@@ -420,10 +435,15 @@ abstract class RenditionEngineContract {
 
         List<Rendition> result = engine().render(source, AS_IS, sinkInto("colour"));
 
-        BufferedImage shown = ImageIO.read(output("colour", result.getFirst().name()).toFile());
-        assertThat(ColourCorpus.meanAbsoluteError(shown)).as("mean absolute error of %s", name).isLessThan(4.0);
+        BufferedImage shown =
+                ImageIO.read(output("colour", result.getFirst().name()).toFile());
+        assertThat(ColourCorpus.meanAbsoluteError(shown))
+                .as("mean absolute error of %s", name)
+                .isLessThan(4.0);
         if (ColourCorpus.WIDE_GAMUT.contains(name)) {
-            assertThat(ColourCorpus.errorIgnoringProfile(source)).as("%s shown without its profile", name).isGreaterThan(4.0);
+            assertThat(ColourCorpus.errorIgnoringProfile(source))
+                    .as("%s shown without its profile", name)
+                    .isGreaterThan(4.0);
         }
     }
 

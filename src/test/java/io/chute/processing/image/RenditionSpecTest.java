@@ -1,9 +1,9 @@
 package io.chute.processing.image;
 
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
 import io.chute.processing.image.RenditionSpec.Mode;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 class RenditionSpecTest {
 

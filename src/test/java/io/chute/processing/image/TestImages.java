@@ -1,12 +1,5 @@
 package io.chute.processing.image;
 
-import javax.imageio.IIOImage;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageTypeSpecifier;
-import javax.imageio.ImageWriter;
-import javax.imageio.metadata.IIOMetadata;
-import javax.imageio.stream.ImageOutputStream;
-import javax.imageio.stream.MemoryCacheImageOutputStream;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -20,6 +13,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.CRC32;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageTypeSpecifier;
+import javax.imageio.ImageWriter;
+import javax.imageio.metadata.IIOMetadata;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * Image fixtures built in memory and written with ImageIO, plus the few byte-level files ImageIO
@@ -36,8 +36,7 @@ final class TestImages {
     static final Color BOTTOM_LEFT = Color.BLUE;
     static final Color BOTTOM_RIGHT = Color.YELLOW;
 
-    private TestImages() {
-    }
+    private TestImages() {}
 
     static ImageBuilder anImage(int width, int height) {
         return new ImageBuilder(width, height);
@@ -129,9 +128,10 @@ final class TestImages {
                 writer.prepareWriteSequence(null);
                 writer.writeToSequence(new IIOImage(build(), null, null), null);
                 if (secondFrame != null) {
-                    BufferedImage next = anImage(width, height).solid(secondFrame).build();
-                    IIOMetadata metadata = writer.getDefaultImageMetadata(
-                            ImageTypeSpecifier.createFromRenderedImage(next), null);
+                    BufferedImage next =
+                            anImage(width, height).solid(secondFrame).build();
+                    IIOMetadata metadata =
+                            writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(next), null);
                     writer.writeToSequence(new IIOImage(next, null, metadata), null);
                 }
                 writer.endWriteSequence();

@@ -1,10 +1,5 @@
 package io.chute.processing.image;
 
-import javax.imageio.IIOImage;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.ImageOutputStream;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
 import java.io.IOException;
@@ -20,6 +15,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
 
 /**
  * Images per second for the three standard renditions (thumbnail 200x200 cover, medium fits
@@ -46,21 +46,24 @@ public final class ThumbnailsBenchmark {
     /** {@code getconf CLK_TCK}: 100 on Linux everywhere that matters. */
     private static final int CLOCK_TICKS = 100;
 
-    private ThumbnailsBenchmark() {
-    }
+    private ThumbnailsBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         int count = args.length > 0 ? Integer.parseInt(args[0]) : 24;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-        int parallelism = args.length > 2 ? Integer.parseInt(args[2]) : Runtime.getRuntime().availableProcessors();
+        int parallelism = args.length > 2
+                ? Integer.parseInt(args[2])
+                : Runtime.getRuntime().availableProcessors();
         if (count < 1 || rounds < 1 || parallelism < 1) {
-            throw new IllegalArgumentException("usage: ThumbnailsBenchmark [images >= 1] [rounds >= 1] [parallelism >= 1]");
+            throw new IllegalArgumentException(
+                    "usage: ThumbnailsBenchmark [images >= 1] [rounds >= 1] [parallelism >= 1]");
         }
         Path target = Path.of("target");
         List<Path> photos = photos(target.resolve("bench-images"), count);
         Path out = target.resolve("bench-out");
-        Path tools = VipsRenditions.findTools(null).orElseThrow(() -> new IllegalStateException(
-                "libvips tools not on the PATH: apt-get install libvips-tools"));
+        Path tools = VipsRenditions.findTools(null)
+                .orElseThrow(() ->
+                        new IllegalStateException("libvips tools not on the PATH: apt-get install libvips-tools"));
         Path vipsthumbnail = tools.resolve("vipsthumbnail");
         VipsRenditions vips = VipsRenditions.start(tools, 100_000_000, Duration.ofMinutes(2), out.resolve("tmp"));
         ImageRenditions java = new ImageRenditions(100_000_000);
@@ -68,13 +71,16 @@ public final class ThumbnailsBenchmark {
         for (Path photo : photos) {
             bytes += Files.size(photo);
         }
-        System.out.printf("%d photos %dx%d, %.1f MB each on average; parallelism %d; %s; load average %s%n",
+        System.out.printf(
+                "%d photos %dx%d, %.1f MB each on average; parallelism %d; %s; load average %s%n",
                 count, WIDTH, HEIGHT, bytes / 1e6 / count, parallelism, vips.name(), loadAverage());
 
         List<Engine> engines = List.of(
                 new Engine("vipsthumbnail x3", photo -> vipsthumbnail(vipsthumbnail, photo, out)),
-                new Engine("chute vips", photo -> vips.render(photo, ImageRenditions.standardSpecs(), sink(out, photo))),
-                new Engine("chute java", photo -> java.render(photo, ImageRenditions.standardSpecs(), sink(out, photo))));
+                new Engine(
+                        "chute vips", photo -> vips.render(photo, ImageRenditions.standardSpecs(), sink(out, photo))),
+                new Engine(
+                        "chute java", photo -> java.render(photo, ImageRenditions.standardSpecs(), sink(out, photo))));
         try (ExecutorService pool = Executors.newFixedThreadPool(parallelism)) {
             for (int round = 0; round <= rounds; round++) {
                 StringBuilder line = new StringBuilder("round " + round + (round == 0 ? " (warm-up)" : "") + ":");
@@ -85,17 +91,20 @@ public final class ThumbnailsBenchmark {
                         engine.rates.add(rate);
                         engine.cpu.add(engine.lastCpu);
                     }
-                    line.append(String.format("  %s %.2f images/s (%.2f cpu s/image)", engine.name, rate, engine.lastCpu));
+                    line.append(
+                            String.format("  %s %.2f images/s (%.2f cpu s/image)", engine.name, rate, engine.lastCpu));
                 }
                 System.out.println(line);
             }
         }
         double baseline = median(engines.get(0).rates);
-        System.out.printf("%nmedians over %d rounds of %d photos, parallelism %d (load average now %s):%n",
+        System.out.printf(
+                "%nmedians over %d rounds of %d photos, parallelism %d (load average now %s):%n",
                 rounds, count, parallelism, loadAverage());
         for (Engine engine : engines) {
             double rate = median(engine.rates);
-            System.out.printf("  %-18s %6.2f images/s   %.2f x vipsthumbnail   %.3f cpu s/image%n",
+            System.out.printf(
+                    "  %-18s %6.2f images/s   %.2f x vipsthumbnail   %.3f cpu s/image%n",
                     engine.name, rate, rate / baseline, median(engine.cpu));
         }
     }
@@ -138,15 +147,33 @@ public final class ThumbnailsBenchmark {
     }
 
     /** The three commands a user would write, each from the original. */
-    private static void vipsthumbnail(Path vipsthumbnail, Path photo, Path out) throws IOException, InterruptedException {
+    private static void vipsthumbnail(Path vipsthumbnail, Path photo, Path out)
+            throws IOException, InterruptedException {
         // why: vipsthumbnail replaces %s with the input's name
         String stem = out.resolve("renditions").toAbsolutePath() + "/%s-";
-        run(List.of(vipsthumbnail.toString(), photo.toString(), "--size", "1920x1920>",
-                "-o", stem + "large.jpg" + VIPSTHUMBNAIL_OUTPUT));
-        run(List.of(vipsthumbnail.toString(), photo.toString(), "--size", "800x800>",
-                "-o", stem + "medium.jpg" + VIPSTHUMBNAIL_OUTPUT));
-        run(List.of(vipsthumbnail.toString(), photo.toString(), "--size", "200x200", "--smartcrop", "centre",
-                "-o", stem + "thumbnail.jpg" + VIPSTHUMBNAIL_OUTPUT));
+        run(List.of(
+                vipsthumbnail.toString(),
+                photo.toString(),
+                "--size",
+                "1920x1920>",
+                "-o",
+                stem + "large.jpg" + VIPSTHUMBNAIL_OUTPUT));
+        run(List.of(
+                vipsthumbnail.toString(),
+                photo.toString(),
+                "--size",
+                "800x800>",
+                "-o",
+                stem + "medium.jpg" + VIPSTHUMBNAIL_OUTPUT));
+        run(List.of(
+                vipsthumbnail.toString(),
+                photo.toString(),
+                "--size",
+                "200x200",
+                "--smartcrop",
+                "centre",
+                "-o",
+                stem + "thumbnail.jpg" + VIPSTHUMBNAIL_OUTPUT));
     }
 
     private static void run(List<String> command) throws IOException, InterruptedException {
@@ -168,11 +195,13 @@ public final class ThumbnailsBenchmark {
     private static List<Path> photos(Path dir, int count) throws Exception {
         Files.createDirectories(dir);
         List<Path> photos = IntStream.range(0, count)
-                .mapToObj(i -> dir.resolve(String.format("photo-%02d-%dx%d.jpg", i, WIDTH, HEIGHT))).toList();
+                .mapToObj(i -> dir.resolve(String.format("photo-%02d-%dx%d.jpg", i, WIDTH, HEIGHT)))
+                .toList();
         List<Path> missing = photos.stream().filter(p -> !Files.exists(p)).toList();
         if (!missing.isEmpty()) {
             System.out.printf("generating %d photos into %s ...%n", missing.size(), dir);
-            try (ExecutorService pool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors())) {
+            try (ExecutorService pool =
+                    Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors())) {
                 List<Future<?>> done = new ArrayList<>();
                 for (Path photo : missing) {
                     done.add(pool.submit(() -> {
@@ -198,9 +227,14 @@ public final class ThumbnailsBenchmark {
         int[] pixels = ((DataBufferInt) image.getRaster().getDataBuffer()).getData();
         double[][] blobs = new double[12][];
         for (int b = 0; b < blobs.length; b++) {
-            blobs[b] = new double[] {random.nextDouble() * WIDTH, random.nextDouble() * HEIGHT,
-                    200 + random.nextDouble() * 900, random.nextDouble() * 2 - 1,
-                    random.nextDouble() * 2 - 1, random.nextDouble() * 2 - 1};
+            blobs[b] = new double[] {
+                random.nextDouble() * WIDTH,
+                random.nextDouble() * HEIGHT,
+                200 + random.nextDouble() * 900,
+                random.nextDouble() * 2 - 1,
+                random.nextDouble() * 2 - 1,
+                random.nextDouble() * 2 - 1
+            };
         }
         double phase = random.nextDouble() * Math.PI;
         // why: the per-row and per-column terms are tabulated; generating 24 photos stays quick

@@ -1,15 +1,18 @@
 package io.chute.processing.image;
 
+import static io.chute.processing.image.ImageAssertions.assertCorners;
+import static io.chute.processing.image.TestImages.BOTTOM_LEFT;
+import static io.chute.processing.image.TestImages.BOTTOM_RIGHT;
+import static io.chute.processing.image.TestImages.TOP_LEFT;
+import static io.chute.processing.image.TestImages.TOP_RIGHT;
+import static io.chute.processing.image.TestImages.anImage;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.awaitility.Awaitility.await;
+
 import io.chute.processing.UnprocessableFileException;
 import io.chute.support.LibVips;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.MethodSource;
-
-import javax.imageio.ImageIO;
 import java.awt.Color;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,17 +29,13 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
-
-import static io.chute.processing.image.ImageAssertions.assertCorners;
-import static io.chute.processing.image.TestImages.BOTTOM_LEFT;
-import static io.chute.processing.image.TestImages.BOTTOM_RIGHT;
-import static io.chute.processing.image.TestImages.TOP_LEFT;
-import static io.chute.processing.image.TestImages.TOP_RIGHT;
-import static io.chute.processing.image.TestImages.anImage;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.tuple;
-import static org.awaitility.Awaitility.await;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The libvips engine, run against the real libvips tools: the {@link RenditionEngineContract}, its equivalence with
@@ -48,6 +47,7 @@ class VipsRenditionsTest extends RenditionEngineContract {
 
     @TempDir
     static Path shared;
+
     private static VipsRenditions vips;
 
     private final ImageRenditions javaEngine = new ImageRenditions(MAX_PIXELS);
@@ -64,8 +64,13 @@ class VipsRenditionsTest extends RenditionEngineContract {
 
     @Override
     protected RenditionEngine engine(long maxPixels) {
-        return new VipsRenditions(LibVips.tools(), "test", Set.of(VipsRenditions.Format.JPEG, VipsRenditions.Format.PNG),
-                maxPixels, TIMEOUT, dir.resolve("tmp"));
+        return new VipsRenditions(
+                LibVips.tools(),
+                "test",
+                Set.of(VipsRenditions.Format.JPEG, VipsRenditions.Format.PNG),
+                maxPixels,
+                TIMEOUT,
+                dir.resolve("tmp"));
     }
 
     @Override
@@ -77,9 +82,18 @@ class VipsRenditionsTest extends RenditionEngineContract {
 
     /** Fixtures both engines read, by name. */
     static Stream<String> commonFixtures() {
-        return Stream.of("jpeg 4000x3000", "jpeg 1200x900", "jpeg 4000x3000 orientation 6", "jpeg 3840x2163",
-                "jpeg 150x100", "png 1200x800 with alpha", "png 2000x100 panorama", "png 100x3000 tower",
-                "gif 300x200", "webp 300x200", "cmyk jpeg 300x200");
+        return Stream.of(
+                "jpeg 4000x3000",
+                "jpeg 1200x900",
+                "jpeg 4000x3000 orientation 6",
+                "jpeg 3840x2163",
+                "jpeg 150x100",
+                "png 1200x800 with alpha",
+                "png 2000x100 panorama",
+                "png 100x3000 tower",
+                "gif 300x200",
+                "webp 300x200",
+                "cmyk jpeg 300x200");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -90,9 +104,11 @@ class VipsRenditionsTest extends RenditionEngineContract {
         List<Rendition> byVips = vips.render(image, ImageRenditions.standardSpecs(), sinkInto("vips"));
         List<Rendition> byJava = javaEngine.render(image, ImageRenditions.standardSpecs(), sinkInto("java"));
 
-        assertThat(byVips).extracting(Rendition::name, Rendition::width, Rendition::height, Rendition::contentType)
+        assertThat(byVips)
+                .extracting(Rendition::name, Rendition::width, Rendition::height, Rendition::contentType)
                 .containsExactlyElementsOf(byJava.stream()
-                        .map(r -> tuple(r.name(), r.width(), r.height(), r.contentType())).toList());
+                        .map(r -> tuple(r.name(), r.width(), r.height(), r.contentType()))
+                        .toList());
         assertWrittenAsReturned("vips", byVips);
     }
 
@@ -117,7 +133,8 @@ class VipsRenditionsTest extends RenditionEngineContract {
         List<Rendition> result = vips.render(tiff, ImageRenditions.standardSpecs(), sinkInto("out"));
 
         assertThat(vips.mediaTypes()).contains("image/tiff");
-        assertThat(result).extracting(Rendition::width, Rendition::height)
+        assertThat(result)
+                .extracting(Rendition::width, Rendition::height)
                 .containsExactly(tuple(200, 200), tuple(400, 300), tuple(400, 300));
         assertCorners(ImageIO.read(output("out", "large").toFile()), TOP_LEFT, TOP_RIGHT, BOTTOM_LEFT, BOTTOM_RIGHT);
     }
@@ -151,8 +168,8 @@ class VipsRenditionsTest extends RenditionEngineContract {
     @Test
     void refusesFormatsOutsideTheAllowList() throws IOException {
         Path bmp = anImage(100, 100).writeBmp(dir.resolve("image.bmp"));
-        Path svg = Files.writeString(dir.resolve("image.svg"),
-                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"100\" height=\"100\"/>");
+        Path svg = Files.writeString(
+                dir.resolve("image.svg"), "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"100\" height=\"100\"/>");
 
         assertUnprocessable(bmp, "not a supported image format");
         assertUnprocessable(svg, "not a supported image format");
@@ -174,8 +191,13 @@ class VipsRenditionsTest extends RenditionEngineContract {
     @Test
     void aMissingLibvipsIsATransientFailure() throws IOException {
         Path photo = anImage(100, 100).writeJpeg(dir.resolve("photo.jpg"));
-        VipsRenditions gone = new VipsRenditions(Files.createDirectories(dir.resolve("no-tools")), "test",
-                Set.of(VipsRenditions.Format.JPEG), MAX_PIXELS, TIMEOUT, dir.resolve("tmp"));
+        VipsRenditions gone = new VipsRenditions(
+                Files.createDirectories(dir.resolve("no-tools")),
+                "test",
+                Set.of(VipsRenditions.Format.JPEG),
+                MAX_PIXELS,
+                TIMEOUT,
+                dir.resolve("tmp"));
 
         assertThatThrownBy(() -> gone.render(photo, AS_IS, sinkInto("out")))
                 .isInstanceOf(IOException.class)
@@ -186,8 +208,13 @@ class VipsRenditionsTest extends RenditionEngineContract {
     @Test
     void killsAStuckLibvipsAndItsChildrenAtTheTimeout() throws IOException {
         Path pids = Files.createDirectories(dir.resolve("pids"));
-        VipsRenditions stuck = new VipsRenditions(stuckTools(pids), "test", Set.of(VipsRenditions.Format.JPEG),
-                MAX_PIXELS, Duration.ofMillis(500), dir.resolve("tmp"));
+        VipsRenditions stuck = new VipsRenditions(
+                stuckTools(pids),
+                "test",
+                Set.of(VipsRenditions.Format.JPEG),
+                MAX_PIXELS,
+                Duration.ofMillis(500),
+                dir.resolve("tmp"));
         Path photo = anImage(100, 100).writeJpeg(dir.resolve("photo.jpg"));
 
         assertThatThrownBy(() -> stuck.render(photo, AS_IS, sinkInto("out")))
@@ -195,15 +222,21 @@ class VipsRenditionsTest extends RenditionEngineContract {
                 .isNotInstanceOf(UnprocessableFileException.class)
                 .hasMessageContaining("did not finish within PT0.5S and was killed");
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> !isAlive(pids.resolve("vips")) && !isAlive(pids.resolve("child")));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> !isAlive(pids.resolve("vips")) && !isAlive(pids.resolve("child")));
         assertThat(dir.resolve("tmp")).isEmptyDirectory();
     }
 
     @Test
     void killsLibvipsWhenTheThreadIsInterrupted() throws Exception {
         Path pids = Files.createDirectories(dir.resolve("pids"));
-        VipsRenditions stuck = new VipsRenditions(stuckTools(pids), "test", Set.of(VipsRenditions.Format.JPEG),
-                MAX_PIXELS, Duration.ofMinutes(10), dir.resolve("tmp"));
+        VipsRenditions stuck = new VipsRenditions(
+                stuckTools(pids),
+                "test",
+                Set.of(VipsRenditions.Format.JPEG),
+                MAX_PIXELS,
+                Duration.ofMinutes(10),
+                dir.resolve("tmp"));
         Path photo = anImage(100, 100).writeJpeg(dir.resolve("photo.jpg"));
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         Thread worker = Thread.ofPlatform().start(() -> {
@@ -219,13 +252,15 @@ class VipsRenditionsTest extends RenditionEngineContract {
 
         await().atMost(Duration.ofSeconds(10)).until(() -> !worker.isAlive());
         assertThat(thrown.get()).isInstanceOf(InterruptedIOException.class);
-        await().atMost(Duration.ofSeconds(10)).until(() -> !isAlive(pids.resolve("vips")) && !isAlive(pids.resolve("child")));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> !isAlive(pids.resolve("vips")) && !isAlive(pids.resolve("child")));
     }
 
     @Test
     void findsItsToolsOnlyWhereTheyAre() throws IOException {
         assertThat(VipsRenditions.findTools(LibVips.tools())).contains(LibVips.tools());
-        assertThat(VipsRenditions.findTools(Files.createDirectories(dir.resolve("empty")))).isEmpty();
+        assertThat(VipsRenditions.findTools(Files.createDirectories(dir.resolve("empty"))))
+                .isEmpty();
     }
 
     @Test
@@ -245,7 +280,8 @@ class VipsRenditionsTest extends RenditionEngineContract {
             // libvips' own rounding after shrink-on-load gives 800x450 for the medium; the plan says 451
             case "jpeg 3840x2163" -> anImage(3840, 2163).writeJpeg(file);
             case "jpeg 150x100" -> anImage(150, 100).writeJpeg(file);
-            case "png 1200x800 with alpha" -> anImage(1200, 800).withTransparentLeftHalf().writePng(file);
+            case "png 1200x800 with alpha" ->
+                anImage(1200, 800).withTransparentLeftHalf().writePng(file);
             case "png 2000x100 panorama" -> anImage(2000, 100).writePng(file);
             case "png 100x3000 tower" -> anImage(100, 3000).writePng(file);
             case "gif 300x200" -> anImage(300, 200).writeGif(file);
@@ -268,7 +304,8 @@ class VipsRenditionsTest extends RenditionEngineContract {
                 echo $! > '%1$s/child.tmp' && mv '%1$s/child.tmp' '%1$s/child'
                 wait
                 """.formatted(pids));
-        Path header = Files.writeString(tools.resolve("vipsheader"), """
+        Path header = Files.writeString(
+                tools.resolve("vipsheader"), """
                 #!/bin/sh
                 exec '%s' "$@"
                 """.formatted(LibVips.tools().resolve("vipsheader")));

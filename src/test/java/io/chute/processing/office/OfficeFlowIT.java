@@ -19,10 +19,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
@@ -39,12 +39,13 @@ class OfficeFlowIT extends EmbeddedChuteIT {
         String phrase = "Quarterly quokka census " + format;
         Path document = aDocument(dir, format, phrase);
 
-        Map<String, Object> job = uploadAndSettle(alice, document, "report." + format, "application/octet-stream",
-                Duration.ofSeconds(120));
+        Map<String, Object> job = uploadAndSettle(
+                alice, document, "report." + format, "application/octet-stream", Duration.ofSeconds(120));
 
         assertThat(job).as(job.toString()).containsEntry("status", "COMPLETED").containsEntry("type", "office");
         assertThat(metadata(job)).containsEntry("pageCount", 1);
-        String text = new String(alice.fetch((String) output(job, "text").get("url")).body(), StandardCharsets.UTF_8);
+        String text =
+                new String(alice.fetch((String) output(job, "text").get("url")).body(), StandardCharsets.UTF_8);
         assertThat(text).contains(phrase);
         Map<String, Object> preview = output(job, "preview");
         assertThat(preview).containsEntry("contentType", "image/jpeg");
@@ -57,8 +58,8 @@ class OfficeFlowIT extends EmbeddedChuteIT {
         TestClient mallory = newUser();
         Path bomb = aZipBombDisguisedAsDocx(dir, 300L * 1024 * 1024);
 
-        Map<String, Object> job = uploadAndSettle(mallory, bomb, "invoice.docx", "application/octet-stream",
-                Duration.ofSeconds(60));
+        Map<String, Object> job =
+                uploadAndSettle(mallory, bomb, "invoice.docx", "application/octet-stream", Duration.ofSeconds(60));
 
         assertThat(job).containsEntry("status", "REJECTED").containsEntry("attempts", 1);
         assertThat((String) job.get("error")).contains("unpacks").contains("times its packed size");
@@ -68,12 +69,15 @@ class OfficeFlowIT extends EmbeddedChuteIT {
     @Test
     void withoutLibreOfficeADocumentCompletesWithTheOriginalOnlyAndSaysWhy() throws Exception {
         ChuteProperties properties = new Binder(new MapConfigurationPropertySource(Map.of(
-                "chute.processing.office.path", dir.resolve("no-libreoffice-here").toString(),
-                "chute.data-dir", dir.toString()))).bindOrCreate("chute", ChuteProperties.class);
+                        "chute.processing.office.path",
+                                dir.resolve("no-libreoffice-here").toString(),
+                        "chute.data-dir", dir.toString())))
+                .bindOrCreate("chute", ChuteProperties.class);
         OfficeProcessor processor = new OfficeProcessor(properties, new PdfProcessor(properties));
         Path document = aDocument(dir, "docx", "Nobody will render this");
 
-        Processor.Step step = processor.process(LocalContext.of(document, "application/x-tika-ooxml", dir.resolve("out")));
+        Processor.Step step =
+                processor.process(LocalContext.of(document, "application/x-tika-ooxml", dir.resolve("out")));
 
         assertThat(step.outputs()).isEmpty();
         assertThat(step.metadata()).containsEntry("preview", "not made: LibreOffice is not installed on the worker");

@@ -31,7 +31,8 @@ class ZipBoundsTest {
     void refusesMoreEntriesThanAllowedFromTheEndRecordAlone() throws IOException {
         Path zip = aZip("many.zip", 101, 1);
 
-        assertThatThrownBy(() -> BOUNDS.check(zip)).isInstanceOf(UnprocessableFileException.class)
+        assertThatThrownBy(() -> BOUNDS.check(zip))
+                .isInstanceOf(UnprocessableFileException.class)
                 .hasMessageContaining("more than 100 parts");
     }
 
@@ -39,7 +40,8 @@ class ZipBoundsTest {
     void refusesAZipThatUnpacksToMoreThanTheLimit() throws IOException {
         Path zip = aZip("big.zip", 1, 51L * 1024 * 1024);
 
-        assertThatThrownBy(() -> BOUNDS.check(zip)).isInstanceOf(UnprocessableFileException.class)
+        assertThatThrownBy(() -> BOUNDS.check(zip))
+                .isInstanceOf(UnprocessableFileException.class)
                 .hasMessageContaining("unpacks to more than");
     }
 
@@ -47,7 +49,8 @@ class ZipBoundsTest {
     void refusesAHighRatioAboveTheFloor() throws IOException {
         Path zip = aZip("ratio.zip", 1, 20L * 1024 * 1024);
 
-        assertThatThrownBy(() -> BOUNDS.check(zip)).isInstanceOf(UnprocessableFileException.class)
+        assertThatThrownBy(() -> BOUNDS.check(zip))
+                .isInstanceOf(UnprocessableFileException.class)
                 .hasMessageContaining("times its packed size");
     }
 
@@ -56,7 +59,8 @@ class ZipBoundsTest {
         Path zip = aZip("liar.zip", 1, 4096);
         lieAboutUncompressedSizes(zip, 10);
 
-        assertThatThrownBy(() -> BOUNDS.check(zip)).isInstanceOf(UnprocessableFileException.class)
+        assertThatThrownBy(() -> BOUNDS.check(zip))
+                .isInstanceOf(UnprocessableFileException.class)
                 .hasMessageContaining("declares");
     }
 
@@ -64,7 +68,8 @@ class ZipBoundsTest {
     void refusesWhatIsNotAZip() throws IOException {
         Path file = Files.writeString(dir.resolve("plain.docx"), "not a zip at all");
 
-        assertThatThrownBy(() -> BOUNDS.check(file)).isInstanceOf(UnprocessableFileException.class)
+        assertThatThrownBy(() -> BOUNDS.check(file))
+                .isInstanceOf(UnprocessableFileException.class)
                 .hasMessageContaining("not a readable zip");
     }
 

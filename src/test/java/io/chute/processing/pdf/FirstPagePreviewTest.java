@@ -27,6 +27,7 @@ class FirstPagePreviewTest {
     @ParameterizedTest
     @CsvSource({"0, 100", "100, 0", "Infinity, 100", "NaN, 100"})
     void aPageWithoutAreaIsRefused(float width, float height) {
-        assertThatThrownBy(() -> FirstPagePreview.scaleFor(width, height, 1200)).isInstanceOf(UnprocessableFileException.class);
+        assertThatThrownBy(() -> FirstPagePreview.scaleFor(width, height, 1200))
+                .isInstanceOf(UnprocessableFileException.class);
     }
 }

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.chute.support.EmbeddedChuteIT;
-import io.chute.support.TestUploads;
 import io.chute.support.Images;
 import io.chute.support.TestClient;
+import io.chute.support.TestUploads;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
@@ -30,17 +30,27 @@ class PdfFlowIT extends EmbeddedChuteIT {
     void aPdfGivesItsTextAndAFirstPagePreview() {
         TestClient alice = newUser();
         Path pdf = aPdf().withPages("Minutes of the first meeting", "Budget: forty-two units", "Signed, the board")
-                .withTitle("Board minutes").writeTo(dir);
+                .withTitle("Board minutes")
+                .writeTo(dir);
 
-        Map<String, Object> job = settled(alice, signedUpload(alice, pdf, "minutes.pdf", "application/pdf"), "COMPLETED");
+        Map<String, Object> job =
+                settled(alice, signedUpload(alice, pdf, "minutes.pdf", "application/pdf"), "COMPLETED");
 
-        assertThat(job).containsEntry("type", "pdf").containsEntry("detectedType", "application/pdf").containsEntry("progress", 100);
-        assertThat(metadata(job)).containsEntry("pageCount", 3).containsEntry("pagesProcessed", 3)
-                .containsEntry("textTruncated", false).containsEntry("title", "Board minutes");
+        assertThat(job)
+                .containsEntry("type", "pdf")
+                .containsEntry("detectedType", "application/pdf")
+                .containsEntry("progress", 100);
+        assertThat(metadata(job))
+                .containsEntry("pageCount", 3)
+                .containsEntry("pagesProcessed", 3)
+                .containsEntry("textTruncated", false)
+                .containsEntry("title", "Board minutes");
 
         Map<String, Object> text = output(job, "text");
-        assertThat(text).containsEntry("key", "processed/" + job.get("jobId") + "/text")
-                .containsEntry("contentType", "text/plain; charset=utf-8").doesNotContainKeys("width", "height");
+        assertThat(text)
+                .containsEntry("key", "processed/" + job.get("jobId") + "/text")
+                .containsEntry("contentType", "text/plain; charset=utf-8")
+                .doesNotContainKeys("width", "height");
         HttpResponse<byte[]> textBytes = alice.fetch((String) text.get("url"));
         assertThat(textBytes.statusCode()).isEqualTo(200);
         assertThat(new String(textBytes.body(), StandardCharsets.UTF_8))
@@ -53,7 +63,8 @@ class PdfFlowIT extends EmbeddedChuteIT {
         assertThat(preview).containsEntry("contentType", "image/jpeg").containsEntry("height", 1200);
         HttpResponse<byte[]> previewBytes = alice.fetch((String) preview.get("url"));
         assertThat(previewBytes.statusCode()).isEqualTo(200);
-        assertThat(Images.size(previewBytes.body())).containsExactly((int) preview.get("width"), (int) preview.get("height"));
+        assertThat(Images.size(previewBytes.body()))
+                .containsExactly((int) preview.get("width"), (int) preview.get("height"));
         assertThat(previewBytes.headers().firstValue("Content-Disposition"))
                 .hasValueSatisfying(v -> assertThat(v).contains("minutes-preview.jpg"));
     }
@@ -61,14 +72,21 @@ class PdfFlowIT extends EmbeddedChuteIT {
     @Test
     void aPasswordProtectedPdfIsRejectedAtOnceWithItsReason() {
         TestClient bob = newUser();
-        Path pdf = aPdf().withPages("for my eyes only").encryptedWithUserPassword("hunter2").writeTo(dir);
+        Path pdf = aPdf().withPages("for my eyes only")
+                .encryptedWithUserPassword("hunter2")
+                .writeTo(dir);
         Map<String, Object> accepted = signedUpload(bob, pdf, "secret.pdf", "application/pdf");
 
         Map<String, Object> job = settled(bob, accepted, "REJECTED");
 
-        assertThat(job).containsEntry("error", "encrypted PDF").containsEntry("attempts", 1).doesNotContainKey("nextRetryAt");
+        assertThat(job)
+                .containsEntry("error", "encrypted PDF")
+                .containsEntry("attempts", 1)
+                .doesNotContainKey("nextRetryAt");
         assertThat((Map<?, ?>) job.get("outputs")).isEmpty();
-        assertThat(bob.get("/api/uploads/" + accepted.get("uploadId") + "/download").status()).isEqualTo(403);
+        assertThat(bob.get("/api/uploads/" + accepted.get("uploadId") + "/download")
+                        .status())
+                .isEqualTo(403);
     }
 
     @Test
@@ -79,15 +97,20 @@ class PdfFlowIT extends EmbeddedChuteIT {
         random[0] = 0x13; // why: no magic number starts with it
         Path file = Files.write(dir.resolve("fake.pdf"), random);
 
-        Map<String, Object> job = TestUploads.completedJob(carol, signedUpload(carol, file, "fake.pdf", "application/pdf"));
+        Map<String, Object> job =
+                TestUploads.completedJob(carol, signedUpload(carol, file, "fake.pdf", "application/pdf"));
 
         assertThat(job).containsEntry("type", "file").containsEntry("detectedType", "application/octet-stream");
-        assertThat(job.get("outputs")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP).isEmpty();
+        assertThat(job.get("outputs"))
+                .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                .isEmpty();
     }
 
     private static Map<String, Object> signedUpload(TestClient user, Path file, String name, String contentType) {
         Map<String, Object> signed = sign(user, file, name, contentType);
-        assertThat(user.put((String) signed.get("url"), TestUploads.headers(signed), file).status()).isEqualTo(200);
+        assertThat(user.put((String) signed.get("url"), TestUploads.headers(signed), file)
+                        .status())
+                .isEqualTo(200);
         TestClient.Response complete = user.post("/api/uploads/" + signed.get("uploadId") + "/complete", Map.of());
         assertThat(complete.status()).isEqualTo(202);
         return complete.json();
@@ -95,8 +118,8 @@ class PdfFlowIT extends EmbeddedChuteIT {
 
     private static Map<String, Object> sign(TestClient user, Path file, String name, String contentType) {
         try {
-            TestClient.Response signed = user.post("/api/uploads",
-                    Map.of("fileName", name, "size", Files.size(file), "contentType", contentType));
+            TestClient.Response signed = user.post(
+                    "/api/uploads", Map.of("fileName", name, "size", Files.size(file), "contentType", contentType));
             assertThat(signed.status()).isEqualTo(201);
             return signed.json();
         } catch (IOException e) {
@@ -107,7 +130,8 @@ class PdfFlowIT extends EmbeddedChuteIT {
     /** Polls the job until it reaches {@code status}, failing at once if it settles in another final state. */
     private static Map<String, Object> settled(TestClient user, Map<String, Object> accepted, String status) {
         String statusUrl = (String) accepted.get("statusUrl");
-        return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+        return await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> user.get(statusUrl).json(), job -> {
                     assertThat(job.get("status")).isNotEqualTo("RETRYING");
                     assertThat(job.get("status")).isIn("PENDING", "PROCESSING", status);

@@ -59,20 +59,26 @@ class PdfProcessorTest {
 
     @Test
     void extractsTheTextOfEveryPageInOrder() throws Exception {
-        Path pdf = aPdf().withPages("First page says alpha", "Second page says bravo", "Third page says charlie").writeTo(dir);
+        Path pdf = aPdf().withPages("First page says alpha", "Second page says bravo", "Third page says charlie")
+                .writeTo(dir);
         FileContext context = new FileContext(pdf);
 
         Processor.Step step = processor.process(context);
 
         String text = context.text(PdfProcessor.TEXT);
-        assertThat(text).containsSubsequence("First page says alpha", "Second page says bravo", "Third page says charlie");
+        assertThat(text)
+                .containsSubsequence("First page says alpha", "Second page says bravo", "Third page says charlie");
         Output output = step.outputs().get("text");
         assertThat(output.key()).isEqualTo(context.outputKey("text"));
         assertThat(output.contentType()).isEqualTo("text/plain; charset=utf-8");
         assertThat(output.size()).isEqualTo(Files.size(context.output("text")));
         assertThat(output.width()).isNull();
-        assertThat(context.contentTypes).containsEntry("text", "text/plain; charset=utf-8").containsEntry("preview", "image/jpeg");
-        assertThat(step.metadata()).containsEntry("pageCount", 3).containsEntry("pagesProcessed", 3)
+        assertThat(context.contentTypes)
+                .containsEntry("text", "text/plain; charset=utf-8")
+                .containsEntry("preview", "image/jpeg");
+        assertThat(step.metadata())
+                .containsEntry("pageCount", 3)
+                .containsEntry("pagesProcessed", 3)
                 .containsEntry("textTruncated", false);
     }
 
@@ -116,7 +122,9 @@ class PdfProcessorTest {
 
     @Test
     void reportsTitleAndAuthorCleanedForStorage() throws Exception {
-        Path pdf = aPdf().withTitle("  Annual\u0000 report\n2025  ").withAuthor("A".repeat(2000)).writeTo(dir);
+        Path pdf = aPdf().withTitle("  Annual\u0000 report\n2025  ")
+                .withAuthor("A".repeat(2000))
+                .writeTo(dir);
 
         Map<String, Object> metadata = processor.process(new FileContext(pdf)).metadata();
 
@@ -126,7 +134,8 @@ class PdfProcessorTest {
 
     @Test
     void leavesOutTitleAndAuthorWhenAbsent() throws Exception {
-        Map<String, Object> metadata = processor.process(new FileContext(aPdf().writeTo(dir))).metadata();
+        Map<String, Object> metadata =
+                processor.process(new FileContext(aPdf().writeTo(dir))).metadata();
 
         assertThat(metadata).doesNotContainKeys("title", "author");
     }
@@ -134,7 +143,9 @@ class PdfProcessorTest {
     @Test
     void stopsAtTheTextLimitAndSaysSo() throws Exception {
         List<List<String>> pages = IntStream.rangeClosed(1, 10)
-                .mapToObj(p -> IntStream.rangeClosed(1, 10).mapToObj(l -> "page " + p + " line " + l + " of plain ascii text").toList())
+                .mapToObj(p -> IntStream.rangeClosed(1, 10)
+                        .mapToObj(l -> "page " + p + " line " + l + " of plain ascii text")
+                        .toList())
                 .toList();
         Path pdf = aPdf().withPageLines(pages).writeTo(dir);
         PdfProcessor capped = new PdfProcessor(new ChuteProperties.Pdf(DataSize.ofBytes(1000), 2000, 1200));
@@ -144,27 +155,33 @@ class PdfProcessorTest {
 
         assertThat(Files.size(context.output("text"))).isEqualTo(1000);
         assertThat(step.outputs().get("text").size()).isEqualTo(1000);
-        assertThat(context.text("text")).startsWith("page 1 line 1 of plain ascii text").doesNotContain("page 10 ");
+        assertThat(context.text("text"))
+                .startsWith("page 1 line 1 of plain ascii text")
+                .doesNotContain("page 10 ");
         assertThat(step.metadata()).containsEntry("textTruncated", true).containsEntry("pageCount", 10);
         assertThat((int) step.metadata().get("pagesProcessed")).isBetween(2, 9);
     }
 
     @Test
     void extractsNoMoreThanThePageLimit() throws Exception {
-        Path pdf = aPdf().withPages("p1 text", "p2 text", "p3 text", "p4 text", "p5 text").writeTo(dir);
+        Path pdf = aPdf().withPages("p1 text", "p2 text", "p3 text", "p4 text", "p5 text")
+                .writeTo(dir);
         PdfProcessor limited = new PdfProcessor(new ChuteProperties.Pdf(DataSize.ofMegabytes(1), 2, 1200));
         FileContext context = new FileContext(pdf);
 
         Processor.Step step = limited.process(context);
 
         assertThat(context.text("text")).contains("p1 text", "p2 text").doesNotContain("p3 text");
-        assertThat(step.metadata()).containsEntry("pageCount", 5).containsEntry("pagesProcessed", 2)
+        assertThat(step.metadata())
+                .containsEntry("pageCount", 5)
+                .containsEntry("pagesProcessed", 2)
                 .containsEntry("textTruncated", true);
     }
 
     @Test
     void countsThePagesReallyThereWhenThePageTreeOverstatesThem() throws Exception {
-        Path pdf = aPdf().withPages("only", "three", "pages").claimingPageCount(40).writeTo(dir);
+        Path pdf =
+                aPdf().withPages("only", "three", "pages").claimingPageCount(40).writeTo(dir);
         FileContext context = new FileContext(pdf);
 
         Processor.Step step = processor.process(context);
@@ -175,18 +192,25 @@ class PdfProcessorTest {
 
     @Test
     void reportsProgressAsPagesAreExtracted() throws Exception {
-        Path pdf = aPdf().withPages(IntStream.rangeClosed(1, 50).mapToObj(i -> "page " + i).toArray(String[]::new)).writeTo(dir);
+        Path pdf = aPdf().withPages(
+                        IntStream.rangeClosed(1, 50).mapToObj(i -> "page " + i).toArray(String[]::new))
+                .writeTo(dir);
         FileContext context = new FileContext(pdf);
 
         processor.process(context);
 
-        assertThat(context.progress).hasSizeGreaterThan(10).isSorted().allSatisfy(p -> assertThat(p).isBetween(1, 99));
+        assertThat(context.progress)
+                .hasSizeGreaterThan(10)
+                .isSorted()
+                .allSatisfy(p -> assertThat(p).isBetween(1, 99));
         assertThat(context.progress.getLast()).isEqualTo(99);
     }
 
     @Test
     void stopsBetweenPagesWhenInterrupted() throws Exception {
-        Path pdf = aPdf().withPages(IntStream.rangeClosed(1, 20).mapToObj(i -> "page " + i).toArray(String[]::new)).writeTo(dir);
+        Path pdf = aPdf().withPages(
+                        IntStream.rangeClosed(1, 20).mapToObj(i -> "page " + i).toArray(String[]::new))
+                .writeTo(dir);
         FileContext context = new FileContext(pdf);
         // the engine interrupts a cancelled or timed-out job: here, right after the first page's text
         context.onProgress = percent -> {
@@ -202,15 +226,19 @@ class PdfProcessorTest {
 
     @Test
     void refusesAPasswordProtectedPdf() {
-        Path pdf = aPdf().withPages("secret").encryptedWithUserPassword("s3cret").writeTo(dir);
+        Path pdf =
+                aPdf().withPages("secret").encryptedWithUserPassword("s3cret").writeTo(dir);
 
         assertThatThrownBy(() -> processor.process(new FileContext(pdf)))
-                .isInstanceOf(UnprocessableFileException.class).hasMessage("encrypted PDF");
+                .isInstanceOf(UnprocessableFileException.class)
+                .hasMessage("encrypted PDF");
     }
 
     @Test
     void processesAPdfRestrictedOnlyByAnOwnerPassword() throws Exception {
-        Path pdf = aPdf().withPages("anyone can open this").restrictedWithOwnerPassword("owner").writeTo(dir);
+        Path pdf = aPdf().withPages("anyone can open this")
+                .restrictedWithOwnerPassword("owner")
+                .writeTo(dir);
         FileContext context = new FileContext(pdf);
 
         processor.process(context);
@@ -225,7 +253,8 @@ class PdfProcessorTest {
         Path file = Files.write(dir.resolve("random.pdf"), random);
 
         assertThatThrownBy(() -> processor.process(new FileContext(file)))
-                .isInstanceOf(UnprocessableFileException.class).hasMessageStartingWith("could not parse the PDF: ");
+                .isInstanceOf(UnprocessableFileException.class)
+                .hasMessageStartingWith("could not parse the PDF: ");
     }
 
     @Test
@@ -234,7 +263,8 @@ class PdfProcessorTest {
         byte[] bytes = Files.readAllBytes(whole);
         Path truncated = Files.write(dir.resolve("truncated.pdf"), Arrays.copyOf(bytes, bytes.length / 3));
 
-        assertThatThrownBy(() -> processor.process(new FileContext(truncated))).isInstanceOf(UnprocessableFileException.class);
+        assertThatThrownBy(() -> processor.process(new FileContext(truncated)))
+                .isInstanceOf(UnprocessableFileException.class);
     }
 
     @Test
@@ -242,7 +272,8 @@ class PdfProcessorTest {
         Path empty = Files.createFile(dir.resolve("empty.pdf"));
 
         assertThatThrownBy(() -> processor.process(new FileContext(empty)))
-                .isInstanceOf(UnprocessableFileException.class).hasMessage("file is empty");
+                .isInstanceOf(UnprocessableFileException.class)
+                .hasMessage("file is empty");
     }
 
     @Test
@@ -252,7 +283,8 @@ class PdfProcessorTest {
         context.failingOutput = "text";
 
         assertThatThrownBy(() -> processor.process(context))
-                .isInstanceOf(IOException.class).isNotInstanceOf(UnprocessableFileException.class)
+                .isInstanceOf(IOException.class)
+                .isNotInstanceOf(UnprocessableFileException.class)
                 .hasMessage("disk full");
     }
 
@@ -268,7 +300,7 @@ class PdfProcessorTest {
         private final Job job;
         final Map<String, String> contentTypes = new HashMap<>();
         final List<Integer> progress = new ArrayList<>();
-        IntConsumer onProgress = p -> { };
+        IntConsumer onProgress = p -> {};
         String failingOutput;
 
         FileContext(Path file) {
@@ -338,8 +370,31 @@ class PdfProcessorTest {
 
     private static Job aPdfJob() {
         Instant now = Instant.now();
-        return new Job(new JobId(UUID.randomUUID()), UUID.randomUUID(), UUID.randomUUID(), null, "pdf", JobStatus.PROCESSING,
-                0, "doc.pdf", 1000L, "application/pdf", "uploads/doc.pdf", Map.of(), Map.of(), 0, 1, 5, now, null, null,
-                "worker", 1, now, now, null, null);
+        return new Job(
+                new JobId(UUID.randomUUID()),
+                UUID.randomUUID(),
+                UUID.randomUUID(),
+                null,
+                "pdf",
+                JobStatus.PROCESSING,
+                0,
+                "doc.pdf",
+                1000L,
+                "application/pdf",
+                "uploads/doc.pdf",
+                Map.of(),
+                Map.of(),
+                0,
+                1,
+                5,
+                now,
+                null,
+                null,
+                "worker",
+                1,
+                now,
+                now,
+                null,
+                null);
     }
 }

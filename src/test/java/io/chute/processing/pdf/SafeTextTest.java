@@ -8,7 +8,8 @@ class SafeTextTest {
 
     @Test
     void replacesControlCharactersAndCollapsesWhitespace() {
-        assertThat(SafeText.clean("\t Quarterly\u0000\u0000report \n\r 2025 \u00a0", 100)).isEqualTo("Quarterly report 2025");
+        assertThat(SafeText.clean("\t Quarterly\u0000\u0000report \n\r 2025 \u00a0", 100))
+                .isEqualTo("Quarterly report 2025");
     }
 
     @Test

@@ -17,7 +17,6 @@ import java.net.ServerSocket;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -103,11 +102,13 @@ class ClamAvClientIT {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = socket.getLocalPort();
         }
-        ClamAvClient nobody = new ClamAvClient("127.0.0.1", closedPort, Duration.ofSeconds(2), Duration.ofSeconds(30), CHUNK);
+        ClamAvClient nobody =
+                new ClamAvClient("127.0.0.1", closedPort, Duration.ofSeconds(2), Duration.ofSeconds(30), CHUNK);
 
         assertTimeout(Duration.ofSeconds(2), () -> {
             assertThatThrownBy(() -> nobody.scan(new ByteArrayInputStream(Eicar.bytes())))
-                    .isInstanceOf(ClamAvException.class).hasMessageContaining("unreachable");
+                    .isInstanceOf(ClamAvException.class)
+                    .hasMessageContaining("unreachable");
             assertThatThrownBy(nobody::ping).isInstanceOf(ClamAvException.class);
         });
     }
@@ -119,7 +120,8 @@ class ClamAvClientIT {
         try {
             assertTimeout(Duration.ofSeconds(10), () -> {
                 assertThatThrownBy(() -> impatient.scan(new ByteArrayInputStream(Eicar.bytes())))
-                        .isInstanceOf(ClamAvException.class).hasMessageContaining("did not answer within 500 ms");
+                        .isInstanceOf(ClamAvException.class)
+                        .hasMessageContaining("did not answer within 500 ms");
                 assertThatThrownBy(impatient::ping).isInstanceOf(ClamAvException.class);
             });
         } finally {
@@ -145,7 +147,8 @@ class ClamAvClientIT {
 
             scanner.interrupt();
 
-            Throwable thrown = failure.orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join();
+            Throwable thrown =
+                    failure.orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join();
             assertThat(thrown).isInstanceOf(ClamAvException.class).hasCauseInstanceOf(ClosedByInterruptException.class);
         } finally {
             clamd.thaw();

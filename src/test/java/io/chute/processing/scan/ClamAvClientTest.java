@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 /** How clamd's replies to INSTREAM read: only a verdict is a verdict. */
 class ClamAvClientTest {
 
-    private final ClamAvClient client = new ClamAvClient("127.0.0.1", 3310, Duration.ofSeconds(1), Duration.ofSeconds(1), 1024);
+    private final ClamAvClient client =
+            new ClamAvClient("127.0.0.1", 3310, Duration.ofSeconds(1), Duration.ofSeconds(1), 1024);
 
     @Test
     void okIsClean() throws ClamAvException {
@@ -19,14 +20,16 @@ class ClamAvClientTest {
 
     @Test
     void foundNamesTheSignatureWithoutItsExtendedDetectionInfo() throws ClamAvException {
-        assertThat(client.verdictOf("stream: Win.Test.EICAR_HDB-1 FOUND")).isEqualTo(new Verdict.Infected("Win.Test.EICAR_HDB-1"));
+        assertThat(client.verdictOf("stream: Win.Test.EICAR_HDB-1 FOUND"))
+                .isEqualTo(new Verdict.Infected("Win.Test.EICAR_HDB-1"));
         assertThat(client.verdictOf("stream: Win.Test.EICAR_HDB-1(44d88612fea8a8f36de82e1278abb02f:68) FOUND"))
                 .isEqualTo(new Verdict.Infected("Win.Test.EICAR_HDB-1"));
     }
 
     @Test
     void sizeLimitsAreTooLargeNotInfected() throws ClamAvException {
-        assertThat(client.verdictOf("INSTREAM size limit exceeded. ERROR")).isEqualTo(new Verdict.TooLarge("StreamMaxLength"));
+        assertThat(client.verdictOf("INSTREAM size limit exceeded. ERROR"))
+                .isEqualTo(new Verdict.TooLarge("StreamMaxLength"));
         assertThat(client.verdictOf("stream: Heuristics.Limits.Exceeded.MaxFileSize FOUND"))
                 .isEqualTo(new Verdict.TooLarge("Heuristics.Limits.Exceeded.MaxFileSize"));
         assertThat(client.verdictOf("stream: Heuristics.Limits.Exceeded.MaxScanSize FOUND"))
@@ -42,7 +45,8 @@ class ClamAvClientTest {
 
     @Test
     void errorsAndAnythingElseAreNoVerdict() {
-        assertThatThrownBy(() -> client.verdictOf("stream: Can't allocate memory ERROR")).isInstanceOf(ClamAvException.class);
+        assertThatThrownBy(() -> client.verdictOf("stream: Can't allocate memory ERROR"))
+                .isInstanceOf(ClamAvException.class);
         assertThatThrownBy(() -> client.verdictOf("COMMAND READ TIMED OUT")).isInstanceOf(ClamAvException.class);
         assertThatThrownBy(() -> client.verdictOf("stream:  FOUND")).isInstanceOf(ClamAvException.class);
         assertThatThrownBy(() -> client.verdictOf("PONG")).isInstanceOf(ClamAvException.class);

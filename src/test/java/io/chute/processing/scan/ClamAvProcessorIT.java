@@ -82,7 +82,8 @@ class ClamAvProcessorIT {
         FakeContext context = new FakeContext(largeFile());
 
         assertThatThrownBy(() -> new ClamAvProcessor(clamd.client(), Oversize.REFUSE).process(context))
-                .isInstanceOf(UnprocessableFileException.class).hasMessageStartingWith("too large to scan");
+                .isInstanceOf(UnprocessableFileException.class)
+                .hasMessageStartingWith("too large to scan");
         assertThat(context.quarantined).isFalse();
     }
 
@@ -92,7 +93,8 @@ class ClamAvProcessorIT {
 
         Processor.Step step = new ClamAvProcessor(clamd.client(), Oversize.MARK_UNSCANNED).process(context);
 
-        assertThat(step.metadata()).isEqualTo(Map.of("scan", Map.of("engine", "clamav", "result", "unscanned: too large")));
+        assertThat(step.metadata())
+                .isEqualTo(Map.of("scan", Map.of("engine", "clamav", "result", "unscanned: too large")));
     }
 
     @Test
@@ -101,18 +103,21 @@ class ClamAvProcessorIT {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = socket.getLocalPort();
         }
-        ClamAvClient nobody = new ClamAvClient("127.0.0.1", closedPort, Duration.ofSeconds(2), Duration.ofSeconds(5), 65536);
+        ClamAvClient nobody =
+                new ClamAvClient("127.0.0.1", closedPort, Duration.ofSeconds(2), Duration.ofSeconds(5), 65536);
         FakeContext context = new FakeContext(Eicar.appendedTo(Images.jpeg(dir, 64, 48)));
 
         assertThatThrownBy(() -> new ClamAvProcessor(nobody, Oversize.MARK_UNSCANNED).process(context))
-                .isInstanceOf(ClamAvException.class).isNotInstanceOf(UnprocessableFileException.class);
+                .isInstanceOf(ClamAvException.class)
+                .isNotInstanceOf(UnprocessableFileException.class);
         assertThat(context.quarantined).isFalse();
     }
 
     /** 2 MiB: twice what this clamd takes. */
     private Path largeFile() throws IOException {
         Path file = dir.resolve("large.bin");
-        try (OutputStream out = Files.newOutputStream(file); InputStream in = new ClamAvClientIT.Filler(2L * 1024 * 1024)) {
+        try (OutputStream out = Files.newOutputStream(file);
+                InputStream in = new ClamAvClientIT.Filler(2L * 1024 * 1024)) {
             in.transferTo(out);
         }
         return file;
@@ -120,9 +125,32 @@ class ClamAvProcessorIT {
 
     private static Job aJob(Path file) {
         Instant now = Instant.now();
-        return new Job(new JobId(UUID.randomUUID()), UUID.randomUUID(), UUID.randomUUID(), null, "image",
-                JobStatus.PROCESSING, 0, file.getFileName().toString(), null, "image/jpeg", "uploads/test/" + file.getFileName(),
-                Map.of(), Map.of(), 0, 1, 5, now, null, null, "test-worker", 1, now, now, null, null);
+        return new Job(
+                new JobId(UUID.randomUUID()),
+                UUID.randomUUID(),
+                UUID.randomUUID(),
+                null,
+                "image",
+                JobStatus.PROCESSING,
+                0,
+                file.getFileName().toString(),
+                null,
+                "image/jpeg",
+                "uploads/test/" + file.getFileName(),
+                Map.of(),
+                Map.of(),
+                0,
+                1,
+                5,
+                now,
+                null,
+                null,
+                "test-worker",
+                1,
+                now,
+                now,
+                null,
+                null);
     }
 
     /** The pipeline's side of a step: the file, and whether the step asked for quarantine. */

@@ -31,12 +31,13 @@ import org.springframework.test.context.DynamicPropertySource;
  * wait instead of passing unscanned.
  */
 @ChuteIT({
-        "chute.jobs.backoff-base=200ms",
-        "chute.jobs.poll-interval=500ms",
-        // why: enough attempts that a job outlives the clamd outage of a test
-        "chute.jobs.max-attempts=50",
-        "chute.clamav.enabled=true",
-        "chute.clamav.host=127.0.0.1"})
+    "chute.jobs.backoff-base=200ms",
+    "chute.jobs.poll-interval=500ms",
+    // why: enough attempts that a job outlives the clamd outage of a test
+    "chute.jobs.max-attempts=50",
+    "chute.clamav.enabled=true",
+    "chute.clamav.host=127.0.0.1"
+})
 @DirtiesContext // why: this context scans with a clamd that stops with this class
 class VirusScanIT {
 
@@ -67,19 +68,23 @@ class VirusScanIT {
         Path infected = Eicar.appendedTo(Images.jpeg(dir, 320, 240)); // still a JPEG to type detection
 
         Map<String, Object> accepted = TestUploads.acceptedJob(alice, infected);
-        Map<String, Object> job = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+        Map<String, Object> job = await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> alice.get((String) accepted.get("statusUrl")).json(), j -> {
                     assertThat(j.get("status")).isNotEqualTo("COMPLETED");
                     return "REJECTED".equals(j.get("status"));
                 });
 
         assertThat((String) job.get("error")).isEqualTo("infected: " + ClamdServer.SIGNATURE + ".UNOFFICIAL");
-        assertThat(job.get("outputs")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP).isEmpty();
+        assertThat(job.get("outputs"))
+                .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                .isEmpty();
         String uploadId = (String) accepted.get("uploadId");
         assertThat(alice.get("/api/uploads/" + uploadId + "/download").status()).isEqualTo(403);
         String original = "uploads/" + alice.get("/api/me").json().get("id") + "/" + uploadId;
         assertThat(stat(original)).as("the original where uploads live").isEmpty();
-        assertThat(stat("quarantine/" + original)).as("the original in quarantine")
+        assertThat(stat("quarantine/" + original))
+                .as("the original in quarantine")
                 .hasValueSatisfying(info -> assertThat(info.size()).isEqualTo(size(infected)));
     }
 
@@ -87,23 +92,31 @@ class VirusScanIT {
     void anInfectedTextFileIsAcceptedThenRejectedByItsScanAndNeverDownloaded() throws IOException {
         TestClient dora = newUser();
         Path notes = Files.write(dir.resolve("notes.txt"), Eicar.bytes());
-        Map<String, Object> signed = dora.post("/api/uploads",
-                Map.of("fileName", "notes.txt", "size", size(notes), "contentType", "text/plain")).json();
+        Map<String, Object> signed = dora.post(
+                        "/api/uploads",
+                        Map.of("fileName", "notes.txt", "size", size(notes), "contentType", "text/plain"))
+                .json();
         @SuppressWarnings("unchecked")
         Map<String, String> headers = (Map<String, String>) signed.get("headers");
-        assertThat(dora.put((String) signed.get("url"), headers, notes).status()).isEqualTo(200);
+        assertThat(dora.put((String) signed.get("url"), headers, notes).status())
+                .isEqualTo(200);
 
         TestClient.Response complete = dora.post("/api/uploads/" + signed.get("uploadId") + "/complete", Map.of());
 
-        assertThat(complete.status()).as("the scan belongs to the job, not to complete").isEqualTo(202);
-        Map<String, Object> job = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+        assertThat(complete.status())
+                .as("the scan belongs to the job, not to complete")
+                .isEqualTo(202);
+        Map<String, Object> job = await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> dora.get((String) complete.json().get("statusUrl")).json(), j -> {
                     assertThat(j.get("status")).isNotEqualTo("COMPLETED");
                     return "REJECTED".equals(j.get("status"));
                 });
         assertThat((String) job.get("error")).startsWith("infected: " + ClamdServer.SIGNATURE);
         assertThat(job).containsEntry("detectedType", "text/plain");
-        assertThat(dora.get("/api/uploads/" + signed.get("uploadId") + "/download").status()).isEqualTo(403);
+        assertThat(dora.get("/api/uploads/" + signed.get("uploadId") + "/download")
+                        .status())
+                .isEqualTo(403);
     }
 
     @Test
@@ -113,7 +126,8 @@ class VirusScanIT {
         Map<String, Object> job = completed(bob, TestUploads.acceptedJob(bob, Images.jpeg(dir, 320, 240)));
 
         assertThat(job.get("metadata")).isEqualTo(Map.of("scan", Map.of("engine", "clamav", "result", "clean")));
-        assertThat(job.get("outputs")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+        assertThat(job.get("outputs"))
+                .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
                 .containsKeys("thumbnail", "medium", "large");
     }
 
@@ -125,7 +139,8 @@ class VirusScanIT {
         try {
             accepted = TestUploads.acceptedJob(carol, Images.jpeg(dir, 320, 240));
 
-            Map<String, Object> waiting = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+            Map<String, Object> waiting = await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(50))
                     .until(() -> carol.get((String) accepted.get("statusUrl")).json(), j -> {
                         assertThat(j.get("status")).isIn("PENDING", "PROCESSING", "RETRYING");
                         return "RETRYING".equals(j.get("status"));
@@ -145,7 +160,8 @@ class VirusScanIT {
     }
 
     private Map<String, Object> completed(TestClient user, Map<String, Object> accepted) {
-        return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+        return await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> user.get((String) accepted.get("statusUrl")).json(), j -> {
                     assertThat(j.get("status")).isNotIn("FAILED", "REJECTED", "CANCELLED");
                     return "COMPLETED".equals(j.get("status"));

@@ -18,8 +18,10 @@ class EncodingsTest {
 
     @Test
     void asciiAndValidUtf8AreUtf8() throws IOException {
-        assertThat(Encodings.detect(Files.writeString(dir.resolve("a.txt"), "plain"))).isEqualTo(StandardCharsets.UTF_8);
-        assertThat(Encodings.detect(Files.writeString(dir.resolve("b.txt"), "naïve café ☕"))).isEqualTo(StandardCharsets.UTF_8);
+        assertThat(Encodings.detect(Files.writeString(dir.resolve("a.txt"), "plain")))
+                .isEqualTo(StandardCharsets.UTF_8);
+        assertThat(Encodings.detect(Files.writeString(dir.resolve("b.txt"), "naïve café ☕")))
+                .isEqualTo(StandardCharsets.UTF_8);
     }
 
     @Test
@@ -38,7 +40,8 @@ class EncodingsTest {
     void aUtf8CharacterCutByTheSampleEndIsNotAnError() throws IOException {
         byte[] bytes = ("x".repeat(64 * 1024 - 1) + "é and more").getBytes(StandardCharsets.UTF_8);
 
-        assertThat(Encodings.detect(Files.write(dir.resolve("long.txt"), bytes))).isEqualTo(StandardCharsets.UTF_8);
+        assertThat(Encodings.detect(Files.write(dir.resolve("long.txt"), bytes)))
+                .isEqualTo(StandardCharsets.UTF_8);
     }
 
     @Test

@@ -53,8 +53,8 @@ class TextFlowIT extends EmbeddedChuteIT {
     @Test
     void aCsvGetsItsTextAndAPreviewOfItsFirstRows() throws IOException {
         TestClient carol = newUser();
-        Path csv = Files.writeString(dir.resolve("animals.csv"),
-                "name,legs,\"note, with comma\"\nquokka,4,smiles\nemu,2,runs\n");
+        Path csv = Files.writeString(
+                dir.resolve("animals.csv"), "name,legs,\"note, with comma\"\nquokka,4,smiles\nemu,2,runs\n");
 
         Map<String, Object> job = uploadAndSettle(carol, csv, "animals.csv", "text/csv", Duration.ofSeconds(60));
 

@@ -20,24 +20,28 @@ import org.junit.jupiter.api.io.TempDir;
 class FfmpegTest {
 
     /** Ten minutes of test pattern encoded to nowhere: far longer than any test waits. */
-    private static final List<String> ENDLESS = List.of("-re", "-f", "lavfi", "-i", "testsrc=duration=600:size=320x240",
-            "-f", "null", "-");
+    private static final List<String> ENDLESS =
+            List.of("-re", "-f", "lavfi", "-i", "testsrc=duration=600:size=320x240", "-f", "null", "-");
 
     @TempDir
     Path dir;
 
     @Test
     void aCommandPastTheTimeoutIsKilled() {
-        Ffmpeg ffmpeg = Ffmpeg.find(new ChuteProperties.Ffmpeg(null, Duration.ofSeconds(2))).orElseThrow();
+        Ffmpeg ffmpeg = Ffmpeg.find(new ChuteProperties.Ffmpeg(null, Duration.ofSeconds(2)))
+                .orElseThrow();
 
-        assertThatThrownBy(() -> ffmpeg.run(ENDLESS, dir)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> ffmpeg.run(ENDLESS, dir))
+                .isInstanceOf(IOException.class)
                 .hasMessageContaining("did not finish within PT2S and was killed");
-        assertThat(ProcessHandle.current().descendants().filter(FfmpegTest::isFfmpeg)).isEmpty();
+        assertThat(ProcessHandle.current().descendants().filter(FfmpegTest::isFfmpeg))
+                .isEmpty();
     }
 
     @Test
     void aCancelledTranscodeIsKilledAfterReportingProgress() {
-        Ffmpeg ffmpeg = Ffmpeg.find(new ChuteProperties.Ffmpeg(null, Duration.ofMinutes(5))).orElseThrow();
+        Ffmpeg ffmpeg = Ffmpeg.find(new ChuteProperties.Ffmpeg(null, Duration.ofMinutes(5)))
+                .orElseThrow();
         List<Double> progress = new CopyOnWriteArrayList<>();
         AtomicReference<Thread> worker = new AtomicReference<>();
         CompletableFuture<Void> job = CompletableFuture.runAsync(() -> {
@@ -56,7 +60,8 @@ class FfmpegTest {
         assertThat(job).isCompletedExceptionally();
         assertThatThrownBy(job::join).hasRootCauseInstanceOf(InterruptedIOException.class);
         assertThat(progress).allSatisfy(p -> assertThat(p).isBetween(0.0, 1.0));
-        assertThat(ProcessHandle.current().descendants().filter(FfmpegTest::isFfmpeg)).isEmpty();
+        assertThat(ProcessHandle.current().descendants().filter(FfmpegTest::isFfmpeg))
+                .isEmpty();
     }
 
     private static boolean isFfmpeg(ProcessHandle process) {

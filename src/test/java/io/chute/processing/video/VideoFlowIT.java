@@ -41,8 +41,11 @@ class VideoFlowIT extends EmbeddedChuteIT {
         TestClient.Response accepted = alice.postRaw("/api/upload", form.contentType(), form.body());
         assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
 
-        Map<String, Object> job = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                .until(() -> alice.get((String) accepted.json().get("statusUrl")).json(),
+        Map<String, Object> job = await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .until(
+                        () -> alice.get((String) accepted.json().get("statusUrl"))
+                                .json(),
                         j -> List.of("COMPLETED", "REJECTED", "FAILED").contains(j.get("status")));
         assertThat(job).containsEntry("status", "COMPLETED").containsEntry("type", "video");
         // by magic bytes alone an ISO base media file reads as QuickTime, its ancestor format
@@ -53,7 +56,10 @@ class VideoFlowIT extends EmbeddedChuteIT {
         assertThat(((Number) metadata.get("durationSeconds")).doubleValue()).isBetween(2.9, 3.1);
         @SuppressWarnings("unchecked")
         Map<String, Object> poster = ((Map<String, Map<String, Object>>) job.get("outputs")).get("poster");
-        assertThat(poster).containsEntry("width", 640).containsEntry("height", 360).containsEntry("contentType", "image/jpeg");
+        assertThat(poster)
+                .containsEntry("width", 640)
+                .containsEntry("height", 360)
+                .containsEntry("contentType", "image/jpeg");
         assertThat(Images.size(alice.fetch((String) poster.get("url")).body())).containsExactly(640, 360);
     }
 
@@ -62,26 +68,36 @@ class VideoFlowIT extends EmbeddedChuteIT {
         TestClient bob = newUser();
         Path video = Media.phoneVideo(dir, 960, 1280);
 
-        Map<String, Object> job = uploadAndSettle(bob, video, "IMG_0042.MOV", "video/quicktime", Duration.ofSeconds(120));
+        Map<String, Object> job =
+                uploadAndSettle(bob, video, "IMG_0042.MOV", "video/quicktime", Duration.ofSeconds(120));
 
         assertThat(job).as(job.toString()).containsEntry("status", "COMPLETED");
-        assertThat(metadata(job)).containsEntry("videoCodec", "hevc").containsEntry("audioCodec", "aac")
+        assertThat(metadata(job))
+                .containsEntry("videoCodec", "hevc")
+                .containsEntry("audioCodec", "aac")
                 .containsEntry("playable", "transcoded");
         assertThat(output(job, "poster")).containsEntry("contentType", "image/jpeg");
         Map<String, Object> playable = output(job, "playable");
-        assertThat(playable).containsEntry("contentType", "video/mp4").containsEntry("width", 720).containsEntry("height", 960);
+        assertThat(playable)
+                .containsEntry("contentType", "video/mp4")
+                .containsEntry("width", 720)
+                .containsEntry("height", 960);
         byte[] mp4 = bob.fetch((String) playable.get("url")).body();
         Path downloaded = Files.write(dir.resolve("playable.mp4"), mp4);
         assertThat(Media.probe(downloaded)).contains("codec_name=h264", "codec_name=aac", "pix_fmt=yuv420p");
         String boxes = new String(mp4, java.nio.charset.StandardCharsets.ISO_8859_1);
-        assertThat(boxes.indexOf("moov")).as("+faststart puts the index before the media").isLessThan(boxes.indexOf("mdat"));
+        assertThat(boxes.indexOf("moov"))
+                .as("+faststart puts the index before the media")
+                .isLessThan(boxes.indexOf("mdat"));
     }
 
     @Test
     void withoutFfmpegAVideoCompletesWithTheOriginalOnlyAndSaysWhy() throws Exception {
         ChuteProperties properties = new Binder(new MapConfigurationPropertySource(Map.of(
-                "chute.processing.ffmpeg.path", dir.resolve("no-ffmpeg-here").toString(),
-                "chute.data-dir", dir.toString()))).bindOrCreate("chute", ChuteProperties.class);
+                        "chute.processing.ffmpeg.path",
+                                dir.resolve("no-ffmpeg-here").toString(),
+                        "chute.data-dir", dir.toString())))
+                .bindOrCreate("chute", ChuteProperties.class);
         VideoProcessor processor = new VideoProcessor(properties);
         Path video = testVideo(dir, 160, 90, 1);
 
@@ -95,12 +111,28 @@ class VideoFlowIT extends EmbeddedChuteIT {
     /** A real MP4 made by ffmpeg's test source (the tests need ffmpeg, as CI installs it). */
     static Path testVideo(Path dir, int width, int height, int seconds) throws IOException, InterruptedException {
         Path out = dir.resolve("clip-" + width + "x" + height + ".mp4");
-        Process ffmpeg = new ProcessBuilder("ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi",
-                "-i", "testsrc=duration=" + seconds + ":size=" + width + "x" + height + ":rate=25",
-                "-pix_fmt", "yuv420p", "-y", out.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("ffmpeg.log").toFile()).start();
-        assertThat(ffmpeg.waitFor(60, TimeUnit.SECONDS)).as("ffmpeg (apt-get install ffmpeg) made a test video").isTrue();
-        assertThat(ffmpeg.exitValue()).as(Files.readString(dir.resolve("ffmpeg.log"))).isZero();
+        Process ffmpeg = new ProcessBuilder(
+                        "ffmpeg",
+                        "-nostdin",
+                        "-v",
+                        "error",
+                        "-f",
+                        "lavfi",
+                        "-i",
+                        "testsrc=duration=" + seconds + ":size=" + width + "x" + height + ":rate=25",
+                        "-pix_fmt",
+                        "yuv420p",
+                        "-y",
+                        out.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("ffmpeg.log").toFile())
+                .start();
+        assertThat(ffmpeg.waitFor(60, TimeUnit.SECONDS))
+                .as("ffmpeg (apt-get install ffmpeg) made a test video")
+                .isTrue();
+        assertThat(ffmpeg.exitValue())
+                .as(Files.readString(dir.resolve("ffmpeg.log")))
+                .isZero();
         return out;
     }
 }
