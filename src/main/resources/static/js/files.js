@@ -117,7 +117,7 @@ export function fileCard({ task = null, job = null, watch = true, own = watch, s
     const type = j?.detectedType ?? t?.file.type;
     fill(meta, [formatBytes(size), !previewOf(j) && type ? type : null,
       kind === 'pdf' && pages ? `${pages} page${pages === 1 ? '' : 's'}` : null,
-      j?.outputs?.medium?.width ? `${j.outputs.large?.width ?? j.outputs.medium.width}×${j.outputs.large?.height ?? j.outputs.medium.height}` : null]
+      dimensionsOf(j)]
       .filter(Boolean).join(' · '));
 
     const player = !shownPreview?.startsWith('player:') ? inlinePlayer(j, name) : null;
@@ -355,3 +355,9 @@ export function filesPage(main) {
   };
 }
 
+/** The original's size (a photo's or a video's, from its job), or else the largest rendition's. */
+function dimensionsOf(j) {
+  if (j?.metadata?.width && j?.metadata?.height) return `${j.metadata.width}×${j.metadata.height}`;
+  const largest = j?.outputs?.large ?? j?.outputs?.medium;
+  return largest?.width ? `${largest.width}×${largest.height}` : null;
+}

@@ -192,6 +192,14 @@ public final class Browser implements AutoCloseable {
                 Map.of("offline", !up, "latency", 0, "downloadThroughput", -1, "uploadThroughput", -1));
     }
 
+    /** Limits what the page may send to {@code bytesPerSecond} (uploads crawl), or lifts the limit with -1. */
+    public void uploadThroughput(long bytesPerSecond) {
+        driver.executeCdpCommand("Network.enable", Map.of());
+        driver.executeCdpCommand(
+                "Network.emulateNetworkConditions",
+                Map.of("offline", false, "latency", 0, "downloadThroughput", -1, "uploadThroughput", bytesPerSecond));
+    }
+
     /**
      * Grants this origin the notifications permission (as a person clicking "Allow" would) and keeps
      * the title and body of every notification the page shows in the origin's localStorage, from

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.chute.support.Browser;
 import io.chute.support.EmbeddedChuteIT;
+import io.chute.support.Images;
 import io.chute.support.SampleFiles;
 import io.chute.support.TestClient;
 import io.chute.support.TestUploads;
@@ -49,6 +50,50 @@ class FileFlowsIT extends EmbeddedChuteIT {
             card.findElement(By.xpath(".//button[text()='Download']")).click();
             assertThat(Files.readAllBytes(browser.downloaded(".zip"))).isEqualTo(Files.readAllBytes(zip));
         }
+    }
+
+    @Test
+    void aPhotosCardShowsTheOriginalsDimensionsNotARenditions() {
+        TestClient ana = newUser();
+        Path photo = Images.jpeg(dir, 2400, 1600);
+
+        try (Browser browser = signedIn(ana, "/#/files")) {
+            browser.await(By.cssSelector(".dropzone"));
+            browser.pick(By.id("file-input"), photo);
+            WebElement card = browser.until(
+                    d -> d.findElements(WebClientIT.card(photo.getFileName().toString())).stream()
+                            .filter(c -> "completed".equals(c.getAttribute("data-state")))
+                            .findFirst()
+                            .orElse(null));
+
+            assertThat(card.findElement(By.cssSelector(".file-meta")).getText()).contains("2400×1600");
+        }
+    }
+
+    @Test
+    void leavingThePageWhileAnUploadRunsAsksFirst() throws IOException {
+        TestClient ana = newUser();
+        // below the multipart threshold: a single PUT, which nothing could resume after a reload
+        Path archive = sparseFile(dir.resolve("archive.bin"), 16L * 1024 * 1024);
+
+        try (Browser browser = signedIn(ana, "/#/files")) {
+            browser.await(By.cssSelector(".dropzone"));
+            assertThat(leavingAsks(browser)).as("nothing is uploading").isFalse();
+
+            browser.uploadThroughput(64 * 1024);
+            browser.pick(By.id("file-input"), archive);
+
+            Boolean asked = browser.until(d -> leavingAsks(browser) ? Boolean.TRUE : null);
+            assertThat(asked).as("an upload is running").isTrue();
+            browser.uploadThroughput(-1);
+        }
+    }
+
+    /** Whether the page asks before it is left: a cancelled {@code beforeunload}, as a browser sees it. */
+    private static boolean leavingAsks(Browser browser) {
+        return (Boolean)
+                browser.script(
+                        "const e = new Event('beforeunload', {cancelable: true}); window.dispatchEvent(e); return e.defaultPrevented;");
     }
 
     @Test

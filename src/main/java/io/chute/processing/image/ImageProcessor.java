@@ -6,11 +6,15 @@ import io.chute.processing.Processor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -109,6 +113,41 @@ class ImageProcessor implements Processor {
                     r.name(),
                     new Output(context.outputKey(r.name()), r.size(), r.contentType(), r.width(), r.height()));
         }
-        return new Step(outputs, Map.of());
+        return new Step(outputs, originalSize(context.file(), written));
+    }
+
+    /**
+     * The original's upright size as {@code width} and {@code height} metadata, so a client shows the
+     * photo's dimensions rather than a rendition's: read from the header alone (no decoding), the EXIF
+     * orientation applied. For formats only libvips reads, the largest rendition's size when it was not
+     * scaled down (renditions are never upscaled); nothing when it was.
+     */
+    static Map<String, Object> originalSize(Path file, List<Rendition> written) {
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers != null && readers.hasNext()) {
+                ImageReader reader = readers.next();
+                try {
+                    reader.setInput(in, true, true);
+                    int width = reader.getWidth(0);
+                    int height = reader.getHeight(0);
+                    boolean turned = "jpeg".equalsIgnoreCase(reader.getFormatName())
+                            && ExifOrientation.of(file).swapsAxes();
+                    return turned ? Map.of("width", height, "height", width) : Map.of("width", width, "height", height);
+                } finally {
+                    reader.dispose();
+                }
+            }
+        } catch (IOException | RuntimeException unreadable) {
+            // why: the size is a courtesy to clients; the renditions already showed the file can be read
+            log.debug("Header of {} not read: {}", file, unreadable.toString());
+        }
+        RenditionSpec largest = ImageRenditions.standardSpecs().getLast();
+        return written.stream()
+                .filter(r -> r.name().equals(largest.name()))
+                .filter(r -> r.width() < largest.width() && r.height() < largest.height())
+                .findFirst()
+                .<Map<String, Object>>map(r -> Map.of("width", r.width(), "height", r.height()))
+                .orElse(Map.of());
     }
 }
