@@ -104,11 +104,18 @@ class FileFlowsIT extends EmbeddedChuteIT {
 
         try (Browser browser = signedIn(ana, "/#/c/" + channel)) {
             browser.await(By.id("composer-input")).sendKeys("the notes follow");
+            // why: the refused card shows only until the stored message replaces the pending one, which can be
+            // quicker than any poll; an observer sees every change of the page
+            browser.script("""
+                    window.__refused = false;
+                    new MutationObserver(() => {
+                      for (const s of document.querySelectorAll("article[aria-label='empty.txt'] .file-status")) {
+                        if (s.textContent.startsWith('Refused')) window.__refused = true;
+                      }
+                    }).observe(document.body, {subtree: true, childList: true, characterData: true});""");
             browser.pick(By.id("attach-input"), empty);
 
-            browser.await(
-                    By.xpath(
-                            "//article[@aria-label='empty.txt']//*[contains(@class,'file-status') and starts-with(text(),'Refused')]"));
+            browser.until(d -> Boolean.TRUE.equals(browser.script("return window.__refused")) ? true : null);
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> contents(ana, channel), c -> c.contains("the notes follow"));
         }
