@@ -1,5 +1,6 @@
 package io.chute.search;
 
+import io.chute.common.AfterCommit;
 import io.chute.job.Job;
 import io.chute.job.JobChanges;
 import io.chute.job.JobStatus;
@@ -55,10 +56,15 @@ class DocumentTexts implements JobChanges {
 
     @Override
     public void changed(Collection<UUID> jobIds) {
-        changed.addAll(jobIds);
-        if (scheduled.compareAndSet(false, true)) {
-            indexer.execute(this::drain);
-        }
+        // why: this is told inside the job's transaction; the indexer reads the job on its own thread, which
+        // sees the completion only once it is committed
+        List<UUID> ids = List.copyOf(jobIds);
+        AfterCommit.run(() -> {
+            changed.addAll(ids);
+            if (scheduled.compareAndSet(false, true)) {
+                indexer.execute(this::drain);
+            }
+        });
     }
 
     private void drain() {
