@@ -123,6 +123,7 @@ class GuardRailsIT {
         }
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> log.getAll().contains("Client disconnected during PUT")
+                        || log.getAll().contains("The client went away during PUT")
                         || log.getAll().contains("The upload was interrupted"));
         assertThat(alice.post("/api/uploads/" + signed.get("uploadId") + "/complete", Map.of())
                         .status())

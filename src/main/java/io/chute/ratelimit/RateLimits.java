@@ -63,7 +63,8 @@ public class RateLimits {
             return;
         }
         RateLimitProperties.Limit settings = settingsOf(limit);
-        ConsumptionProbe probe = bucket(limit, subject, settings).tryConsumeAndReturnRemaining(1);
+        ConsumptionProbe probe =
+                unlessUnreachable(() -> bucket(limit, subject, settings).tryConsumeAndReturnRemaining(1));
         if (!probe.isConsumed()) {
             long retryAfter =
                     Math.max(1, TimeUnit.NANOSECONDS.toSeconds(probe.getNanosToWaitForRefill() + 999_999_999));
@@ -74,7 +75,23 @@ public class RateLimits {
     /** Gives back what {@link #consume} took, e.g. when a login succeeded and only failures count. */
     public void refund(Limit limit, String subject) {
         if (properties.enabled()) {
-            bucket(limit, subject, settingsOf(limit)).addTokens(1);
+            unlessUnreachable(() -> {
+                bucket(limit, subject, settingsOf(limit)).addTokens(1);
+                return null;
+            });
+        }
+    }
+
+    /**
+     * Bucket4j reports every SQL failure as its own {@code BucketExecutionException}; the buckets live in the
+     * database, so that is the database failing: said as Spring says it, the request gets a 503 like any other.
+     */
+    private static <T> T unlessUnreachable(java.util.function.Supplier<T> action) {
+        try {
+            return action.get();
+        } catch (io.github.bucket4j.BucketExceptions.BucketExecutionException e) {
+            throw new org.springframework.dao.DataAccessResourceFailureException(
+                    "The rate-limit buckets in the database could not be read", e);
         }
     }
 
