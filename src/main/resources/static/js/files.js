@@ -145,7 +145,7 @@ export function fileCard({ task = null, job = null, watch = true, own = watch, s
     }
     if (j?.type === 'zip' && j.status === 'COMPLETED' && j.outputs?.archive) {
       buttons.push(h('a', { class: 'button small primary', href: j.outputs.archive.url, download: j.fileName ?? 'chute-archive.zip',
-        'aria-label': `Download ${j.fileName ?? 'zip'}` },
+        'aria-label': j.fileName ? `Download zip ${j.fileName}` : 'Download zip' },
         'Download zip'));
     } else if (j?.uploadId && j.status !== 'REJECTED') {
       buttons.push(h('button', { class: 'button small ghost', onclick: () => download(j.uploadId, name) }, 'Download'));

@@ -114,6 +114,8 @@ class WebClientIT extends EmbeddedChuteIT {
             ana.click(By.id("zip-selected"));
             WebElement link =
                     ana.await(By.xpath("//article[@data-kind='zip']//a[starts-with(normalize-space(), 'Download')]"));
+            // WCAG 2.5.3: what a screen reader announces starts with what a sighted person reads
+            assertThat(link.getAccessibleName()).startsWith(link.getText().strip());
             link.click();
             assertThat(zipEntries(ana.downloaded(".zip"))).containsExactlyInAnyOrder(photoName, pdfName);
 
