@@ -286,7 +286,13 @@ public final class Browser implements AutoCloseable {
     public Path downloaded(String suffix) {
         return until(Duration.ofSeconds(30), d -> {
             try (var files = Files.list(downloads)) {
-                return files.filter(f -> f.getFileName().toString().endsWith(suffix))
+                List<Path> all = files.toList();
+                // why: Chromium reserves the final name with an empty file while the bytes still go to .crdownload
+                if (all.stream().anyMatch(f -> f.getFileName().toString().endsWith(".crdownload"))) {
+                    return null;
+                }
+                return all.stream()
+                        .filter(f -> f.getFileName().toString().endsWith(suffix))
                         .findFirst()
                         .orElse(null);
             } catch (IOException e) {
