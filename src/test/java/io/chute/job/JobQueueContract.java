@@ -475,6 +475,7 @@ abstract class JobQueueContract {
                 null,
                 null,
                 null,
+                null,
                 null);
         assertThat(jobs.complete(staleClaim, Map.of(), Map.of())).isFalse();
         assertThat(jobs.failAttempt(staleClaim, "late", Instant.now())).isFalse();

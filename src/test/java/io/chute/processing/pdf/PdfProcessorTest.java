@@ -395,6 +395,7 @@ class PdfProcessorTest {
                 now,
                 now,
                 null,
+                null,
                 null);
     }
 }

@@ -150,6 +150,7 @@ class ClamAvProcessorIT {
                 now,
                 now,
                 null,
+                null,
                 null);
     }
 
