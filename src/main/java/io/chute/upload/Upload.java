@@ -54,68 +54,9 @@ record Upload(
                 jobId,
                 null,
                 null,
-                null);
-    }
-
-    Upload(
-            UUID id,
-            UUID ownerId,
-            String fileName,
-            long size,
-            String contentType,
-            String detectedType,
-            String objectKey,
-            UploadState state,
-            UUID channelId,
-            Instant expiresAt,
-            Instant createdAt,
-            Instant completedAt,
-            UUID jobId,
-            String multipartId,
-            Long partSize,
-            Integer partCount) {
-        this(
-                id,
-                ownerId,
-                fileName,
-                size,
-                contentType,
-                detectedType,
-                objectKey,
-                state,
-                channelId,
-                expiresAt,
-                createdAt,
-                completedAt,
-                jobId,
-                multipartId,
-                partSize,
-                partCount,
+                null,
                 null,
                 null);
-    }
-
-    /** The same upload, with the SHA-256 (hex) its client declared for the whole file. */
-    Upload declaring(String hex) {
-        return new Upload(
-                id,
-                ownerId,
-                fileName,
-                size,
-                contentType,
-                detectedType,
-                objectKey,
-                state,
-                channelId,
-                expiresAt,
-                createdAt,
-                completedAt,
-                jobId,
-                multipartId,
-                partSize,
-                partCount,
-                hex,
-                sha256);
     }
 
     boolean isMultipart() {

@@ -102,52 +102,41 @@ class UploadService {
         UUID id = UUID.randomUUID();
         Instant expiresAt = clock.instant().plus(properties.uploads().urlTtl());
         String key = Upload.objectKeyFor(caller.id(), id);
-        if (request.size() > properties.storage().multipartThreshold().toBytes()) {
-            long partSize = partSizeFor(request.size());
-            int partCount = (int) ((request.size() + partSize - 1) / partSize);
-            String multipartId;
+        boolean multipart =
+                request.size() > properties.storage().multipartThreshold().toBytes();
+        Long partSize = multipart ? partSizeFor(request.size()) : null;
+        Integer partCount = multipart ? (int) ((request.size() + partSize - 1) / partSize) : null;
+        String multipartId = null;
+        if (multipart) {
             try {
                 multipartId = store.startMultipart(key, request.contentType());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            Upload upload = new Upload(
-                            id,
-                            caller.id(),
-                            request.fileName(),
-                            request.size(),
-                            request.contentType(),
-                            null,
-                            key,
-                            UploadState.AWAITING_UPLOAD,
-                            request.channelId(),
-                            expiresAt,
-                            clock.instant(),
-                            null,
-                            null,
-                            multipartId,
-                            partSize,
-                            partCount)
-                    .declaring(request.sha256());
-            uploads.save(upload);
-            return new Signed(upload, null);
         }
         Upload upload = new Upload(
-                        id,
-                        caller.id(),
-                        request.fileName(),
-                        request.size(),
-                        request.contentType(),
-                        null,
-                        key,
-                        UploadState.AWAITING_UPLOAD,
-                        request.channelId(),
-                        expiresAt,
-                        clock.instant(),
-                        null,
-                        null)
-                .declaring(request.sha256());
+                id,
+                caller.id(),
+                request.fileName(),
+                request.size(),
+                request.contentType(),
+                null,
+                key,
+                UploadState.AWAITING_UPLOAD,
+                request.channelId(),
+                expiresAt,
+                clock.instant(),
+                null,
+                null,
+                multipartId,
+                partSize,
+                partCount,
+                request.sha256(),
+                null);
         uploads.save(upload);
+        if (multipart) {
+            return new Signed(upload, null);
+        }
         var signed = store.presignPut(
                 upload.objectKey(),
                 request.size(),
