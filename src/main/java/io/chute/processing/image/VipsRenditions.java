@@ -2,6 +2,7 @@ package io.chute.processing.image;
 
 import io.chute.processing.ChildProcess;
 import io.chute.processing.UnprocessableFileException;
+import io.chute.processing.WorkDir;
 import io.chute.processing.image.RenditionGeometry.Plan;
 import io.chute.processing.image.RenditionGeometry.Size;
 import io.chute.processing.image.RenditionSpec.Mode;
@@ -12,7 +13,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -149,8 +149,8 @@ public final class VipsRenditions implements RenditionEngine {
      * @throws IOException if the tools do not run or lack the JPEG and PNG loaders
      */
     public static VipsRenditions start(Path tools, long maxPixels, Duration timeout, Path tempRoot) throws IOException {
-        Path work = Files.createTempDirectory(Files.createDirectories(tempRoot), "vips-probe-");
-        try {
+        try (WorkDir scratch = WorkDir.create(tempRoot, "vips-probe-")) {
+            Path work = scratch.path();
             VipsRenditions bare = new VipsRenditions(tools, "?", Set.of(), maxPixels, PROBE_TIMEOUT, tempRoot);
             ChildProcess.Result versionRun = bare.exec(work, List.of(bare.vips.toString(), "--version"));
             Matcher version = VERSION.matcher(versionRun.output());
@@ -171,8 +171,6 @@ public final class VipsRenditions implements RenditionEngine {
                 throw new IOException("libvips at " + tools + " cannot load JPEG and PNG (loaders: " + loaders + ")");
             }
             return new VipsRenditions(tools, version.group(1), formats, maxPixels, timeout, tempRoot);
-        } finally {
-            deleteRecursively(work);
         }
     }
 
@@ -218,13 +216,11 @@ public final class VipsRenditions implements RenditionEngine {
         if (Files.size(source) == 0) {
             throw new UnprocessableFileException("file is empty");
         }
-        Path work = Files.createTempDirectory(Files.createDirectories(tempRoot), "vips-");
-        try {
-            // why: libvips reads options from a file name ending in [...]; a fixed name cannot
-            Files.createSymbolicLink(work.resolve(INPUT), source.toAbsolutePath());
-            return new Rendering(work, wanted, sink).run();
-        } finally {
-            deleteRecursively(work);
+        try (WorkDir scratch = WorkDir.create(tempRoot, "vips-")) {
+            // why: libvips reads options from a file name ending in [...]; a fixed name cannot. WorkDir's
+            // removal does not follow the link, so the source is never touched
+            Files.createSymbolicLink(scratch.resolve(INPUT), source.toAbsolutePath());
+            return new Rendering(scratch.path(), wanted, sink).run();
         }
     }
 
@@ -541,17 +537,5 @@ public final class VipsRenditions implements RenditionEngine {
                         .thenComparing(i -> specs.get(i).mode() == Mode.FIT ? 0 : 1))
                 .mapToInt(Integer::intValue)
                 .toArray();
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            // why: deepest first; walk does not follow the symbolic link to the source, so it is never touched
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        }
     }
 }
