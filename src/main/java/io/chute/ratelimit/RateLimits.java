@@ -1,6 +1,7 @@
 package io.chute.ratelimit;
 
 import io.chute.common.ApiException;
+import io.chute.common.DatabaseOutages;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
@@ -12,6 +13,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -23,6 +26,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class RateLimits {
+
+    private static final Logger log = LoggerFactory.getLogger(RateLimits.class);
 
     /** The limits Chute applies; the name is the policy name clients see in {@code RateLimit-Policy}. */
     public enum Limit {
@@ -97,8 +102,13 @@ public class RateLimits {
 
     @Scheduled(fixedDelayString = "PT10M", initialDelayString = "PT1M")
     void removeExpired() {
-        while (buckets.removeExpired(1000) == 1000) {
-            // why: sweep in batches so that one statement never holds many row locks
+        try {
+            while (buckets.removeExpired(1000) == 1000) {
+                // why: sweep in batches so that one statement never holds many row locks
+            }
+        } catch (RuntimeException e) {
+            // why: the next sweep takes what this one left; an outage is one WARN per node, not an ERROR per sweep
+            DatabaseOutages.report(log, "The sweep of expired rate-limit buckets", e);
         }
     }
 

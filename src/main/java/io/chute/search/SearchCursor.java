@@ -26,6 +26,9 @@ record SearchCursor(Instant createdAt, UUID messageId, UUID sub) {
                 .encodeToString((PREFIX + micros + ":" + messageId + ":" + sub).getBytes(StandardCharsets.US_ASCII));
     }
 
+    /** 10000-01-01T00:00:00Z in microseconds since the epoch. */
+    private static final long MAX_MICROS = 253_402_300_800_000_000L;
+
     /** The cursor in {@code text}, or null for the first page; a 400 for anything that is not a cursor. */
     static SearchCursor parse(String text) {
         if (text == null || text.isBlank()) {
@@ -36,7 +39,10 @@ record SearchCursor(Instant createdAt, UUID messageId, UUID sub) {
             InvalidInputException.require(decoded.startsWith(PREFIX), "before is not a valid cursor");
             String[] parts = decoded.substring(PREFIX.length()).split(":", -1);
             InvalidInputException.require(parts.length == 3, "before is not a valid cursor");
-            Instant at = Instant.EPOCH.plus(Long.parseLong(parts[0]), ChronoUnit.MICROS);
+            long micros = Long.parseLong(parts[0]);
+            // why: every message is stored after 1970 and before 10000; a forged time outside them is a SQL error
+            InvalidInputException.require(micros >= 0 && micros < MAX_MICROS, "before is not a valid cursor");
+            Instant at = Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
             return new SearchCursor(at, UUID.fromString(parts[1]), UUID.fromString(parts[2]));
         } catch (IllegalArgumentException | java.time.DateTimeException | ArithmeticException e) {
             throw new InvalidInputException("before is not a valid cursor");
