@@ -75,15 +75,24 @@ class DocumentTexts implements JobChanges {
                 ids.add(it.next());
                 it.remove();
             }
+            List<Job> batch;
             try {
-                for (Job job : jobs.findAll(ids)) {
-                    Output text = job.outputs() == null ? null : job.outputs().get(TEXT_OUTPUT);
-                    if (job.status() == JobStatus.COMPLETED && text != null && job.uploadId() != null) {
-                        index(job.uploadId(), text.key());
-                    }
-                }
+                batch = jobs.findAll(ids);
             } catch (RuntimeException e) {
                 log.warn("Indexing the text of {} documents failed: {}", ids.size(), e.toString());
+                continue;
+            }
+            for (Job job : batch) {
+                Output text = job.outputs() == null ? null : job.outputs().get(TEXT_OUTPUT);
+                if (job.status() != JobStatus.COMPLETED || text == null || job.uploadId() == null) {
+                    continue;
+                }
+                try {
+                    index(job.uploadId(), text.key());
+                } catch (RuntimeException e) {
+                    // why: one document that cannot be indexed must not leave the rest of its batch unindexed
+                    log.warn("Indexing the text of upload {} failed: {}", job.uploadId(), e.toString());
+                }
             }
         }
     }

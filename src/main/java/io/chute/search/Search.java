@@ -2,6 +2,7 @@ package io.chute.search;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.chute.common.InvalidInputException;
+import io.chute.upload.UploadState;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
@@ -44,6 +45,8 @@ class Search {
                 union all
                 select 'file', a.channel_id, a.message_id, a.upload_id, m.created_at, a.upload_id
                 from matched_files x
+                -- why: a file deleted or purged has no bytes left; its name and text must not be found either
+                join uploads f on f.id = x.id and f.state = :complete
                 join message_attachments a on a.upload_id = x.id
                 join messages m on m.id = a.message_id
                 where a.channel_id = any(array(select channel_id from mine)))
@@ -122,6 +125,7 @@ class Search {
                 .param("at", before == null ? null : Timestamp.from(before.createdAt()))
                 .param("mid", before == null ? null : before.messageId())
                 .param("sub", before == null ? null : before.sub())
+                .param("complete", UploadState.COMPLETE.name())
                 .param("limit", limit);
     }
 

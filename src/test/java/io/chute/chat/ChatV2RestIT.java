@@ -206,6 +206,9 @@ class ChatV2RestIT extends EmbeddedChuteIT {
         }
         assertProblem(bob.get("/api/search?q="), 400);
         assertProblem(bob.get("/api/search?q=x&before=nonsense"), 400);
+        // a file its owner deleted for good is found neither by its text nor by its name
+        assertThat(alice.delete("/api/uploads/" + uploads.get(1)).status()).isEqualTo(204);
+        assertThat(items(bob.get("/api/search?q=Kx" + word))).isEmpty();
     }
 
     @Test
