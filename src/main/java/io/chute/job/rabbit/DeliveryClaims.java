@@ -33,7 +33,7 @@ public class DeliveryClaims {
         return jobs
                 .claimWith(jdbc.sql("""
                 with delivered as (
-                    select job_id, type, priority, status, run_at from jobs where job_id = :id
+                    select job_id, type, priority, status, run_at, trace_parent from jobs where job_id = :id
                 ), higher as (
                     select j.job_id from jobs j
                     where j.type = :type and %2$s
@@ -53,8 +53,8 @@ public class DeliveryClaims {
                     where j.job_id = k.job_id
                     returning j.*
                 ), requeued as (
-                    insert into job_outbox (job_id, type, priority, run_at)
-                    select j.job_id, j.type, j.priority, j.run_at from delivered j, claimed k
+                    insert into job_outbox (job_id, type, priority, run_at, trace_parent)
+                    select j.job_id, j.type, j.priority, j.run_at, j.trace_parent from delivered j, claimed k
                     where k.job_id <> j.job_id and %3$s
                 )
                 select * from claimed""".formatted(JobSql.CLAIM, JobSql.RUNNABLE, JobSql.WAITING))
