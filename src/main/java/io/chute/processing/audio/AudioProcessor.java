@@ -93,9 +93,10 @@ public class AudioProcessor implements Processor {
             Map<String, Object> metadata = new LinkedHashMap<>();
             Ffmpeg.duration(probe).ifPresent(d -> metadata.put("durationSeconds", d));
             metadata.put("codec", audio.path("codec_name").asString("unknown"));
-            if (audio.has("sample_rate")) {
-                metadata.put(
-                        "sampleRate", Integer.parseInt(audio.path("sample_rate").asString("0")));
+            // why: ffprobe gives the rate as a string taken from the file; a crafted value is left out, not retried
+            int sampleRate = audio.path("sample_rate").asInt(0);
+            if (sampleRate > 0) {
+                metadata.put("sampleRate", sampleRate);
             }
             if (audio.has("channels")) {
                 metadata.put("channels", audio.path("channels").asInt());

@@ -183,6 +183,7 @@ public class OfficeProcessor implements Processor {
             probe.add("true");
             return ChildProcess.run(probe, Map.of(), work.path(), PROBE_TIMEOUT).succeeded() ? prefix : List.of();
         } catch (IOException e) {
+            log.warn("Could not try unshare in {}: {}", tempRoot, e.toString());
             return List.of();
         }
     }

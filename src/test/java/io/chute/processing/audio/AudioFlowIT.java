@@ -34,7 +34,7 @@ class AudioFlowIT extends EmbeddedChuteIT {
                 uploadAndSettle(alice, sound, "voice-note." + extension, "audio/" + extension, Duration.ofSeconds(60));
 
         assertThat(job).as(job.toString()).containsEntry("status", "COMPLETED").containsEntry("type", "audio");
-        assertThat(metadata(job)).containsEntry("codec", codec);
+        assertThat(metadata(job)).containsEntry("codec", codec).containsEntry("sampleRate", 44100);
         assertThat(((Number) metadata(job).get("durationSeconds")).doubleValue())
                 .isBetween(1.9, 2.2);
         Map<String, Object> waveform = output(job, "waveform");
