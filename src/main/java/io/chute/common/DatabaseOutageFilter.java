@@ -31,7 +31,7 @@ class DatabaseOutageFilter extends OncePerRequestFilter {
                 throw e;
             }
             DatabaseOutages.failed(request.getMethod() + " " + request.getRequestURI(), e);
-            response.setHeader(HttpHeaders.RETRY_AFTER, String.valueOf(ProblemHandler.DATABASE_RETRY_AFTER_SECONDS));
+            response.setHeader(HttpHeaders.RETRY_AFTER, String.valueOf(ProblemHandler.BACKEND_RETRY_AFTER_SECONDS));
             Problems.write(response, HttpStatus.SERVICE_UNAVAILABLE, "The database is unreachable; try again shortly");
         }
     }

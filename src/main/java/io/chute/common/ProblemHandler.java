@@ -1,6 +1,7 @@
 package io.chute.common;
 
 import jakarta.servlet.http.HttpServletRequest;
+import java.io.UncheckedIOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -21,7 +22,7 @@ import org.springframework.web.util.DisconnectedClientHelper;
 class ProblemHandler extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
-    static final int DATABASE_RETRY_AFTER_SECONDS = 5;
+    static final int BACKEND_RETRY_AFTER_SECONDS = 5;
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ProblemDetail> api(ApiException e) {
@@ -68,16 +69,29 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         }
         if (DatabaseOutages.isUnreachable(e)) {
             DatabaseOutages.failed(request.getMethod() + " " + request.getRequestURI(), e);
-            ProblemDetail problem =
-                    Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "The database is unreachable; try again shortly");
-            problem.setProperty("retryAfterSeconds", DATABASE_RETRY_AFTER_SECONDS);
-            return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
-                    .header(HttpHeaders.RETRY_AFTER, String.valueOf(DATABASE_RETRY_AFTER_SECONDS))
-                    .body(problem);
+            return unavailable("The database is unreachable; try again shortly");
+        }
+        if (e instanceof UncheckedIOException storage) {
+            // why: request paths wrap the object store's (or the data disk's) IOException; that is a backend
+            // failing, not Chute: the client may try again, and the log gets a line, not a stack trace
+            log.warn(
+                    "Storage failed on {} {}: {}",
+                    request.getMethod(),
+                    request.getRequestURI(),
+                    storage.getCause().toString());
+            return unavailable("Storage is unavailable; try again shortly");
         }
         log.error("Unexpected failure on {} {}", request.getMethod(), request.getRequestURI(), e);
         return ResponseEntity.internalServerError()
                 .body(Problems.of(HttpStatus.INTERNAL_SERVER_ERROR, "An unexpected error occurred"));
+    }
+
+    private static ResponseEntity<ProblemDetail> unavailable(String detail) {
+        ProblemDetail problem = Problems.of(HttpStatus.SERVICE_UNAVAILABLE, detail);
+        problem.setProperty("retryAfterSeconds", BACKEND_RETRY_AFTER_SECONDS);
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                .header(HttpHeaders.RETRY_AFTER, String.valueOf(BACKEND_RETRY_AFTER_SECONDS))
+                .body(problem);
     }
 
     @Override
