@@ -201,7 +201,7 @@ class UploadController {
         if (!JakartaServletFileUpload.isMultipartContent(request)) {
             throw ApiException.unsupportedType("Send the file as multipart/form-data in a field named 'file'");
         }
-        uploads.refuseOversizedBody(request.getContentLengthLong());
+        uploads.refuseOversizedBody(caller, request.getContentLengthLong());
         JakartaServletFileUpload<?, ?> parser = new JakartaServletFileUpload<>();
         parser.setFileCountMax(10);
         try {

@@ -500,13 +500,18 @@ class UploadService {
     }
 
     /**
-     * Refuses a direct-lane body whose declared length alone is over the size limit, before reading
-     * it; the multipart framing around the file is allowed {@link #FORM_OVERHEAD} bytes.
+     * Refuses a direct-lane body whose declared length alone is over the size limit or the caller's
+     * remaining quota, before reading it; the multipart framing around the file is allowed
+     * {@link #FORM_OVERHEAD} bytes.
      */
-    void refuseOversizedBody(long contentLength) {
+    void refuseOversizedBody(CurrentUser caller, long contentLength) {
         if (contentLength > properties.uploads().maxSize().toBytes() + FORM_OVERHEAD) {
             throw ApiException.tooLarge("The request body of " + contentLength + " bytes is over the limit of "
                     + properties.uploads().maxSize());
+        }
+        if (contentLength > FORM_OVERHEAD) {
+            // why: the file is at least the body less its framing; over the quota, no byte of it needs reading
+            quota.requireRoomFor(caller.id(), contentLength - FORM_OVERHEAD);
         }
     }
 

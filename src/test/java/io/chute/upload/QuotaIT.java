@@ -7,7 +7,12 @@ import io.chute.support.Images;
 import io.chute.support.Multipart;
 import io.chute.support.TestClient;
 import io.chute.support.TestUploads;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -79,6 +84,27 @@ class QuotaIT {
         assertThat(refused.status()).isEqualTo(413);
         assertThat((String) refused.json().get("type")).endsWith("/quota-exceeded");
         assertThat(bob.get("/api/me").json()).containsEntry("usage", Map.of("bytes", (int) KB600, "files", 1));
+    }
+
+    @Test
+    void aDirectUploadDeclaringMoreThanTheRemainingQuotaIsRefusedBeforeItsBodyIsSent() throws IOException {
+        TestClient dan = newUser();
+        TestUploads.completedJob(dan, TestUploads.signedUpload(dan, Images.paddedJpeg(dir, KB600), "first.jpg"));
+
+        try (Socket socket = new Socket("localhost", port)) {
+            // why: only the headers go; a server that waited for the body would never answer
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream()
+                    .write(("POST /api/upload HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + dan.token()
+                                    + "\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: "
+                                    + (KB600 + 100 * 1024) + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+            String statusLine = new BufferedReader(
+                            new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+                    .readLine();
+
+            assertThat(statusLine).startsWith("HTTP/1.1 413");
+        }
     }
 
     @Test
