@@ -12,6 +12,7 @@ import io.chute.job.JobView;
 import io.chute.job.Jobs;
 import io.chute.processing.FileTypes;
 import io.chute.storage.ObjectStore;
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -278,8 +279,9 @@ class UploadService {
             throw ApiException.conflict("Storage holds " + stored.size() + " bytes but " + upload.size()
                     + " were declared; upload the file again");
         }
-        String sha256 = verifiedDigest(upload);
-        String detected = detect(upload.objectKey());
+        Stored content = readStored(upload.objectKey());
+        String sha256 = verifiedDigest(upload, content.sha256());
+        String detected = content.detectedType();
         String jobType = acceptedOrReject(upload, detected);
         try {
             return tx.execute(s -> {
@@ -308,18 +310,27 @@ class UploadService {
         }
     }
 
-    /**
-     * The stored object's SHA-256 (hex), by one streaming read; when the client declared one and the bytes differ,
-     * the object is deleted and the answer is 422 (the upload stays open, so the same URL can send the right bytes).
-     */
-    private String verifiedDigest(Upload upload) {
+    /** What the stored object really is: its type, from its first bytes, and its SHA-256 (hex). */
+    private record Stored(String detectedType, String sha256) {}
+
+    /** One streaming read of the stored object gives both its type and its digest. */
+    private Stored readStored(String key) {
         MessageDigest digest = Sha256.newDigest();
-        try (InputStream in = new DigestInputStream(store.read(upload.objectKey()), digest)) {
+        // why: the buffer lets detection look ahead and rewind without the digest seeing those bytes twice
+        try (InputStream in = new BufferedInputStream(new DigestInputStream(store.read(key), digest), 64 * 1024)) {
+            String detected = types.detect(in);
             in.transferTo(OutputStream.nullOutputStream());
+            return new Stored(detected, Sha256.hex(digest));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        String actual = Sha256.hex(digest);
+    }
+
+    /**
+     * {@code actual}, the stored object's SHA-256; when the client declared another, the object is deleted and the
+     * answer is 422 (the upload stays open, so the same URL can send the right bytes).
+     */
+    private String verifiedDigest(Upload upload, String actual) {
         if (upload.declaredSha256() != null && !upload.declaredSha256().equals(actual)) {
             deleteQuietly(upload.objectKey());
             throw new ApiException(
