@@ -142,6 +142,29 @@ class ChatV2RestIT extends EmbeddedChuteIT {
     }
 
     @Test
+    void aGroupsOwnerDeletesAnyonesMessageButNeitherAMemberNorADirectPartnerCan() {
+        TestClient alice = newUser();
+        TestClient bob = newUser();
+        TestClient carol = newUser();
+        String channel = group(alice, "Moderated", bob, carol);
+        String bobs = sendAndAwait(bob, channel, "off topic", "m-1");
+        String carols = sendAndAwait(carol, channel, "also off topic", "m-2");
+        String direct = (String) bob.post("/api/channels/direct", Map.of("userId", id(carol)))
+                .json()
+                .get("id");
+        String bobToCarol = sendAndAwait(bob, direct, "just us", "m-3");
+
+        assertProblem(carol.delete("/api/messages/" + bobs), 403);
+        assertProblem(carol.delete("/api/messages/" + bobToCarol), 403);
+        assertThat(alice.delete("/api/messages/" + bobs).status()).isEqualTo(204);
+        assertThat(alice.delete("/api/messages/" + carols).status()).isEqualTo(204);
+        assertThat(items(bob.get("/api/channels/" + channel + "/messages")))
+                .filteredOn(m -> m.get("deletedAt") != null)
+                .extracting(m -> m.get("id"))
+                .containsExactlyInAnyOrder(bobs, carols);
+    }
+
+    @Test
     void searchFindsAMessageByAWordAFileByItsNameAndAPdfByAWordOnlyInItsText() throws Exception {
         TestClient alice = newUser();
         TestClient bob = newUser();
