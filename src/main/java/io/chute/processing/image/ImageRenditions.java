@@ -38,7 +38,9 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  * Renders JPEG renditions (thumbnails, previews) of an image file in pure Java.
  *
  * <p>Accepts JPEG (including CMYK/YCCK), PNG, GIF (first frame), BMP and WebP, recognised from the
- * file's bytes, never its name. JPEG EXIF orientation is applied, so renditions are upright and
+ * file's bytes, never its name. Colours are converted to sRGB through the embedded ICC profile; a
+ * CMYK JPEG without a usable one goes through the standard CMYK profile libvips assumes too (see
+ * {@link CmykJpeg}). JPEG EXIF orientation is applied, so renditions are upright and
  * their sizes are those of the upright image. Transparent pixels are flattened onto white.
  * Renditions are never upscaled.
  *
@@ -159,7 +161,8 @@ public final class ImageRenditions implements RenditionEngine {
         if (pixels > maxPixels) {
             throw new UnprocessableFileException("image has " + pixels + " pixels, limit is " + maxPixels);
         }
-        ExifOrientation orientation = isFormat(reader, "jpeg") ? ExifOrientation.of(source) : ExifOrientation.UPRIGHT;
+        boolean jpeg = isFormat(reader, "jpeg");
+        ExifOrientation orientation = jpeg ? ExifOrientation.of(source) : ExifOrientation.UPRIGHT;
         Size upright = orientation.swapsAxes() ? new Size(height, width) : new Size(width, height);
         List<Plan> plans = specs.stream()
                 .map(spec -> RenditionGeometry.plan(upright, spec))
@@ -170,7 +173,7 @@ public final class ImageRenditions implements RenditionEngine {
         param.setSourceSubsampling(factor, factor, 0, 0);
         List<String> warnings = new ArrayList<>();
         reader.addIIOReadWarningListener((r, warning) -> warnings.add(warning));
-        BufferedImage image = reader.read(0, param);
+        BufferedImage image = jpeg && CmykJpeg.isCmyk(reader) ? CmykJpeg.read(reader, param) : reader.read(0, param);
         // why: libjpeg only warns about a truncated file and pads it with grey; a half-grey
         // preview of an incomplete upload is worse than a clear rejection. "Missing EOI" alone
         // is tolerated: some writers omit the marker after complete image data.

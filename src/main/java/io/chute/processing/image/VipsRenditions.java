@@ -339,8 +339,9 @@ public final class VipsRenditions implements RenditionEngine {
                     sizing,
                     // why: strip drops the profile; without converting first, a Display P3, Adobe RGB or
                     // ProPhoto photo would be shown as if it were sRGB (flat, off-hue). An untagged image is
-                    // sRGB (libvips' own fallback shifts saturated colours); CMYK without a profile keeps
-                    // libvips' built-in CMYK profile, which it uses when the sRGB one does not fit
+                    // sRGB (libvips' own fallback shifts saturated colours); CMYK without a profile, or with
+                    // one that cannot be read into colour, keeps libvips' built-in CMYK profile, which it uses
+                    // when the sRGB one does not fit (the Java engine bundles the same one, see CmykJpeg)
                     "--import-profile",
                     "srgb",
                     "--export-profile",

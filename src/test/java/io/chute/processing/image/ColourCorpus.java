@@ -5,10 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.chute.support.LibVips;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 
@@ -87,6 +91,24 @@ final class ColourCorpus {
                 Path tagged = make(dir, "cmyk-with-profile.jpg");
                 vips(dir, "copy", tagged.toString(), out + "[Q=95,strip]");
             }
+            case "cmyk-perceptual-only.jpg" ->
+                vips(
+                        dir,
+                        "icc_transform",
+                        reference.toString(),
+                        out + "[Q=95]",
+                        standardCmykWithout(dir, "A2B1", "A2B2").toString(),
+                        "--input-profile",
+                        "srgb");
+            case "cmyk-unusable-profile.jpg" ->
+                vips(
+                        dir,
+                        "icc_transform",
+                        reference.toString(),
+                        out + "[Q=95]",
+                        standardCmykWithout(dir, "A2B0", "A2B1", "A2B2").toString(),
+                        "--input-profile",
+                        "srgb");
             case "lossy.webp" -> vips(dir, "copy", reference.toString(), out + "[Q=90]");
             case "16-bit.png" -> {
                 Path wide = dir.resolve("wide.v");
@@ -103,10 +125,58 @@ final class ColourCorpus {
     }
 
     static final List<String> NAMES = List.of(
-            "display-p3.jpg", "adobe-rgb.jpg", "prophoto.jpg", "cmyk-with-profile.jpg", "lossy.webp", "16-bit.png");
+            "display-p3.jpg",
+            "adobe-rgb.jpg",
+            "prophoto.jpg",
+            "cmyk-with-profile.jpg",
+            "cmyk-without-profile.jpg",
+            "cmyk-perceptual-only.jpg",
+            "cmyk-unusable-profile.jpg",
+            "lossy.webp",
+            "16-bit.png");
 
     /** The RGB corpus files whose pixels differ from the reference unless their profile is applied. */
     static final List<String> WIDE_GAMUT = List.of("display-p3.jpg", "adobe-rgb.jpg", "prophoto.jpg");
+
+    /**
+     * The standard CMYK profile ({@link CmykJpeg#STANDARD_PROFILE}, libvips' {@code cmyk}) without
+     * the tags {@code dropped}, written into {@code dir}. Its colour-to-device tables (B2A*) stay, so
+     * libvips can still write CMYK with it; without A2B1 and A2B2 it has only its perceptual table
+     * for reading, without any A2B* it cannot be read into colour at all.
+     *
+     * <p>No tool here edits ICC tags, so the tag table is rewritten by hand: each entry is a
+     * signature, an offset from the start of the file and a size; dropping an entry shortens the
+     * table by 12 bytes and moves every tag's data (kept as it is) back by as much.
+     */
+    static Path standardCmykWithout(Path dir, String... dropped) throws IOException {
+        byte[] profile;
+        try (InputStream in = CmykJpeg.class.getResourceAsStream(CmykJpeg.STANDARD_PROFILE)) {
+            profile = Objects.requireNonNull(in, CmykJpeg.STANDARD_PROFILE).readAllBytes();
+        }
+        ByteBuffer source = ByteBuffer.wrap(profile);
+        int count = source.getInt(128);
+        List<int[]> kept = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int entry = 132 + 12 * i;
+            String signature = new String(profile, entry, 4, StandardCharsets.US_ASCII);
+            if (!List.of(dropped).contains(signature)) {
+                kept.add(new int[] {source.getInt(entry), source.getInt(entry + 4), source.getInt(entry + 8)});
+            }
+        }
+        assertThat(count - kept.size()).as("tags dropped").isEqualTo(dropped.length);
+        int shift = 12 * (count - kept.size());
+        int dataStart = 132 + 12 * count;
+        ByteBuffer edited = ByteBuffer.allocate(profile.length - shift);
+        edited.put(profile, 0, 128);
+        edited.putInt(kept.size());
+        for (int[] tag : kept) {
+            edited.putInt(tag[0]).putInt(tag[1] - shift).putInt(tag[2]);
+        }
+        edited.put(profile, dataStart, profile.length - dataStart);
+        edited.putInt(0, edited.capacity());
+        edited.put(84, new byte[16]); // profile ID: an MD5 of the original bytes, now "not computed"
+        return Files.write(dir.resolve("cmyk-without-" + String.join("-", dropped) + ".icc"), edited.array());
+    }
 
     /** The error of {@code file}'s pixels taken as they are, its profile ignored (to show the corpus needs it). */
     static double errorIgnoringProfile(Path file) throws IOException, InterruptedException {

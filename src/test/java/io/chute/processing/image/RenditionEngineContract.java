@@ -243,10 +243,14 @@ abstract class RenditionEngineContract {
         assertColor(ImageIO.read(output("out", "medium").toFile()), 150, 100, Color.RED);
     }
 
-    @Test
-    void convertsCmykJpegToRgb() throws IOException {
-        // C=0 M=255 Y=255 K=0 is red; no ICC profile, so readers use an approximate conversion
-        Path cmyk = Files.write(dir.resolve("print.jpg"), TestImages.cmykJpeg(300, 200, 0, 255, 255, 0));
+    /** C=0 M=255 Y=255 K=0 is red; without an ICC profile it goes through the standard CMYK profile. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"cmyk", "ycck"})
+    void convertsCmykJpegToRgb(String storage) throws IOException {
+        byte[] jpeg = storage.equals("cmyk")
+                ? TestImages.cmykJpeg(300, 200, 0, 255, 255, 0)
+                : TestImages.ycckJpeg(300, 200, 0, 255, 255, 0);
+        Path cmyk = Files.write(dir.resolve("print.jpg"), jpeg);
 
         Rendition rendition = engine().render(cmyk, AS_IS, sinkInto("out")).getFirst();
 
@@ -285,6 +289,14 @@ abstract class RenditionEngineContract {
 
             assertUnprocessable(truncated, truncatedJpegReason());
         }
+    }
+
+    @Test
+    void refusesATruncatedCmykJpeg() throws IOException {
+        byte[] jpeg = TestImages.cmykJpeg(400, 300, 0, 255, 255, 0);
+        Path truncated = Files.write(dir.resolve("truncated.jpg"), Arrays.copyOf(jpeg, jpeg.length / 2));
+
+        assertUnprocessable(truncated, truncatedJpegReason());
     }
 
     @Test

@@ -241,11 +241,27 @@ final class TestImages {
      * are stored inverted, as Adobe applications do.
      */
     static byte[] cmykJpeg(int width, int height, int c, int m, int y, int k) throws IOException {
+        return adobeJpeg(width, height, new int[] {255 - c, 255 - m, 255 - y, 255 - k}, 0);
+    }
+
+    /**
+     * A YCCK JPEG of one colour (Adobe APP14 transform 2), as Photoshop writes CMYK: the ink amounts
+     * of cyan, magenta and yellow are encoded as if they were R, G and B with the JFIF YCbCr
+     * equations, and black is stored inverted.
+     */
+    static byte[] ycckJpeg(int width, int height, int c, int m, int y, int k) throws IOException {
+        int luma = (int) Math.round(0.299 * c + 0.587 * m + 0.114 * y);
+        int cb = (int) Math.round(128 - 0.168736 * c - 0.331264 * m + 0.5 * y);
+        int cr = (int) Math.round(128 + 0.5 * c - 0.418688 * m - 0.081312 * y);
+        return adobeJpeg(width, height, new int[] {luma, cb, cr, 255 - k}, 2);
+    }
+
+    /** A four-channel JPEG of one stored sample value per channel, with an Adobe APP14 segment of {@code transform}. */
+    private static byte[] adobeJpeg(int width, int height, int[] samples, int transform) throws IOException {
         WritableRaster raster = Raster.createInterleavedRaster(DataBuffer.TYPE_BYTE, width, height, 4, null);
-        int[] inverted = {255 - c, 255 - m, 255 - y, 255 - k};
         for (int row = 0; row < height; row++) {
             for (int col = 0; col < width; col++) {
-                raster.setPixel(col, row, inverted);
+                raster.setPixel(col, row, samples);
             }
         }
         ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
@@ -256,7 +272,7 @@ final class TestImages {
         } finally {
             writer.dispose();
         }
-        byte[] adobe = {(byte) 0xFF, (byte) 0xEE, 0, 14, 'A', 'd', 'o', 'b', 'e', 0, 100, 0, 0, 0, 0, 0};
+        byte[] adobe = {(byte) 0xFF, (byte) 0xEE, 0, 14, 'A', 'd', 'o', 'b', 'e', 0, 100, 0, 0, 0, 0, (byte) transform};
         return splicedAfterSoi(bytes.toByteArray(), adobe);
     }
 
