@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.assertj.core.api.Assertions.within;
 
 import io.chute.processing.UnprocessableFileException;
 import io.chute.processing.image.RenditionSpec.Mode;
@@ -261,6 +262,30 @@ abstract class RenditionEngineContract {
         assertThat(center.getRed()).isGreaterThan(200);
         assertThat(center.getGreen()).isLessThan(80);
         assertThat(center.getBlue()).isLessThan(80);
+    }
+
+    @Test
+    void convertsALargeCmykJpegDecodedSubsampledToTheSameColour() throws IOException {
+        Path small = Files.write(dir.resolve("small.jpg"), TestImages.cmykJpeg(300, 200, 0, 255, 255, 0));
+        Path large = Files.write(dir.resolve("large.jpg"), TestImages.cmykJpeg(4000, 3000, 0, 255, 255, 0));
+
+        engine().render(small, AS_IS, sinkInto("small"));
+        List<Rendition> result = engine().render(large, ImageRenditions.standardSpecs(), sinkInto("large"));
+
+        assertThat(result)
+                .extracting(Rendition::width, Rendition::height)
+                .containsExactly(tuple(200, 200), tuple(800, 600), tuple(1920, 1440));
+        Color expected =
+                new Color(ImageIO.read(output("small", "as-is").toFile()).getRGB(150, 100));
+        for (String name : List.of("thumbnail", "medium", "large")) {
+            BufferedImage decoded = ImageIO.read(output("large", name).toFile());
+            Color center = new Color(decoded.getRGB(decoded.getWidth() / 2, decoded.getHeight() / 2));
+            assertThat(List.of(center.getRed(), center.getGreen(), center.getBlue()))
+                    .as("%s of a 4000x3000 CMYK JPEG is %s, at 300x200 it is %s", name, center, expected)
+                    .zipSatisfy(
+                            List.of(expected.getRed(), expected.getGreen(), expected.getBlue()),
+                            (got, want) -> assertThat(got).isCloseTo(want, within(3)));
+        }
     }
 
     // --- refusals
