@@ -37,8 +37,10 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
 /**
  * Renders JPEG renditions (thumbnails, previews) of an image file in pure Java.
  *
- * <p>Accepts JPEG (including CMYK/YCCK), PNG, GIF (first frame), BMP and WebP, recognised from the
- * file's bytes, never its name. JPEG EXIF orientation is applied, so renditions are upright and
+ * <p>Accepts JPEG (including CMYK/YCCK), PNG, GIF (first frame), BMP (uncompressed, bit fields,
+ * RLE8 and RLE4) and WebP, recognised from the file's bytes, never its name. A BMP whose pixel data
+ * is shorter than its header says is refused before decoding ({@link BmpData}).
+ * JPEG EXIF orientation is applied, so renditions are upright and
  * their sizes are those of the upright image. Transparent pixels are flattened onto white.
  * Renditions are never upscaled.
  *
@@ -158,6 +160,11 @@ public final class ImageRenditions implements RenditionEngine {
         long pixels = (long) width * height;
         if (pixels > maxPixels) {
             throw new UnprocessableFileException("image has " + pixels + " pixels, limit is " + maxPixels);
+        }
+        if (isFormat(reader, "bmp")) {
+            // why: the BMP reader pads missing pixels with black when it subsamples, so a file far too
+            // short for its header would become a picture of the size it claims
+            BmpData.requireComplete(source);
         }
         ExifOrientation orientation = isFormat(reader, "jpeg") ? ExifOrientation.of(source) : ExifOrientation.UPRIGHT;
         Size upright = orientation.swapsAxes() ? new Size(height, width) : new Size(width, height);
