@@ -1,14 +1,23 @@
 // Uploads straight to storage: one signed PUT, or above the multipart threshold signed parts
 // sent three at a time with retries, completed with their ETags. A multipart upload's id is kept
 // in localStorage so that picking the same file again after a reload resumes it.
+//
+// Every PUT declares the SHA-256 of the bytes it sends, so storage refuses bytes damaged on the
+// way: a single PUT declares the whole file's digest when it is signed, each part of a multipart
+// upload its own digest when that part is signed (a part's digest is computed just before it is
+// sent, while the other parts are on their way). Files are hashed a slice at a time and never
+// held in memory whole; Web Crypto has no incremental digest, hence @noble/hashes.
 
 import { ApiError, api, post, problemFromText } from './api.js';
 import { formatBytes } from './dom.js';
 import { putJob, refreshJob } from './jobs-store.js';
+import { sha256 } from './vendor/noble-hashes/sha2.js';
+import { bytesToHex } from './vendor/noble-hashes/utils.js';
 
 const SAVED = 'chute.uploads';
 const PARALLEL_PARTS = 3;
 const PART_ATTEMPTS = 4;
+const HASH_SLICE = 8 * 1024 * 1024;
 
 /** Every upload of this page that has not ended, so that signing out can abort them. */
 const active = new Set();
@@ -42,6 +51,24 @@ let limits = null;
 function uploadLimits() {
   limits ??= api('/api/config').then(c => c.uploads).catch(e => { limits = null; throw e; });
   return limits;
+}
+
+/** The SHA-256 (hex) of a Blob, read HASH_SLICE bytes at a time. */
+export async function sha256Of(blob) {
+  const hash = sha256.create();
+  for (let at = 0; at < blob.size; at += HASH_SLICE) {
+    hash.update(new Uint8Array(await blob.slice(at, at + HASH_SLICE).arrayBuffer()));
+  }
+  return bytesToHex(hash.digest());
+}
+
+/** Storage refused a PUT because its bytes are not those whose digest was declared: they were damaged on the way. */
+function digestRefused(status, text) {
+  if (status !== 400) return false;
+  try {
+    if (String(JSON.parse(text)?.type ?? '').endsWith('/digest-mismatch')) return true;
+  } catch { /* S3 answers XML */ }
+  return /<Code>\s*BadDigest\s*<\/Code>/.test(text);
 }
 
 function matches(pattern, type) {
@@ -155,11 +182,17 @@ export class UploadTask extends EventTarget {
       }
       return this.sendParts(upload.multipart, true);
     }
+    // a single PUT is signed for the whole file's digest, so the file is read once before it is sent;
+    // a multipart upload is signed first and each part declares its own digest when it is sent
+    const { multipartThreshold } = await uploadLimits();
+    const digest = this.file.size > multipartThreshold ? null : await sha256Of(this.file);
+    if (this.state === 'cancelled') throw new ApiError(0, { detail: 'Cancelled' });
     const signed = await post('/api/uploads', {
       fileName: this.file.name,
       size: this.file.size,
       contentType: this.file.type || 'application/octet-stream',
       ...(this.channelId ? { channelId: this.channelId } : {}),
+      ...(digest ? { sha256: digest } : {}),
     }).catch(e => {
       // the file itself was refused (its name, size or type): trying again cannot help
       if ([400, 413, 415, 422].includes(e.status)) this.refused = true;
@@ -172,8 +205,16 @@ export class UploadTask extends EventTarget {
     }
     this.state = 'uploading';
     this.changed();
-    await this.put(signed.url, signed.headers, this.file, loaded => this.progress(loaded));
-    return null;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.put(signed.url, signed.headers, this.file, loaded => this.progress(loaded));
+        return null;
+      } catch (e) {
+        // storage stored nothing and the URL stays good for the declared bytes: send them again
+        if (!e.damaged || this.state !== 'uploading' || attempt >= PART_ATTEMPTS) throw e;
+        this.progress(0);
+      }
+    }
   }
 
   async sendParts({ partSize, partCount }, resuming) {
@@ -211,15 +252,18 @@ export class UploadTask extends EventTarget {
   async sendPart(partNumber, blob, onProgress) {
     for (let attempt = 1; ; attempt++) {
       try {
-        // signed just before sending: part URLs are short-lived and signing keeps the upload alive
-        const { parts: [signed] } = await post(`/api/uploads/${this.uploadId}/parts`, { partNumbers: [partNumber] });
+        // hashed (again, on a retry: the bytes are read anew) and signed just before sending: part
+        // URLs are short-lived and signing keeps the upload alive
+        const digest = await sha256Of(blob);
+        const { parts: [signed] } = await post(`/api/uploads/${this.uploadId}/parts`,
+          { partNumbers: [partNumber], sha256: { [partNumber]: digest } });
         const xhr = await this.put(signed.url, signed.headers, blob, onProgress);
         const etag = xhr.getResponseHeader('ETag');
         if (!etag) throw new ApiError(0, { detail: 'Storage did not expose the part ETag (check its CORS rules)' });
         return etag;
       } catch (e) {
         onProgress(0);
-        const permanent = e.status >= 400 && e.status < 500 && ![403, 408, 429].includes(e.status);
+        const permanent = e.status >= 400 && e.status < 500 && ![403, 408, 429].includes(e.status) && !e.damaged;
         if (this.state !== 'uploading' || permanent || attempt >= PART_ATTEMPTS) throw e;
         await new Promise(r => setTimeout(r, 500 * 2 ** attempt));
       }
@@ -242,7 +286,9 @@ export class UploadTask extends EventTarget {
           onProgress(body.size);
           resolve(xhr);
         } else {
-          reject(problemFromText(xhr.status, xhr.responseText));
+          const error = problemFromText(xhr.status, xhr.responseText);
+          error.damaged = digestRefused(xhr.status, xhr.responseText);
+          reject(error);
         }
       };
       xhr.onerror = () => {

@@ -49,6 +49,18 @@ public class ApiException extends RuntimeException {
                 URI.create(Problems.typeOf(HttpStatus.CONTENT_TOO_LARGE) + "/quota-exceeded"));
     }
 
+    /**
+     * 400 with a type ending in {@code /digest-mismatch}: the body is not the one whose SHA-256 was
+     * declared, so a client can send the bytes again (they were damaged on the way) rather than give up.
+     */
+    public static ApiException digestMismatch(String detail) {
+        return new ApiException(
+                HttpStatus.BAD_REQUEST,
+                detail,
+                Map.of(),
+                URI.create(Problems.typeOf(HttpStatus.BAD_REQUEST) + "/digest-mismatch"));
+    }
+
     public HttpStatus status() {
         return status;
     }

@@ -5,12 +5,17 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 import org.apache.tika.Tika;
+import org.apache.tika.mime.MediaType;
 import org.springframework.stereotype.Component;
 
 /**
  * Recognises a file by its bytes (Tika's magic-byte detection), never by its name or declared
  * type, and says which job type processes it: the one of the first {@link Processor} that
  * handles it, or {@link OriginalOnly}'s for a type that no processor handles.
+ *
+ * <p>A variant that Tika names with parameters (an RLE-compressed BMP is {@code image/bmp;
+ * format=compressed}) is reported as its base type when a processor handles the base type, since
+ * processors read every variant of the formats they handle; other variants keep their parameters.
  */
 @Component
 public class FileTypes {
@@ -27,7 +32,16 @@ public class FileTypes {
     /** The media type of the bytes {@code in} starts with; reads only a prefix and does not close {@code in}. */
     public String detect(InputStream in) throws IOException {
         InputStream marked = in.markSupported() ? in : new BufferedInputStream(in, 64 * 1024);
-        return tika.detect(marked);
+        return asProcessed(tika.detect(marked));
+    }
+
+    private String asProcessed(String detected) {
+        MediaType type = MediaType.parse(detected);
+        if (type == null || !type.hasParameters()) {
+            return detected;
+        }
+        String base = type.getBaseType().toString();
+        return OriginalOnly.JOB_TYPE.equals(jobTypeFor(base)) ? detected : base;
     }
 
     /** The job type for a detected media type. */

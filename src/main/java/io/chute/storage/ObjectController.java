@@ -77,7 +77,7 @@ class ObjectController {
         } catch (ObjectStore.AlreadyStoredException e) {
             throw ApiException.conflict("This URL has already stored its object; a signed PUT is good for one upload");
         } catch (ObjectStore.DigestMismatchException e) {
-            throw ApiException.badRequest(e.getMessage() + "; nothing was stored");
+            throw ApiException.digestMismatch(e.getMessage() + "; nothing was stored");
         }
         if (written != size) {
             throw ApiException.badRequest("The body has " + written + " bytes but the URL was signed for " + size);
@@ -118,7 +118,7 @@ class ObjectController {
         } catch (ObjectStore.PartsMismatchException e) {
             throw ApiException.badRequest(e.getMessage());
         } catch (ObjectStore.DigestMismatchException e) {
-            throw ApiException.badRequest(e.getMessage() + "; the part was not stored");
+            throw ApiException.digestMismatch(e.getMessage() + "; the part was not stored");
         } catch (java.nio.file.NoSuchFileException e) {
             throw ApiException.notFound("Multipart upload");
         }

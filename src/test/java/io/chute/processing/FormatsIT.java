@@ -2,11 +2,15 @@ package io.chute.processing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.chute.support.Bmps;
 import io.chute.support.EmbeddedChuteIT;
 import io.chute.support.Images;
 import io.chute.support.TestClient;
 import io.chute.support.TestUploads;
+import java.awt.Color;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +18,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** PNG and WebP photos, end to end: recognised by their bytes and turned into renditions. */
+/** PNG, WebP and RLE-compressed BMP pictures, end to end: recognised by their bytes and turned into renditions. */
 class FormatsIT extends EmbeddedChuteIT {
 
     @TempDir
@@ -49,6 +53,34 @@ class FormatsIT extends EmbeddedChuteIT {
 
         assertThat(job).containsEntry("detectedType", "image/webp");
         assertSizes(alice, job, 1200, 800);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void anRle8BmpFromAnOldWindowsToolBecomesThreeRenditionsOfWhatItShows() throws Exception {
+        TestClient alice = newUser();
+        int block = 40;
+        // written byte by byte (Bmps.rle): encoded and absolute runs, end-of-line and end-of-bitmap markers
+        Path bmp = Files.write(dir.resolve("paint.bmp"), Bmps.rle(Bmps.blocks(1000, 600, block), true));
+
+        Map<String, Object> job = TestUploads.completedJob(alice, TestUploads.acceptedJob(alice, bmp));
+
+        assertThat(job).containsEntry("detectedType", "image/bmp").containsEntry("type", "image");
+        assertSizes(alice, job, 1000, 600);
+        Map<String, Map<String, Object>> outputs = (Map<String, Map<String, Object>>) job.get("outputs");
+        BufferedImage large = ImageIO.read(new ByteArrayInputStream(
+                alice.fetch((String) outputs.get("large").get("url")).body()));
+        for (int y = block / 2; y < 600; y += block) {
+            for (int x = block / 2; x < 1000; x += block) {
+                Color shown = new Color(large.getRGB(x, y));
+                Color drawn = Bmps.PALETTE[Bmps.colourAt(x, y, block)];
+                assertThat(Math.abs(shown.getRed() - drawn.getRed())
+                                + Math.abs(shown.getGreen() - drawn.getGreen())
+                                + Math.abs(shown.getBlue() - drawn.getBlue()))
+                        .as("colour at (%d,%d) is %s, drawn %s", x, y, shown, drawn)
+                        .isLessThan(60);
+            }
+        }
     }
 
     @SuppressWarnings("unchecked")

@@ -3,6 +3,7 @@ package io.chute.processing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.chute.support.Bmps;
 import io.chute.support.EmbeddedChuteIT;
 import io.chute.support.Images;
 import io.chute.support.TestClient;
@@ -88,6 +89,31 @@ class HostileFilesIT extends EmbeddedChuteIT {
 
         assertThat(job).containsEntry("status", "REJECTED").containsEntry("attempts", 1);
         assertThat((String) job.get("error")).contains("pixels");
+    }
+
+    @Test
+    void aTruncatedBmpIsRejectedWhateverSizeItsHeaderClaims() throws IOException {
+        TestClient alice = newUser();
+        // half of a 640x480 picture's pixels, under a header claiming 640x480 and under one claiming 10000x10000
+        int dataBytes = 640 * 480 * 3 / 2;
+        Path small = Files.write(dir.resolve("cut-small.bmp"), Bmps.truncated24Bit(640, 480, dataBytes));
+        Path huge = Files.write(dir.resolve("cut-huge.bmp"), Bmps.truncated24Bit(10_000, 10_000, dataBytes));
+        byte[] rle = Bmps.rle(Bmps.blocks(800, 600, 40), true);
+        Path cutRle = Files.write(dir.resolve("cut-rle.bmp"), Bmps.cutRle(rle, rle.length / 2));
+
+        for (Path bmp : java.util.List.of(small, huge, cutRle)) {
+            Map<String, Object> job = finalJob(alice, upload(alice, bmp, "image/bmp"));
+
+            assertThat(job)
+                    .as(bmp.getFileName().toString())
+                    .containsEntry("status", "REJECTED")
+                    .containsEntry("attempts", 1)
+                    .containsEntry("detectedType", "image/bmp");
+            assertThat((String) job.get("error")).contains("image data is truncated");
+            assertThat(job.get("outputs"))
+                    .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                    .isEmpty();
+        }
     }
 
     /** A PNG whose header claims the given size, with a few bytes of image data. */

@@ -21,4 +21,9 @@ class FileSystemUploadIntegrityIT extends UploadIntegrityContract {
     protected boolean servesDigestOnDownload() {
         return true;
     }
+
+    @Override
+    protected String digestMismatchMarker() {
+        return "/digest-mismatch"; // the problem type Chute gives it
+    }
 }

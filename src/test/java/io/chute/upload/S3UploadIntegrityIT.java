@@ -57,4 +57,9 @@ class S3UploadIntegrityIT extends UploadIntegrityContract {
     protected boolean servesDigestOnDownload() {
         return false;
     }
+
+    @Override
+    protected String digestMismatchMarker() {
+        return "BadDigest"; // S3's error code for it
+    }
 }

@@ -37,10 +37,12 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
 /**
  * Renders JPEG renditions (thumbnails, previews) of an image file in pure Java.
  *
- * <p>Accepts JPEG (including CMYK/YCCK), PNG, GIF (first frame), BMP and WebP, recognised from the
- * file's bytes, never its name. Colours are converted to sRGB through the embedded ICC profile; a
- * CMYK JPEG without a usable one goes through the standard CMYK profile libvips assumes too (see
- * {@link CmykJpeg}). JPEG EXIF orientation is applied, so renditions are upright and
+ * <p>Accepts JPEG (including CMYK/YCCK), PNG, GIF (first frame), BMP (uncompressed, bit fields,
+ * RLE8 and RLE4) and WebP, recognised from the file's bytes, never its name. A BMP whose pixel data
+ * is shorter than its header says is refused before decoding ({@link BmpData}). Colours are
+ * converted to sRGB through the embedded ICC profile; a CMYK JPEG without a usable one goes through
+ * the standard CMYK profile libvips assumes too (see {@link CmykJpeg}). JPEG EXIF orientation is
+ * applied, so renditions are upright and
  * their sizes are those of the upright image. Transparent pixels are flattened onto white.
  * Renditions are never upscaled.
  *
@@ -160,6 +162,11 @@ public final class ImageRenditions implements RenditionEngine {
         long pixels = (long) width * height;
         if (pixels > maxPixels) {
             throw new UnprocessableFileException("image has " + pixels + " pixels, limit is " + maxPixels);
+        }
+        if (isFormat(reader, "bmp")) {
+            // why: the BMP reader pads missing pixels with black when it subsamples, so a file far too
+            // short for its header would become a picture of the size it claims
+            BmpData.requireComplete(source);
         }
         boolean jpeg = isFormat(reader, "jpeg");
         ExifOrientation orientation = jpeg ? ExifOrientation.of(source) : ExifOrientation.UPRIGHT;
