@@ -19,9 +19,10 @@ import java.util.function.IntFunction;
  * start puts that waiting back.
  *
  * <p>Hand-written because the tool that does this, wrk2, is not packaged here; it is small: one pacing
- * thread and the JDK's asynchronous client, which opens as many connections as requests in flight.
+ * thread and the JDK's asynchronous client, which opens as many connections as requests in flight. Use one
+ * per phase and close it, so that a phase that overloaded the server leaves no connections to the next.
  */
-public final class OpenLoop {
+public final class OpenLoop implements AutoCloseable {
 
     /** What a run measured; latencies in milliseconds. */
     public record Result(
@@ -55,7 +56,7 @@ public final class OpenLoop {
 
     /**
      * Sends {@code rate × seconds} requests, request {@code i} built by {@code requests}, and waits for every
-     * answer. An answer whose status is not {@code expectedStatus}, or none within 30 s, is an error.
+     * answer. An answer whose status is not {@code expectedStatus}, or none within 10 s, is an error.
      */
     public Result run(double rate, double seconds, int expectedStatus, IntFunction<HttpRequest> requests)
             throws InterruptedException {
@@ -75,7 +76,7 @@ public final class OpenLoop {
             int index = i;
             HttpRequest request = requests.apply(i);
             answers[i] = client.sendAsync(request, HttpResponse.BodyHandlers.discarding())
-                    .orTimeout(30, TimeUnit.SECONDS)
+                    .orTimeout(10, TimeUnit.SECONDS)
                     .whenComplete((response, failure) -> {
                         latencies[index] = System.nanoTime() - intended;
                         if (failure != null || response.statusCode() != expectedStatus) {
@@ -101,6 +102,12 @@ public final class OpenLoop {
                 percentile(sorted, 0.999),
                 sorted[n - 1] / 1e6,
                 maxLag / 1e6);
+    }
+
+    /** Drops the client's connections, and with them any request still waiting on the server. */
+    @Override
+    public void close() {
+        client.shutdownNow();
     }
 
     private static double percentile(long[] sorted, double p) {
