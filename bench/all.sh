@@ -3,8 +3,8 @@
 # its figures as JSON lines to the file CHUTE_BENCH_RESULTS names (fields: name, value, unit, baseline,
 # baselineValue, ratio, target, met); this assembles them into target/bench/results.json (a list), writes
 # the machine and date to target/bench/run.json, and prints the table (bench/table.sh). A benchmark that
-# fails is reported and the others still run; the exit status is then 1. Each one's output is in
-# target/bench/<name>.log.
+# fails (or outlives its time limit: 5 minutes each with --quick, an hour otherwise) is reported and
+# the others still run; the exit status is then 1. Each one's output is in target/bench/<name>.log.
 #   --quick  small sizes: the whole run takes under 10 minutes on 2 cores
 # Needs the machine's PostgreSQL and RabbitMQ (see the scripts), libvips-tools, nginx-light, wrk,
 # postgresql-client (pgbench) and jq. Usage: bench/all.sh [--quick]
@@ -24,14 +24,15 @@ export CHUTE_BENCH_COMPILED=1
 mkdir -p target/bench
 export CHUTE_BENCH_RESULTS="$PWD/target/bench/results.jsonl"
 : > "$CHUTE_BENCH_RESULTS"
-if $quick; then export CHUTE_BENCH_QUICK=1; fi
+limit=3600
+if $quick; then export CHUTE_BENCH_QUICK=1; limit=300; fi
 
 failed=()
 bench() {
   local name=$1; shift
   local start=$SECONDS
   echo "== $name: $*"
-  if "$@" > "target/bench/$name.log" 2>&1; then
+  if timeout --kill-after=30 "$limit" "$@" > "target/bench/$name.log" 2>&1; then
     echo "   done in $((SECONDS - start)) s"
   else
     echo "   FAILED after $((SECONDS - start)) s; the end of target/bench/$name.log:"
@@ -47,7 +48,7 @@ if $quick; then
   bench thumbnails          bench/thumbnails.sh 4 1
   bench search              bench/search.sh 50000 50
   bench accept-path         bench/accept-path.sh 1000 5 3 50
-  bench streaming-upload    bench/streaming-upload.sh 256 2
+  bench streaming-upload    bench/streaming-upload.sh 256 3
   bench chat-fanout         bench/chat-fanout.sh 500 100 50 4
   bench realtime-fanout     bench/realtime.sh fanout 2000 5 1 100
   bench realtime-idle       bench/realtime.sh idle 2000
