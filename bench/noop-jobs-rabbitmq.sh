@@ -10,7 +10,8 @@ jobs=${1:-20000}; rounds=${2:-5}; concurrency=${3:-8}; seconds=${4:-20}
 
 . bench/lib.sh
 bench_setup
-./mvnw -q -o -f bench/perf-test/pom.xml dependency:build-classpath -Dmdep.outputFile="$PWD/target/perf-test.classpath"
+# why: not offline, so that a machine which never downloaded PerfTest resolves it from Maven Central
+./mvnw -q -B -f bench/perf-test/pom.xml dependency:build-classpath -Dmdep.outputFile="$PWD/target/perf-test.classpath"
 
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
@@ -41,3 +42,7 @@ echo "no-op jobs through RabbitMQ (status in PostgreSQL): median $chute jobs/s"
 echo "database ceiling (bare claim+complete SQL): median $(sed -n 's/.*baseline (bare claim+complete SQL, same threads) \([0-9]*\) jobs\/s.*/\1/p' target/bench-rabbitmq.out) jobs/s"
 echo "PerfTest publish->consume ceiling on this machine: median $ceiling msg/s"
 awk -v c="$chute" -v p="$ceiling" 'BEGIN { printf "ratio: %.2f of the broker ceiling\n", c / p }'
+
+met=$(awk -v c="$chute" -v p="$ceiling" 'BEGIN { print (c / p >= 0.55) ? "true" : "false" }')
+bench_result "RabbitMQ queue, no-op jobs, concurrency $concurrency" "$chute" "jobs/s" \
+  "RabbitMQ PerfTest, quorum queue, confirms, manual acks" "$ceiling" "ratio >= 0.55" "$met"

@@ -37,7 +37,7 @@ class UploadQuota implements StorageUsage {
                 : Math.max(0, quota - quotas.usageOf(userId).bytes());
     }
 
-    /** 413 quota-exceeded unless {@code size} more bytes fit the user's quota. Inside a completion, call {@link #lock} first. */
+    /** 413 quota-exceeded unless {@code size} more bytes fit the user's quota; inside a completion, {@link #lockAndRequireRoomFor}. */
     void requireRoomFor(UUID userId, long size) {
         Long quota = quotaOf(userId);
         if (quota == null) {
@@ -49,9 +49,22 @@ class UploadQuota implements StorageUsage {
         }
     }
 
-    /** Serialises the completions of one user's uploads until the transaction ends. */
-    void lock(UUID userId) {
+    /**
+     * Inside a completion's transaction: 413 quota-exceeded unless {@code size} more bytes fit the user's quota,
+     * with the user's completions serialised until the transaction ends, so that two of them cannot both take
+     * the last free bytes. A user without a quota has nothing to race for: no lock, no sum of their uploads
+     * (the lock made one user's concurrent completions wait on each other's commits).
+     */
+    void lockAndRequireRoomFor(UUID userId, long size) {
+        Long quota = quotaOf(userId);
+        if (quota == null) {
+            return;
+        }
         quotas.lockOwner(userId);
+        long used = quotas.usageOf(userId).bytes();
+        if (used + size > quota) {
+            throw exceeded(quota, used, size);
+        }
     }
 
     static ApiException exceeded(long quota, long used, long size) {

@@ -292,8 +292,7 @@ class UploadService {
                 if (locked.state() != UploadState.AWAITING_UPLOAD) {
                     throw ApiException.conflict("This upload can no longer be completed");
                 }
-                quota.lock(locked.ownerId());
-                quota.requireRoomFor(locked.ownerId(), stored.size());
+                quota.lockAndRequireRoomFor(locked.ownerId(), stored.size());
                 Job job = jobService.submit(newJob(locked, jobType, detected, stored.size(), sha256));
                 uploads.markComplete(
                         uploadId, stored.size(), detected, sha256, job.id().value());
@@ -388,8 +387,7 @@ class UploadService {
             String jobType = types.jobTypeFor(detected);
             String sha256 = Sha256.hex(digest);
             return tx.execute(s -> {
-                quota.lock(caller.id());
-                quota.requireRoomFor(caller.id(), size);
+                quota.lockAndRequireRoomFor(caller.id(), size);
                 uploads.save(upload);
                 Job job = jobService.submit(newJob(upload, jobType, detected, size, sha256));
                 uploads.markComplete(id, size, detected, sha256, job.id().value());

@@ -1,5 +1,6 @@
 package io.chute.search;
 
+import io.chute.support.BenchResults;
 import io.chute.support.TestDatabase;
 import java.util.Arrays;
 import java.util.List;
@@ -67,6 +68,14 @@ public final class SearchBenchmark {
                         nanos[rounds / 2] / 1e6,
                         nanos[(int) Math.ceil(rounds * 0.99) - 1] / 1e6,
                         nanos[rounds - 1] / 1e6);
+                double p99 = nanos[(int) Math.ceil(rounds * 0.99) - 1] / 1e6;
+                BenchResults.record(
+                        String.format("search p99 over %,d messages, %s", messages, kind.name()),
+                        p99,
+                        "ms",
+                        null,
+                        null,
+                        BenchResults.Target.under("< 50 ms", p99, 50));
             }
             for (String q : List.of("w3", "nothingmatches")) {
                 System.out.println("\nEXPLAIN ANALYZE of q=" + q + ", first page:");

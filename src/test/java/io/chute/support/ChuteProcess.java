@@ -44,13 +44,36 @@ public final class ChuteProcess implements AutoCloseable {
         return start(workDir, logFile, "512m", arguments);
     }
 
+    /** As {@link #startWithHeap}, with more JVM options (a GC log, a flight recording). */
+    public static ChuteProcess startWithJvmOptions(
+            Path logFile, String maxHeap, List<String> jvmOptions, String... arguments) {
+        return start(null, logFile, maxHeap, jvmOptions, null, arguments);
+    }
+
+    /** As {@link #startWithJvmOptions}, from another class path (another build of Chute, to compare with). */
+    public static ChuteProcess startFrom(
+            String classPath, Path logFile, String maxHeap, List<String> jvmOptions, String... arguments) {
+        return start(null, logFile, maxHeap, jvmOptions, classPath, arguments);
+    }
+
     private static ChuteProcess start(Path workDir, Path logFile, String maxHeap, String... arguments) {
+        return start(workDir, logFile, maxHeap, List.of(), null, arguments);
+    }
+
+    private static ChuteProcess start(
+            Path workDir,
+            Path logFile,
+            String maxHeap,
+            List<String> jvmOptions,
+            String classPath,
+            String... arguments) {
         int port = freePort();
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.add("-Xmx" + maxHeap);
+        command.addAll(jvmOptions);
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(classPath == null ? System.getProperty("java.class.path") : classPath);
         command.add("io.chute.ChuteApplication");
         command.add("--server.port=" + port);
         command.addAll(List.of(arguments));
