@@ -60,7 +60,8 @@ class RealtimeConfiguration {
     EventBus eventBus(
             ChuteProperties properties, ObjectProvider<RabbitBroker> broker, NodeId node, JobTracing tracing) {
         if (properties.bus().type() == ChuteProperties.BusType.RABBITMQ) {
-            return new RabbitEventBus(broker.getObject(), node.value(), tracing);
+            return new RabbitEventBus(
+                    broker.getObject(), node.value(), tracing, properties.bus().workerLanes());
         }
         return new LocalEventBus();
     }
