@@ -44,11 +44,23 @@ public final class ChuteProcess implements AutoCloseable {
         return start(workDir, logFile, "512m", arguments);
     }
 
+    /** As {@link #startWithHeap}, with more JVM options (a GC log, a flight recording). */
+    public static ChuteProcess startWithJvmOptions(
+            Path logFile, String maxHeap, List<String> jvmOptions, String... arguments) {
+        return start(null, logFile, maxHeap, jvmOptions, arguments);
+    }
+
     private static ChuteProcess start(Path workDir, Path logFile, String maxHeap, String... arguments) {
+        return start(workDir, logFile, maxHeap, List.of(), arguments);
+    }
+
+    private static ChuteProcess start(
+            Path workDir, Path logFile, String maxHeap, List<String> jvmOptions, String... arguments) {
         int port = freePort();
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.add("-Xmx" + maxHeap);
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add("io.chute.ChuteApplication");
@@ -106,7 +118,8 @@ public final class ChuteProcess implements AutoCloseable {
     private void awaitHealthy() {
         HttpClient http = HttpClient.newHttpClient();
         Awaitility.await("Chute on port " + port + " (log: " + log + ")")
-                .atMost(Duration.ofSeconds(90))
+                // why: a machine busy with other work can take longer to start a node; benchmarks there may allow more
+                .atMost(Duration.ofSeconds(Long.getLong("chute.process.start-timeout", 90)))
                 .pollInterval(Duration.ofMillis(250))
                 .ignoreExceptions()
                 .failFast("Chute exited; see " + log, () -> !process.isAlive())
