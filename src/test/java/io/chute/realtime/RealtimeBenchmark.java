@@ -101,7 +101,8 @@ public final class RealtimeBenchmark {
             List<WebSocket> sockets = new ArrayList<>();
             HttpClient http = HttpClient.newHttpClient();
             for (int i = 0; i < userCount; i++) {
-                UUID user = UUID.randomUUID();
+                // a token must name a user that exists
+                UUID user = database.insertUser();
                 users.add(user);
                 sockets.add(connect(http, baseB, token(user), recorder));
             }
@@ -383,8 +384,9 @@ public final class RealtimeBenchmark {
                 long start = System.nanoTime();
                 for (int i = 0; i < connections; i++) {
                     inFlight.acquire();
+                    // a token must name a user that exists
                     URI uri = URI.create(node.base().toString().replaceFirst("^http", "ws") + "/ws?access_token="
-                            + token(UUID.randomUUID()));
+                            + token(database.insertUser()));
                     pending.add(http.newWebSocketBuilder()
                             .buildAsync(uri, new WebSocket.Listener() {})
                             .orTimeout(60, TimeUnit.SECONDS)
