@@ -168,11 +168,13 @@ class ChatService {
 
     /**
      * Checks a message and hands it to the chat worker through the incoming lane; it is persisted
-     * (once per clientMessageId) and announced as {@code message.created} asynchronously.
+     * (once per clientMessageId) and announced as {@code message.created} asynchronously. The order
+     * key is the channel: the lane of a channel stores its messages in the order submitted, while
+     * other channels' lanes store theirs in parallel.
      */
     void send(UUID senderId, MessageDraft draft) {
         tracing.traced(MessageWorker.KIND, () -> {
-            events.submit(MessageWorker.KIND, senderId, checked(senderId, draft));
+            events.submit(MessageWorker.KIND, draft.channelId(), checked(senderId, draft));
             return null;
         });
     }
@@ -180,7 +182,8 @@ class ChatService {
     /** As {@link #send}, without waiting for the incoming lane to hold it: the future says when it does. */
     java.util.concurrent.CompletableFuture<Void> sendAsync(UUID senderId, MessageDraft draft) {
         return tracing.traced(
-                MessageWorker.KIND, () -> events.submitAsync(MessageWorker.KIND, senderId, checked(senderId, draft)));
+                MessageWorker.KIND,
+                () -> events.submitAsync(MessageWorker.KIND, draft.channelId(), checked(senderId, draft)));
     }
 
     private MessageWorker.SendCommand checked(UUID senderId, MessageDraft draft) {

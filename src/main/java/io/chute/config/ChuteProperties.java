@@ -297,8 +297,22 @@ public record ChuteProperties(
         }
     }
 
-    /** The event bus: {@code chute.bus.type}. */
-    public record Bus(@DefaultValue("local") @NotNull BusType type) {}
+    /**
+     * The event bus: {@code chute.bus.type}, and on RabbitMQ the number of lanes of the incoming
+     * queue ({@code workerLanes}): commands are spread over them by their order key (a message's
+     * channel), each lane with one active consumer, so one channel's commands keep their order
+     * while different channels are stored in parallel. Every node must use the same number.
+     */
+    public record Bus(
+            @DefaultValue("local") @NotNull BusType type,
+            @DefaultValue("4") int workerLanes) {
+
+        public Bus {
+            if (workerLanes < 1 || workerLanes > 64) {
+                throw new IllegalArgumentException("chute.bus.worker-lanes must be between 1 and 64");
+            }
+        }
+    }
 
     /**
      * The WebSocket gateway. {@code nodeId} names this node's bus queue

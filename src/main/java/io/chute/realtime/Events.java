@@ -91,7 +91,7 @@ public class Events {
 
     /**
      * Queues {@code command} without waiting: the future completes once the bus holds it durably,
-     * or fails with an {@link ApiException}. Commands with the same {@code orderKey} (a sender)
+     * or fails with an {@link ApiException}. Commands with the same {@code orderKey} (a channel)
      * submitted one after the other are handled in that order. Call it outside a transaction.
      */
     public CompletableFuture<Void> submitAsync(String kind, UUID orderKey, Object command) {

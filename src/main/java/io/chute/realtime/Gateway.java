@@ -11,6 +11,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.web.socket.TextMessage;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -180,7 +181,8 @@ final class Gateway {
         if (sockets == null || sockets.isEmpty()) {
             return;
         }
-        String frame = Frames.event(event.type(), event.seq(), event.data());
+        // why: the frame is made once per event and the same message goes to every socket, however many
+        TextMessage frame = new TextMessage(Frames.event(event.type(), event.seq(), event.data()));
         JsonNode[] parsed = new JsonNode[1];
         for (Socket socket : sockets) {
             if (socket.userId.equals(event.except())) {

@@ -33,10 +33,14 @@ import org.springframework.http.HttpStatus;
  * <pre>
  * chute.outgoing (direct) --user.{id} / channel.{id}--> chute.gateway.{nodeId}
  *                        exclusive, auto-delete: one per gateway node, gone with its connection
- * chute.incoming (direct) --command--> chute.chat-worker
- *                        durable quorum, single active consumer (commands run in submission
- *                        order), delivery limit, dead letters to chute.incoming.dlx -> chute.chat-worker.dead
+ * chute.incoming (direct) --command--> chute.chat-worker            lane 0
+ *                        --command.1--> chute.chat-worker.1          lane 1, ... up to workerLanes - 1
+ *                        durable quorum queues, one active consumer each (a lane's commands run in
+ *                        submission order), delivery limit, dead letters to chute.incoming.dlx -> chute.chat-worker.dead
  * </pre>
+ *
+ * <p>A command goes to the lane its order key hashes to (a message's channel), so one key's commands
+ * stay in order while the lanes are consumed in parallel, each by its own thread and transactions.
  *
  * A node binds a route while it has a socket that needs it and unbinds it when the last one goes,
  * so an event is published once and reaches only the nodes that need it; no lookup table exists.
@@ -62,6 +66,7 @@ final class RabbitEventBus implements EventBus {
 
     private final RabbitBroker broker;
     private final JobTracing tracing;
+    private final int lanes;
     private final String queue;
     private final Connection publishing;
     private final Channel events;
@@ -77,10 +82,14 @@ final class RabbitEventBus implements EventBus {
             new java.util.concurrent.atomic.AtomicBoolean();
 
     RabbitEventBus(RabbitBroker broker, String nodeId) {
-        this(broker, nodeId, JobTracing.none());
+        this(broker, nodeId, JobTracing.none(), 1);
     }
 
-    RabbitEventBus(RabbitBroker broker, String nodeId, JobTracing tracing) {
+    RabbitEventBus(RabbitBroker broker, String nodeId, JobTracing tracing, int lanes) {
+        if (lanes < 1) {
+            throw new IllegalArgumentException("lanes must be positive");
+        }
+        this.lanes = lanes;
         this.tracing = tracing;
         this.broker = broker;
         this.queue = "chute.gateway." + nodeId;
@@ -88,7 +97,7 @@ final class RabbitEventBus implements EventBus {
             this.publishing = broker.connect("chute-bus-publish-" + nodeId, true);
             this.events = publishing.createChannel();
             whenRecovered(publishing);
-            declareShared(events);
+            declareShared(events, lanes);
             for (int i = 0; i < CONFIRM_CHANNELS; i++) {
                 confirmChannels[i] = new ConfirmingChannel(publishing);
             }
@@ -118,17 +127,33 @@ final class RabbitEventBus implements EventBus {
         }
     }
 
-    static void declareShared(Channel channel) throws IOException {
+    /** The queue of lane {@code lane}; lane 0 keeps the name of the single queue of earlier versions. */
+    static String laneQueue(int lane) {
+        return lane == 0 ? WORKER_QUEUE : WORKER_QUEUE + "." + lane;
+    }
+
+    static String laneKey(int lane) {
+        return lane == 0 ? COMMAND_KEY : COMMAND_KEY + "." + lane;
+    }
+
+    /** The lane of {@code orderKey}: the same key, the same lane, so its commands keep their order. */
+    static int laneOf(String orderKey, int lanes) {
+        return Math.floorMod(orderKey.hashCode(), lanes);
+    }
+
+    static void declareShared(Channel channel, int lanes) throws IOException {
         channel.exchangeDeclare(OUTGOING, BuiltinExchangeType.DIRECT, true);
         channel.exchangeDeclare(INCOMING, BuiltinExchangeType.DIRECT, true);
         channel.exchangeDeclare(DEAD_EXCHANGE, BuiltinExchangeType.FANOUT, true);
         channel.queueDeclare(DEAD_QUEUE, true, false, false, QueueArguments.quorum());
         channel.queueBind(DEAD_QUEUE, DEAD_EXCHANGE, "");
-        Map<String, Object> args = QueueArguments.deadLetteringTo(DEAD_EXCHANGE);
-        args.put("x-single-active-consumer", true);
-        args.put("x-delivery-limit", 20);
-        channel.queueDeclare(WORKER_QUEUE, true, false, false, args);
-        channel.queueBind(WORKER_QUEUE, INCOMING, COMMAND_KEY);
+        for (int lane = 0; lane < lanes; lane++) {
+            Map<String, Object> args = QueueArguments.deadLetteringTo(DEAD_EXCHANGE);
+            args.put("x-single-active-consumer", true);
+            args.put("x-delivery-limit", 20);
+            channel.queueDeclare(laneQueue(lane), true, false, false, args);
+            channel.queueBind(laneQueue(lane), INCOMING, laneKey(lane));
+        }
     }
 
     @Override
@@ -241,10 +266,11 @@ final class RabbitEventBus implements EventBus {
                                 ? Map.of(KIND, kind)
                                 : Map.of(KIND, kind, JobTracing.TRACEPARENT, traceParent))
                 .build();
-        // why: one key always uses one channel, so its commands reach the queue in the order they were published
-        ConfirmingChannel channel =
-                confirmChannels[Math.floorMod((orderKey == null ? kind : orderKey).hashCode(), CONFIRM_CHANNELS)];
-        return channel.publish(INCOMING, COMMAND_KEY, props, json.getBytes(StandardCharsets.UTF_8))
+        String key = orderKey == null ? kind : orderKey;
+        // why: one key always uses one channel and one lane, so its commands reach the lane's queue in the order they
+        // were published
+        ConfirmingChannel channel = confirmChannels[Math.floorMod(key.hashCode(), CONFIRM_CHANNELS)];
+        return channel.publish(INCOMING, laneKey(laneOf(key, lanes)), props, json.getBytes(StandardCharsets.UTF_8))
                 .orTimeout(5, TimeUnit.SECONDS)
                 .exceptionallyCompose(e -> {
                     log.warn("command {} not accepted by RabbitMQ: {}", kind, e.toString());
@@ -319,38 +345,44 @@ final class RabbitEventBus implements EventBus {
     }
 
     /**
-     * Consumes {@code chute.chat-worker}: deliveries queue up locally and one thread runs them
-     * in batches (one transaction each), acknowledging a batch once it committed. A failing
-     * batch is run again one command at a time; a failing command is requeued after a pause.
+     * Consumes every lane of the incoming queue: for each, deliveries queue up locally and one
+     * thread of its own runs them in batches (one transaction each), acknowledging a batch once it
+     * committed. A failing batch is run again one command at a time; a failing command is requeued
+     * after a pause. Each lane has a single active consumer across nodes, so lanes may be active on
+     * different nodes.
      */
     @Override
     public synchronized void consumeIncoming(IncomingDispatcher dispatcher) {
         try {
             working = broker.connect("chute-chat-worker", true);
-            Channel channel = working.createChannel();
-            channel.basicQos(PREFETCH);
-            BlockingQueue<Delivery> pending = new LinkedBlockingQueue<>();
-            channel.basicConsume(WORKER_QUEUE, false, new DefaultConsumer(channel) {
-                @Override
-                public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
-                    Object kind = props.getHeaders() == null
-                            ? null
-                            : props.getHeaders().get(KIND);
-                    Object traceParent = props.getHeaders() == null
-                            ? null
-                            : props.getHeaders().get(JobTracing.TRACEPARENT);
-                    pending.add(new Delivery(
-                            envelope.getDeliveryTag(),
-                            new Incoming(
-                                    kind == null ? "" : kind.toString(),
-                                    new String(body, StandardCharsets.UTF_8),
-                                    traceParent == null ? null : traceParent.toString())));
-                }
-            });
-            Thread.ofPlatform().name("chute-chat-worker").daemon().start(() -> work(channel, pending, dispatcher));
+            for (int lane = 0; lane < lanes; lane++) {
+                consumeLane(lane, dispatcher);
+            }
         } catch (IOException | TimeoutException e) {
             throw new IllegalStateException("cannot consume " + WORKER_QUEUE, e);
         }
+    }
+
+    private void consumeLane(int lane, IncomingDispatcher dispatcher) throws IOException {
+        Channel channel = working.createChannel();
+        channel.basicQos(PREFETCH);
+        BlockingQueue<Delivery> pending = new LinkedBlockingQueue<>();
+        channel.basicConsume(laneQueue(lane), false, new DefaultConsumer(channel) {
+            @Override
+            public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
+                Object kind =
+                        props.getHeaders() == null ? null : props.getHeaders().get(KIND);
+                Object traceParent =
+                        props.getHeaders() == null ? null : props.getHeaders().get(JobTracing.TRACEPARENT);
+                pending.add(new Delivery(
+                        envelope.getDeliveryTag(),
+                        new Incoming(
+                                kind == null ? "" : kind.toString(),
+                                new String(body, StandardCharsets.UTF_8),
+                                traceParent == null ? null : traceParent.toString())));
+            }
+        });
+        Thread.ofPlatform().name("chute-chat-worker-" + lane).daemon().start(() -> work(channel, pending, dispatcher));
     }
 
     private record Delivery(long tag, Incoming command) {}

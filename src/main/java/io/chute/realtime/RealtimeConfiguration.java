@@ -36,6 +36,12 @@ class RealtimeConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(RealtimeConfiguration.class);
 
+    /** Characters of a client frame Tomcat hands over at once; a larger frame comes in pieces. */
+    static final int TEXT_BUFFER_CHARS = 1024;
+
+    /** Bytes of each connection's socket read and write buffer. */
+    static final int SOCKET_BUFFER_BYTES = 2048;
+
     /** This node's name on the bus. */
     record NodeId(String value) {}
 
@@ -60,7 +66,8 @@ class RealtimeConfiguration {
     EventBus eventBus(
             ChuteProperties properties, ObjectProvider<RabbitBroker> broker, NodeId node, JobTracing tracing) {
         if (properties.bus().type() == ChuteProperties.BusType.RABBITMQ) {
-            return new RabbitEventBus(broker.getObject(), node.value(), tracing);
+            return new RabbitEventBus(
+                    broker.getObject(), node.value(), tracing, properties.bus().workerLanes());
         }
         return new LocalEventBus();
     }
@@ -251,11 +258,27 @@ class RealtimeConfiguration {
         @Bean
         ServletServerContainerFactoryBean webSocketContainer() {
             ServletServerContainerFactoryBean container = new ServletServerContainerFactoryBean();
-            // why: Tomcat allocates this buffer per socket up front; larger frames arrive in pieces and are put
-            // together by the handler
-            container.setMaxTextMessageBufferSize(4096);
-            container.setMaxBinaryMessageBufferSize(1024);
+            // why: Tomcat allocates these buffers per socket up front and keeps them while it is open; larger frames
+            // arrive in pieces and are put together by the handler (the protocol has no binary frames)
+            container.setMaxTextMessageBufferSize(TEXT_BUFFER_CHARS);
+            container.setMaxBinaryMessageBufferSize(256);
             return container;
+        }
+
+        /**
+         * Each connection's socket read and write buffers, allocated when it opens and kept while
+         * it is, so an idle WebSocket holds both. Larger reads and writes (request bodies,
+         * downloads) bypass them and go straight between the socket and the caller's buffer.
+         */
+        @Bean
+        org.springframework.boot.tomcat.TomcatConnectorCustomizer leanSocketBuffers() {
+            return connector -> {
+                for (String property : List.of("socket.appReadBufSize", "socket.appWriteBufSize")) {
+                    if (!connector.setProperty(property, String.valueOf(SOCKET_BUFFER_BYTES))) {
+                        log.warn("Tomcat did not take {}; each connection keeps its default buffer", property);
+                    }
+                }
+            };
         }
     }
 

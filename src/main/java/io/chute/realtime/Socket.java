@@ -19,14 +19,15 @@ import org.springframework.web.socket.WebSocketSession;
 
 /**
  * One authenticated WebSocket. Everything written to it goes through a bounded send queue drained
- * by its own (virtual) sender thread, so a slow client never blocks the bus or other sockets: when
- * its queue is full it is closed, and memory stays bounded. While it replays missed events, live
- * events wait in a buffer and are sent after the replay, skipping those the replay already sent.
+ * by a (virtual) sender thread of its own, so a slow client never blocks the bus or other sockets:
+ * when its queue is full it is closed, and memory stays bounded. The sender thread runs only while
+ * there is something to send and ends when the queue is empty: an idle socket holds no thread and
+ * no stack. While it replays missed events, live events wait in a buffer and are sent after the
+ * replay, skipping those the replay already sent.
  */
 final class Socket {
 
     private static final Logger log = LoggerFactory.getLogger(Socket.class);
-    private static final Outbound STOP = new Outbound(new TextMessage(""), null);
 
     static final CloseStatus TOO_SLOW = new CloseStatus(4429, "send queue full");
     static final CloseStatus EVENTS_MISSED = new CloseStatus(4503, "events may have been missed; reconnect with since");
@@ -37,6 +38,8 @@ final class Socket {
     private final LinkedBlockingQueue<Outbound> queue;
     private final Consumer<Socket> onOverflow;
     private final Runnable onSent;
+    // why: set while a sender thread drains the queue; the one who sets it starts the thread
+    private final java.util.concurrent.atomic.AtomicBoolean sending = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile Instant lastHeard = Instant.now();
     private volatile boolean closing;
     private volatile java.util.concurrent.Future<?> expiry;
@@ -45,7 +48,7 @@ final class Socket {
     private List<Pending> buffered = new ArrayList<>();
     private Set<Long> replayed = Set.of();
 
-    private record Pending(Long seq, String frame, Runnable onDelivered) {}
+    private record Pending(Long seq, TextMessage frame, Runnable onDelivered) {}
 
     Socket(WebSocketSession session, UUID userId, int queueCapacity, Consumer<Socket> onOverflow, Runnable onSent) {
         this.id = session.getId();
@@ -54,11 +57,13 @@ final class Socket {
         this.queue = new LinkedBlockingQueue<>(queueCapacity);
         this.onOverflow = onOverflow;
         this.onSent = onSent;
-        Thread.ofVirtual().name("chute-ws-send-" + id).start(this::drain);
     }
 
-    /** A live event: sent now, or after the replay if one is running (and not at all if the replay sent it). */
-    void event(Long seq, String frame, Runnable onDelivered) {
+    /**
+     * A live event: sent now, or after the replay if one is running (and not at all if the replay
+     * sent it). {@code frame} is the event's frame, made once and shared by every socket it goes to.
+     */
+    void event(Long seq, TextMessage frame, Runnable onDelivered) {
         synchronized (this) {
             if (buffered != null) {
                 buffered.add(new Pending(seq, frame, onDelivered));
@@ -76,7 +81,7 @@ final class Socket {
         Set<Long> seqs = new HashSet<>();
         for (EventLog.Entry e : entries) {
             seqs.add(e.seq());
-            send(frames.apply(e), null);
+            send(new TextMessage(frames.apply(e)), null);
         }
         List<Pending> waiting;
         synchronized (this) {
@@ -93,7 +98,7 @@ final class Socket {
 
     /** A reply (ack, error, pong, ready): never buffered behind a replay. */
     void reply(String frame) {
-        send(frame, null);
+        send(new TextMessage(frame), null);
     }
 
     void ping() {
@@ -134,7 +139,6 @@ final class Socket {
             timer.cancel(false);
         }
         queue.clear();
-        queue.offer(STOP);
         Thread.ofVirtual().name("chute-ws-close-" + id).start(() -> {
             try {
                 session.close(status);
@@ -144,33 +148,48 @@ final class Socket {
         });
     }
 
-    private void send(String frame, Runnable onDelivered) {
-        if (!offer(new Outbound(new TextMessage(frame), onDelivered))) {
+    private void send(TextMessage frame, Runnable onDelivered) {
+        if (!offer(new Outbound(frame, onDelivered))) {
             onOverflow.accept(this);
         }
     }
 
     /** False only when the queue is full; a closing socket swallows what it is given. */
     private boolean offer(Outbound message) {
-        return closing || !session.isOpen() || queue.offer(message);
+        if (closing || !session.isOpen()) {
+            return true;
+        }
+        if (!queue.offer(message)) {
+            return false;
+        }
+        if (sending.compareAndSet(false, true)) {
+            Thread.ofVirtual().name("chute-ws-send-" + id).start(this::drain);
+        }
+        return true;
     }
 
+    /** Sends until the queue is empty, then ends; a frame queued meanwhile restarts it (or is taken by it). */
     private void drain() {
         try {
-            while (true) {
-                Outbound next = queue.take();
-                if (next == STOP || !session.isOpen()) {
-                    return;
+            do {
+                Outbound next;
+                while ((next = queue.poll()) != null) {
+                    if (closing || !session.isOpen()) {
+                        queue.clear();
+                        return;
+                    }
+                    session.sendMessage(next.message());
+                    onSent.run();
+                    if (next.onDelivered() != null) {
+                        next.onDelivered().run();
+                    }
                 }
-                session.sendMessage(next.message());
-                onSent.run();
-                if (next.onDelivered() != null) {
-                    next.onDelivered().run();
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+                sending.set(false);
+                // why: a frame offered after the last poll but before the flag was cleared found it set and started no
+                // thread
+            } while (!queue.isEmpty() && sending.compareAndSet(false, true));
         } catch (IOException | RuntimeException e) {
+            sending.set(false);
             log.debug("socket {} send failed: {}", id, e.toString());
             close(CloseStatus.SESSION_NOT_RELIABLE);
         }

@@ -71,10 +71,11 @@ public final class RealtimeBenchmark {
 
     public static void main(String[] args) throws Exception {
         String mode = args.length > 0 ? args[0] : "fanout";
+        boolean quick = "1".equals(System.getenv("CHUTE_BENCH_QUICK"));
         if (mode.equals("idle")) {
-            idle(args.length > 1 ? Integer.parseInt(args[1]) : 10_000);
+            idle(arg(args, 1, quick ? 2_000 : 10_000), arg(args, 2, 16));
         } else {
-            fanout(arg(args, 1, 2000), arg(args, 2, 10), arg(args, 3, 3), arg(args, 4, 100));
+            fanout(arg(args, 1, 2000), arg(args, 2, quick ? 5 : 10), arg(args, 3, quick ? 1 : 3), arg(args, 4, 100));
         }
         System.exit(0);
     }
@@ -100,7 +101,8 @@ public final class RealtimeBenchmark {
             List<WebSocket> sockets = new ArrayList<>();
             HttpClient http = HttpClient.newHttpClient();
             for (int i = 0; i < userCount; i++) {
-                UUID user = UUID.randomUUID();
+                // a token must name a user that exists
+                UUID user = database.insertUser();
                 users.add(user);
                 sockets.add(connect(http, baseB, token(user), recorder));
             }
@@ -149,6 +151,17 @@ public final class RealtimeBenchmark {
                 System.out.printf(
                         "  %-9s delivered %6.0f events/s, p50 %6.2f ms, p99 %7.2f ms, max %7.2f ms%n",
                         lane, median(r, 0), median(r, 1), median(r, 2), median(r, 3));
+            }
+            double bareP99 = median(results.get("bare"), 2);
+            for (String lane : List.of("durable", "ephemeral")) {
+                io.chute.support.BenchResults.record(
+                        "real-time fan-out p99 publish -> socket, " + lane + ", " + rate + " events/s to " + userCount
+                                + " sockets on the other node",
+                        median(results.get(lane), 2),
+                        "ms",
+                        "bare RabbitMQ publish -> consume p99, same run",
+                        bareP99,
+                        io.chute.support.BenchResults.Target.NONE);
             }
             sockets.forEach(WebSocket::abort);
             b.close();
@@ -344,7 +357,7 @@ public final class RealtimeBenchmark {
 
     // --- idle connections on one node
 
-    private static void idle(int connections) throws Exception {
+    private static void idle(int connections, int opening) throws Exception {
         try (TestDatabase database = TestDatabase.create();
                 TestBroker broker = TestBroker.create()) {
             Path dir = Files.createTempDirectory("chute-bench-idle-");
@@ -364,13 +377,16 @@ public final class RealtimeBenchmark {
                 long before = heapAfterGc(node);
                 HttpClient http = HttpClient.newHttpClient();
                 List<WebSocket> open = Collections.synchronizedList(new ArrayList<>());
-                Semaphore inFlight = new Semaphore(64);
+                // why: handshakes in flight at once; each registration writes presence, and a busy machine's pool
+                // times out under many more
+                Semaphore inFlight = new Semaphore(opening);
                 List<CompletableFuture<WebSocket>> pending = new ArrayList<>();
                 long start = System.nanoTime();
                 for (int i = 0; i < connections; i++) {
                     inFlight.acquire();
+                    // a token must name a user that exists
                     URI uri = URI.create(node.base().toString().replaceFirst("^http", "ws") + "/ws?access_token="
-                            + token(UUID.randomUUID()));
+                            + token(database.insertUser()));
                     pending.add(http.newWebSocketBuilder()
                             .buildAsync(uri, new WebSocket.Listener() {})
                             .orTimeout(60, TimeUnit.SECONDS)
@@ -404,10 +420,19 @@ public final class RealtimeBenchmark {
                             .waitFor();
                 }
                 long after = heapAfterGc(node);
+                double registered = gauge.equals("?") ? 0 : Double.parseDouble(gauge);
+                double perSocketKiB = (after - before) / 1024.0 / Math.max(1, registered);
+                io.chute.support.BenchResults.record(
+                        "idle WebSocket heap per socket, " + connections + " sockets on one node",
+                        perSocketKiB,
+                        "KiB",
+                        null,
+                        null,
+                        io.chute.support.BenchResults.Target.under("<= 32 KiB", perSocketKiB, 32.001));
                 System.out.printf(
                         "%nidle WebSockets on one node (-Xmx1g, RabbitMQ bus, one user route each): %d open"
                                 + " (gauge %s), handshakes done in %.1f s, all registered in %.1f s (%.0f/s); heap after full GC"
-                                + " %.1f MiB before, %.1f MiB after: %.1f KiB per connection%n",
+                                + " %.1f MiB before, %.1f MiB after: %.1f KiB per registered socket%n",
                         open.size(),
                         gauge,
                         handshakes,
@@ -415,7 +440,7 @@ public final class RealtimeBenchmark {
                         open.size() / openSeconds,
                         before / 1048576.0,
                         after / 1048576.0,
-                        (after - before) / 1024.0 / Math.max(1, open.size()));
+                        perSocketKiB);
                 open.forEach(WebSocket::abort);
             }
         }
