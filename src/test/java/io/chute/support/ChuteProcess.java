@@ -39,12 +39,22 @@ public final class ChuteProcess implements AutoCloseable {
         return start(null, logFile, maxHeap, arguments);
     }
 
+    /** As {@link #start}, waiting up to {@code healthTimeout} for the node to be healthy (several nodes started at once on a busy machine). */
+    public static ChuteProcess start(Path logFile, Duration healthTimeout, String... arguments) {
+        return start(null, logFile, "512m", healthTimeout, arguments);
+    }
+
     /** As {@link #start}, in working directory {@code workDir}: relative paths (the default {@code ./data}) are under it. */
     public static ChuteProcess startIn(Path workDir, Path logFile, String... arguments) {
         return start(workDir, logFile, "512m", arguments);
     }
 
     private static ChuteProcess start(Path workDir, Path logFile, String maxHeap, String... arguments) {
+        return start(workDir, logFile, maxHeap, Duration.ofSeconds(90), arguments);
+    }
+
+    private static ChuteProcess start(
+            Path workDir, Path logFile, String maxHeap, Duration healthTimeout, String... arguments) {
         int port = freePort();
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
@@ -61,7 +71,13 @@ public final class ChuteProcess implements AutoCloseable {
                     .redirectOutput(logFile.toFile())
                     .start();
             ChuteProcess chute = new ChuteProcess(process, port, logFile);
-            chute.awaitHealthy();
+            try {
+                chute.awaitHealthy(healthTimeout);
+            } catch (RuntimeException | Error e) {
+                // a node that never became healthy must not outlive the test
+                chute.kill();
+                throw e;
+            }
             return chute;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -103,10 +119,10 @@ public final class ChuteProcess implements AutoCloseable {
         }
     }
 
-    private void awaitHealthy() {
+    private void awaitHealthy(Duration timeout) {
         HttpClient http = HttpClient.newHttpClient();
         Awaitility.await("Chute on port " + port + " (log: " + log + ")")
-                .atMost(Duration.ofSeconds(90))
+                .atMost(timeout)
                 .pollInterval(Duration.ofMillis(250))
                 .ignoreExceptions()
                 .failFast("Chute exited; see " + log, () -> !process.isAlive())
