@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -37,7 +38,8 @@ class WorkerKillFaultIT {
 
     private static final int KILLS = 10;
 
-    @TempDir
+    // the nodes' logs stay when it fails
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
 
     private record Doomed(ChuteProcess process, Path marker, String fileName) {}
