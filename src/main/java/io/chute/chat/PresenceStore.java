@@ -10,7 +10,8 @@ import org.springframework.stereotype.Repository;
 
 /**
  * Presence shared by every gateway node, in PostgreSQL: the open sockets of each user on each
- * node ({@code presence_sockets}), each node's heartbeat ({@code gateway_nodes}), and each user's
+ * node ({@code presence_sockets}), each node's heartbeat ({@code nodes}, written by
+ * {@code io.chute.node.NodeHeartbeat}), and each user's
  * state ({@code presence}). A user is online from their first socket anywhere until their last
  * one has been gone for the grace period; transitions are conditional updates, so of several
  * nodes seeing one, exactly one reports it.
@@ -26,12 +27,6 @@ class PresenceStore {
 
     /** A change of a user's state, to tell the people interested in them. */
     record Change(UUID userId, boolean online, Instant lastSeenAt) {}
-
-    void heartbeat(String nodeId) {
-        jdbc.sql("""
-                insert into gateway_nodes (node_id, heartbeat_at) values (?, now())
-                on conflict (node_id) do update set heartbeat_at = now()""").param(nodeId).update();
-    }
 
     /**
      * Records a socket; the change when this makes the user online. Run it in a transaction: the
@@ -88,7 +83,7 @@ class PresenceStore {
      */
     int sweepDeadNodes(Duration deadAfter) {
         return jdbc.sql("""
-                with dead as (delete from gateway_nodes where heartbeat_at < now() - make_interval(secs => ?)
+                with dead as (delete from nodes where heartbeat_at < now() - make_interval(secs => ?)
                               returning node_id, heartbeat_at),
                      gone as (delete from presence_sockets s using dead where s.node_id = dead.node_id
                               returning s.user_id, dead.heartbeat_at)
@@ -105,7 +100,6 @@ class PresenceStore {
                 .param(nodeId)
                 .query(UUID.class)
                 .list();
-        jdbc.sql("delete from gateway_nodes where node_id = ?").param(nodeId).update();
         jdbc.sql("""
                 update presence p set idle_since = now(), last_seen_at = now()
                 where user_id = any(?) and online and idle_since is null

@@ -3,11 +3,13 @@ package io.chute.chat;
 import io.chute.common.DatabaseOutages;
 import io.chute.config.ChuteProperties;
 import io.chute.config.ConditionalOnRole;
+import io.chute.node.NodeHeartbeat;
 import io.chute.realtime.Events;
 import io.chute.realtime.Route;
 import io.chute.realtime.SocketListener;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.Executors;
@@ -21,8 +23,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Presence across gateway nodes. A user's first socket anywhere makes them online; when their last
  * one closes they go offline after {@code chute.chat.presence-grace}, unless a socket came back
- * meanwhile (a reconnect or a page reload shows nothing). Each node heartbeats; a node silent for
- * three heartbeats is taken for dead by the others, which sweep its sockets, so presence heals
+ * meanwhile (a reconnect or a page reload shows nothing). Every node heartbeats ({@code NodeHeartbeat}); a
+ * gateway node silent for three {@code chute.chat.presence-heartbeat}s is taken for dead by the others, which sweep its sockets, so presence heals
  * when a node dies. {@code presence} signals go to each interested user once, on their own route.
  */
 @Component
@@ -35,19 +37,28 @@ class PresenceTracker implements SocketListener {
     private final Events events;
     private final TransactionTemplate tx;
     private final ChuteProperties.Chat config;
+    private final Duration deadAfter;
     private ScheduledExecutorService timer;
 
-    PresenceTracker(PresenceStore store, Events events, TransactionTemplate tx, ChuteProperties properties) {
+    PresenceTracker(
+            PresenceStore store,
+            Events events,
+            TransactionTemplate tx,
+            ChuteProperties properties,
+            // why: the node's heartbeat row exists before the first socket is recorded against it
+            NodeHeartbeat heartbeat) {
         this.store = store;
         this.events = events;
         this.tx = tx;
         this.config = properties.chat();
+        // why: never sooner than the job engine takes a node for dead, or a live node that heartbeats seldom is swept
+        Duration three = config.presenceHeartbeat().multipliedBy(3);
+        this.deadAfter = three.compareTo(heartbeat.deadAfter()) >= 0 ? three : heartbeat.deadAfter();
     }
 
-    /** This node's first heartbeat, then one every {@code chute.chat.presence-heartbeat} with the sweep. */
+    /** The sweep of dead nodes' sockets, every {@code chute.chat.presence-heartbeat} (the heartbeat is {@code NodeHeartbeat}'s). */
     @PostConstruct
     void start() {
-        store.heartbeat(events.nodeId());
         timer = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("chute-presence").daemon().factory());
         long beat = config.presenceHeartbeat().toMillis();
@@ -85,11 +96,10 @@ class PresenceTracker implements SocketListener {
         }
     }
 
-    /** Heartbeat, sweep of dead nodes, and expiry of idle users whose node died before it could expire them. */
+    /** Sweep of dead nodes, and expiry of idle users whose node died before it could expire them. */
     private void maintain() {
         try {
-            store.heartbeat(events.nodeId());
-            int swept = store.sweepDeadNodes(config.presenceHeartbeat().multipliedBy(3));
+            int swept = store.sweepDeadNodes(deadAfter);
             if (swept > 0) {
                 log.info("Swept the sockets of {} users of gateway nodes that stopped heartbeating", swept);
             }

@@ -61,6 +61,16 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e, HttpServletRequest request) {
+        org.apache.coyote.BadRequestException malformed = causeOf(e, org.apache.coyote.BadRequestException.class);
+        if (malformed != null) {
+            // why: Tomcat finds a broken body (a bad chunk size line) only as it is read, wherever that is, so it can
+            // arrive wrapped by the store or the multipart parser; the client's mistake, not a storage failure
+            log.debug(
+                    "Malformed request body on {} {}: {}", request.getMethod(), request.getRequestURI(), e.toString());
+            return ResponseEntity.badRequest()
+                    .body(Problems.of(
+                            HttpStatus.BAD_REQUEST, "The request body is malformed: " + malformed.getMessage()));
+        }
         if (DisconnectedClientHelper.isClientDisconnectedException(e)) {
             // why: a client that goes away mid-upload is routine; nothing was stored, and no one is left to answer
             log.debug(

@@ -38,7 +38,8 @@ public record ChuteProperties(
         @DefaultValue @Valid Bus bus,
         @DefaultValue @Valid Realtime realtime,
         @DefaultValue @Valid Chat chat,
-        @DefaultValue @Valid Cors cors) {
+        @DefaultValue @Valid Cors cors,
+        @DefaultValue @Valid Nodes nodes) {
 
     public ChuteProperties {
         // why: child processes (ffmpeg, vips, LibreOffice) run in work directories of their own, where a
@@ -122,7 +123,14 @@ public record ChuteProperties(
             @DefaultValue("2s") Duration pollInterval,
             @DefaultValue("5m") Duration timeout,
             @DefaultValue("30s") Duration shutdownGrace,
-            @DefaultValue Map<String, TypeSettings> types) {
+            @DefaultValue Map<String, TypeSettings> types,
+            @DefaultValue("3") int maxCrashes) {
+
+        public Jobs {
+            if (maxCrashes < 1) {
+                throw new IllegalArgumentException("chute.jobs.max-crashes must be at least 1, not " + maxCrashes);
+            }
+        }
 
         /** Per-type overrides; a null field falls back to the engine-wide value. */
         public record TypeSettings(Integer maxAttempts, Duration timeout, Integer concurrency, Integer queueLimit) {}
@@ -352,8 +360,8 @@ public record ChuteProperties(
     /**
      * Chat. {@code maxMessageLength} is in characters (UTF-16 units, as clients count them);
      * {@code presenceGrace} rides out reconnects before a user is shown offline; a gateway node
-     * whose heartbeat is older than three {@code presenceHeartbeat}s is taken for dead and its
-     * sockets are swept; {@code typingInterval} is the least time between two relayed
+     * whose heartbeat is older than three {@code presenceHeartbeat}s (or than
+     * {@code chute.nodes.dead-after} if longer) is taken for dead and its sockets are swept; {@code typingInterval} is the least time between two relayed
      * {@code typing:true} of one user in one channel, {@code typingExpiry} the time after which the
      * server relays {@code typing:false} itself; delivery receipts are written in batches every
      * {@code receiptFlushInterval}.
@@ -380,6 +388,25 @@ public record ChuteProperties(
                     throw new IllegalArgumentException("chute.chat durations must be positive, not " + d);
                 }
             }
+        }
+    }
+
+    /**
+     * Every node, whatever its roles, heartbeats in PostgreSQL every fifth of {@code deadAfter};
+     * a node whose last heartbeat is older than {@code deadAfter} is taken for dead, and any live
+     * node takes back the jobs its workers were running (see README, Reliability).
+     */
+    public record Nodes(@DefaultValue("5s") Duration deadAfter) {
+
+        public Nodes {
+            if (deadAfter.compareTo(Duration.ofMillis(500)) < 0) {
+                throw new IllegalArgumentException("chute.nodes.dead-after must be at least 500ms, not " + deadAfter);
+            }
+        }
+
+        /** How often a node heartbeats: five times per {@code deadAfter}. */
+        public Duration heartbeat() {
+            return deadAfter.dividedBy(5);
         }
     }
 

@@ -2,6 +2,8 @@ package io.chute.job;
 
 import io.chute.config.ChuteProperties;
 import io.chute.config.ConditionalOnRole;
+import io.chute.node.NodeHeartbeat;
+import io.chute.node.NodeId;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
@@ -21,8 +23,21 @@ class JobConfiguration {
             ChuteProperties properties,
             TransactionTemplate tx,
             MeterRegistry meters,
-            JobTracing tracing) {
-        return new JobRunner(jobs, handlers, properties.jobs(), tx, new JobMetrics(meters), tracing);
+            JobTracing tracing,
+            NodeId node) {
+        return new JobRunner(jobs, handlers, properties.jobs(), tx, new JobMetrics(meters), tracing, node.value());
+    }
+
+    /** On every node, whatever its roles: any live node takes back the jobs of a dead one. */
+    @Bean(destroyMethod = "close")
+    DeadNodeRecovery deadNodeRecovery(
+            Jobs jobs,
+            JobRunner runner,
+            JobQueue queue,
+            TransactionTemplate tx,
+            NodeHeartbeat heartbeat,
+            ChuteProperties properties) {
+        return new DeadNodeRecovery(jobs, runner, queue, tx, heartbeat, properties);
     }
 
     /** Micrometer Tracing's tracer when tracing is on (see README, Operations), else one that does nothing. */

@@ -67,6 +67,28 @@ public class JobRunner implements AutoCloseable {
             TransactionTemplate tx,
             JobMetrics metrics,
             JobTracing tracing) {
+        this(
+                jobs,
+                handlers,
+                config,
+                tx,
+                metrics,
+                tracing,
+                ManagementFactory.getRuntimeMXBean().getName());
+    }
+
+    /**
+     * A runner whose worker id is {@code {node}/{random}}: a job's {@code lease_owner} names the
+     * node, so that its jobs are taken back as soon as the node's heartbeat is gone.
+     */
+    public JobRunner(
+            Jobs jobs,
+            List<JobHandler> handlers,
+            ChuteProperties.Jobs config,
+            TransactionTemplate tx,
+            JobMetrics metrics,
+            JobTracing tracing,
+            String node) {
         this.jobs = jobs;
         this.metrics = metrics;
         this.tracing = tracing;
@@ -76,8 +98,7 @@ public class JobRunner implements AutoCloseable {
         this.config = config;
         this.tx = tx;
         this.backoff = new Backoff(config.backoffBase());
-        this.workerId = ManagementFactory.getRuntimeMXBean().getName() + "/"
-                + UUID.randomUUID().toString().substring(0, 8);
+        this.workerId = node + "/" + UUID.randomUUID().toString().substring(0, 8);
         this.completions = new CompletionBatcher(jobs, this::submit);
     }
 

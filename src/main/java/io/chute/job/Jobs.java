@@ -3,6 +3,7 @@ package io.chute.job;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -435,6 +436,48 @@ public class Jobs {
                         .param("failed", JobStatus.FAILED.name())
                         .param("retrying", JobStatus.RETRYING.name())
                         .param("lease", leaseSeconds)
+                        .query(this::job)
+                        .list()));
+    }
+
+    /**
+     * Takes back, in one conditional update, the running jobs of workers whose node has no
+     * heartbeat newer than {@code deadAfter} (a worker id is {@code {nodeId}/{worker}}; a job is
+     * taken only while it is still PROCESSING under that owner). Node {@code self}, the caller,
+     * is alive whatever its row says (it may just be back from a database outage). The crash is not a failed
+     * attempt: the claim's attempt is given back and {@code crashes} counts one more; a job whose
+     * worker died {@code maxCrashes} times is FAILED (it is likely what kills its workers), the
+     * others are RETRYING now. Returns the jobs taken back.
+     */
+    public List<Job> takeBackFromDeadNodes(String self, Duration deadAfter, int maxCrashes) {
+        return changing(() -> changedJobs(
+                jdbc.sql("""
+                update jobs j set status = case when j.crashes + 1 >= :max then :failed else :retrying end,
+                       crashes = j.crashes + 1,
+                       attempts = case when j.crashes + 1 >= :max then j.attempts else greatest(j.attempts - 1, 0) end,
+                       failed_at = case when j.crashes + 1 >= :max then now() end,
+                       error_message = case when j.crashes + 1 >= :max
+                           then 'its worker died ' || (j.crashes + 1) || ' times while running it (last: node '
+                                || split_part(j.lease_owner, '/', 1) || ')'
+                           else 'node ' || split_part(j.lease_owner, '/', 1) || ' died while running it' end,
+                       run_at = now(), next_retry_at = null, lease_owner = null, heartbeat_at = null,
+                       version = j.version + 1
+                from (select d.job_id, d.lease_owner from jobs d
+                      where d.status = :processing and strpos(d.lease_owner, '/') > 0
+                        and split_part(d.lease_owner, '/', 1) <> :self
+                        and not exists (select 1 from nodes n
+                                        where n.node_id = split_part(d.lease_owner, '/', 1)
+                                          and n.heartbeat_at >= now() - make_interval(secs => :deadAfter))
+                      for update of d skip locked) dead
+                where j.job_id = dead.job_id and j.status = :processing and j.lease_owner = dead.lease_owner
+                  and %s and %s
+                returning j.*""".formatted(JobSql.movableTo(JobStatus.FAILED), JobSql.movableTo(JobStatus.RETRYING)))
+                        .param("max", maxCrashes)
+                        .param("self", self)
+                        .param("failed", JobStatus.FAILED.name())
+                        .param("retrying", JobStatus.RETRYING.name())
+                        .param("processing", JobStatus.PROCESSING.name())
+                        .param("deadAfter", deadAfter.toMillis() / 1000.0)
                         .query(this::job)
                         .list()));
     }

@@ -6,15 +6,14 @@ import io.chute.config.ChuteProperties;
 import io.chute.config.ConditionalOnRole;
 import io.chute.job.JobTracing;
 import io.chute.job.Jobs;
+import io.chute.node.NodeId;
 import io.chute.storage.ObjectStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.tracing.Span;
-import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -41,26 +40,6 @@ class RealtimeConfiguration {
 
     /** Bytes of each connection's socket read and write buffer. */
     static final int SOCKET_BUFFER_BYTES = 2048;
-
-    /** This node's name on the bus. */
-    record NodeId(String value) {}
-
-    @Bean
-    NodeId nodeId(ChuteProperties properties) {
-        String configured = properties.realtime().nodeId();
-        if (!configured.isEmpty()) {
-            return new NodeId(configured);
-        }
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9._-]", "");
-        } catch (Exception e) {
-            host = "node";
-        }
-        // why: a restarted node must not share a queue name with its former self, whose exclusive queue may linger
-        // briefly
-        return new NodeId(host + "-" + UUID.randomUUID().toString().substring(0, 8));
-    }
 
     @Bean(destroyMethod = "close")
     EventBus eventBus(

@@ -84,7 +84,8 @@ class BrokerRestartIT {
                 Duration.ofMillis(500),
                 Duration.ofSeconds(30),
                 Duration.ofSeconds(5),
-                Map.of());
+                Map.of(),
+                3);
         Map<JobId, AtomicInteger> finishedRuns = new ConcurrentHashMap<>();
         JobHandler handler = new JobHandler() {
             @Override

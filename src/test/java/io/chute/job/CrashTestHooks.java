@@ -12,7 +12,9 @@ import org.springframework.core.env.Environment;
 /**
  * Test-only fault injection, active only with the {@code crash-test} profile (set on a child
  * process by {@link WorkerCrashIT}): every job handler announces that it started by creating
- * {@code chute.test.started-marker}, then hangs, so that the process can be killed mid-job.
+ * {@code chute.test.started-marker}, then hangs, so that the process can be killed mid-job. With
+ * {@code chute.test.hang-only-on} set to a file name, only that file's jobs hang; the others run
+ * as usual, so that a node waiting for its turn to be killed is an ordinary worker meanwhile.
  */
 @Configuration(proxyBeanMethods = false)
 @Profile("crash-test")
@@ -27,6 +29,7 @@ class CrashTestHooks {
                     return bean;
                 }
                 Path marker = Path.of(environment.getRequiredProperty("chute.test.started-marker"));
+                String only = environment.getProperty("chute.test.hang-only-on");
                 return new JobHandler() {
                     @Override
                     public java.util.Set<String> types() {
@@ -35,6 +38,9 @@ class CrashTestHooks {
 
                     @Override
                     public Result handle(Job job, Progress progress) throws Exception {
+                        if (only != null && !only.equals(job.fileName())) {
+                            return handler.handle(job, progress);
+                        }
                         Files.writeString(marker, job.id().toString());
                         while (true) {
                             LockSupport.park(this);

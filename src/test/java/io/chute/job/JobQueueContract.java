@@ -83,7 +83,8 @@ abstract class JobQueueContract {
                 Duration.ofMillis(500),
                 timeout,
                 Duration.ofSeconds(5),
-                Map.of());
+                Map.of(),
+                3);
     }
 
     static String uniqueType() {
@@ -530,7 +531,8 @@ abstract class JobQueueContract {
                 Duration.ofMillis(500),
                 Duration.ofSeconds(30),
                 Duration.ofSeconds(5),
-                Map.of());
+                Map.of(),
+                3);
         JobQueue queue = queue(config);
         List<Job> all = new ArrayList<>();
         for (int i = 0; i < 80; i++) {
@@ -562,7 +564,8 @@ abstract class JobQueueContract {
                 Duration.ofMillis(500),
                 Duration.ofSeconds(30),
                 Duration.ofMillis(500),
-                Map.of());
+                Map.of(),
+                3);
         JobQueue queue = queue(config);
         start(queue, config, handler(type, job -> {
             started.countDown();

@@ -75,7 +75,8 @@ class JobUpdatedEventsIT {
                 Duration.ofMillis(200),
                 Duration.ofMinutes(1),
                 Duration.ofSeconds(5),
-                Map.of());
+                Map.of(),
+                3);
         queue = new PostgresJobQueue(new PostgresClaims(jdbc, jobs), database.dataSource(), config);
         JobRunner runner = new JobRunner(jobs, List.of(noop(type)), config, tx);
         runner.attach(queue);

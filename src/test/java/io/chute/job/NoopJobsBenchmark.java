@@ -52,7 +52,8 @@ public final class NoopJobsBenchmark {
                     Duration.ofMillis(200),
                     Duration.ofMinutes(1),
                     Duration.ofSeconds(10),
-                    Map.of());
+                    Map.of(),
+                    3);
 
             List<Double> engine = new ArrayList<>();
             List<Double> withEvents = new ArrayList<>();

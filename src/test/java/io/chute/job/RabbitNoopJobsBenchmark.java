@@ -58,7 +58,8 @@ public final class RabbitNoopJobsBenchmark {
                     Duration.ofMillis(200),
                     Duration.ofMinutes(1),
                     Duration.ofSeconds(10),
-                    Map.of());
+                    Map.of(),
+                    3);
 
             AtomicReference<CountDownLatch> done = new AtomicReference<>(new CountDownLatch(0));
             JobRunner runner = new JobRunner(jobs, List.of(new NoopJobHandler()), config, tx) {

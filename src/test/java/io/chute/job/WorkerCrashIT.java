@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Fault injection: a worker process is killed with SIGKILL in the middle of a job; after a
  * restart the job is taken back when its lease lapses and completes exactly once, with
- * correct outputs.
+ * correct outputs. The lease is the net for a worker that stopped renewing while its node's
+ * heartbeat says nothing (here: taken for dead only after an hour).
  */
 class WorkerCrashIT {
 
@@ -34,6 +35,9 @@ class WorkerCrashIT {
                 "--spring.datasource.username=" + database.user(),
                 "--chute.data-dir=" + dir.resolve("data"),
                 "--chute.jobs.lease=2s",
+                // the lease is what this test checks: a dead node's heartbeat would give the job back sooner
+                // (WorkerKillFaultIT), without counting the attempt
+                "--chute.nodes.dead-after=1h",
                 "--chute.jobs.poll-interval=500ms",
             };
             ChuteProcess doomed = ChuteProcess.start(

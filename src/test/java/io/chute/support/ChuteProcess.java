@@ -39,6 +39,11 @@ public final class ChuteProcess implements AutoCloseable {
         return start(null, logFile, maxHeap, arguments);
     }
 
+    /** As {@link #start}, waiting up to {@code healthTimeout} for the node to be healthy (several nodes started at once on a busy machine). */
+    public static ChuteProcess start(Path logFile, Duration healthTimeout, String... arguments) {
+        return start(null, logFile, "512m", List.of(), null, healthTimeout, arguments);
+    }
+
     /** As {@link #start}, in working directory {@code workDir}: relative paths (the default {@code ./data}) are under it. */
     public static ChuteProcess startIn(Path workDir, Path logFile, String... arguments) {
         return start(workDir, logFile, "512m", arguments);
@@ -47,17 +52,22 @@ public final class ChuteProcess implements AutoCloseable {
     /** As {@link #startWithHeap}, with more JVM options (a GC log, a flight recording). */
     public static ChuteProcess startWithJvmOptions(
             Path logFile, String maxHeap, List<String> jvmOptions, String... arguments) {
-        return start(null, logFile, maxHeap, jvmOptions, null, arguments);
+        return start(null, logFile, maxHeap, jvmOptions, null, defaultHealthTimeout(), arguments);
     }
 
     /** As {@link #startWithJvmOptions}, from another class path (another build of Chute, to compare with). */
     public static ChuteProcess startFrom(
             String classPath, Path logFile, String maxHeap, List<String> jvmOptions, String... arguments) {
-        return start(null, logFile, maxHeap, jvmOptions, classPath, arguments);
+        return start(null, logFile, maxHeap, jvmOptions, classPath, defaultHealthTimeout(), arguments);
     }
 
     private static ChuteProcess start(Path workDir, Path logFile, String maxHeap, String... arguments) {
-        return start(workDir, logFile, maxHeap, List.of(), null, arguments);
+        return start(workDir, logFile, maxHeap, List.of(), null, defaultHealthTimeout(), arguments);
+    }
+
+    /** How long a node may take to become healthy: 90 s, or {@code -Dchute.process.start-timeout} seconds. */
+    private static Duration defaultHealthTimeout() {
+        return Duration.ofSeconds(Long.getLong("chute.process.start-timeout", 90));
     }
 
     private static ChuteProcess start(
@@ -66,6 +76,7 @@ public final class ChuteProcess implements AutoCloseable {
             String maxHeap,
             List<String> jvmOptions,
             String classPath,
+            Duration healthTimeout,
             String... arguments) {
         int port = freePort();
         List<String> command = new ArrayList<>();
@@ -84,7 +95,13 @@ public final class ChuteProcess implements AutoCloseable {
                     .redirectOutput(logFile.toFile())
                     .start();
             ChuteProcess chute = new ChuteProcess(process, port, logFile);
-            chute.awaitHealthy();
+            try {
+                chute.awaitHealthy(healthTimeout);
+            } catch (RuntimeException | Error e) {
+                // a node that never became healthy must not outlive the test
+                chute.kill();
+                throw e;
+            }
             return chute;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -126,11 +143,11 @@ public final class ChuteProcess implements AutoCloseable {
         }
     }
 
-    private void awaitHealthy() {
+    private void awaitHealthy(Duration timeout) {
         HttpClient http = HttpClient.newHttpClient();
         Awaitility.await("Chute on port " + port + " (log: " + log + ")")
                 // why: a machine busy with other work can take longer to start a node; benchmarks there may allow more
-                .atMost(Duration.ofSeconds(Long.getLong("chute.process.start-timeout", 90)))
+                .atMost(timeout)
                 .pollInterval(Duration.ofMillis(250))
                 .ignoreExceptions()
                 .failFast("Chute exited; see " + log, () -> !process.isAlive())

@@ -5,6 +5,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import io.chute.broker.RabbitBroker;
 import io.chute.common.AfterCommit;
+import io.chute.common.DatabaseOutages;
 import io.chute.job.JobTracing;
 import io.micrometer.tracing.Span;
 import java.io.IOException;
@@ -131,15 +132,22 @@ public class OutboxRelay implements SmartLifecycle {
         AfterCommit.run(this::wake);
     }
 
+    /** What stops the relay: the outbox cannot be read (PostgreSQL) or the messages cannot be published (RabbitMQ). */
+    private enum Failing {
+        NOTHING,
+        DATABASE,
+        BROKER
+    }
+
     private void relay() {
         Duration backoff = MIN_BACKOFF;
-        boolean failing = false;
+        Failing failing = Failing.NOTHING;
         while (running) {
             try {
                 int n = relayBatch();
-                if (failing) {
+                if (failing != Failing.NOTHING) {
                     log.info("Outbox relay to RabbitMQ {} is publishing again", broker);
-                    failing = false;
+                    failing = Failing.NOTHING;
                 }
                 backoff = MIN_BACKOFF;
                 if (n < BATCH) {
@@ -149,16 +157,27 @@ public class OutboxRelay implements SmartLifecycle {
                 if (!running) {
                     break;
                 }
-                if (!failing) {
-                    log.warn(
-                            "Outbox relay cannot publish to RabbitMQ {}; jobs wait in the outbox and are retried: {}",
-                            broker,
-                            e.toString());
-                    failing = true;
+                // why: a database outage fails the batch's transaction too; blaming the broker for it misleads
+                Failing now = DatabaseOutages.isUnreachable(e) ? Failing.DATABASE : Failing.BROKER;
+                if (now != failing) {
+                    if (now == Failing.DATABASE) {
+                        log.warn(
+                                "Outbox relay cannot read the job outbox: PostgreSQL is unreachable; the outbox is"
+                                        + " published once it is back: {}",
+                                e.toString());
+                    } else {
+                        log.warn(
+                                "Outbox relay cannot publish to RabbitMQ {}; jobs wait in the outbox and are retried: {}",
+                                broker,
+                                e.toString());
+                    }
+                    failing = now;
                 } else {
                     log.debug("Outbox relay still failing: {}", e.toString());
                 }
-                disconnect();
+                if (now == Failing.BROKER) {
+                    disconnect();
+                }
                 awaitWake(backoff);
                 backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             }
