@@ -71,15 +71,17 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
                     .body(Problems.of(
                             HttpStatus.BAD_REQUEST, "The request body is malformed: " + malformed.getMessage()));
         }
+        // why: before the disconnected-client check, which matches any "connection reset" in the causes: the
+        // database's socket being reset is an outage to answer 503, not a client that went away
+        if (DatabaseOutages.isUnreachable(e)) {
+            DatabaseOutages.failed(request.getMethod() + " " + request.getRequestURI(), e);
+            return unavailable("The database is unreachable; try again shortly");
+        }
         if (DisconnectedClientHelper.isClientDisconnectedException(e)) {
             // why: a client that goes away mid-upload is routine; nothing was stored, and no one is left to answer
             log.debug(
                     "Client disconnected during {} {}: {}", request.getMethod(), request.getRequestURI(), e.toString());
             return null;
-        }
-        if (DatabaseOutages.isUnreachable(e)) {
-            DatabaseOutages.failed(request.getMethod() + " " + request.getRequestURI(), e);
-            return unavailable("The database is unreachable; try again shortly");
         }
         if (e instanceof UncheckedIOException storage) {
             // why: request paths wrap the object store's (or the data disk's) IOException; that is a backend
