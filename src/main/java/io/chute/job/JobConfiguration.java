@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
 import java.util.List;
+import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -21,8 +22,16 @@ class JobConfiguration {
             ChuteProperties properties,
             TransactionTemplate tx,
             MeterRegistry meters,
-            JobTracing tracing) {
-        return new JobRunner(jobs, handlers, properties.jobs(), tx, new JobMetrics(meters), tracing);
+            JobTracing tracing,
+            DataSource dataSource) {
+        return new JobRunner(
+                jobs,
+                handlers,
+                properties.jobs(),
+                tx,
+                new JobRates(dataSource, properties.jobs()),
+                new JobMetrics(meters),
+                tracing);
     }
 
     /** Micrometer Tracing's tracer when tracing is on (see README, Operations), else one that does nothing. */
