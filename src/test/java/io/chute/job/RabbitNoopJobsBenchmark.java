@@ -124,8 +124,9 @@ public final class RabbitNoopJobsBenchmark {
         AtomicReference<CountDownLatch> done = new AtomicReference<>(new CountDownLatch(0));
         JobRunner runner = new JobRunner(jobs, List.of(new NoopJobHandler()), config, tx) {
             @Override
-            public Outcome run(Job job) {
-                Outcome outcome = super.run(job);
+            public Outcome run(Job job, String traceParent) {
+                // why: the RabbitMQ queue runs a job with its delivery's trace, through this overload
+                Outcome outcome = super.run(job, traceParent);
                 done.get().countDown();
                 return outcome;
             }
@@ -143,11 +144,13 @@ public final class RabbitNoopJobsBenchmark {
             jdbc.sql("truncate jobs cascade").update();
             CountDownLatch latch = new CountDownLatch(count);
             done.set(latch);
+            // messages in the order the jobs were submitted in: dealt round the owners
             tx.executeWithoutResult(s -> {
                 NoopJobsBenchmark.insertFair(jdbc, owners, "noop", count);
                 jdbc.sql("""
                         insert into job_outbox (job_id, type, priority, run_at)
-                        select job_id, type, priority, run_at from jobs where status = 'PENDING' order by created_at""").update();
+                        select job_id, type, priority, run_at from jobs where status = 'PENDING'
+                        order by fair_rank, job_id""").update();
             });
             long start = System.nanoTime();
             relay.wake();

@@ -13,6 +13,12 @@ import org.springframework.stereotype.Repository;
 @Repository
 public class DeliveryClaims {
 
+    /** The owner of {@code j} has room under {@code :ownerLimit} (always, when it is null). */
+    private static final String OWNER_ROOM = """
+            (cast(:ownerLimit as int) is null
+             or (select count(*) from jobs p where p.type = j.type and p.owner_id = j.owner_id and p.status = %s)
+                < cast(:ownerLimit as int))""";
+
     private final JdbcClient jdbc;
     private final Jobs jobs;
 
@@ -26,7 +32,9 @@ public class DeliveryClaims {
      * the fairest runnable job of {@code type} ({@link JobSql#FAIR_ORDER}: priority, then the
      * owner's share and the lane), which is often another one than the delivered job. A delivery
      * is thus a token for one job of its type: the broker paces the work and carries retries and
-     * dead letters, the database picks which job runs. When another job is taken, the same
+     * dead letters, the database picks which job runs. The delivered job itself is taken when it
+     * is as fair as the fairest (ties go to it, so jobs whose messages arrive in their fair order
+     * are not shuffled). When another job is taken, the same
      * statement writes a fresh outbox row for the delivered one (it still waits), because the
      * delivery that carried it is spent; the taken job's own message, still queued, finds it
      * done later and is acknowledged. The type's virtual clock moves up to what was claimed.
@@ -49,18 +57,24 @@ public class DeliveryClaims {
                     select j.job_id, j.type, j.priority, j.run_at, j.trace_parent from jobs j
                     where j.job_id = :id and %2$s
                 ), fairest as (
-                    select j.job_id from jobs j
-                    where j.type = :type and %2$s and exists (select 1 from delivered)
-                      and (cast(:ownerLimit as int) is null
-                           or (select count(*) from jobs p
-                               where p.type = j.type and p.owner_id = j.owner_id and p.status = %5$s)
-                              < cast(:ownerLimit as int))
+                    select j.job_id, j.priority, j.fair_rank, j.run_at from jobs j
+                    where j.type = :type and %2$s and exists (select 1 from delivered) and %5$s
                     order by %3$s
                     limit 1
                     for update skip locked
+                ), own as (
+                    select j.job_id from jobs j, fairest f
+                    where j.job_id = :id and %2$s and %5$s
+                      and (j.priority, -j.fair_rank, -extract(epoch from j.run_at))
+                          >= (f.priority, -f.fair_rank, -extract(epoch from f.run_at))
+                    for update of j skip locked
+                ), candidate as (
+                    select job_id from own
+                    union all
+                    select job_id from fairest where not exists (select 1 from own)
                 ), claimed as (
                     update jobs j set %1$s
-                    from fairest k
+                    from candidate k
                     where j.job_id = k.job_id
                     returning j.*
                 ), requeued as (
@@ -73,7 +87,7 @@ public class DeliveryClaims {
                                         JobSql.RUNNABLE,
                                         JobSql.FAIR_ORDER,
                                         JobSql.ADVANCE_CLOCK,
-                                        JobSql.literal(JobStatus.PROCESSING)))
+                                        OWNER_ROOM.formatted(JobSql.literal(JobStatus.PROCESSING))))
                         .param("id", delivered.value())
                         .param("type", type)
                         .param("worker", worker)
