@@ -33,8 +33,11 @@ public class DeliveryClaims {
      * owner's share and the lane), which is often another one than the delivered job. A delivery
      * is thus a token for one job of its type: the broker paces the work and carries retries and
      * dead letters, the database picks which job runs. The delivered job itself is taken when it
-     * is as fair as the fairest (ties go to it, so jobs whose messages arrive in their fair order
-     * are not shuffled). When another job is taken, the same
+     * is within one round (one job of every owner with a backlog) of the fairest: messages that
+     * arrive in their fair order, and consumers claiming at the same moment (each skipping the
+     * row another has locked), then take their own jobs instead of swapping them and writing
+     * messages for the swapped ones. An owner with a backlog gets at most one job ahead of an
+     * owner that just arrived. When another job is taken, the same
      * statement writes a fresh outbox row for the delivered one (it still waits), because the
      * delivery that carried it is spent; the taken job's own message, still queued, finds it
      * done later and is acknowledged. The type's virtual clock moves up to what was claimed.
@@ -65,8 +68,7 @@ public class DeliveryClaims {
                 ), own as (
                     select j.job_id from jobs j, fairest f
                     where j.job_id = :id and %2$s and %5$s
-                      and (j.priority, -j.fair_rank, -extract(epoch from j.run_at))
-                          >= (f.priority, -f.fair_rank, -extract(epoch from f.run_at))
+                      and (j.priority > f.priority or j.priority = f.priority and j.fair_rank <= f.fair_rank + 1)
                     for update of j skip locked
                 ), candidate as (
                     select job_id from own
