@@ -68,9 +68,9 @@ final class DeliveryHandler {
             Optional<Job> claimed = claim(id, d.type(), ownerLimit);
             if (claimed.isEmpty()) {
                 runner.rates().refund(d.type(), 1);
-                // a job passed over because every waiting owner is at its limit comes round again after a pause
-                if (outbox.addIfNotYetDue(id)
-                        || ownerLimit != null && outbox.addIfRunnableLater(id, pauseAfterFailure)) {
+                // why: a runnable job can be passed over (its owner at its limit, or its row locked by a concurrent
+                // claim that then took another job): it comes round again after a pause, so it never loses its message
+                if (outbox.addIfNotYetDue(id) || outbox.addIfRunnableLater(id, pauseAfterFailure)) {
                     relay.wake();
                 }
                 d.ack();
