@@ -3,10 +3,10 @@
 # machine in the same run: RabbitMQ's PerfTest publishing and consuming on a quorum queue with
 # persistent messages, publisher confirms and manual acks. Prints both medians and their ratio.
 # Needs the machine's PostgreSQL (127.0.0.1:5432 or CHUTE_TEST_PG_URL) and RabbitMQ (127.0.0.1:5672,
-# guest, rabbitmqctl). Usage: bench/noop-jobs-rabbitmq.sh [jobs] [rounds] [concurrency] [perf-test-seconds]
+# guest, rabbitmqctl). Usage: bench/noop-jobs-rabbitmq.sh [jobs] [rounds] [concurrency] [perf-test-seconds] [owners]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-jobs=${1:-20000}; rounds=${2:-5}; concurrency=${3:-8}; seconds=${4:-20}
+jobs=${1:-20000}; rounds=${2:-5}; concurrency=${3:-8}; seconds=${4:-20}; owners=${5:-1}
 
 . bench/lib.sh
 bench_setup
@@ -17,7 +17,7 @@ median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]
 
 echo "== Chute: no-op jobs through RabbitMQ, $rounds rounds of $jobs jobs, concurrency $concurrency"
 "$java_bin" -Xmx1g -cp "$bench_cp" \
-  io.chute.job.RabbitNoopJobsBenchmark "$jobs" "$rounds" "$concurrency" | tee target/bench-rabbitmq.out
+  io.chute.job.RabbitNoopJobsBenchmark "$jobs" "$rounds" "$concurrency" "$owners" | tee target/bench-rabbitmq.out
 chute=$(sed -n 's/.*median \([0-9]*\) jobs\/s.*/\1/p' target/bench-rabbitmq.out)
 
 vhost="chute-perftest-$$"

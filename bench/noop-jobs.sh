@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # No-op jobs/s through the PostgreSQL job queue against a bare-SQL baseline, on the machine's
-# PostgreSQL (127.0.0.1:5432 or CHUTE_TEST_PG_URL). Usage: bench/noop-jobs.sh [jobs] [rounds] [concurrency]
+# PostgreSQL (127.0.0.1:5432 or CHUTE_TEST_PG_URL). Usage: bench/noop-jobs.sh [jobs] [rounds] [concurrency] [owners]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh

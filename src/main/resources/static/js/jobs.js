@@ -169,11 +169,19 @@ export function adminPage(main) {
         h('th', { scope: 'row' }, q.type),
         Object.entries(QUEUE_COLUMNS).map(([k, label]) =>
           h('td', { 'data-label': label, class: k === 'failed' && q.failed ? 'error-text num' : 'num' }, String(q[k]))),
-        h('td', { 'data-label': 'Workers', class: 'num' }, `${q.workers} / ${q.concurrency}`))));
-      if (!answer.queues.length) fill(queues, h('tr', {}, h('td', { colspan: '7', class: 'muted' }, 'No jobs yet.')));
+        h('td', { 'data-label': 'Workers', class: 'num' }, `${q.workers} / ${q.concurrency}`),
+        h('td', { 'data-label': 'Top owners', class: 'top-owners' }, topOwners(q.topOwners ?? [])))));
+      if (!answer.queues.length) fill(queues, h('tr', {}, h('td', { colspan: '8', class: 'muted' }, 'No jobs yet.')));
     } catch (e) {
       toast(`Cannot read the queues: ${e.message}`, 'error');
     }
+  }
+
+  /** The owners with the biggest backlog of a type: "alice 120 waiting, 2 running". */
+  function topOwners(owners) {
+    if (!owners.length) return h('span', { class: 'muted', text: '-' });
+    return h('ul', { class: 'owner-list' }, owners.map(o => h('li', { dataset: { owner: o.ownerId } },
+      h('span', { text: o.username }), ` ${o.waiting} waiting, ${o.running} running`)));
   }
 
   async function loadFailed() {
@@ -194,7 +202,8 @@ export function adminPage(main) {
     h('section', { 'aria-labelledby': 'queues-title', class: 'panel' },
       h('h2', { id: 'queues-title' }, 'Queues'),
       h('div', { class: 'table-wrap' }, h('table', { class: 'table', id: 'queues' },
-        h('thead', {}, h('tr', {}, ['Type', 'Pending', 'Processing', 'Retrying', 'Failed', 'Done (1 h)', 'Workers']
+        h('thead', {}, h('tr', {}, ['Type', 'Pending', 'Processing', 'Retrying', 'Failed', 'Done (1 h)', 'Workers',
+          'Top owners']
           .map(c => h('th', { scope: 'col' }, c)))), queues))),
     h('section', { 'aria-labelledby': 'failed-title', class: 'panel' },
       h('h2', { id: 'failed-title' }, 'Failed jobs'),

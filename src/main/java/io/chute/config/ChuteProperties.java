@@ -4,6 +4,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Positive;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -123,7 +124,7 @@ public record ChuteProperties(
             @DefaultValue("2s") Duration pollInterval,
             @DefaultValue("5m") Duration timeout,
             @DefaultValue("30s") Duration shutdownGrace,
-            @DefaultValue Map<String, TypeSettings> types,
+            @DefaultValue Map<String, @Valid TypeSettings> types,
             @DefaultValue("3") int maxCrashes) {
 
         public Jobs {
@@ -132,8 +133,31 @@ public record ChuteProperties(
             }
         }
 
-        /** Per-type overrides; a null field falls back to the engine-wide value. */
-        public record TypeSettings(Integer maxAttempts, Duration timeout, Integer concurrency, Integer queueLimit) {}
+        /**
+         * Per-type overrides; a null field falls back to the engine-wide value. {@code rate}: at
+         * most this many starts of the type per second over all nodes (unlimited when null);
+         * {@code ownerConcurrency}: at most this many jobs of one owner running at once over all
+         * nodes (unlimited when null).
+         */
+        public record TypeSettings(
+                Integer maxAttempts,
+                Duration timeout,
+                Integer concurrency,
+                Integer queueLimit,
+                @Positive Double rate,
+                @Positive Integer ownerConcurrency) {}
+
+        /** Starts per second allowed for {@code type} over all nodes, or null when unlimited. */
+        public Double rateOf(String type) {
+            TypeSettings t = types.get(type);
+            return t == null ? null : t.rate();
+        }
+
+        /** Jobs of one owner that may run at once for {@code type}, or null when unlimited. */
+        public Integer ownerConcurrencyOf(String type) {
+            TypeSettings t = types.get(type);
+            return t == null ? null : t.ownerConcurrency();
+        }
 
         public int maxAttemptsOf(String type) {
             TypeSettings t = types.get(type);

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
 import java.util.List;
+import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -24,8 +25,17 @@ class JobConfiguration {
             TransactionTemplate tx,
             MeterRegistry meters,
             JobTracing tracing,
-            NodeId node) {
-        return new JobRunner(jobs, handlers, properties.jobs(), tx, new JobMetrics(meters), tracing, node.value());
+            NodeId node,
+            DataSource dataSource) {
+        return new JobRunner(
+                jobs,
+                handlers,
+                properties.jobs(),
+                tx,
+                new JobRates(dataSource, properties.jobs()),
+                new JobMetrics(meters),
+                tracing,
+                node.value());
     }
 
     /** On every node, whatever its roles: any live node takes back the jobs of a dead one. */

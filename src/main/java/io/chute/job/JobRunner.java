@@ -53,11 +53,18 @@ public class JobRunner implements AutoCloseable {
     private final CompletionBatcher completions;
     private final JobMetrics metrics;
     private final JobTracing tracing;
+    private final JobRates rates;
     private volatile JobQueue queue;
     private volatile boolean stopping;
 
+    /** A runner without start rates ({@code chute.jobs.types.{type}.rate} is not applied). */
     public JobRunner(Jobs jobs, List<JobHandler> handlers, ChuteProperties.Jobs config, TransactionTemplate tx) {
-        this(jobs, handlers, config, tx, JobMetrics.none(), JobTracing.none());
+        this(jobs, handlers, config, tx, JobRates.unlimited(config));
+    }
+
+    public JobRunner(
+            Jobs jobs, List<JobHandler> handlers, ChuteProperties.Jobs config, TransactionTemplate tx, JobRates rates) {
+        this(jobs, handlers, config, tx, rates, JobMetrics.none(), JobTracing.none());
     }
 
     public JobRunner(
@@ -65,6 +72,7 @@ public class JobRunner implements AutoCloseable {
             List<JobHandler> handlers,
             ChuteProperties.Jobs config,
             TransactionTemplate tx,
+            JobRates rates,
             JobMetrics metrics,
             JobTracing tracing) {
         this(
@@ -72,6 +80,7 @@ public class JobRunner implements AutoCloseable {
                 handlers,
                 config,
                 tx,
+                rates,
                 metrics,
                 tracing,
                 ManagementFactory.getRuntimeMXBean().getName());
@@ -86,10 +95,12 @@ public class JobRunner implements AutoCloseable {
             List<JobHandler> handlers,
             ChuteProperties.Jobs config,
             TransactionTemplate tx,
+            JobRates rates,
             JobMetrics metrics,
             JobTracing tracing,
             String node) {
         this.jobs = jobs;
+        this.rates = rates;
         this.metrics = metrics;
         this.tracing = tracing;
         this.handlers = handlers.stream()
@@ -117,6 +128,11 @@ public class JobRunner implements AutoCloseable {
 
     public ChuteProperties.Jobs config() {
         return config;
+    }
+
+    /** The per-type start rates the queue adapters take a permit from before each claim. */
+    public JobRates rates() {
+        return rates;
     }
 
     JobMetrics metrics() {

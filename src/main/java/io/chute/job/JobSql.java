@@ -48,5 +48,24 @@ public final class JobSql {
                    heartbeat_at = now(), started_at = coalesce(j.started_at, now()), next_retry_at = null,
                    version = j.version + 1""".formatted(literal(JobStatus.PROCESSING));
 
+    /**
+     * The order claims take runnable jobs of a type in: priority, then the fair rank (the owner's
+     * share of the type and the job's lane, see {@link JobLane}), then due time. Served by the
+     * {@code jobs_fair} index.
+     */
+    public static final String FAIR_ORDER = "j.priority desc, j.fair_rank, j.run_at";
+
+    /**
+     * A claim's last common table expression: moves the virtual clock of {@code :type} up to the
+     * highest fair rank among the rows of the {@code claimed} expression (nothing when it claimed
+     * nothing). New owners' jobs start at that clock, so they run next.
+     */
+    public static final String ADVANCE_CLOCK = """
+            advanced as (
+                insert into job_fair_clock as c (type, virtual_time)
+                select cast(:type as varchar), max(fair_rank) from claimed having count(*) > 0
+                on conflict (type) do update set virtual_time = greatest(c.virtual_time, excluded.virtual_time)
+            )""";
+
     private JobSql() {}
 }

@@ -136,7 +136,42 @@ public class Jobs {
             int maxAttempts,
             UUID parentId,
             Instant runAt,
-            Map<String, Object> metadata) {
+            Map<String, Object> metadata,
+            JobLane lane) {
+
+        public NewJob {
+            lane = lane == null ? JobLane.INTERACTIVE : lane;
+        }
+
+        /** An interactive job. */
+        public NewJob(
+                UUID ownerId,
+                UUID uploadId,
+                String type,
+                int priority,
+                String fileName,
+                Long fileSize,
+                String detectedType,
+                String objectKey,
+                int maxAttempts,
+                UUID parentId,
+                Instant runAt,
+                Map<String, Object> metadata) {
+            this(
+                    ownerId,
+                    uploadId,
+                    type,
+                    priority,
+                    fileName,
+                    fileSize,
+                    detectedType,
+                    objectKey,
+                    maxAttempts,
+                    parentId,
+                    runAt,
+                    metadata,
+                    JobLane.INTERACTIVE);
+        }
 
         /** A job for an uploaded file, runnable now. */
         public static NewJob forUpload(
@@ -176,7 +211,8 @@ public class Jobs {
                     maxAttempts,
                     parentId,
                     runAt,
-                    metadata);
+                    metadata,
+                    lane);
         }
 
         public NewJob withParent(JobId parent) {
@@ -192,7 +228,8 @@ public class Jobs {
                     maxAttempts,
                     parent.value(),
                     runAt,
-                    metadata);
+                    metadata,
+                    lane);
         }
 
         public NewJob withMetadata(Map<String, Object> newMetadata) {
@@ -208,7 +245,8 @@ public class Jobs {
                     maxAttempts,
                     parentId,
                     runAt,
-                    newMetadata);
+                    newMetadata,
+                    lane);
         }
 
         public NewJob runAt(Instant when) {
@@ -224,17 +262,41 @@ public class Jobs {
                     maxAttempts,
                     parentId,
                     when,
-                    metadata);
+                    metadata,
+                    lane);
+        }
+
+        public NewJob inLane(JobLane newLane) {
+            return new NewJob(
+                    ownerId,
+                    uploadId,
+                    type,
+                    priority,
+                    fileName,
+                    fileSize,
+                    detectedType,
+                    objectKey,
+                    maxAttempts,
+                    parentId,
+                    runAt,
+                    metadata,
+                    newLane);
         }
     }
 
-    /** Inserts a PENDING job. Call inside the caller's transaction, then hand it to {@link JobQueue#submitted}. */
+    /**
+     * Inserts a PENDING job with its fair rank in its lane (the owner's share of the type, see
+     * {@link JobLane}). Call inside the caller's transaction, then hand it to
+     * {@link JobQueue#submitted}.
+     */
     public Job insert(NewJob job) {
         JobId id = JobId.random();
         jdbc.sql("""
                 insert into jobs (job_id, owner_id, upload_id, type, status, priority, file_name, file_size,
-                                  detected_type, object_key, max_attempts, parent_id, run_at, metadata, trace_parent)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, now()), cast(? as jsonb), ?)""")
+                                  detected_type, object_key, max_attempts, parent_id, run_at, metadata, trace_parent,
+                                  lane, fair_rank)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, now()), cast(? as jsonb), ?,
+                        ?, job_fair_start(?, ?, ?) + ?)""")
                 .params(
                         id.value(),
                         job.ownerId(),
@@ -250,7 +312,12 @@ public class Jobs {
                         job.parentId(),
                         job.runAt() == null ? null : Timestamp.from(job.runAt()),
                         json.writeValueAsString(job.metadata() == null ? Map.of() : job.metadata()),
-                        tracing.current())
+                        tracing.current(),
+                        job.lane().name(),
+                        job.type(),
+                        job.ownerId(),
+                        job.lane().name(),
+                        job.lane().lag())
                 .update();
         if (job.parentId() != null) {
             dependOn(new JobId(job.parentId()), List.of(id));
@@ -494,14 +561,24 @@ public class Jobs {
                 .optional()));
     }
 
-    /** Puts a FAILED or CANCELLED job back to PENDING with a fresh set of attempts; empty otherwise. */
+    /**
+     * Puts a FAILED or CANCELLED job back to PENDING with a fresh set of attempts, in the bulk lane
+     * with a new fair rank (a retry of an old job queues behind its owner's other work); empty
+     * otherwise.
+     */
     public Optional<Job> retry(JobId id) {
         return changing(() -> changedJob(jdbc.sql("""
                 update jobs j set status = ?, attempts = 0, run_at = now(), next_retry_at = null,
-                       failed_at = null, error_message = null, progress = 0, version = version + 1
+                       failed_at = null, error_message = null, progress = 0, version = version + 1,
+                       lane = ?, fair_rank = job_fair_start(j.type, j.owner_id, ?) + ?
                 where job_id = ? and %s
                 returning *""".formatted(JobSql.movableTo(JobStatus.PENDING)))
-                .params(JobStatus.PENDING.name(), id.value())
+                .params(
+                        JobStatus.PENDING.name(),
+                        JobLane.BULK.name(),
+                        JobLane.BULK.name(),
+                        JobLane.BULK.lag(),
+                        id.value())
                 .query(this::job)
                 .optional()));
     }
@@ -566,6 +643,46 @@ public class Jobs {
 
     public record QueueStats(
             String type, long pending, long processing, long retrying, long failed, long completedLastHour) {}
+
+    /** One owner's share of a type's queue: jobs waiting (PENDING or RETRYING) and PROCESSING. */
+    public record OwnerBacklog(UUID ownerId, String username, long waiting, long running) {}
+
+    /**
+     * Per type, the {@code top} owners with the most waiting jobs (then running), biggest first:
+     * one grouped query over the active jobs' index.
+     */
+    public Map<String, List<OwnerBacklog>> topOwners(int top) {
+        Map<String, List<OwnerBacklog>> byType = new java.util.HashMap<>();
+        jdbc.sql("""
+                select t.type, t.owner_id, u.username, t.waiting, t.running from (
+                    select j.type, j.owner_id,
+                           count(*) filter (where %1$s) as waiting,
+                           count(*) filter (where j.status = :processing) as running,
+                           row_number() over (partition by j.type
+                                              order by count(*) filter (where %1$s) desc,
+                                                       count(*) filter (where j.status = :processing) desc,
+                                                       j.owner_id) as n
+                    from jobs j
+                    where j.status in (:active)
+                    group by j.type, j.owner_id
+                ) t join users u on u.id = t.owner_id
+                where t.n <= :top
+                order by t.type, t.n""".formatted(JobSql.WAITING))
+                .param("processing", JobStatus.PROCESSING.name())
+                .param(
+                        "active",
+                        List.of(JobStatus.PENDING.name(), JobStatus.RETRYING.name(), JobStatus.PROCESSING.name()))
+                .param("top", top)
+                .query(rs -> {
+                    byType.computeIfAbsent(rs.getString("type"), k -> new java.util.ArrayList<>())
+                            .add(new OwnerBacklog(
+                                    rs.getObject("owner_id", UUID.class),
+                                    rs.getString("username"),
+                                    rs.getLong("waiting"),
+                                    rs.getLong("running")));
+                });
+        return byType;
+    }
 
     /** How many jobs are in each of {@code statuses}, by type: keys {@code type/STATUS}; absent means none. One grouped query. */
     public Map<String, Long> countByTypeAndStatus(Set<JobStatus> statuses) {

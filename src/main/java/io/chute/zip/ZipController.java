@@ -9,6 +9,7 @@ import io.chute.config.ConditionalOnRole;
 import io.chute.job.FileSharing;
 import io.chute.job.Job;
 import io.chute.job.JobId;
+import io.chute.job.JobLane;
 import io.chute.job.JobService;
 import io.chute.job.JobStatus;
 import io.chute.job.Jobs;
@@ -133,7 +134,8 @@ class ZipController {
                     null,
                     channelId == null
                             ? Map.of(ZipJobHandler.INPUTS, entries)
-                            : Map.of(ZipJobHandler.INPUTS, entries, JobService.CHANNEL_ID, channelId.toString()));
+                            : Map.of(ZipJobHandler.INPUTS, entries, JobService.CHANNEL_ID, channelId.toString()),
+                    JobLane.BULK);
             Job created = jobService.submit(zip);
             jobs.dependOn(created.id(), waitFor);
             return created;

@@ -83,8 +83,16 @@ class JobControlIT {
                 .anySatisfy(q -> assertThat(q)
                         .containsEntry("type", "image")
                         .containsEntry("pending", 2)
-                        .containsKeys(
-                                "processing", "retrying", "failed", "completedLastHour", "workers", "concurrency"));
+                        .containsKeys("processing", "retrying", "failed", "completedLastHour", "workers", "concurrency")
+                        .hasEntrySatisfying(
+                                "topOwners",
+                                owners -> assertThat(owners)
+                                        .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
+                                        .singleElement()
+                                        .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                                        .containsEntry("waiting", 2)
+                                        .containsEntry("running", 0)
+                                        .containsKeys("ownerId", "username")));
         assertThat(user.get("/api/admin/queues").status()).isEqualTo(403);
         assertThat(user.get("/api/admin/jobs?status=FAILED").status()).isEqualTo(403);
         assertThat(admin.get("/api/admin/jobs?status=CANCELLED").json().get("items"))

@@ -147,7 +147,8 @@ abstract class JobQueueContract {
 
     /** Starts a queue delivering to a runner with the given handlers. */
     JobRunner start(JobQueue queue, ChuteProperties.Jobs config, JobHandler... handlers) {
-        JobRunner runner = new JobRunner(jobs, List.of(handlers), config, tx);
+        JobRunner runner =
+                new JobRunner(jobs, List.of(handlers), config, tx, new JobRates(database.dataSource(), config));
         runner.attach(queue);
         queue.start(runner);
         started.add(queue);
@@ -431,6 +432,221 @@ abstract class JobQueueContract {
         Job failed = awaitStatus(doomed, JobStatus.FAILED);
         assertThat(failed.error()).contains("REJECTED");
         assertThat(failed.attempts()).isZero();
+    }
+
+    // --- fairness between owners, and lanes --------------------------------------------------
+
+    static Jobs.NewJob aJobOf(UUID owner, String type) {
+        return new Jobs.NewJob(
+                owner, null, type, 0, "file.bin", 10L, "application/octet-stream", null, 3, null, null, Map.of());
+    }
+
+    /** Inserts and submits {@code count} jobs of one owner in one transaction, as a bulk import would. */
+    List<Job> submitMany(JobQueue queue, int count, Jobs.NewJob newJob) {
+        return tx.execute(s -> {
+            List<Job> all = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                Job job = jobs.insert(newJob);
+                queue.submitted(job);
+                all.add(job);
+            }
+            return all;
+        });
+    }
+
+    @Test
+    void aSingleJobOfAnIdleOwnerOvertakesAnotherOwnersBacklog() throws Exception {
+        String type = uniqueType();
+        UUID a = database.insertUser();
+        UUID b = database.insertUser();
+        List<UUID> startedBy = new CopyOnWriteArrayList<>();
+        CountDownLatch bSubmitted = new CountDownLatch(1);
+        ChuteProperties.Jobs config = config(1, 3, Duration.ofSeconds(30));
+        JobQueue queue = queue(config);
+        start(queue, config, handler(type, job -> {
+            startedBy.add(job.ownerId());
+            // the first of A's jobs holds the only slot until B has submitted
+            assertThat(bSubmitted.await(30, java.util.concurrent.TimeUnit.SECONDS))
+                    .isTrue();
+            return done();
+        }));
+
+        List<Job> backlog = submitMany(queue, 200, aJobOf(a, type));
+        await().atMost(Duration.ofSeconds(20)).until(() -> !startedBy.isEmpty());
+        int startedBefore = startedBy.size();
+        Job single = submit(queue, aJobOf(b, type));
+        bSubmitted.countDown();
+
+        awaitStatus(single, JobStatus.COMPLETED);
+        int position = startedBy.indexOf(b);
+        assertThat(position - startedBefore)
+                .as("A's jobs that started after B submitted and before B's job")
+                .isLessThan(2);
+        backlog.forEach(j -> awaitStatus(j, JobStatus.COMPLETED));
+        assertThat(startedBy).hasSize(201);
+    }
+
+    @Test
+    void tenOwnersWithABacklogEachTakeTurns() {
+        String type = uniqueType();
+        List<UUID> owners = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            owners.add(database.insertUser());
+        }
+        List<UUID> startedBy = new CopyOnWriteArrayList<>();
+        ChuteProperties.Jobs config = config(1, 3, Duration.ofSeconds(30));
+        JobQueue queue = queue(config);
+        List<Job> all = new ArrayList<>();
+        for (UUID o : owners) {
+            all.addAll(submitMany(queue, 100, aJobOf(o, type)));
+        }
+
+        start(queue, config, handler(type, job -> {
+            startedBy.add(job.ownerId());
+            return done();
+        }));
+
+        await().atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> startedBy.size() == all.size());
+        // pos.get(o).get(k): where owner o's (k+1)-th job started
+        Map<UUID, List<Integer>> pos = new java.util.HashMap<>();
+        for (int i = 0; i < startedBy.size(); i++) {
+            pos.computeIfAbsent(startedBy.get(i), k -> new ArrayList<>()).add(i);
+        }
+        assertThat(pos).hasSize(10).allSatisfy((o, p) -> assertThat(p).hasSize(100));
+        for (UUID u : owners) {
+            for (UUID v : owners) {
+                for (int k = 0; k + 2 < 100; k++) {
+                    assertThat(pos.get(u).get(k))
+                            .as("owner %s's job %d starts before owner %s's job %d", u, k + 1, v, k + 3)
+                            .isLessThan(pos.get(v).get(k + 2));
+                }
+            }
+        }
+    }
+
+    @Test
+    void interactiveWorkRunsFirstAndBulkWorkStillRunsWhileItKeepsArriving() {
+        String type = uniqueType();
+        List<UUID> interactiveOwners = List.of(database.insertUser(), database.insertUser(), database.insertUser());
+        UUID bulkOwner = database.insertUser();
+        List<JobLane> startedLanes = new CopyOnWriteArrayList<>();
+        AtomicInteger interactiveWaiting = new AtomicInteger(-1);
+        java.util.concurrent.atomic.AtomicBoolean bulkDone = new java.util.concurrent.atomic.AtomicBoolean();
+        ChuteProperties.Jobs config = config(1, 3, Duration.ofSeconds(30));
+        JobQueue queue = queue(config);
+        Job bulk = submit(queue, aJobOf(bulkOwner, type).inLane(JobLane.BULK));
+        for (UUID o : interactiveOwners) {
+            submitMany(queue, 2, aJobOf(o, type));
+        }
+
+        start(queue, config, handler(type, job -> {
+            if (job.ownerId().equals(bulkOwner)) {
+                startedLanes.add(JobLane.BULK);
+                interactiveWaiting.set((int) jobs.countWaiting(type));
+                bulkDone.set(true);
+            } else {
+                startedLanes.add(JobLane.INTERACTIVE);
+                if (!bulkDone.get()) {
+                    // interactive work keeps arriving: every one that runs brings another
+                    submit(queue, aJobOf(job.ownerId(), type));
+                }
+            }
+            return done();
+        }));
+
+        awaitStatus(bulk, JobStatus.COMPLETED);
+        assertThat(startedLanes).first().isEqualTo(JobLane.INTERACTIVE);
+        assertThat(startedLanes.indexOf(JobLane.BULK))
+                .as("interactive jobs that ran before the bulk one")
+                .isGreaterThanOrEqualTo(6);
+        assertThat(interactiveWaiting.get())
+                .as("interactive jobs still waiting when the bulk one ran")
+                .isGreaterThan(0);
+    }
+
+    static ChuteProperties.Jobs withType(
+            ChuteProperties.Jobs c, String type, ChuteProperties.Jobs.TypeSettings settings) {
+        return new ChuteProperties.Jobs(
+                c.maxAttempts(),
+                c.backoffBase(),
+                c.lease(),
+                c.queueLimit(),
+                c.concurrency(),
+                c.minWorkers(),
+                c.pollInterval(),
+                c.timeout(),
+                c.shutdownGrace(),
+                Map.of(type, settings),
+                c.maxCrashes());
+    }
+
+    @Test
+    void aTypeLimitedToFiveStartsPerSecondNeverStartsFasterOverTwoNodes() {
+        String type = uniqueType();
+        ChuteProperties.Jobs config = withType(
+                config(4, 3, Duration.ofSeconds(30)),
+                type,
+                new ChuteProperties.Jobs.TypeSettings(null, null, null, null, 5.0, null));
+        List<Long> startedAt = new CopyOnWriteArrayList<>();
+        Handling record = job -> {
+            startedAt.add(System.nanoTime());
+            return done();
+        };
+        JobQueue first = queue(config);
+        JobQueue second = queue(config);
+        start(first, config, handler(type, record));
+        start(second, config, handler(type, record));
+
+        List<Job> all = submitMany(first, 16, aJob(type));
+
+        all.forEach(j -> awaitStatus(j, JobStatus.COMPLETED));
+        List<Long> sorted = startedAt.stream().sorted().toList();
+        assertThat(sorted).hasSize(16);
+        long interval = Duration.ofMillis(200).toNanos();
+        for (int i = 0; i < sorted.size(); i++) {
+            for (int j = i + 1; j < sorted.size(); j++) {
+                // one interval of slack for the time between taking a start and the handler running
+                assertThat(sorted.get(j) - sorted.get(i))
+                        .as("starts %d and %d are at least %d intervals of 200 ms apart", i, j, j - i - 1)
+                        .isGreaterThanOrEqualTo((j - i - 1) * interval);
+            }
+        }
+    }
+
+    @Test
+    void anOwnerAtItsConcurrencyLimitIsPassedOverNotWaitedFor() {
+        String type = uniqueType();
+        UUID busy = database.insertUser();
+        UUID other = database.insertUser();
+        ChuteProperties.Jobs config = withType(
+                config(4, 3, Duration.ofSeconds(30)),
+                type,
+                new ChuteProperties.Jobs.TypeSettings(null, null, null, null, null, 2));
+        Map<UUID, AtomicInteger> running = new ConcurrentHashMap<>();
+        Map<UUID, AtomicInteger> most = new ConcurrentHashMap<>();
+        AtomicInteger mostInAll = new AtomicInteger();
+        AtomicInteger inAll = new AtomicInteger();
+        JobQueue queue = queue(config);
+        List<Job> all = new ArrayList<>(submitMany(queue, 12, aJobOf(busy, type)));
+        all.addAll(submitMany(queue, 6, aJobOf(other, type)));
+
+        start(queue, config, handler(type, job -> {
+            int now = running.computeIfAbsent(job.ownerId(), k -> new AtomicInteger())
+                    .incrementAndGet();
+            most.computeIfAbsent(job.ownerId(), k -> new AtomicInteger()).accumulateAndGet(now, Math::max);
+            mostInAll.accumulateAndGet(inAll.incrementAndGet(), Math::max);
+            Thread.sleep(150);
+            inAll.decrementAndGet();
+            running.get(job.ownerId()).decrementAndGet();
+            return done();
+        }));
+
+        all.forEach(j -> awaitStatus(j, JobStatus.COMPLETED));
+        assertThat(most.get(busy)).hasValueLessThanOrEqualTo(2);
+        assertThat(most.get(other)).hasValueLessThanOrEqualTo(2);
+        assertThat(mostInAll).as("both owners ran at once").hasValueGreaterThan(2);
     }
 
     @Test

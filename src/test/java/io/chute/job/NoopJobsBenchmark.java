@@ -25,8 +25,12 @@ import tools.jackson.databind.json.JsonMapper;
  * baseline measured in the same run: the same two statements per job (claim, complete) issued
  * straight over JDBC by the same number of threads, with no engine around them.
  *
- * <p>Run with {@code bench/noop-jobs.sh [jobs] [rounds] [concurrency]}. Not a test: it asserts
- * nothing and prints medians.
+ * Each round also runs the engine with the claim as it was before fair shares (FIFO within
+ * priority, {@link MainClaims}) on the same jobs, spread over {@code owners} owners with their fair
+ * ranks, so the cost of fairness is measured in the same run.
+ *
+ * <p>Run with {@code bench/noop-jobs.sh [jobs] [rounds] [concurrency] [owners]}. Not a test: it
+ * asserts nothing and prints medians.
  */
 public final class NoopJobsBenchmark {
 
@@ -34,6 +38,7 @@ public final class NoopJobsBenchmark {
         int count = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         int concurrency = args.length > 2 ? Integer.parseInt(args[2]) : 8;
+        int ownerCount = args.length > 3 ? Integer.parseInt(args[3]) : 1;
         try (TestDatabase database = TestDatabase.create()) {
             JdbcClient jdbc = JdbcClient.create(database.dataSource());
             Jobs jobs = new Jobs(jdbc, JsonMapper.builder().build(), java.util.List.of());
@@ -42,6 +47,7 @@ public final class NoopJobsBenchmark {
             jdbc.sql("insert into users (id, username, password_hash, display_name) values (?, 'bench', 'x', 'Bench')")
                     .param(owner)
                     .update();
+            UUID[] owners = owners(jdbc, owner, ownerCount);
             ChuteProperties.Jobs config = new ChuteProperties.Jobs(
                     3,
                     Duration.ofSeconds(1),
@@ -58,23 +64,37 @@ public final class NoopJobsBenchmark {
             List<Double> engine = new ArrayList<>();
             List<Double> withEvents = new ArrayList<>();
             List<Double> baseline = new ArrayList<>();
+            List<Double> mainClaim = new ArrayList<>();
             List<JobChanges> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
             Jobs observed = new Jobs(jdbc, JsonMapper.builder().build(), observers, tx);
             for (int round = 0; round <= rounds; round++) {
                 double b = baseline(jdbc, owner, count, concurrency);
-                double e = engine(jdbc, database.dataSource(), jobs, tx, config, owner, count);
+                double m = engine(
+                        jdbc, database.dataSource(), jobs, tx, config, owners, count, MainClaims.postgres(jdbc, jobs));
+                double e = engine(
+                        jdbc, database.dataSource(), jobs, tx, config, owners, count, new PostgresClaims(jdbc, jobs));
                 JobChanges publisher = io.chute.realtime.JobEventsForBenchmarks.publisher(jdbc, observed);
                 observers.add(publisher);
-                double ev = engine(jdbc, database.dataSource(), observed, tx, config, owner, count);
+                double ev = engine(
+                        jdbc,
+                        database.dataSource(),
+                        observed,
+                        tx,
+                        config,
+                        owners,
+                        count,
+                        new PostgresClaims(jdbc, observed));
                 observers.clear();
                 if (round > 0) { // round 0 warms up the JIT and PostgreSQL's caches
                     baseline.add(b);
                     engine.add(e);
                     withEvents.add(ev);
+                    mainClaim.add(m);
                 }
                 System.out.printf(
-                        "round %d: engine %.0f jobs/s, with job.updated events %.0f jobs/s, baseline %.0f jobs/s%n",
-                        round, e, ev, b);
+                        "round %d: engine %.0f jobs/s, main's claim %.0f jobs/s, with job.updated events %.0f jobs/s,"
+                                + " baseline %.0f jobs/s%n",
+                        round, e, m, ev, b);
                 jdbc.sql("truncate jobs cascade").update();
                 jdbc.sql("truncate events").update();
                 jdbc.sql("vacuum analyze jobs").update();
@@ -82,6 +102,7 @@ public final class NoopJobsBenchmark {
             double e = median(engine);
             double ev = median(withEvents);
             double b = median(baseline);
+            double m = median(mainClaim);
             System.out.printf(
                     "%nno-op jobs through the PostgreSQL queue: median %.0f jobs/s over %d rounds of %d jobs,"
                             + " concurrency %d; baseline (bare claim+complete SQL) %.0f jobs/s; ratio %.2f%n",
@@ -108,6 +129,17 @@ public final class NoopJobsBenchmark {
                     "same queue without events",
                     e,
                     BenchResults.Target.NONE);
+            System.out.printf(
+                    "fair claim, %d owners, median: %.0f jobs/s; main's claim (FIFO within priority) on the same jobs,"
+                            + " median: %.0f jobs/s; ratio %.2f%n",
+                    ownerCount, e, m, e / m);
+            BenchResults.record(
+                    "PostgreSQL queue, fair claim with " + ownerCount + " owners, concurrency " + concurrency,
+                    e,
+                    "jobs/s",
+                    "FIFO claim (before fairness), same jobs",
+                    m,
+                    BenchResults.Target.NONE);
         }
     }
 
@@ -117,10 +149,11 @@ public final class NoopJobsBenchmark {
             Jobs jobs,
             TransactionTemplate tx,
             ChuteProperties.Jobs config,
-            UUID owner,
-            int count)
+            UUID[] owners,
+            int count,
+            PostgresClaims claims)
             throws InterruptedException {
-        insert(jdbc, owner, "noop", count);
+        insertFair(jdbc, owners, "noop", count);
         CountDownLatch done = new CountDownLatch(count);
         JobHandler noop = new NoopJobHandler();
         JobRunner runner = new JobRunner(jobs, List.of(noop), config, tx) {
@@ -131,8 +164,7 @@ public final class NoopJobsBenchmark {
                 return outcome;
             }
         };
-        JobQueue queue =
-                new PostgresJobQueue(new PostgresClaims(JdbcClient.create(dataSource), jobs), dataSource, config);
+        JobQueue queue = new PostgresJobQueue(claims, dataSource, config);
         long start = System.nanoTime();
         queue.start(runner);
         done.await();
@@ -181,6 +213,35 @@ public final class NoopJobsBenchmark {
         jdbc.sql("""
                 insert into jobs (job_id, owner_id, type, status, max_attempts)
                 select gen_random_uuid(), ?, ?, 'PENDING', 3 from generate_series(1, ?)""").params(owner, type, count).update();
+        jdbc.sql("analyze jobs").update();
+    }
+
+    /** {@code count} users besides {@code first}, which is one of them. */
+    static UUID[] owners(JdbcClient jdbc, UUID first, int count) {
+        UUID[] owners = new UUID[count];
+        owners[0] = first;
+        for (int i = 1; i < count; i++) {
+            owners[i] = UUID.randomUUID();
+            jdbc.sql("insert into users (id, username, password_hash, display_name) values (?, ?, 'x', 'Bench')")
+                    .params(owners[i], "bench-" + i)
+                    .update();
+        }
+        return owners;
+    }
+
+    /** {@code count} jobs dealt round the owners in turn, each with its fair rank, as submitting gives them. */
+    static void insertFair(JdbcClient jdbc, UUID[] owners, String type, int count) {
+        jdbc.sql("""
+                insert into jobs (job_id, owner_id, type, status, max_attempts, fair_rank)
+                select gen_random_uuid(), o.id, :type, 'PENDING', 3, job_fair_start(:type, o.id, 'INTERACTIVE')
+                from generate_series(0, :count - 1) g
+                cross join lateral (select (cast(:owners as uuid[]))[1 + g % :n] as id) o
+                order by g""")
+                .param("type", type)
+                .param("count", count)
+                .param("owners", owners)
+                .param("n", owners.length)
+                .update();
         jdbc.sql("analyze jobs").update();
     }
 

@@ -29,6 +29,9 @@ import tools.jackson.databind.json.JsonMapper;
  * claim+complete SQL with as many threads. The broker's ceiling, RabbitMQ's own PerfTest on the
  * same machine, is measured by {@code bench/noop-jobs-rabbitmq.sh}, which runs this first.
  *
+ * Jobs are dealt round {@code owners} owners with their fair ranks; the rounds run first with the
+ * delivery claim as it was before fair shares ({@link MainClaims}), then with the fair one.
+ *
  * <p>Not a test: it asserts nothing and prints medians. Needs the machine's PostgreSQL and
  * RabbitMQ (a virtual host of its own, deleted at the end).
  */
@@ -38,6 +41,7 @@ public final class RabbitNoopJobsBenchmark {
         int count = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         int concurrency = args.length > 2 ? Integer.parseInt(args[2]) : 8;
+        int ownerCount = args.length > 3 ? Integer.parseInt(args[3]) : 1;
         try (TestDatabase database = TestDatabase.create();
                 TestBroker broker = TestBroker.create()) {
             JdbcClient jdbc = JdbcClient.create(database.dataSource());
@@ -61,58 +65,112 @@ public final class RabbitNoopJobsBenchmark {
                     Map.of(),
                     3);
 
-            AtomicReference<CountDownLatch> done = new AtomicReference<>(new CountDownLatch(0));
-            JobRunner runner = new JobRunner(jobs, List.of(new NoopJobHandler()), config, tx) {
-                @Override
-                public Outcome run(Job job) {
-                    Outcome outcome = super.run(job);
-                    done.get().countDown();
-                    return outcome;
-                }
-            };
-            OutboxRelay relay = new OutboxRelay(outbox, tx, broker.broker(), Duration.ofSeconds(1));
-            RabbitJobQueue queue =
-                    new RabbitJobQueue(new DeliveryClaims(jdbc, jobs), outbox, relay, broker.broker(), config);
-            relay.start();
-            runner.attach(queue);
-            queue.start(runner);
-            warmUpConnections(jobs, tx, queue, owner, done);
-
-            List<Double> rates = new ArrayList<>();
+            UUID[] owners = NoopJobsBenchmark.owners(jdbc, owner, ownerCount);
             List<Double> baseline = new ArrayList<>();
-            for (int round = 0; round <= rounds; round++) {
-                double b = NoopJobsBenchmark.baseline(jdbc, owner, count, concurrency);
-                jdbc.sql("truncate jobs cascade").update();
-                CountDownLatch latch = new CountDownLatch(count);
-                done.set(latch);
-                tx.executeWithoutResult(s -> {
-                    jdbc.sql("""
-                            insert into jobs (job_id, owner_id, type, status, max_attempts)
-                            select gen_random_uuid(), ?, 'noop', 'PENDING', 3 from generate_series(1, ?)""").params(owner, count).update();
-                    jdbc.sql("""
-                            insert into job_outbox (job_id, type, priority, run_at)
-                            select job_id, type, priority, run_at from jobs where status = 'PENDING' order by created_at""").update();
-                });
-                long start = System.nanoTime();
-                relay.wake();
-                latch.await();
-                double rate = count / ((System.nanoTime() - start) / 1e9);
-                if (round > 0) { // round 0 warms up the JIT, PostgreSQL's caches and the quorum queue
-                    rates.add(rate);
-                    baseline.add(b);
-                }
-                System.out.printf("round %d: %.0f jobs/s; database baseline %.0f jobs/s%n", round, rate, b);
-                jdbc.sql("truncate jobs cascade").update();
-                jdbc.sql("vacuum analyze jobs").update();
-                jdbc.sql("vacuum analyze job_outbox").update();
-            }
-            queue.stop(Duration.ofSeconds(5));
-            relay.stop();
+            List<Double> mainClaim = rounds(
+                    MainClaims.rabbit(jdbc, jobs),
+                    "main's claim",
+                    jdbc,
+                    jobs,
+                    outbox,
+                    tx,
+                    broker,
+                    config,
+                    owners,
+                    count,
+                    rounds,
+                    concurrency,
+                    baseline);
+            List<Double> rates = rounds(
+                    new DeliveryClaims(jdbc, jobs),
+                    "fair claim",
+                    jdbc,
+                    jobs,
+                    outbox,
+                    tx,
+                    broker,
+                    config,
+                    owners,
+                    count,
+                    rounds,
+                    concurrency,
+                    baseline);
             System.out.printf(
                     "%nno-op jobs through the RabbitMQ queue (status in PostgreSQL): median %.0f jobs/s over %d rounds"
                             + " of %d jobs, concurrency %d; database baseline (bare claim+complete SQL, same threads) %.0f jobs/s%n",
                     median(rates), rounds, count, concurrency, median(baseline));
+            System.out.printf(
+                    "fair claim, %d owners, median: %.0f jobs/s; main's claim (FIFO within priority) on the same jobs,"
+                            + " median: %.0f jobs/s; ratio %.2f%n",
+                    ownerCount, median(rates), median(mainClaim), median(rates) / median(mainClaim));
         }
+    }
+
+    /** A node's relay and consumers with {@code claims}, up for {@code rounds} timed rounds after a warm-up one. */
+    private static List<Double> rounds(
+            DeliveryClaims claims,
+            String name,
+            JdbcClient jdbc,
+            Jobs jobs,
+            JobOutbox outbox,
+            TransactionTemplate tx,
+            TestBroker broker,
+            ChuteProperties.Jobs config,
+            UUID[] owners,
+            int count,
+            int rounds,
+            int concurrency,
+            List<Double> baseline)
+            throws Exception {
+        AtomicReference<CountDownLatch> done = new AtomicReference<>(new CountDownLatch(0));
+        JobRunner runner = new JobRunner(jobs, List.of(new NoopJobHandler()), config, tx) {
+            @Override
+            public Outcome run(Job job, String traceParent) {
+                // why: the RabbitMQ queue runs a job with its delivery's trace, through this overload
+                Outcome outcome = super.run(job, traceParent);
+                done.get().countDown();
+                return outcome;
+            }
+        };
+        OutboxRelay relay = new OutboxRelay(outbox, tx, broker.broker(), Duration.ofSeconds(1));
+        RabbitJobQueue queue = new RabbitJobQueue(claims, outbox, relay, broker.broker(), config);
+        relay.start();
+        runner.attach(queue);
+        queue.start(runner);
+        warmUpConnections(jobs, tx, queue, owners[0], done);
+
+        List<Double> rates = new ArrayList<>();
+        for (int round = 0; round <= rounds; round++) {
+            double b = NoopJobsBenchmark.baseline(jdbc, owners[0], count, concurrency);
+            jdbc.sql("truncate jobs cascade").update();
+            CountDownLatch latch = new CountDownLatch(count);
+            done.set(latch);
+            // messages in the order the jobs were submitted in: dealt round the owners
+            tx.executeWithoutResult(s -> {
+                NoopJobsBenchmark.insertFair(jdbc, owners, "noop", count);
+                jdbc.sql("""
+                        insert into job_outbox (job_id, type, priority, run_at)
+                        select job_id, type, priority, run_at from jobs where status = 'PENDING'
+                        order by fair_rank, job_id""").update();
+            });
+            long start = System.nanoTime();
+            relay.wake();
+            latch.await();
+            double rate = count / ((System.nanoTime() - start) / 1e9);
+            if (round > 0) { // round 0 warms up the JIT, PostgreSQL's caches and the quorum queue
+                rates.add(rate);
+                baseline.add(b);
+            }
+            System.out.printf("round %d (%s): %.0f jobs/s; database baseline %.0f jobs/s%n", round, name, rate, b);
+            // the jobs of a round are done; messages of jobs claimed under another's delivery may still come
+            jdbc.sql("truncate jobs cascade").update();
+            jdbc.sql("vacuum analyze jobs").update();
+            jdbc.sql("vacuum analyze job_outbox").update();
+        }
+        queue.stop(Duration.ofSeconds(5));
+        relay.stop();
+        runner.close();
+        return rates;
     }
 
     /** One job end to end, so that the timed rounds do not include connecting and declaring. */

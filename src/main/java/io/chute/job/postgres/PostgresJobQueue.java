@@ -176,7 +176,13 @@ public class PostgresJobQueue implements JobQueue {
                         await(config.pollInterval());
                         continue;
                     }
-                    List<Job> claimed = claims.claim(type, runner.workerId(), free);
+                    int allowed = runner.rates().acquire(type, free);
+                    if (allowed == 0) {
+                        await(until(runner.rates().untilNext(type)));
+                        continue;
+                    }
+                    List<Job> claimed = claims.claim(type, runner.workerId(), allowed, config.ownerConcurrencyOf(type));
+                    runner.rates().refund(type, allowed - claimed.size());
                     DatabaseOutages.succeeded();
                     if (claimed.isEmpty()) {
                         await(untilNextRun());
@@ -210,13 +216,14 @@ public class PostgresJobQueue implements JobQueue {
 
         /** Sleep until the next delayed job is due, at most one poll interval. */
         private Duration untilNextRun() {
-            Duration poll = config.pollInterval();
             Optional<Instant> next = claims.nextRunAt(type);
-            if (next.isEmpty()) {
-                return poll;
-            }
-            Duration until = Duration.between(Instant.now(), next.get());
-            return until.compareTo(poll) > 0 ? poll : (until.toMillis() < 10 ? Duration.ofMillis(10) : until);
+            return next.isEmpty() ? config.pollInterval() : until(Duration.between(Instant.now(), next.get()));
+        }
+
+        /** {@code d}, but at least 10 ms and at most one poll interval. */
+        private Duration until(Duration d) {
+            Duration poll = config.pollInterval();
+            return d.compareTo(poll) > 0 ? poll : (d.toMillis() < 10 ? Duration.ofMillis(10) : d);
         }
 
         void await(Duration d) throws InterruptedException {

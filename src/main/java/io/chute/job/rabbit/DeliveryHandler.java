@@ -5,8 +5,10 @@ import io.chute.job.JobId;
 import io.chute.job.JobRunner;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +29,7 @@ final class DeliveryHandler {
     private final JobRunner runner;
     private final Duration pauseAfterFailure;
     private final BooleanSupplier running;
+    private final Map<String, Object> ownerLimited = new ConcurrentHashMap<>();
 
     DeliveryHandler(
             DeliveryClaims claims,
@@ -57,9 +60,17 @@ final class DeliveryHandler {
             return;
         }
         try {
-            Optional<Job> claimed = claims.claimDelivered(id, d.type(), runner.workerId());
+            if (!awaitStart(d.type())) {
+                d.requeue(); // stopping while waiting for the type's rate
+                return;
+            }
+            Integer ownerLimit = runner.config().ownerConcurrencyOf(d.type());
+            Optional<Job> claimed = claim(id, d.type(), ownerLimit);
             if (claimed.isEmpty()) {
-                if (outbox.addIfNotYetDue(id)) {
+                runner.rates().refund(d.type(), 1);
+                // why: a runnable job can be passed over (its owner at its limit, or its row locked by a concurrent
+                // claim that then took another job): it comes round again after a pause, so it never loses its message
+                if (outbox.addIfNotYetDue(id) || outbox.addIfRunnableLater(id, pauseAfterFailure)) {
                     relay.wake();
                 }
                 d.ack();
@@ -83,6 +94,36 @@ final class DeliveryHandler {
             pause(pauseAfterFailure);
             d.requeue();
         }
+    }
+
+    /**
+     * The claim for a delivery. With a per-owner limit, this node's consumers of the type claim one
+     * at a time: the room per owner is counted when a claim starts, so concurrent claims would all
+     * see the same room (as on the PostgreSQL queue, one claimer per type per node).
+     */
+    private Optional<Job> claim(JobId id, String type, Integer ownerLimit) {
+        if (ownerLimit == null) {
+            return claims.claimDelivered(id, type, runner.workerId(), null);
+        }
+        synchronized (ownerLimited.computeIfAbsent(type, t -> new Object())) {
+            return claims.claimDelivered(id, type, runner.workerId(), ownerLimit);
+        }
+    }
+
+    /**
+     * Takes a start of {@code type} from its rate, waiting while none is free (the delivery stays
+     * unacknowledged meanwhile, so the broker sends this consumer nothing else); false if the
+     * queue stopped first.
+     */
+    private boolean awaitStart(String type) {
+        while (runner.rates().acquire(type, 1) == 0) {
+            if (!running.getAsBoolean()) {
+                return false;
+            }
+            Duration wait = runner.rates().untilNext(type).plusMillis(1);
+            pause(wait.compareTo(Duration.ofSeconds(1)) > 0 ? Duration.ofSeconds(1) : wait);
+        }
+        return true;
     }
 
     private void settle(Delivery d, JobId delivered, Job job, JobRunner.Outcome outcome) {

@@ -60,6 +60,20 @@ public class JobOutbox {
     }
 
     /**
+     * A message for {@code id}, through a delay queue of about {@code delay}, if it is runnable now
+     * (waiting, due, every job it depends on COMPLETED): a job passed over by a claim.
+     */
+    boolean addIfRunnableLater(JobId id, java.time.Duration delay) {
+        return jdbc.sql("""
+                insert into job_outbox (job_id, type, priority, run_at, trace_parent)
+                select j.job_id, j.type, j.priority, now() + make_interval(secs => ?), j.trace_parent from jobs j
+                where j.job_id = ? and %s""".formatted(JobSql.RUNNABLE))
+                        .params(delay.toMillis() / 1000.0, id.value())
+                        .update()
+                == 1;
+    }
+
+    /**
      * Messages for runnable jobs of {@code type} overdue by more than {@code graceSeconds} that
      * have no row here: the safety net for messages lost outside Chute (a purged queue, a
      * broker-side delivery limit). Call only when the type's work queue is empty, or it would

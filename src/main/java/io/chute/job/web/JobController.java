@@ -77,16 +77,26 @@ class JobController {
             long failed,
             long completedLastHour,
             int workers,
-            int concurrency) {}
+            int concurrency,
+            Double rate,
+            Integer ownerConcurrency,
+            List<Jobs.OwnerBacklog> topOwners) {}
+
+    /** How many owners per type the admin view lists. */
+    static final int TOP_OWNERS = 5;
 
     record Queues(String transport, List<QueueView> queues) {}
 
-    /** Depth and throughput per job type; {@code workers} are this node's active threads for the type. */
+    /**
+     * Depth and throughput per job type; {@code workers} are this node's active threads for the
+     * type; {@code topOwners} the owners with the biggest backlog of the type.
+     */
     @GetMapping("/api/admin/queues")
     Queues queues() {
         Map<String, Integer> active = queue.activeWorkers();
         Map<String, Jobs.QueueStats> stats = new TreeMap<>();
         jobs.queueStats().forEach(s -> stats.put(s.type(), s));
+        Map<String, List<Jobs.OwnerBacklog>> owners = jobs.topOwners(TOP_OWNERS);
         active.keySet().forEach(type -> stats.putIfAbsent(type, new Jobs.QueueStats(type, 0, 0, 0, 0, 0)));
         return new Queues(
                 queue.name(),
@@ -99,7 +109,10 @@ class JobController {
                                 s.failed(),
                                 s.completedLastHour(),
                                 active.getOrDefault(s.type(), 0),
-                                properties.jobs().concurrencyOf(s.type())))
+                                properties.jobs().concurrencyOf(s.type()),
+                                properties.jobs().rateOf(s.type()),
+                                properties.jobs().ownerConcurrencyOf(s.type()),
+                                owners.getOrDefault(s.type(), List.of())))
                         .toList());
     }
 
