@@ -292,6 +292,11 @@ public class OutboxRelay implements SmartLifecycle {
             declaredTypes.add(type);
             return true;
         } catch (IOException | RuntimeException e) {
+            if (!RabbitTopology.refused(e)) {
+                // why: a lost connection is the broker failing, not this type: the relay's loop reports it once
+                // per outage and publishes every type again when it is back
+                throw e instanceof RuntimeException r ? r : new UncheckedIOException((IOException) e);
+            }
             log.error(
                     "Cannot declare the RabbitMQ queue of job type '{}'; its jobs wait in the outbox, tried again in {}: {}",
                     type,

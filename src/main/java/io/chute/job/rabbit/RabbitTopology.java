@@ -2,6 +2,7 @@ package io.chute.job.rabbit;
 
 import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.ShutdownSignalException;
 import io.chute.broker.QueueArguments;
 import java.io.IOException;
 import java.util.Map;
@@ -103,6 +104,20 @@ final class RabbitTopology {
     }
 
     /** What the broker said, for a log line: a failed declaration carries it in its cause. */
+    /**
+     * True if the broker refused a declaration (it closed the channel: a reserved name, a queue
+     * declared elsewhere with other arguments), which waiting will not mend; false if the
+     * connection was lost, which its recovery mends.
+     */
+    static boolean refused(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ShutdownSignalException signal) {
+                return !signal.isHardError() && !signal.isInitiatedByApplication();
+            }
+        }
+        return false;
+    }
+
     static String reason(Exception e) {
         Throwable cause = e.getCause() != null ? e.getCause() : e;
         return cause.getMessage() != null ? cause.getMessage() : cause.toString();

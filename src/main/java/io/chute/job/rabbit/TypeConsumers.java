@@ -74,7 +74,13 @@ final class TypeConsumers {
                 log.info("Declared the RabbitMQ queue of job type '{}'", type);
             }
         } catch (IOException | RuntimeException e) {
-            if (!broken) {
+            if (!RabbitTopology.refused(e)) {
+                // a lost connection: its recovery declares the queue again and reconciles the consumers
+                log.warn(
+                        "Lost the RabbitMQ connection while declaring the queue of job type '{}': {}",
+                        type,
+                        RabbitTopology.reason(e));
+            } else if (!broken) {
                 log.error(
                         "Cannot declare the RabbitMQ queue of job type '{}'; its jobs wait until it can be: {}",
                         type,
