@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -67,18 +66,7 @@ public final class EnqueueLatencyBenchmark {
                     .param(first)
                     .update();
             UUID[] owners = NoopJobsBenchmark.owners(jdbc, first, ownerCount);
-            ChuteProperties.Jobs config = new ChuteProperties.Jobs(
-                    3,
-                    Duration.ofSeconds(1),
-                    Duration.ofSeconds(30),
-                    1_000_000,
-                    concurrency,
-                    concurrency,
-                    Duration.ofMillis(200),
-                    Duration.ofMinutes(1),
-                    Duration.ofSeconds(10),
-                    Map.of(),
-                    3);
+            ChuteProperties.Jobs config = NoopJobsBenchmark.config(concurrency);
             Function<DeliveryClaims, Transport> rabbit = claims -> {
                 JobOutbox outbox = new JobOutbox(jdbc);
                 OutboxRelay relay = new OutboxRelay(outbox, tx, broker.broker(), Duration.ofSeconds(1));

@@ -48,18 +48,7 @@ public final class NoopJobsBenchmark {
                     .param(owner)
                     .update();
             UUID[] owners = owners(jdbc, owner, ownerCount);
-            ChuteProperties.Jobs config = new ChuteProperties.Jobs(
-                    3,
-                    Duration.ofSeconds(1),
-                    Duration.ofSeconds(30),
-                    1_000_000,
-                    concurrency,
-                    concurrency,
-                    Duration.ofMillis(200),
-                    Duration.ofMinutes(1),
-                    Duration.ofSeconds(10),
-                    Map.of(),
-                    3);
+            ChuteProperties.Jobs config = config(concurrency);
 
             List<Double> engine = new ArrayList<>();
             List<Double> withEvents = new ArrayList<>();
@@ -217,6 +206,22 @@ public final class NoopJobsBenchmark {
     }
 
     /** {@code count} users besides {@code first}, which is one of them. */
+    /** The engine's settings for every no-op benchmark: {@code concurrency} workers, a short poll, no per-type limits. */
+    static ChuteProperties.Jobs config(int concurrency) {
+        return new ChuteProperties.Jobs(
+                3,
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(30),
+                1_000_000,
+                concurrency,
+                concurrency,
+                Duration.ofMillis(200),
+                Duration.ofMinutes(1),
+                Duration.ofSeconds(10),
+                Map.of(),
+                3);
+    }
+
     static UUID[] owners(JdbcClient jdbc, UUID first, int count) {
         UUID[] owners = new UUID[count];
         owners[0] = first;

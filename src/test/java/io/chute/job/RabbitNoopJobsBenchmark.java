@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
@@ -52,18 +51,7 @@ public final class RabbitNoopJobsBenchmark {
             jdbc.sql("insert into users (id, username, password_hash, display_name) values (?, 'bench', 'x', 'Bench')")
                     .param(owner)
                     .update();
-            ChuteProperties.Jobs config = new ChuteProperties.Jobs(
-                    3,
-                    Duration.ofSeconds(1),
-                    Duration.ofSeconds(30),
-                    1_000_000,
-                    concurrency,
-                    concurrency,
-                    Duration.ofMillis(200),
-                    Duration.ofMinutes(1),
-                    Duration.ofSeconds(10),
-                    Map.of(),
-                    3);
+            ChuteProperties.Jobs config = NoopJobsBenchmark.config(concurrency);
 
             UUID[] owners = NoopJobsBenchmark.owners(jdbc, owner, ownerCount);
             List<Double> baseline = new ArrayList<>();
