@@ -2,27 +2,32 @@ package io.chute.ratelimit;
 
 import io.chute.common.ApiException;
 import io.chute.common.DatabaseOutages;
-import io.github.bucket4j.BucketConfiguration;
-import io.github.bucket4j.ConsumptionProbe;
-import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.jdbc.PrimaryKeyMapper;
 import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
 import io.github.bucket4j.postgresql.PostgreSQLSelectForUpdateBasedProxyManager;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
- * Rate limits as Bucket4j token buckets kept in PostgreSQL ({@code rate_limit_buckets}), so every API node
- * draws from the same bucket: a limit holds however requests are spread over nodes. A refused request
- * is a 429 {@link RateLimitedException} that says when to retry and which policy refused it.
+ * Rate limits as token buckets kept in PostgreSQL ({@code rate_limit_cells}), so every API node draws from the
+ * same bucket: a limit holds however requests are spread over nodes. A refused request is a 429
+ * {@link RateLimitedException} that says when to retry and which policy refused it.
+ *
+ * <p>Each bucket is one row holding its GCRA state (the generic cell rate algorithm: the theoretical arrival time
+ * of the request after the bucket's last token, in epoch seconds), which lets {@code capacity} requests through
+ * at once and then one per {@code period / capacity}: exactly a token bucket of that capacity refilled greedily
+ * over the period. Taking a token is one autocommitted upsert, one round trip. Written by hand because Bucket4j's
+ * PostgreSQL buckets take a transaction of three statements per request (select for update, update, commit),
+ * which was the most frequent round trip of a presign under load; the table is unlogged (a bucket is not worth a
+ * WAL write), so after a crash buckets start full, as after a refill.
  */
 @Component
 public class RateLimits {
@@ -44,17 +49,32 @@ public class RateLimits {
         }
     }
 
-    private final PostgreSQLSelectForUpdateBasedProxyManager<String> buckets;
+    /**
+     * Takes a token when one is left (the arrival time moves on by one interval) or leaves the row as it was; the
+     * clock is the database's, so that every node sees the same time. A subject seen for the first time gets a row
+     * that has just spent one token of a full bucket.
+     */
+    private static final String TAKE = """
+            with clock as (select extract(epoch from clock_timestamp()) as now)
+            insert into rate_limit_cells as c (key, tat, granted)
+            select :key, clock.now + :interval, true from clock
+            on conflict (key) do update set
+                tat = case when greatest(c.tat, (select now from clock)) + :interval <= (select now from clock) + :period
+                           then greatest(c.tat, (select now from clock)) + :interval else c.tat end,
+                granted = greatest(c.tat, (select now from clock)) + :interval <= (select now from clock) + :period
+            returning granted, tat - (select now from clock) as ahead""";
+
+    private final JdbcClient jdbc;
+    private final PostgreSQLSelectForUpdateBasedProxyManager<String> jobRateBuckets;
     private final RateLimitProperties properties;
 
-    RateLimits(DataSource dataSource, RateLimitProperties properties) {
+    RateLimits(DataSource dataSource, JdbcClient jdbc, RateLimitProperties properties) {
+        this.jdbc = jdbc;
         this.properties = properties;
-        this.buckets = Bucket4jPostgreSQL.selectForUpdateBasedBuilder(dataSource)
+        // why: only to sweep rate_limit_buckets, where the job start rates (JobRates) keep their Bucket4j buckets
+        this.jobRateBuckets = Bucket4jPostgreSQL.selectForUpdateBasedBuilder(dataSource)
                 .primaryKeyMapper(PrimaryKeyMapper.STRING)
                 .table("rate_limit_buckets")
-                // why: a bucket that refilled completely holds nothing worth keeping; its row can go
-                .expirationAfterWrite(
-                        ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofMinutes(1)))
                 .build();
     }
 
@@ -68,43 +88,52 @@ public class RateLimits {
             return;
         }
         RateLimitProperties.Limit settings = settingsOf(limit);
-        ConsumptionProbe probe =
-                unlessUnreachable(() -> bucket(limit, subject, settings).tryConsumeAndReturnRemaining(1));
-        if (!probe.isConsumed()) {
-            long retryAfter =
-                    Math.max(1, TimeUnit.NANOSECONDS.toSeconds(probe.getNanosToWaitForRefill() + 999_999_999));
+        double period = seconds(settings.period());
+        double interval = period / settings.capacity();
+        Taken taken = jdbc.sql(TAKE)
+                .param("key", key(limit, subject))
+                .param("interval", interval)
+                .param("period", period)
+                .query((rs, n) -> new Taken(rs.getBoolean("granted"), rs.getDouble("ahead")))
+                .single();
+        if (!taken.granted()) {
+            // the next token is there once the theoretical arrival time is within a period of now
+            double wait = taken.ahead() + interval - period;
+            long retryAfter = Math.max(1, (long) Math.ceil(wait));
             throw new RateLimitedException(limit, settings, retryAfter);
         }
     }
 
+    private record Taken(boolean granted, double ahead) {}
+
     /** Gives back what {@link #consume} took, e.g. when a login succeeded and only failures count. */
     public void refund(Limit limit, String subject) {
         if (properties.enabled()) {
-            unlessUnreachable(() -> {
-                bucket(limit, subject, settingsOf(limit)).addTokens(1);
-                return null;
-            });
-        }
-    }
-
-    /**
-     * Bucket4j reports every SQL failure as its own {@code BucketExecutionException}; the buckets live in the
-     * database, so that is the database failing: said as Spring says it, the request gets a 503 like any other.
-     */
-    private static <T> T unlessUnreachable(java.util.function.Supplier<T> action) {
-        try {
-            return action.get();
-        } catch (io.github.bucket4j.BucketExceptions.BucketExecutionException e) {
-            throw new org.springframework.dao.DataAccessResourceFailureException(
-                    "The rate-limit buckets in the database could not be read", e);
+            RateLimitProperties.Limit settings = settingsOf(limit);
+            // a full bucket holds no more than its capacity: the arrival time never goes back before now
+            jdbc.sql("""
+                    update rate_limit_cells
+                    set tat = greatest(tat - :interval, extract(epoch from clock_timestamp()))
+                    where key = :key""")
+                    .param("interval", seconds(settings.period()) / settings.capacity())
+                    .param("key", key(limit, subject))
+                    .update();
         }
     }
 
     @Scheduled(fixedDelayString = "PT10M", initialDelayString = "PT1M")
     void removeExpired() {
         try {
-            while (buckets.removeExpired(1000) == 1000) {
-                // why: sweep in batches so that one statement never holds many row locks
+            // why: a bucket that refilled completely holds nothing worth keeping; batches so that one statement
+            // never holds many row locks
+            while (jdbc.sql("""
+                            delete from rate_limit_cells where key in (
+                                select key from rate_limit_cells
+                                where tat < extract(epoch from clock_timestamp()) limit 1000)""").update() == 1000) {
+                // next batch
+            }
+            while (jobRateBuckets.removeExpired(1000) == 1000) {
+                // next batch
             }
         } catch (RuntimeException e) {
             // why: the next sweep takes what this one left; an outage is one WARN per node, not an ERROR per sweep
@@ -112,15 +141,12 @@ public class RateLimits {
         }
     }
 
-    private io.github.bucket4j.distributed.BucketProxy bucket(
-            Limit limit, String subject, RateLimitProperties.Limit settings) {
-        String key = limit.policy + ":" + subject.toLowerCase(Locale.ROOT);
-        return buckets.getProxy(
-                key,
-                () -> BucketConfiguration.builder()
-                        .addLimit(l ->
-                                l.capacity(settings.capacity()).refillGreedy(settings.capacity(), settings.period()))
-                        .build());
+    private static String key(Limit limit, String subject) {
+        return limit.policy + ":" + subject.toLowerCase(Locale.ROOT);
+    }
+
+    private static double seconds(Duration duration) {
+        return duration.toNanos() / 1e9;
     }
 
     private RateLimitProperties.Limit settingsOf(Limit limit) {
