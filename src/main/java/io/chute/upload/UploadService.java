@@ -285,14 +285,16 @@ class UploadService {
         String jobType = acceptedOrReject(upload, detected);
         try {
             return tx.execute(s -> {
-                Upload locked = uploads.lock(uploadId).orElseThrow(() -> ApiException.notFound("Upload"));
+                Uploads.Locked row =
+                        uploads.lockWithOwnerQuota(uploadId).orElseThrow(() -> ApiException.notFound("Upload"));
+                Upload locked = row.upload();
                 if (locked.state() == UploadState.COMPLETE) {
                     return jobs.find(new JobId(locked.jobId())).orElseThrow();
                 }
                 if (locked.state() != UploadState.AWAITING_UPLOAD) {
                     throw ApiException.conflict("This upload can no longer be completed");
                 }
-                quota.lockAndRequireRoomFor(locked.ownerId(), stored.size());
+                quota.lockAndRequireRoomFor(locked.ownerId(), row.ownerQuota(), stored.size());
                 Job job = jobService.submit(newJob(locked, jobType, detected, stored.size(), sha256));
                 uploads.markComplete(
                         uploadId, stored.size(), detected, sha256, job.id().value());

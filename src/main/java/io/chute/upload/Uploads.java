@@ -58,6 +58,23 @@ class Uploads {
                 .optional();
     }
 
+    /** A locked upload and its owner's own quota (null: the configured one applies). */
+    record Locked(Upload upload, Long ownerQuota) {}
+
+    /**
+     * {@link #lock} and, in the same round trip, the owner's quota override, which a completion checks next (the
+     * owner's row is read, not locked: {@link Quotas#lockOwner} locks it when a quota applies).
+     */
+    Optional<Locked> lockWithOwnerQuota(UUID id) {
+        return jdbc.sql("""
+                select u.*, o.quota_bytes as owner_quota_bytes
+                from uploads u join users o on o.id = u.owner_id
+                where u.id = ? for update of u""")
+                .param(id)
+                .query((rs, n) -> new Locked(upload(rs, n), rs.getObject("owner_quota_bytes", Long.class)))
+                .optional();
+    }
+
     void markComplete(UUID id, long size, String detectedType, String sha256, UUID jobId) {
         jdbc.sql("""
                 update uploads set state = 'COMPLETE', size = ?, detected_type = ?, sha256 = ?, job_id = ?,
