@@ -12,7 +12,6 @@ import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
@@ -49,27 +48,12 @@ public class RateLimits {
         }
     }
 
-    /**
-     * Takes a token when one is left (the arrival time moves on by one interval) or leaves the row as it was; the
-     * clock is the database's, so that every node sees the same time. A subject seen for the first time gets a row
-     * that has just spent one token of a full bucket.
-     */
-    private static final String TAKE = """
-            with clock as (select extract(epoch from clock_timestamp()) as now)
-            insert into rate_limit_cells as c (key, tat, granted)
-            select :key, clock.now + :interval, true from clock
-            on conflict (key) do update set
-                tat = case when greatest(c.tat, (select now from clock)) + :interval <= (select now from clock) + :period
-                           then greatest(c.tat, (select now from clock)) + :interval else c.tat end,
-                granted = greatest(c.tat, (select now from clock)) + :interval <= (select now from clock) + :period
-            returning granted, tat - (select now from clock) as ahead""";
-
-    private final JdbcClient jdbc;
+    private final RateLimitCells cells;
     private final PostgreSQLSelectForUpdateBasedProxyManager<String> jobRateBuckets;
     private final RateLimitProperties properties;
 
-    RateLimits(DataSource dataSource, JdbcClient jdbc, RateLimitProperties properties) {
-        this.jdbc = jdbc;
+    RateLimits(DataSource dataSource, RateLimitCells cells, RateLimitProperties properties) {
+        this.cells = cells;
         this.properties = properties;
         // why: only to sweep rate_limit_buckets, where the job start rates (JobRates) keep their Bucket4j buckets
         this.jobRateBuckets = Bucket4jPostgreSQL.selectForUpdateBasedBuilder(dataSource)
@@ -90,12 +74,7 @@ public class RateLimits {
         RateLimitProperties.Limit settings = settingsOf(limit);
         double period = seconds(settings.period());
         double interval = period / settings.capacity();
-        Taken taken = jdbc.sql(TAKE)
-                .param("key", key(limit, subject))
-                .param("interval", interval)
-                .param("period", period)
-                .query((rs, n) -> new Taken(rs.getBoolean("granted"), rs.getDouble("ahead")))
-                .single();
+        RateLimitCells.Taken taken = cells.take(key(limit, subject), interval, period);
         if (!taken.granted()) {
             // the next token is there once the theoretical arrival time is within a period of now
             double wait = taken.ahead() + interval - period;
@@ -104,20 +83,11 @@ public class RateLimits {
         }
     }
 
-    private record Taken(boolean granted, double ahead) {}
-
     /** Gives back what {@link #consume} took, e.g. when a login succeeded and only failures count. */
     public void refund(Limit limit, String subject) {
         if (properties.enabled()) {
             RateLimitProperties.Limit settings = settingsOf(limit);
-            // a full bucket holds no more than its capacity: the arrival time never goes back before now
-            jdbc.sql("""
-                    update rate_limit_cells
-                    set tat = greatest(tat - :interval, extract(epoch from clock_timestamp()))
-                    where key = :key""")
-                    .param("interval", seconds(settings.period()) / settings.capacity())
-                    .param("key", key(limit, subject))
-                    .update();
+            cells.giveBack(key(limit, subject), seconds(settings.period()) / settings.capacity());
         }
     }
 
@@ -126,10 +96,7 @@ public class RateLimits {
         try {
             // why: a bucket that refilled completely holds nothing worth keeping; batches so that one statement
             // never holds many row locks
-            while (jdbc.sql("""
-                            delete from rate_limit_cells where key in (
-                                select key from rate_limit_cells
-                                where tat < extract(epoch from clock_timestamp()) limit 1000)""").update() == 1000) {
+            while (cells.removeFull(1000) == 1000) {
                 // next batch
             }
             while (jobRateBuckets.removeExpired(1000) == 1000) {

@@ -25,7 +25,8 @@ class RateLimitCellsIT {
     }
 
     private static RateLimits node(TestDatabase database, RateLimitProperties properties) {
-        return new RateLimits(database.dataSource(), JdbcClient.create(database.dataSource()), properties);
+        return new RateLimits(
+                database.dataSource(), new RateLimitCells(JdbcClient.create(database.dataSource())), properties);
     }
 
     @Test
