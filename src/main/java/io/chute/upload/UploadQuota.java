@@ -83,7 +83,8 @@ class UploadQuota implements StorageUsage {
         return quotas.overrideOf(userId).orElse(configuredBytes());
     }
 
-    private Long configuredBytes() {
+    /** The quota of users without one of their own, or null (none). */
+    Long configuredBytes() {
         return configured == null ? null : configured.toBytes();
     }
 }
