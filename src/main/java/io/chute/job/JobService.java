@@ -104,9 +104,18 @@ public class JobService {
             return depth;
         }
         // why: one submitter counts again while the others go on with the old estimate (one count per second per node)
-        if (depth == null || depth.recounting.compareAndSet(false, true)) {
+        if (depth == null) {
             depth = new Depth(jobs.countWaiting(type), now);
             depths.put(type, depth);
+        } else if (depth.recounting.compareAndSet(false, true)) {
+            Depth old = depth;
+            try {
+                depth = new Depth(jobs.countWaiting(type), now);
+                depths.put(type, depth);
+            } finally {
+                // why: a count that failed (the database down) must not keep the old estimate from being counted again
+                old.recounting.set(false);
+            }
         }
         return depth;
     }
