@@ -31,8 +31,17 @@ class DatabaseOutageFilter extends OncePerRequestFilter {
                 throw e;
             }
             DatabaseOutages.failed(request.getMethod() + " " + request.getRequestURI(), e);
-            response.setHeader(HttpHeaders.RETRY_AFTER, String.valueOf(ProblemHandler.BACKEND_RETRY_AFTER_SECONDS));
-            Problems.write(response, HttpStatus.SERVICE_UNAVAILABLE, "The database is unreachable; try again shortly");
+            boolean overloaded = DatabaseOutages.isOverloaded(e);
+            response.setHeader(
+                    HttpHeaders.RETRY_AFTER,
+                    String.valueOf(
+                            overloaded
+                                    ? ProblemHandler.OVERLOAD_RETRY_AFTER_SECONDS
+                                    : ProblemHandler.BACKEND_RETRY_AFTER_SECONDS));
+            Problems.write(
+                    response,
+                    HttpStatus.SERVICE_UNAVAILABLE,
+                    overloaded ? ProblemHandler.OVERLOADED : "The database is unreachable; try again shortly");
         }
     }
 }

@@ -4,7 +4,9 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Configuration;
@@ -32,7 +34,31 @@ public class DatabaseOutages implements HandlerInterceptor {
     // (job claims, presence, lease recovery) share it, so an outage is one WARN whichever saw it first
     private static final AtomicBoolean down = new AtomicBoolean();
 
-    /** True if {@code e} (or a cause) says the database could not be reached or did not answer in time. */
+    private static final Duration OVERLOAD_WARNING_INTERVAL = Duration.ofMinutes(1);
+    private static final AtomicLong lastOverloadWarning = new AtomicLong();
+
+    /**
+     * True if {@code e} (or a cause) says only that every pooled connection stayed busy for the pool's connection
+     * timeout while the database itself answers: Hikari's timeout without a cause (it carries the last failure to
+     * connect as its cause, and forgets it once a connection is made again). This node is overloaded: the request
+     * is refused with a 503 like an outage's, but PostgreSQL is not reported unreachable for it.
+     */
+    public static boolean isOverloaded(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLTransientConnectionException pool
+                    && pool.getCause() == null
+                    && pool.getMessage() != null
+                    && pool.getMessage().contains("Connection is not available")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * True if {@code e} (or a cause) says the database could not be reached or did not answer in time, including
+     * when the pool had no connection free in time ({@link #isOverloaded}): either way there is no database now.
+     */
     public static boolean isUnreachable(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof DataAccessResourceFailureException
@@ -59,6 +85,11 @@ public class DatabaseOutages implements HandlerInterceptor {
      * per outage), anything else as a WARN of its own. Returns whether the database was unreachable.
      */
     public static boolean report(Logger caller, String what, Throwable e) {
+        if (isOverloaded(e)) {
+            // why: a background loop that waited out the pool retries at its next round; the requests say it
+            log.debug("{}: no database connection free in time: {}", what, e.toString());
+            return true;
+        }
         if (isUnreachable(e)) {
             failed(what, e);
             return true;
@@ -67,7 +98,27 @@ public class DatabaseOutages implements HandlerInterceptor {
         return false;
     }
 
+    /**
+     * A request path that failed for want of the database: an outage (one WARN when it starts) or, when the pool
+     * was only busy ({@link #isOverloaded}), an overload, which is at most one WARN a minute and leaves the outage
+     * state alone.
+     */
     public static void failed(String where, Throwable e) {
+        if (isOverloaded(e)) {
+            long now = System.nanoTime();
+            long last = lastOverloadWarning.get();
+            if ((last == 0 || now - last > OVERLOAD_WARNING_INTERVAL.toNanos())
+                    && lastOverloadWarning.compareAndSet(last, now == 0 ? 1 : now)) {
+                log.warn(
+                        "Overloaded ({}): every database connection stayed busy for the pool's connection timeout;"
+                                + " answering 503 to the requests that wait longer (said at most once a minute): {}",
+                        where,
+                        e.toString());
+            } else {
+                log.debug("Overloaded ({}): {}", where, e.toString());
+            }
+            return;
+        }
         if (down.compareAndSet(false, true)) {
             log.warn("PostgreSQL is unreachable ({}): answering 503 until it is back: {}", where, e.toString());
         } else {

@@ -23,6 +23,10 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
     static final int BACKEND_RETRY_AFTER_SECONDS = 5;
+    /** A node too busy to get a database connection in time: load comes and goes, so soon. */
+    static final int OVERLOAD_RETRY_AFTER_SECONDS = 1;
+
+    static final String OVERLOADED = "Chute is overloaded; try again shortly";
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ProblemDetail> api(ApiException e) {
@@ -75,7 +79,9 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         // database's socket being reset is an outage to answer 503, not a client that went away
         if (DatabaseOutages.isUnreachable(e)) {
             DatabaseOutages.failed(request.getMethod() + " " + request.getRequestURI(), e);
-            return unavailable("The database is unreachable; try again shortly");
+            return DatabaseOutages.isOverloaded(e)
+                    ? unavailable(OVERLOADED, OVERLOAD_RETRY_AFTER_SECONDS)
+                    : unavailable("The database is unreachable; try again shortly", BACKEND_RETRY_AFTER_SECONDS);
         }
         if (DisconnectedClientHelper.isClientDisconnectedException(e)) {
             // why: a client that goes away mid-upload is routine; nothing was stored, and no one is left to answer
@@ -91,18 +97,18 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
                     request.getMethod(),
                     request.getRequestURI(),
                     storage.getCause().toString());
-            return unavailable("Storage is unavailable; try again shortly");
+            return unavailable("Storage is unavailable; try again shortly", BACKEND_RETRY_AFTER_SECONDS);
         }
         log.error("Unexpected failure on {} {}", request.getMethod(), request.getRequestURI(), e);
         return ResponseEntity.internalServerError()
                 .body(Problems.of(HttpStatus.INTERNAL_SERVER_ERROR, "An unexpected error occurred"));
     }
 
-    private static ResponseEntity<ProblemDetail> unavailable(String detail) {
+    private static ResponseEntity<ProblemDetail> unavailable(String detail, int retryAfterSeconds) {
         ProblemDetail problem = Problems.of(HttpStatus.SERVICE_UNAVAILABLE, detail);
-        problem.setProperty("retryAfterSeconds", BACKEND_RETRY_AFTER_SECONDS);
+        problem.setProperty("retryAfterSeconds", retryAfterSeconds);
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
-                .header(HttpHeaders.RETRY_AFTER, String.valueOf(BACKEND_RETRY_AFTER_SECONDS))
+                .header(HttpHeaders.RETRY_AFTER, String.valueOf(retryAfterSeconds))
                 .body(problem);
     }
 

@@ -1,16 +1,15 @@
 package io.chute.config;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -45,12 +44,18 @@ class EmbeddedDatabaseConfiguration {
         }
     }
 
+    /**
+     * The pool takes the {@code spring.datasource.hikari.*} settings as an external database's does (the connection
+     * timeout above all, which makes an overload or an outage a fast 503); only its size defaults to 20, since the
+     * embedded PostgreSQL serves this node alone.
+     */
     @Bean(destroyMethod = "close")
-    DataSource dataSource(EmbeddedPostgres postgres) {
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(postgres.getJdbcUrl("postgres", "postgres"));
-        config.setPoolName("chute-embedded");
-        config.setMaximumPoolSize(20);
-        return new HikariDataSource(config);
+    @ConfigurationProperties("spring.datasource.hikari")
+    HikariDataSource dataSource(EmbeddedPostgres postgres) {
+        HikariDataSource pool = new HikariDataSource();
+        pool.setJdbcUrl(postgres.getJdbcUrl("postgres", "postgres"));
+        pool.setPoolName("chute-embedded");
+        pool.setMaximumPoolSize(20);
+        return pool;
     }
 }

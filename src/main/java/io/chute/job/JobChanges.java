@@ -1,6 +1,7 @@
 package io.chute.job;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -13,4 +14,12 @@ import java.util.UUID;
 public interface JobChanges {
 
     void changed(Collection<UUID> jobIds);
+
+    /**
+     * The same, told with the rows as the change left them (as its transaction sees them), for a change that has
+     * them at hand (an insert's {@code returning}), so that an observer that needs them need not read them again.
+     */
+    default void changedRows(List<Job> jobs) {
+        changed(jobs.stream().map(j -> j.id().value()).toList());
+    }
 }

@@ -12,7 +12,7 @@ import javax.sql.DataSource;
 
 /**
  * Per-type start rates ({@code chute.jobs.types.{type}.rate}, starts per second): a Bucket4j
- * token bucket per type in PostgreSQL ({@code rate_limit_buckets}, as the API's rate limits), so
+ * token bucket per type in PostgreSQL ({@code rate_limit_buckets}), so
  * the limit holds over every node. The bucket holds one token and refills one per
  * {@code 1 / rate} seconds: starts are paced evenly, never in bursts. Queue adapters take a
  * permit before they claim and give back what they could not use.

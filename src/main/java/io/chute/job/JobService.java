@@ -3,8 +3,12 @@ package io.chute.job;
 import io.chute.auth.CurrentUser;
 import io.chute.common.ApiException;
 import io.chute.config.ChuteProperties;
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -16,12 +20,16 @@ public class JobService {
     /** Below this share of the limit, the count is checked without serialising submitters. */
     private static final double LOCK_FREE_SHARE = 0.8;
 
+    /** How old a node's count of a type's waiting jobs may be while it is below {@link #LOCK_FREE_SHARE}. */
+    static final Duration DEPTH_MAX_AGE = Duration.ofSeconds(1);
+
     private final Jobs jobs;
     private final JobQueue queue;
     private final JobRunner runner;
     private final TransactionTemplate tx;
     private final ChuteProperties.Jobs config;
     private final FileSharing sharing;
+    private final Map<String, Depth> depths = new ConcurrentHashMap<>();
 
     JobService(
             Jobs jobs,
@@ -46,9 +54,10 @@ public class JobService {
      *     {@code chute.jobs.queue-limit} waiting jobs; the caller's transaction must roll back
      */
     public Job submit(Jobs.NewJob newJob) {
-        requireRoom(newJob.type());
+        Depth depth = requireRoom(newJob.type());
         Job job = jobs.insert(newJob);
         queue.submitted(job);
+        depth.submitted.incrementAndGet();
         return job;
     }
 
@@ -57,20 +66,75 @@ public class JobService {
         return config.maxAttemptsOf(type);
     }
 
-    private void requireRoom(String type) {
+    /**
+     * 503 unless {@code type} has room for one more waiting job. Far below the limit the node's own estimate decides
+     * (the count it made at most {@link #DEPTH_MAX_AGE} ago plus what it submitted since): counting the waiting jobs
+     * costs a scan of all of them, which on every submit made a long queue slower to grow the longer it was. From
+     * {@link #LOCK_FREE_SHARE} of the limit on, the count is exact and submitters are serialised, as before.
+     */
+    private Depth requireRoom(String type) {
         int limit = config.queueLimitOf(type);
+        Depth depth = depthOf(type);
+        if (depth.estimate() < limit * LOCK_FREE_SHARE) {
+            return depth;
+        }
         long waiting = jobs.countWaiting(type);
         if (waiting >= limit * LOCK_FREE_SHARE) {
             // why: near the limit, concurrent submitters must not all see room for one more
             jobs.lockSubmissions(type);
             waiting = jobs.countWaiting(type);
         }
+        depth = new Depth(waiting, System.nanoTime());
+        depths.put(type, depth);
         if (waiting >= limit) {
             int retryAfter = (int) Math.max(1, Math.min(60, config.backoffBase().toSeconds() * 5));
             throw new ApiException(
                     HttpStatus.SERVICE_UNAVAILABLE,
                     "The " + type + " queue is full (" + limit + " waiting jobs); try again shortly",
                     Map.of("retryAfterSeconds", retryAfter));
+        }
+        return depth;
+    }
+
+    /** The node's estimate of {@code type}'s waiting jobs, counted again once it is older than its maximum age. */
+    private Depth depthOf(String type) {
+        Depth depth = depths.get(type);
+        long now = System.nanoTime();
+        if (depth != null && now - depth.countedAt < DEPTH_MAX_AGE.toNanos()) {
+            return depth;
+        }
+        // why: one submitter counts again while the others go on with the old estimate (one count per second per node)
+        if (depth == null) {
+            depth = new Depth(jobs.countWaiting(type), now);
+            depths.put(type, depth);
+        } else if (depth.recounting.compareAndSet(false, true)) {
+            Depth old = depth;
+            try {
+                depth = new Depth(jobs.countWaiting(type), now);
+                depths.put(type, depth);
+            } finally {
+                // why: a count that failed (the database down) must not keep the old estimate from being counted again
+                old.recounting.set(false);
+            }
+        }
+        return depth;
+    }
+
+    /** A count of a type's waiting jobs, when it was made, and the jobs this node submitted since. */
+    private static final class Depth {
+
+        final long counted;
+        final long countedAt;
+        final AtomicLong submitted = new AtomicLong();
+        final AtomicBoolean recounting = new AtomicBoolean();
+
+        Depth(long counted, long countedAt) {
+            this.counted = counted;
+            this.countedAt = countedAt;
+        }
+
+        long estimate() {
+            return counted + submitted.get();
         }
     }
 
@@ -91,7 +155,7 @@ public class JobService {
         Job job = visible(caller, id);
         return tx.execute(s -> {
             if (job.status() == JobStatus.FAILED || job.status() == JobStatus.CANCELLED) {
-                requireRoom(job.type());
+                requireRoom(job.type()).submitted.incrementAndGet();
             }
             // a job retries its inputs that did not complete, so that it can run at all
             for (Job input : jobs.dependencies(id)) {

@@ -92,6 +92,12 @@ public class Jobs {
         observers.forEach(o -> o.changed(copy));
     }
 
+    /** Tells the observers about {@code rows}, as the change left them; called inside the change's transaction. */
+    private void changedRows(List<Job> rows) {
+        List<Job> copy = List.copyOf(rows);
+        observers.forEach(o -> o.changedRows(copy));
+    }
+
     private List<Job> changedJobs(List<Job> jobs) {
         changed(jobs.stream().map(j -> j.id().value()).toList());
         return jobs;
@@ -291,12 +297,14 @@ public class Jobs {
      */
     public Job insert(NewJob job) {
         JobId id = JobId.random();
-        jdbc.sql("""
+        // why: returning the row, which the observers need too, saves reading it back twice
+        Job inserted = jdbc.sql("""
                 insert into jobs (job_id, owner_id, upload_id, type, status, priority, file_name, file_size,
                                   detected_type, object_key, max_attempts, parent_id, run_at, metadata, trace_parent,
                                   lane, fair_rank)
                 values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, now()), cast(? as jsonb), ?,
-                        ?, job_fair_start(?, ?, ?) + ?)""")
+                        ?, job_fair_start(?, ?, ?) + ?)
+                returning *""")
                 .params(
                         id.value(),
                         job.ownerId(),
@@ -318,12 +326,13 @@ public class Jobs {
                         job.ownerId(),
                         job.lane().name(),
                         job.lane().lag())
-                .update();
+                .query(this::job)
+                .single();
         if (job.parentId() != null) {
             dependOn(new JobId(job.parentId()), List.of(id));
         }
-        changed(List.of(id.value()));
-        return find(id).orElseThrow();
+        changedRows(List.of(inserted));
+        return inserted;
     }
 
     /** Makes {@code job} wait until every one of {@code dependencies} is COMPLETED. */

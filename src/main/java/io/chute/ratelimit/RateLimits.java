@@ -2,16 +2,12 @@ package io.chute.ratelimit;
 
 import io.chute.common.ApiException;
 import io.chute.common.DatabaseOutages;
-import io.github.bucket4j.BucketConfiguration;
-import io.github.bucket4j.ConsumptionProbe;
-import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.jdbc.PrimaryKeyMapper;
 import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
 import io.github.bucket4j.postgresql.PostgreSQLSelectForUpdateBasedProxyManager;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,9 +16,17 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
- * Rate limits as Bucket4j token buckets kept in PostgreSQL ({@code rate_limit_buckets}), so every API node
- * draws from the same bucket: a limit holds however requests are spread over nodes. A refused request
- * is a 429 {@link RateLimitedException} that says when to retry and which policy refused it.
+ * Rate limits as token buckets kept in PostgreSQL ({@code rate_limit_cells}), so every API node draws from the
+ * same bucket: a limit holds however requests are spread over nodes. A refused request is a 429
+ * {@link RateLimitedException} that says when to retry and which policy refused it.
+ *
+ * <p>Each bucket is one row holding its GCRA state (the generic cell rate algorithm: the theoretical arrival time
+ * of the request after the bucket's last token, in epoch seconds), which lets {@code capacity} requests through
+ * at once and then one per {@code period / capacity}: exactly a token bucket of that capacity refilled greedily
+ * over the period. Taking a token is one autocommitted upsert, one round trip. Written by hand because Bucket4j's
+ * PostgreSQL buckets take a transaction of three statements per request (select for update, update, commit),
+ * which was the most frequent round trip of a presign under load; the table is unlogged (a bucket is not worth a
+ * WAL write), so after a crash buckets start full, as after a refill.
  */
 @Component
 public class RateLimits {
@@ -44,17 +48,17 @@ public class RateLimits {
         }
     }
 
-    private final PostgreSQLSelectForUpdateBasedProxyManager<String> buckets;
+    private final RateLimitCells cells;
+    private final PostgreSQLSelectForUpdateBasedProxyManager<String> jobRateBuckets;
     private final RateLimitProperties properties;
 
-    RateLimits(DataSource dataSource, RateLimitProperties properties) {
+    RateLimits(DataSource dataSource, RateLimitCells cells, RateLimitProperties properties) {
+        this.cells = cells;
         this.properties = properties;
-        this.buckets = Bucket4jPostgreSQL.selectForUpdateBasedBuilder(dataSource)
+        // why: only to sweep rate_limit_buckets, where the job start rates (JobRates) keep their Bucket4j buckets
+        this.jobRateBuckets = Bucket4jPostgreSQL.selectForUpdateBasedBuilder(dataSource)
                 .primaryKeyMapper(PrimaryKeyMapper.STRING)
                 .table("rate_limit_buckets")
-                // why: a bucket that refilled completely holds nothing worth keeping; its row can go
-                .expirationAfterWrite(
-                        ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofMinutes(1)))
                 .build();
     }
 
@@ -68,11 +72,13 @@ public class RateLimits {
             return;
         }
         RateLimitProperties.Limit settings = settingsOf(limit);
-        ConsumptionProbe probe =
-                unlessUnreachable(() -> bucket(limit, subject, settings).tryConsumeAndReturnRemaining(1));
-        if (!probe.isConsumed()) {
-            long retryAfter =
-                    Math.max(1, TimeUnit.NANOSECONDS.toSeconds(probe.getNanosToWaitForRefill() + 999_999_999));
+        double period = seconds(settings.period());
+        double interval = period / settings.capacity();
+        RateLimitCells.Taken taken = cells.take(key(limit, subject), interval, period);
+        if (!taken.granted()) {
+            // the next token is there once the theoretical arrival time is within a period of now
+            double wait = taken.ahead() + interval - period;
+            long retryAfter = Math.max(1, (long) Math.ceil(wait));
             throw new RateLimitedException(limit, settings, retryAfter);
         }
     }
@@ -80,31 +86,21 @@ public class RateLimits {
     /** Gives back what {@link #consume} took, e.g. when a login succeeded and only failures count. */
     public void refund(Limit limit, String subject) {
         if (properties.enabled()) {
-            unlessUnreachable(() -> {
-                bucket(limit, subject, settingsOf(limit)).addTokens(1);
-                return null;
-            });
-        }
-    }
-
-    /**
-     * Bucket4j reports every SQL failure as its own {@code BucketExecutionException}; the buckets live in the
-     * database, so that is the database failing: said as Spring says it, the request gets a 503 like any other.
-     */
-    private static <T> T unlessUnreachable(java.util.function.Supplier<T> action) {
-        try {
-            return action.get();
-        } catch (io.github.bucket4j.BucketExceptions.BucketExecutionException e) {
-            throw new org.springframework.dao.DataAccessResourceFailureException(
-                    "The rate-limit buckets in the database could not be read", e);
+            RateLimitProperties.Limit settings = settingsOf(limit);
+            cells.giveBack(key(limit, subject), seconds(settings.period()) / settings.capacity());
         }
     }
 
     @Scheduled(fixedDelayString = "PT10M", initialDelayString = "PT1M")
     void removeExpired() {
         try {
-            while (buckets.removeExpired(1000) == 1000) {
-                // why: sweep in batches so that one statement never holds many row locks
+            // why: a bucket that refilled completely holds nothing worth keeping; batches so that one statement
+            // never holds many row locks
+            while (cells.removeFull(1000) == 1000) {
+                // next batch
+            }
+            while (jobRateBuckets.removeExpired(1000) == 1000) {
+                // next batch
             }
         } catch (RuntimeException e) {
             // why: the next sweep takes what this one left; an outage is one WARN per node, not an ERROR per sweep
@@ -112,15 +108,12 @@ public class RateLimits {
         }
     }
 
-    private io.github.bucket4j.distributed.BucketProxy bucket(
-            Limit limit, String subject, RateLimitProperties.Limit settings) {
-        String key = limit.policy + ":" + subject.toLowerCase(Locale.ROOT);
-        return buckets.getProxy(
-                key,
-                () -> BucketConfiguration.builder()
-                        .addLimit(l ->
-                                l.capacity(settings.capacity()).refillGreedy(settings.capacity(), settings.period()))
-                        .build());
+    private static String key(Limit limit, String subject) {
+        return limit.policy + ":" + subject.toLowerCase(Locale.ROOT);
+    }
+
+    private static double seconds(Duration duration) {
+        return duration.toNanos() / 1e9;
     }
 
     private RateLimitProperties.Limit settingsOf(Limit limit) {

@@ -70,6 +70,11 @@ final class JobEvents implements JobChanges {
         publish(jobs.findAll(jobIds));
     }
 
+    @Override
+    public void changedRows(List<Job> rows) {
+        publish(rows);
+    }
+
     private void publish(List<Job> batch) {
         if (batch.isEmpty()) {
             return;

@@ -56,7 +56,12 @@ class UploadQuota implements StorageUsage {
      * (the lock made one user's concurrent completions wait on each other's commits).
      */
     void lockAndRequireRoomFor(UUID userId, long size) {
-        Long quota = quotaOf(userId);
+        lockAndRequireRoomFor(userId, quotas.overrideOf(userId).orElse(null), size);
+    }
+
+    /** {@link #lockAndRequireRoomFor(UUID, long)} for a user whose quota override ({@code override}) was just read. */
+    void lockAndRequireRoomFor(UUID userId, Long override, long size) {
+        Long quota = override != null ? override : configuredBytes();
         if (quota == null) {
             return;
         }
@@ -75,6 +80,11 @@ class UploadQuota implements StorageUsage {
     }
 
     private Long quotaOf(UUID userId) {
-        return quotas.overrideOf(userId).orElse(configured == null ? null : configured.toBytes());
+        return quotas.overrideOf(userId).orElse(configuredBytes());
+    }
+
+    /** The quota of users without one of their own, or null (none). */
+    Long configuredBytes() {
+        return configured == null ? null : configured.toBytes();
     }
 }

@@ -99,12 +99,15 @@ class UploadService {
             throw ApiException.notFound("Channel");
         }
         policy.require(request.contentType(), "The declared contentType");
-        quota.requireRoomFor(caller.id(), request.size());
         UUID id = UUID.randomUUID();
         Instant expiresAt = clock.instant().plus(properties.uploads().urlTtl());
         String key = Upload.objectKeyFor(caller.id(), id);
         boolean multipart =
                 request.size() > properties.storage().multipartThreshold().toBytes();
+        if (multipart) {
+            // why: before the store is asked to start a multipart upload that would otherwise be left behind
+            quota.requireRoomFor(caller.id(), request.size());
+        }
         Long partSize = multipart ? partSizeFor(request.size()) : null;
         Integer partCount = multipart ? (int) ((request.size() + partSize - 1) / partSize) : null;
         String multipartId = null;
@@ -134,9 +137,15 @@ class UploadService {
                 partCount,
                 request.sha256(),
                 null);
-        uploads.save(upload);
         if (multipart) {
+            uploads.save(upload);
             return new Signed(upload, null);
+        }
+        // the quota is checked by the insert itself: one round trip instead of two
+        if (!uploads.saveWithinQuota(upload, quota.configuredBytes())) {
+            quota.requireRoomFor(caller.id(), request.size());
+            // why: room was made between the two statements (an upload deleted); the check is advisory here
+            uploads.save(upload);
         }
         var signed = store.presignPut(
                 upload.objectKey(),
@@ -285,14 +294,16 @@ class UploadService {
         String jobType = acceptedOrReject(upload, detected);
         try {
             return tx.execute(s -> {
-                Upload locked = uploads.lock(uploadId).orElseThrow(() -> ApiException.notFound("Upload"));
+                Uploads.Locked row =
+                        uploads.lockWithOwnerQuota(uploadId).orElseThrow(() -> ApiException.notFound("Upload"));
+                Upload locked = row.upload();
                 if (locked.state() == UploadState.COMPLETE) {
                     return jobs.find(new JobId(locked.jobId())).orElseThrow();
                 }
                 if (locked.state() != UploadState.AWAITING_UPLOAD) {
                     throw ApiException.conflict("This upload can no longer be completed");
                 }
-                quota.lockAndRequireRoomFor(locked.ownerId(), stored.size());
+                quota.lockAndRequireRoomFor(locked.ownerId(), row.ownerQuota(), stored.size());
                 Job job = jobService.submit(newJob(locked, jobType, detected, stored.size(), sha256));
                 uploads.markComplete(
                         uploadId, stored.size(), detected, sha256, job.id().value());

@@ -58,6 +58,63 @@ class Uploads {
                 .optional();
     }
 
+    /**
+     * {@link #save} unless the owner's completed uploads and {@code u}'s size exceed their quota (their own, else
+     * {@code configuredQuota}; none: always saved), checked in the same statement; false when nothing was saved.
+     * The check at signing is advisory (a completion checks again under the owner's lock), so it needs no lock.
+     */
+    boolean saveWithinQuota(Upload u, Long configuredQuota) {
+        return jdbc.sql("""
+                        insert into uploads (id, owner_id, file_name, size, content_type, detected_type, object_key,
+                                             state, channel_id, expires_at, multipart_id, part_size, part_count,
+                                             declared_sha256)
+                        select cast(:id as uuid), o.id, cast(:fileName as varchar), cast(:size as bigint),
+                               cast(:contentType as varchar), cast(:detectedType as varchar),
+                               cast(:objectKey as varchar), cast(:state as varchar), cast(:channelId as uuid),
+                               cast(:expiresAt as timestamptz), cast(:multipartId as varchar),
+                               cast(:partSize as bigint), cast(:partCount as int), cast(:declaredSha256 as char(64))
+                        from users o
+                        where o.id = :ownerId
+                          and case when coalesce(o.quota_bytes, cast(:configuredQuota as bigint)) is null then true
+                                   else (select coalesce(sum(x.size), 0) from uploads x
+                                         where x.owner_id = o.id and x.state = 'COMPLETE') + :size
+                                        <= coalesce(o.quota_bytes, cast(:configuredQuota as bigint)) end""")
+                        .param("id", u.id())
+                        .param("ownerId", u.ownerId())
+                        .param("fileName", u.fileName())
+                        .param("size", u.size())
+                        .param("contentType", u.contentType())
+                        .param("detectedType", u.detectedType())
+                        .param("objectKey", u.objectKey())
+                        .param("state", u.state().name())
+                        .param("channelId", u.channelId())
+                        .param("expiresAt", Timestamp.from(u.expiresAt()))
+                        .param("multipartId", u.multipartId())
+                        .param("partSize", u.partSize())
+                        .param("partCount", u.partCount())
+                        .param("declaredSha256", u.declaredSha256())
+                        .param("configuredQuota", configuredQuota)
+                        .update()
+                == 1;
+    }
+
+    /** A locked upload and its owner's own quota (null: the configured one applies). */
+    record Locked(Upload upload, Long ownerQuota) {}
+
+    /**
+     * {@link #lock} and, in the same round trip, the owner's quota override, which a completion checks next (the
+     * owner's row is read, not locked: {@link Quotas#lockOwner} locks it when a quota applies).
+     */
+    Optional<Locked> lockWithOwnerQuota(UUID id) {
+        return jdbc.sql("""
+                select u.*, o.quota_bytes as owner_quota_bytes
+                from uploads u join users o on o.id = u.owner_id
+                where u.id = ? for update of u""")
+                .param(id)
+                .query((rs, n) -> new Locked(upload(rs, n), rs.getObject("owner_quota_bytes", Long.class)))
+                .optional();
+    }
+
     void markComplete(UUID id, long size, String detectedType, String sha256, UUID jobId) {
         jdbc.sql("""
                 update uploads set state = 'COMPLETE', size = ?, detected_type = ?, sha256 = ?, job_id = ?,

@@ -40,4 +40,29 @@ class DatabaseOutagesTest {
         assertThat(DatabaseOutages.isUnreachable(new RuntimeException(new SQLException("syntax", "42601"))))
                 .isFalse();
     }
+
+    @Test
+    void aPoolTimeoutWithoutAFailedConnectionBehindItIsAnOverloadNotAnOutage() {
+        // Hikari's words; its cause is the last failure to connect, none while the database answers
+        var busy = new SQLTransientConnectionException(
+                "chute - Connection is not available, request timed out after 500ms (total=10, active=10, idle=0,"
+                        + " waiting=3)");
+        var down = new SQLTransientConnectionException(
+                "chute - Connection is not available, request timed out after 500ms (total=0, active=0, idle=0,"
+                        + " waiting=3)",
+                "08001",
+                new SQLException("Connection to 127.0.0.1:5432 refused", "08001"));
+
+        assertThat(DatabaseOutages.isOverloaded(new CannotGetJdbcConnectionException("pool", busy)))
+                .isTrue();
+        assertThat(DatabaseOutages.isOverloaded(new CannotCreateTransactionException("no connection", busy)))
+                .isTrue();
+        assertThat(DatabaseOutages.isOverloaded(new CannotGetJdbcConnectionException("pool", down)))
+                .isFalse();
+        assertThat(DatabaseOutages.isUnreachable(new CannotGetJdbcConnectionException("pool", down)))
+                .isTrue();
+        assertThat(DatabaseOutages.isOverloaded(
+                        new RuntimeException(new SQLException("An I/O error occurred", "08006"))))
+                .isFalse();
+    }
 }
