@@ -1,7 +1,10 @@
 package io.chute.job.rabbit;
 
 import com.rabbitmq.client.Channel;
+import io.chute.job.JobId;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,6 +16,20 @@ import org.slf4j.LoggerFactory;
 record Delivery(String type, Channel channel, long tag, byte[] body, String traceParent) {
 
     private static final Logger log = LoggerFactory.getLogger(Delivery.class);
+
+    /** The job id the message carries; null for a message that is not one. */
+    JobId jobId() {
+        try {
+            return new JobId(UUID.fromString(new String(body, StandardCharsets.US_ASCII)));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** False once its channel is closed: the broker has put the message back, and its tag means nothing. */
+    boolean settleable() {
+        return channel.isOpen();
+    }
 
     void ack() {
         settle("acknowledge", () -> channel.basicAck(tag, false));
