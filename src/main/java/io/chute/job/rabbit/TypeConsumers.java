@@ -47,6 +47,7 @@ final class TypeConsumers {
     private final AtomicInteger inFlight = new AtomicInteger();
     private Thread claimer;
     private volatile Channel channel;
+    private volatile ChannelAcks acks;
     volatile boolean broken;
 
     TypeConsumers(
@@ -105,21 +106,26 @@ final class TypeConsumers {
                 batch.add(first);
                 int free = awaitFreeSlots();
                 if (free == 0) {
-                    return; // stopping: what is in hand goes back to the queue with the channel
+                    batch.forEach(Delivery::requeue); // stopping
+                    break;
                 }
                 arrived.drainTo(batch, free - 1);
                 // why: deliveries of a channel that was replaced are back in the queue; their tags mean nothing now
                 batch.removeIf(d -> !d.settleable());
                 handler.handle(batch, this::runOnSlot);
             } catch (InterruptedException e) {
-                // stopping: what is in hand stays unacknowledged and goes back to the queue with the channel
-                return;
+                Thread.currentThread().interrupt();
+                break;
             } catch (RuntimeException e) {
+                // unsettled ones go back to the queue with the channel
                 log.warn("Claiming {} deliveries of {} failed: {}", batch.size(), type, e.toString());
             } finally {
                 batch.clear();
             }
         }
+        // stopping: the consumers are cancelled, so nothing more arrives; what is here goes back to the queue now
+        arrived.drainTo(batch);
+        batch.forEach(Delivery::requeue);
     }
 
     /** Waits until a worker slot is free; how many are, or 0 once the queue stops. */
@@ -160,6 +166,7 @@ final class TypeConsumers {
 
     synchronized void open(Connection c) throws IOException {
         Channel ch = c.createChannel();
+        acks = new ChannelAcks(ch, type);
         // why: per-consumer prefetch (quorum queues have no channel-wide QoS); one consumer per slot
         ch.basicQos(prefetch);
         ch.addShutdownListener(this::closed);
@@ -167,7 +174,7 @@ final class TypeConsumers {
         broken = false;
         consumerTags.clear();
         while (consumerTags.size() < workers.active()) {
-            consumerTags.add(ch.basicConsume(queue, false, new SlotConsumer(ch)));
+            consumerTags.add(ch.basicConsume(queue, false, new SlotConsumer(ch, acks)));
         }
     }
 
@@ -222,7 +229,7 @@ final class TypeConsumers {
         int active = workers.active();
         Channel ch = channel;
         while (consumerTags.size() < active) {
-            consumerTags.add(ch.basicConsume(queue, false, new SlotConsumer(ch)));
+            consumerTags.add(ch.basicConsume(queue, false, new SlotConsumer(ch, acks)));
         }
         while (consumerTags.size() > active) {
             // its delivery in progress, if any, is still acknowledged on this channel
@@ -246,8 +253,11 @@ final class TypeConsumers {
     }
 
     private final class SlotConsumer extends DefaultConsumer {
-        SlotConsumer(Channel ch) {
+        private final ChannelAcks acks;
+
+        SlotConsumer(Channel ch, ChannelAcks acks) {
             super(ch);
+            this.acks = acks;
         }
 
         @Override
@@ -256,12 +266,9 @@ final class TypeConsumers {
             Object traceParent = properties.getHeaders() == null
                     ? null
                     : properties.getHeaders().get(JobTracing.TRACEPARENT);
+            acks.delivered(envelope.getDeliveryTag());
             Delivery delivery = new Delivery(
-                    type,
-                    getChannel(),
-                    envelope.getDeliveryTag(),
-                    body,
-                    traceParent == null ? null : traceParent.toString());
+                    type, acks, envelope.getDeliveryTag(), body, traceParent == null ? null : traceParent.toString());
             // the claimer takes it; when stopping, left unacknowledged, it goes back to the queue with the channel
             arrived.add(delivery);
         }
