@@ -72,7 +72,7 @@ final class TypeConsumers {
 
     /**
      * Stops claiming and waits for the claimer: after this no more jobs go to the worker slots.
-     * Deliveries not claimed yet stay unacknowledged and go back to the queue with the channel.
+     * Deliveries not claimed yet go back to the queue. Call after the consumers are cancelled.
      */
     void stopClaiming() {
         Thread t;
@@ -111,7 +111,7 @@ final class TypeConsumers {
                 }
                 arrived.drainTo(batch, free - 1);
                 // why: deliveries of a channel that was replaced are back in the queue; their tags mean nothing now
-                batch.removeIf(d -> !d.settleable());
+                batch.removeIf(TypeConsumers::stale);
                 handler.handle(batch, this::runOnSlot);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -126,6 +126,15 @@ final class TypeConsumers {
         // stopping: the consumers are cancelled, so nothing more arrives; what is here goes back to the queue now
         arrived.drainTo(batch);
         batch.forEach(Delivery::requeue);
+    }
+
+    /** True for a delivery of a closed channel, which it forgets (the broker has put the message back). */
+    private static boolean stale(Delivery d) {
+        if (d.settleable()) {
+            return false;
+        }
+        d.requeue(); // why: only so that its channel's acknowledgements stop counting it; nothing reaches the broker
+        return true;
     }
 
     /** Waits until a worker slot is free; how many are, or 0 once the queue stops. */
