@@ -181,8 +181,18 @@ public final class RabbitNoopJobsBenchmark {
             });
             long start = System.nanoTime();
             relay.wake();
-            latch.await();
-            double rate = count / ((System.nanoTime() - start) / 1e9);
+            // when the relay has published the round's messages: it limits the round if that is near its end
+            long relayed = -1;
+            while (!latch.await(20, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                if (relayed < 0 && outbox.backlog() == 0) {
+                    relayed = System.nanoTime();
+                }
+            }
+            long end = System.nanoTime();
+            double rate = count / ((end - start) / 1e9);
+            System.out.printf(
+                    "round %d: outbox published after %.0f%% of the round%n",
+                    round, relayed < 0 ? 100.0 : 100.0 * (relayed - start) / (end - start));
             // the jobs of a round are done; messages of jobs claimed under another's delivery may still come
             jdbc.sql("truncate jobs cascade").update();
             jdbc.sql("vacuum analyze jobs").update();
