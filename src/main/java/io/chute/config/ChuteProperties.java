@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
@@ -125,12 +126,53 @@ public record ChuteProperties(
             @DefaultValue("5m") Duration timeout,
             @DefaultValue("30s") Duration shutdownGrace,
             @DefaultValue Map<String, @Valid TypeSettings> types,
-            @DefaultValue("3") int maxCrashes) {
+            @DefaultValue("3") int maxCrashes,
+            @DefaultValue @Valid Rabbitmq rabbitmq) {
 
+        @ConstructorBinding
         public Jobs {
             if (maxCrashes < 1) {
                 throw new IllegalArgumentException("chute.jobs.max-crashes must be at least 1, not " + maxCrashes);
             }
+            rabbitmq = rabbitmq == null ? Rabbitmq.DEFAULTS : rabbitmq;
+        }
+
+        /** The engine with the RabbitMQ queue's defaults. */
+        public Jobs(
+                int maxAttempts,
+                Duration backoffBase,
+                Duration lease,
+                int queueLimit,
+                int concurrency,
+                int minWorkers,
+                Duration pollInterval,
+                Duration timeout,
+                Duration shutdownGrace,
+                Map<String, TypeSettings> types,
+                int maxCrashes) {
+            this(
+                    maxAttempts,
+                    backoffBase,
+                    lease,
+                    queueLimit,
+                    concurrency,
+                    minWorkers,
+                    pollInterval,
+                    timeout,
+                    shutdownGrace,
+                    types,
+                    maxCrashes,
+                    Rabbitmq.DEFAULTS);
+        }
+
+        /**
+         * The RabbitMQ queue's consumers ({@code chute.queue.type=rabbitmq}): {@code prefetch} is
+         * how many deliveries each active worker slot's consumer may hold unacknowledged. Above one,
+         * the next deliveries wait on this node while the slots run, and the node claims every
+         * delivery that has arrived for its free slots in one statement.
+         */
+        public record Rabbitmq(@DefaultValue("4") @Positive int prefetch) {
+            public static final Rabbitmq DEFAULTS = new Rabbitmq(4);
         }
 
         /**

@@ -129,6 +129,23 @@ public class Jobs {
         return changing(() -> changedJobs(claim.query(this::job).list()));
     }
 
+    /**
+     * As {@link #claimWith(JdbcClient.StatementSpec)}, for a claim that returns with each row what
+     * it was claimed for ({@code key} reads it from the row): the claimed jobs by key, in row order.
+     */
+    public <K> Map<K, Job> claimWith(JdbcClient.StatementSpec claim, RowMapper<K> key) {
+        return changing(() -> {
+            Map<K, Job> claimed = new java.util.LinkedHashMap<>();
+            claim.query((rs, n) -> {
+                        claimed.put(key.mapRow(rs, n), job(rs, n));
+                        return null;
+                    })
+                    .list();
+            changedJobs(List.copyOf(claimed.values()));
+            return claimed;
+        });
+    }
+
     /** What a new job needs; the rest starts at its defaults. */
     public record NewJob(
             UUID ownerId,

@@ -60,6 +60,22 @@ class BackendTypesTest {
     }
 
     @Test
+    void theRabbitMqPrefetchDefaultsToFourAndBindsFromItsDocumentedName() {
+        runner.run(context -> assertThat(
+                        context.getBean(ChuteProperties.class).jobs().rabbitmq().prefetch())
+                .isEqualTo(4));
+        runner.withPropertyValues("chute.jobs.rabbitmq.prefetch=16")
+                .run(context -> assertThat(context.getBean(ChuteProperties.class)
+                                .jobs()
+                                .rabbitmq()
+                                .prefetch())
+                        .isEqualTo(16));
+        runner.withPropertyValues("chute.jobs.rabbitmq.prefetch=0")
+                .run(context -> assertThat(context.getStartupFailure())
+                        .hasStackTraceContaining("chute.jobs.rabbitmq.prefetch"));
+    }
+
+    @Test
     void aMisspeltQueueTypeNamesThePropertyNotAMissingBean() {
         runner.withPropertyValues("chute.queue.type=rabitmq").run(context -> {
             assertThat(context).hasFailed();

@@ -36,6 +36,19 @@ final class MainClaims {
 
     static DeliveryClaims rabbit(JdbcClient jdbc, Jobs jobs) {
         return new DeliveryClaims(jdbc, jobs) {
+            /** One claim per delivery, as before claims were batched. */
+            @Override
+            public java.util.Map<JobId, Job> claimDelivered(
+                    java.util.Collection<JobId> delivered, String type, String worker) {
+                java.util.Map<JobId, Job> claimed = new java.util.LinkedHashMap<>();
+                for (JobId id : delivered) {
+                    if (!claimed.containsKey(id)) {
+                        claimDelivered(id, type, worker, null).ifPresent(job -> claimed.put(id, job));
+                    }
+                }
+                return claimed;
+            }
+
             @Override
             public Optional<Job> claimDelivered(JobId delivered, String type, String worker, Integer ownerLimit) {
                 return jobs

@@ -132,7 +132,8 @@ public final class NoopJobsBenchmark {
         }
     }
 
-    private static double engine(
+    /** One round of the PostgreSQL queue on {@code count} fresh jobs dealt round {@code owners}: jobs/s. */
+    static double engine(
             JdbcClient jdbc,
             javax.sql.DataSource dataSource,
             Jobs jobs,

@@ -134,6 +134,119 @@ class RabbitJobQueueIT extends JobQueueContract {
         jdbc.sql("delete from job_outbox where type = ?").param(blocked).update();
     }
 
+    @Test
+    void aBatchOfDeliveriesClaimsEachJobOnceAndADeliveredAgainBatchClaimsNothing() {
+        String type = uniqueType();
+        List<JobId> delivered = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            delivered.add(waiting(aJob(type)).id());
+        }
+        delivered.add(delivered.getFirst()); // the same message twice in one batch
+        JdbcClient jdbc = JdbcClient.create(database.dataSource());
+        DeliveryClaims claims = new DeliveryClaims(jdbc, jobs);
+        long outboxBefore = outboxRows(jdbc, type);
+
+        Map<JobId, Job> claimed = claims.claimDelivered(delivered, type, "worker-a");
+
+        assertThat(claimed).hasSize(4);
+        claimed.forEach((deliveredId, job) -> assertThat(job.id()).isEqualTo(deliveredId));
+        assertThat(claimed.values()).allSatisfy(job -> assertThat(job.status()).isEqualTo(JobStatus.PROCESSING));
+        assertThat(outboxRows(jdbc, type)).as("no job was left waiting").isEqualTo(outboxBefore);
+        // the broker delivers the whole batch again (the node holding it lost its connection)
+        assertThat(claims.claimDelivered(delivered, type, "worker-b")).isEmpty();
+        assertThat(jdbc.sql("select count(*) from jobs where type = ? and attempts = 1 and lease_owner = 'worker-a'")
+                        .param(type)
+                        .query(Long.class)
+                        .single())
+                .isEqualTo(4);
+    }
+
+    @Test
+    void aBatchTakesMoreUrgentJobsInPlaceOfTheDeliveredOnesWhichGetFreshMessages() {
+        String type = uniqueType();
+        Job low1 = waiting(aJob(type));
+        waiting(aJob(type));
+        Job low3 = waiting(aJob(type));
+        Job low4 = waiting(aJob(type));
+        Job urgent = waiting(aJob(type).withPriority(5));
+        JdbcClient jdbc = JdbcClient.create(database.dataSource());
+        long outboxBefore = outboxRows(jdbc, type);
+
+        Map<JobId, Job> claimed =
+                new DeliveryClaims(jdbc, jobs).claimDelivered(List.of(low4.id(), low3.id()), type, "w");
+
+        // the fairest two are the urgent job and the oldest one; the delivered two are more than a round behind
+        assertThat(claimed).containsOnlyKeys(low3.id(), low4.id());
+        assertThat(claimed.get(low3.id()).id()).isEqualTo(urgent.id());
+        assertThat(claimed.get(low4.id()).id()).isEqualTo(low1.id());
+        assertThat(jobs.find(low3.id()).orElseThrow().status()).isEqualTo(JobStatus.PENDING);
+        assertThat(jobs.find(low4.id()).orElseThrow().status()).isEqualTo(JobStatus.PENDING);
+        assertThat(outboxRows(jdbc, type)).as("both wait with fresh messages").isEqualTo(outboxBefore + 2);
+    }
+
+    @Test
+    void aConnectionLostWhileHoldingPrefetchedDeliveriesLosesNoJobAndRunsNoneTwice() throws Exception {
+        String type = uniqueType();
+        ChuteProperties.Jobs config = config(1, 3, Duration.ofSeconds(30));
+        assertThat(config.rabbitmq().prefetch()).isGreaterThan(1);
+        Map<JobId, Integer> runs = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        JobQueue queue = queue(config);
+        start(queue, config, handler(type, job -> {
+            runs.merge(job.id(), 1, Integer::sum);
+            release.await();
+            return done();
+        }));
+        List<Job> submitted = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            submitted.add(submit(queue, aJob(type)));
+        }
+        // one job runs on the only slot; the node holds the next deliveries, prefetched and unacknowledged
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> unacknowledged("chute.jobs." + type)
+                        >= config.rabbitmq().prefetch());
+
+        closeConsumerConnections();
+        release.countDown();
+
+        for (Job job : submitted) {
+            awaitStatus(job, JobStatus.COMPLETED);
+        }
+        assertThat(runs)
+                .hasSize(8)
+                .allSatisfy((id, n) -> assertThat(n).as("runs of %s", id).isEqualTo(1));
+    }
+
+    /** A job that waits, with no message anywhere: the claims under test stand for its deliveries. */
+    private static Job waiting(Jobs.NewJob job) {
+        return tx.execute(s -> jobs.insert(job));
+    }
+
+    private static long outboxRows(JdbcClient jdbc, String type) {
+        return jdbc.sql("select count(*) from job_outbox where type = ?")
+                .param(type)
+                .query(Long.class)
+                .single();
+    }
+
+    private static long unacknowledged(String queue) {
+        return broker.listQueues("name", "messages_unacknowledged").stream()
+                .filter(q -> queue.equals(q.get("name")))
+                .mapToLong(q -> ((Number) q.get("messages_unacknowledged")).longValue())
+                .sum();
+    }
+
+    /** The broker drops the job consumers' connections of this test's virtual host, as when a network link fails. */
+    private static void closeConsumerConnections() {
+        String listing = TestBroker.rabbitmqctl("-q", "list_connections", "pid", "vhost", "client_properties");
+        List<String> pids = listing.lines()
+                .filter(line -> line.contains(broker.vhost()) && line.contains("chute-jobs"))
+                .map(line -> line.split("\\s+")[0])
+                .toList();
+        assertThat(pids).as("the consumer connection").isNotEmpty();
+        pids.forEach(pid -> TestBroker.rabbitmqctl("close_connection", pid, "test: link lost"));
+    }
+
     private static long deadMessages() {
         return broker.listQueues("name", "messages").stream()
                 .filter(q -> "chute.jobs.dead".equals(q.get("name")))

@@ -1,10 +1,12 @@
 package io.chute.job;
 
 import io.chute.config.ChuteProperties;
+import io.chute.job.postgres.PostgresClaims;
 import io.chute.job.rabbit.DeliveryClaims;
 import io.chute.job.rabbit.JobOutbox;
 import io.chute.job.rabbit.OutboxRelay;
 import io.chute.job.rabbit.RabbitJobQueue;
+import io.chute.support.BenchResults;
 import io.chute.support.TestBroker;
 import io.chute.support.TestDatabase;
 import java.time.Duration;
@@ -27,9 +29,12 @@ import tools.jackson.databind.json.JsonMapper;
  * node. Each round also measures the database's own ceiling, the PostgreSQL benchmark's bare
  * claim+complete SQL with as many threads. The broker's ceiling, RabbitMQ's own PerfTest on the
  * same machine, is measured by {@code bench/noop-jobs-rabbitmq.sh}, which runs this first.
+ * {@code -Dchute.bench.prefetch=N} sets {@code chute.jobs.rabbitmq.prefetch} (to compare settings).
  *
- * Jobs are dealt round {@code owners} owners with their fair ranks; the rounds run first with the
- * delivery claim as it was before fair shares ({@link MainClaims}), then with the fair one.
+ * Jobs are dealt round {@code owners} owners with their fair ranks. After each round, the
+ * PostgreSQL queue runs as many jobs at the same concurrency ({@link NoopJobsBenchmark}'s engine),
+ * so that the two queues are compared under the same load; the ratio RabbitMQ / PostgreSQL queue
+ * is recorded with {@link BenchResults}.
  *
  * <p>Not a test: it asserts nothing and prints medians. Needs the machine's PostgreSQL and
  * RabbitMQ (a virtual host of its own, deleted at the end).
@@ -51,27 +56,17 @@ public final class RabbitNoopJobsBenchmark {
             jdbc.sql("insert into users (id, username, password_hash, display_name) values (?, 'bench', 'x', 'Bench')")
                     .param(owner)
                     .update();
-            ChuteProperties.Jobs config = NoopJobsBenchmark.config(concurrency);
+            ChuteProperties.Jobs config = withPrefetch(
+                    NoopJobsBenchmark.config(concurrency),
+                    Integer.getInteger("chute.bench.prefetch", ChuteProperties.Jobs.Rabbitmq.DEFAULTS.prefetch()));
 
             UUID[] owners = NoopJobsBenchmark.owners(jdbc, owner, ownerCount);
             List<Double> baseline = new ArrayList<>();
-            List<Double> mainClaim = rounds(
-                    MainClaims.rabbit(jdbc, jobs),
-                    "main's claim",
-                    jdbc,
-                    jobs,
-                    outbox,
-                    tx,
-                    broker,
-                    config,
-                    owners,
-                    count,
-                    rounds,
-                    concurrency,
-                    baseline);
+            List<Double> postgres = new ArrayList<>();
+            // why: each RabbitMQ round is followed by a PostgreSQL queue round on as many jobs, so that both see the
+            // same load on a shared machine
             List<Double> rates = rounds(
                     new DeliveryClaims(jdbc, jobs),
-                    "fair claim",
                     jdbc,
                     jobs,
                     outbox,
@@ -82,22 +77,63 @@ public final class RabbitNoopJobsBenchmark {
                     count,
                     rounds,
                     concurrency,
-                    baseline);
+                    baseline,
+                    postgres,
+                    () -> NoopJobsBenchmark.engine(
+                            jdbc,
+                            database.dataSource(),
+                            jobs,
+                            tx,
+                            config,
+                            owners,
+                            count,
+                            new PostgresClaims(jdbc, jobs)));
+            double r = median(rates);
+            double p = median(postgres);
             System.out.printf(
                     "%nno-op jobs through the RabbitMQ queue (status in PostgreSQL): median %.0f jobs/s over %d rounds"
-                            + " of %d jobs, concurrency %d; database baseline (bare claim+complete SQL, same threads) %.0f jobs/s%n",
-                    median(rates), rounds, count, concurrency, median(baseline));
+                            + " of %d jobs, concurrency %d, %d owners, prefetch %d; database baseline (bare claim+complete"
+                            + " SQL, same threads) %.0f jobs/s%n",
+                    r, rounds, count, concurrency, ownerCount, config.rabbitmq().prefetch(), median(baseline));
             System.out.printf(
-                    "fair claim, %d owners, median: %.0f jobs/s; main's claim (FIFO within priority) on the same jobs,"
-                            + " median: %.0f jobs/s; ratio %.2f%n",
-                    ownerCount, median(rates), median(mainClaim), median(rates) / median(mainClaim));
+                    "PostgreSQL queue on the same jobs, same concurrency, rounds interleaved: median %.0f jobs/s;"
+                            + " RabbitMQ / PostgreSQL queue ratio %.2f%n",
+                    p, r / p);
+            BenchResults.record(
+                    "RabbitMQ queue, no-op jobs, concurrency " + concurrency,
+                    r,
+                    "jobs/s",
+                    "PostgreSQL queue, same jobs and concurrency",
+                    p,
+                    BenchResults.Target.atLeast(">= 0.80", r / p, 0.80));
         }
+    }
+
+    private static ChuteProperties.Jobs withPrefetch(ChuteProperties.Jobs c, int prefetch) {
+        return new ChuteProperties.Jobs(
+                c.maxAttempts(),
+                c.backoffBase(),
+                c.lease(),
+                c.queueLimit(),
+                c.concurrency(),
+                c.minWorkers(),
+                c.pollInterval(),
+                c.timeout(),
+                c.shutdownGrace(),
+                c.types(),
+                c.maxCrashes(),
+                new ChuteProperties.Jobs.Rabbitmq(prefetch));
+    }
+
+    /** A round of the other queue, run after each RabbitMQ round: jobs/s. */
+    @FunctionalInterface
+    interface Round {
+        double run() throws Exception;
     }
 
     /** A node's relay and consumers with {@code claims}, up for {@code rounds} timed rounds after a warm-up one. */
     private static List<Double> rounds(
             DeliveryClaims claims,
-            String name,
             JdbcClient jdbc,
             Jobs jobs,
             JobOutbox outbox,
@@ -108,7 +144,9 @@ public final class RabbitNoopJobsBenchmark {
             int count,
             int rounds,
             int concurrency,
-            List<Double> baseline)
+            List<Double> baseline,
+            List<Double> other,
+            Round otherRound)
             throws Exception {
         AtomicReference<CountDownLatch> done = new AtomicReference<>(new CountDownLatch(0));
         JobRunner runner = new JobRunner(jobs, List.of(new NoopJobHandler()), config, tx) {
@@ -143,17 +181,33 @@ public final class RabbitNoopJobsBenchmark {
             });
             long start = System.nanoTime();
             relay.wake();
-            latch.await();
-            double rate = count / ((System.nanoTime() - start) / 1e9);
-            if (round > 0) { // round 0 warms up the JIT, PostgreSQL's caches and the quorum queue
-                rates.add(rate);
-                baseline.add(b);
+            // when the relay has published the round's messages: it limits the round if that is near its end
+            long relayed = -1;
+            while (!latch.await(20, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                if (relayed < 0 && outbox.backlog() == 0) {
+                    relayed = System.nanoTime();
+                }
             }
-            System.out.printf("round %d (%s): %.0f jobs/s; database baseline %.0f jobs/s%n", round, name, rate, b);
+            long end = System.nanoTime();
+            double rate = count / ((end - start) / 1e9);
+            System.out.printf(
+                    "round %d: outbox published after %.0f%% of the round%n",
+                    round, relayed < 0 ? 100.0 : 100.0 * (relayed - start) / (end - start));
             // the jobs of a round are done; messages of jobs claimed under another's delivery may still come
             jdbc.sql("truncate jobs cascade").update();
             jdbc.sql("vacuum analyze jobs").update();
             jdbc.sql("vacuum analyze job_outbox").update();
+            double o = otherRound.run();
+            jdbc.sql("truncate jobs cascade").update();
+            jdbc.sql("vacuum analyze jobs").update();
+            if (round > 0) { // round 0 warms up the JIT, PostgreSQL's caches and the quorum queue
+                rates.add(rate);
+                baseline.add(b);
+                other.add(o);
+            }
+            System.out.printf(
+                    "round %d: RabbitMQ queue %.0f jobs/s; PostgreSQL queue %.0f jobs/s; database baseline %.0f jobs/s%n",
+                    round, rate, o, b);
         }
         queue.stop(Duration.ofSeconds(5));
         relay.stop();

@@ -5,11 +5,14 @@ import io.chute.job.JobId;
 import io.chute.job.JobSql;
 import io.chute.job.JobStatus;
 import io.chute.job.Jobs;
+import java.util.Collection;
+import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-/** How a RabbitMQ delivery becomes a lease: one conditional claim per delivered job id. */
+/** How RabbitMQ deliveries become leases: conditional claims of the delivered job ids, one or a batch at a time. */
 @Repository
 public class DeliveryClaims {
 
@@ -96,5 +99,70 @@ public class DeliveryClaims {
                         .param("ownerLimit", ownerLimit, java.sql.Types.INTEGER))
                 .stream()
                 .findFirst();
+    }
+
+    /**
+     * {@link #claimDelivered(JobId, String, String)} for several deliveries of {@code type} in one
+     * statement, as if they were claimed one after another: with n of the delivered jobs runnable,
+     * it takes the n fairest runnable jobs of the type, except that a delivered job within one round
+     * of the last of those n is taken itself. Each job taken in place of a delivered one is paired
+     * with one delivered job left waiting (both in fair order), and that one gets a fresh outbox
+     * row in the same statement. With one delivery this is exactly the single claim. Returns what
+     * was claimed, keyed by the delivered job whose delivery it was claimed under; a delivered id
+     * missing from the result claimed nothing (duplicate, finished, cancelled, not yet due, or no
+     * runnable job was free to take in its place).
+     */
+    public Map<JobId, Job> claimDelivered(Collection<JobId> delivered, String type, String worker) {
+        if (delivered.isEmpty()) {
+            return Map.of();
+        }
+        return jobs.claimWith(
+                jdbc.sql("""
+                with delivered as (
+                    select j.job_id, j.type, j.priority, j.fair_rank, j.run_at, j.trace_parent from jobs j
+                    where j.job_id = any(:ids) and j.type = :type and %2$s
+                ), fairest as (
+                    select j.job_id, j.priority, j.fair_rank, j.run_at from jobs j
+                    where j.type = :type and %2$s and exists (select 1 from delivered)
+                    order by %3$s
+                    limit (select count(*) from delivered)
+                    for update skip locked
+                ), bar as (
+                    select f.priority, f.fair_rank from fairest f
+                    order by f.priority, f.fair_rank desc, f.run_at desc
+                    limit 1
+                ), own as (
+                    select j.job_id from jobs j, bar b
+                    where j.job_id = any(:ids) and j.type = :type and %2$s
+                      and (j.priority > b.priority or j.priority = b.priority and j.fair_rank <= b.fair_rank + 1)
+                    for update of j skip locked
+                ), left_waiting as (
+                    select d.*, row_number() over (order by d.priority desc, d.fair_rank, d.run_at) as n
+                    from delivered d where d.job_id not in (select job_id from own)
+                ), instead as (
+                    select f.job_id, row_number() over (order by f.priority desc, f.fair_rank, f.run_at) as n
+                    from fairest f
+                    where f.job_id not in (select job_id from own) and f.job_id not in (select job_id from delivered)
+                ), candidate as (
+                    select job_id, job_id as delivered_id from own
+                    union all
+                    select i.job_id, w.job_id from instead i join left_waiting w on w.n = i.n
+                ), claimed as (
+                    update jobs j set %1$s
+                    from candidate k
+                    where j.job_id = k.job_id
+                    returning j.*, k.delivered_id
+                ), requeued as (
+                    insert into job_outbox (job_id, type, priority, run_at, trace_parent)
+                    select w.job_id, w.type, w.priority, w.run_at, w.trace_parent
+                    from left_waiting w join claimed k on k.delivered_id = w.job_id
+                ), %4$s
+                select * from claimed""".formatted(JobSql.CLAIM, JobSql.RUNNABLE, JobSql.FAIR_ORDER, JobSql.ADVANCE_CLOCK))
+                        .param(
+                                "ids",
+                                delivered.stream().map(JobId::value).distinct().toArray(UUID[]::new))
+                        .param("type", type)
+                        .param("worker", worker),
+                (rs, n) -> new JobId(rs.getObject("delivered_id", UUID.class)));
     }
 }

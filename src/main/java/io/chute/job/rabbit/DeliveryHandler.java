@@ -3,18 +3,20 @@ package io.chute.job.rabbit;
 import io.chute.job.Job;
 import io.chute.job.JobId;
 import io.chute.job.JobRunner;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The acknowledgement policy: turns one delivery into at most one run, and settles it only once
+ * The acknowledgement policy: turns each delivery into at most one run, and settles it only once
  * the outcome is committed and any follow-up message (a retry's delayed delivery) is in the
  * outbox. If this node dies first, the broker delivers it again and the conditional claim makes
  * that harmless. A FAILED job's delivery is rejected into the dead-letter queue.
@@ -29,7 +31,6 @@ final class DeliveryHandler {
     private final JobRunner runner;
     private final Duration pauseAfterFailure;
     private final BooleanSupplier running;
-    private final Map<String, Object> ownerLimited = new ConcurrentHashMap<>();
 
     DeliveryHandler(
             DeliveryClaims claims,
@@ -46,84 +47,152 @@ final class DeliveryHandler {
         this.running = running;
     }
 
-    void handle(Delivery d) {
-        if (!running.getAsBoolean()) {
-            d.requeue(); // stopping: another worker takes it
-            return;
+    /**
+     * Claims what {@code deliveries} (at most one per free worker slot) stand for, in as few
+     * statements as the type allows, and runs each claimed job through {@code slots}, which hands
+     * it to a worker slot. A delivery that claims nothing is settled at once.
+     */
+    void handle(List<Delivery> deliveries, Consumer<Runnable> slots) {
+        List<Delivery> pending = new ArrayList<>(deliveries.size());
+        for (Delivery d : deliveries) {
+            if (!running.getAsBoolean()) {
+                d.requeue(); // stopping: another worker takes it
+            } else if (d.jobId() == null) {
+                log.warn("Dead-lettering a {} message that is not a job id", d.type());
+                d.reject();
+            } else {
+                pending.add(d);
+            }
         }
-        JobId id;
-        try {
-            id = new JobId(UUID.fromString(new String(d.body(), StandardCharsets.US_ASCII)));
-        } catch (IllegalArgumentException e) {
-            log.warn("Dead-lettering a {} message that is not a job id", d.type());
-            d.reject();
-            return;
-        }
-        try {
-            if (!awaitStart(d.type())) {
-                d.requeue(); // stopping while waiting for the type's rate
+        while (!pending.isEmpty()) {
+            String type = pending.getFirst().type();
+            int starts;
+            try {
+                starts = awaitStarts(type, pending.size());
+            } catch (RuntimeException e) {
+                // the rate's bucket is in the database: most likely unreachable
+                log.warn(
+                        "Taking starts of {} failed; {} deliveries go back to the queue: {}",
+                        type,
+                        pending.size(),
+                        e.toString());
+                pending.forEach(Delivery::requeue);
+                pause(pauseAfterFailure);
                 return;
             }
-            Integer ownerLimit = runner.config().ownerConcurrencyOf(d.type());
-            Optional<Job> claimed = claim(id, d.type(), ownerLimit);
-            if (claimed.isEmpty()) {
-                runner.rates().refund(d.type(), 1);
-                // why: a runnable job can be passed over (its owner at its limit, or its row locked by a concurrent
-                // claim that then took another job): it comes round again after a pause, so it never loses its message
-                if (outbox.addIfNotYetDue(id) || outbox.addIfRunnableLater(id, pauseAfterFailure)) {
-                    relay.wake();
+            if (starts == 0) {
+                pending.forEach(Delivery::requeue); // stopping while waiting for the type's rate
+                return;
+            }
+            List<Delivery> now = List.copyOf(pending.subList(0, starts));
+            pending.subList(0, starts).clear();
+            Map<JobId, Job> claimed;
+            try {
+                claimed = claim(now, type);
+            } catch (RuntimeException e) {
+                // most likely the database is unreachable: give the deliveries back and slow down
+                log.warn(
+                        "Claiming {} delivered {} jobs failed; they go back to the queue: {}",
+                        now.size(),
+                        type,
+                        e.toString());
+                refund(type, starts);
+                now.forEach(Delivery::requeue);
+                pause(pauseAfterFailure);
+                continue;
+            }
+            refund(type, starts - claimed.size());
+            Set<JobId> taken = new HashSet<>();
+            for (Delivery d : now) {
+                Job job = taken.add(d.jobId()) ? claimed.get(d.jobId()) : null;
+                if (job == null) {
+                    passedOver(d);
+                } else {
+                    if (!job.id().equals(d.jobId())) {
+                        relay.wake(); // the delivered job, still waiting, got a fresh message in the claim
+                    }
+                    slots.accept(() -> run(d, job));
                 }
-                d.ack();
-                return;
             }
-            Job job = claimed.get();
-            if (!job.id().equals(id)) {
-                relay.wake(); // the delivered job, still waiting, got a fresh message in the claim
+        }
+    }
+
+    private void refund(String type, int unused) {
+        try {
+            runner.rates().refund(type, unused);
+        } catch (RuntimeException e) {
+            log.debug("Giving back {} starts of {} failed: {}", unused, type, e.toString());
+        }
+    }
+
+    /** A delivery that claimed nothing: its job, if it still waits, gets a message for later. */
+    private void passedOver(Delivery d) {
+        // why: a runnable job can be passed over (its owner at its limit, or its row locked by a concurrent
+        // claim that then took another job): it comes round again after a pause, so it never loses its message
+        try {
+            if (outbox.addIfNotYetDue(d.jobId()) || outbox.addIfRunnableLater(d.jobId(), pauseAfterFailure)) {
+                relay.wake();
             }
+            d.ack();
+        } catch (RuntimeException e) {
+            log.warn("Handling the delivery of job {} failed; it goes back to the queue: {}", d.jobId(), e.toString());
+            d.requeue();
+        }
+    }
+
+    /** Runs a job claimed under delivery {@code d} and settles the delivery; on a worker slot. */
+    private void run(Delivery d, Job job) {
+        try {
             // why: the claim may hand over another job of the type than the one delivered; only the delivered one has
             // this header
-            settle(
-                    d,
-                    id,
-                    job,
-                    runner.run(
-                            job, job.id().equals(id) && d.traceParent() != null ? d.traceParent() : job.traceParent()));
+            String traceParent =
+                    job.id().equals(d.jobId()) && d.traceParent() != null ? d.traceParent() : job.traceParent();
+            settle(d, d.jobId(), job, runner.run(job, traceParent));
         } catch (RuntimeException e) {
             // most likely the database is unreachable: give the delivery back and slow down
-            log.warn("Handling the delivery of job {} failed; it goes back to the queue: {}", id, e.toString());
+            log.warn("Handling the delivery of job {} failed; it goes back to the queue: {}", d.jobId(), e.toString());
             pause(pauseAfterFailure);
             d.requeue();
         }
     }
 
     /**
-     * The claim for a delivery. With a per-owner limit, this node's consumers of the type claim one
-     * at a time: the room per owner is counted when a claim starts, so concurrent claims would all
-     * see the same room (as on the PostgreSQL queue, one claimer per type per node).
+     * The claim for deliveries of {@code type}: one statement for all of them, or, with a per-owner
+     * limit, one per delivery. The room per owner is counted when a claim starts, so a batch would
+     * see the same room for all its jobs; claimed one at a time by this node's one claimer per type,
+     * the limit stays exact on one node (as on the PostgreSQL queue).
      */
-    private Optional<Job> claim(JobId id, String type, Integer ownerLimit) {
+    private Map<JobId, Job> claim(List<Delivery> deliveries, String type) {
+        Integer ownerLimit = runner.config().ownerConcurrencyOf(type);
         if (ownerLimit == null) {
-            return claims.claimDelivered(id, type, runner.workerId(), null);
+            return claims.claimDelivered(
+                    deliveries.stream().map(Delivery::jobId).toList(), type, runner.workerId());
         }
-        synchronized (ownerLimited.computeIfAbsent(type, t -> new Object())) {
-            return claims.claimDelivered(id, type, runner.workerId(), ownerLimit);
+        Map<JobId, Job> claimed = new HashMap<>();
+        for (Delivery d : deliveries) {
+            if (!claimed.containsKey(d.jobId())) {
+                claims.claimDelivered(d.jobId(), type, runner.workerId(), ownerLimit)
+                        .ifPresent(job -> claimed.put(d.jobId(), job));
+            }
         }
+        return claimed;
     }
 
     /**
-     * Takes a start of {@code type} from its rate, waiting while none is free (the delivery stays
-     * unacknowledged meanwhile, so the broker sends this consumer nothing else); false if the
-     * queue stopped first.
+     * Takes up to {@code wanted} starts of {@code type} from its rate, waiting while none is free
+     * (the deliveries stay unacknowledged meanwhile, so the broker sends no more than the prefetch);
+     * 0 if the queue stopped first.
      */
-    private boolean awaitStart(String type) {
-        while (runner.rates().acquire(type, 1) == 0) {
+    private int awaitStarts(String type, int wanted) {
+        int starts;
+        while ((starts = runner.rates().acquire(type, wanted)) == 0) {
             if (!running.getAsBoolean()) {
-                return false;
+                return 0;
             }
             Duration wait = runner.rates().untilNext(type).plusMillis(1);
             pause(wait.compareTo(Duration.ofSeconds(1)) > 0 ? Duration.ofSeconds(1) : wait);
         }
-        return true;
+        return starts;
     }
 
     private void settle(Delivery d, JobId delivered, Job job, JobRunner.Outcome outcome) {

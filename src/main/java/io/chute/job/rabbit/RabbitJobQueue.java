@@ -29,10 +29,12 @@ import org.slf4j.LoggerFactory;
  *       the {@link OutboxRelay} publishes it with confirms after commit. A job accepted while the
  *       broker is down waits in the outbox and runs once it is back.</li>
  *   <li>Per job type this node runs as many consumers as it has active worker slots, each with a
- *       prefetch of one, so the unacknowledged deliveries equal the type's current concurrency.
- *       Slots follow the work queue's depth by {@link WorkerPool}'s rule, as the PostgreSQL
- *       queue's threads do ({@link TypeConsumers}).</li>
- *   <li>A delivery becomes a lease with {@link DeliveryClaims#claimDelivered}: a duplicate, finished,
+ *       prefetch of {@code chute.jobs.rabbitmq.prefetch}. One claimer thread per type gathers the
+ *       deliveries that have arrived, as many as there are free slots, and claims them in one
+ *       statement; the others wait here, unacknowledged, until slots free up. Slots follow the
+ *       work queue's depth by {@link WorkerPool}'s rule, as the PostgreSQL queue's threads do
+ *       ({@link TypeConsumers}).</li>
+ *   <li>Deliveries become leases with {@link DeliveryClaims#claimDelivered}: a duplicate, finished,
  *       cancelled or not-yet-due job claims nothing (one not yet due goes back through a delay
  *       queue); a more urgent job of the same type waiting behind it is claimed first, which is
  *       how priorities hold on FIFO quorum queues.</li>
@@ -99,8 +101,14 @@ public class RabbitJobQueue implements JobQueue {
         DeliveryHandler deliveries =
                 new DeliveryHandler(claims, outbox, relay, jobRunner, config.pollInterval(), () -> running);
         for (String type : jobRunner.types()) {
-            types.put(
-                    type, new TypeConsumers(new WorkerPool(type, config), control, deliveries::handle, () -> running));
+            TypeConsumers consumers = new TypeConsumers(
+                    new WorkerPool(type, config),
+                    control,
+                    deliveries,
+                    config.rabbitmq().prefetch(),
+                    () -> running);
+            types.put(type, consumers);
+            consumers.start();
         }
         // why: the broker may be down when the worker starts; consumers attach whenever it is up
         background = QueueThreads.start(
@@ -115,6 +123,8 @@ public class RabbitJobQueue implements JobQueue {
         running = false;
         background.stop();
         types.values().forEach(TypeConsumers::cancelAll);
+        // why: a job claimed must reach a worker slot before the slots stop taking work
+        types.values().forEach(TypeConsumers::stopClaiming);
         long deadline = System.nanoTime() + grace.toNanos();
         boolean drained = true;
         for (TypeConsumers t : types.values()) {
