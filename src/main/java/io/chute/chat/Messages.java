@@ -74,12 +74,13 @@ class Messages {
     record Attachment(UUID messageId, UUID uploadId, String fileName, long size, String detectedType, UUID jobId) {}
 
     /**
-     * For a batch of sends, with one query: which (channel, sender) pairs are memberships now, as
-     * "channel/sender" strings, and which (sender, clientMessageId) pairs are stored already, as
-     * "sender/clientMessageId" strings.
+     * What the chat worker checks of a batch of sends: the (channel, sender) pairs that are
+     * memberships now, as "channel/sender" strings, and the (sender, clientMessageId) pairs stored
+     * already, as "sender/clientMessageId" strings.
      */
     record SendChecks(Set<String> memberships, Set<String> stored) {}
 
+    /** The {@link SendChecks} of a batch (the i-th send of each list together), with one query. */
     SendChecks checksOf(List<UUID> channelIds, List<UUID> senderIds, List<String> clientMessageIds) {
         Set<String> memberships = new HashSet<>();
         Set<String> stored = new HashSet<>();
