@@ -204,17 +204,6 @@ class Channels {
                 .single();
     }
 
-    /** Which of these (channel, user) pairs are memberships now, as "channel/user" strings. */
-    Set<String> membershipsAmong(List<UUID> channelIds, List<UUID> userIds) {
-        return new HashSet<>(jdbc.sql("""
-                select m.channel_id::text || '/' || m.user_id::text from channel_members m
-                join unnest(cast(? as uuid[]), cast(? as uuid[])) as p(channel_id, user_id)
-                  on m.channel_id = p.channel_id and m.user_id = p.user_id""")
-                .params(channelIds.toArray(UUID[]::new), userIds.toArray(UUID[]::new))
-                .query(String.class)
-                .list());
-    }
-
     /** Gives back the seq just taken (under the same lock), so that it is not a gap. */
     void giveBackSeq(UUID channelId) {
         jdbc.sql("update channels set last_seq = last_seq - 1 where id = ?")

@@ -186,9 +186,16 @@ class ChatService {
                 () -> events.submitAsync(MessageWorker.KIND, draft.channelId(), checked(senderId, draft)));
     }
 
+    /**
+     * The checks a send answers at once (the chat worker checks membership again as it stores). A
+     * sender whose socket here follows the channel is a member without a query (see {@link
+     * Events#followedHere}); anyone else is looked up.
+     */
     private MessageWorker.SendCommand checked(UUID senderId, MessageDraft draft) {
         limits.consume(RateLimits.Limit.MESSAGES_USER, senderId.toString());
-        memberOf(senderId, draft.channelId());
+        if (!events.followedHere(senderId, draft.channelId()) && !channels.isMember(draft.channelId(), senderId)) {
+            throw ApiException.notFound("Channel");
+        }
         if (!draft.attachments().isEmpty()) {
             Set<UUID> usable = messages.completeUploadsOf(senderId, draft.attachments());
             for (UUID upload : draft.attachments()) {

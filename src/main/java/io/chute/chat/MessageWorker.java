@@ -89,9 +89,9 @@ class MessageWorker implements IncomingHandler {
     }
 
     /**
-     * A batch in a few statements whatever its size: one membership query, one duplicate query,
-     * one seq update per channel, one insert, one read-pointer update per sender and channel, one
-     * insert into the replay log. A command whose sender left the channel meanwhile sends nothing;
+     * A batch in a few statements whatever its size: one query for membership and duplicates, one
+     * seq update per channel, one insert, one read-pointer update for every sender, one insert into
+     * the replay log. A command whose sender left the channel meanwhile sends nothing;
      * a redelivered one finds its message and does nothing.
      */
     @Override
@@ -103,12 +103,12 @@ class MessageWorker implements IncomingHandler {
     }
 
     private void persistAll(List<SendCommand> sends) {
-        Set<String> members = channels.membershipsAmong(
+        Messages.SendChecks checks = messages.checksOf(
                 sends.stream().map(SendCommand::channelId).toList(),
-                sends.stream().map(SendCommand::senderId).toList());
-        Set<String> seen = new HashSet<>(messages.storedAmong(
                 sends.stream().map(SendCommand::senderId).toList(),
-                sends.stream().map(SendCommand::clientMessageId).toList()));
+                sends.stream().map(SendCommand::clientMessageId).toList());
+        Set<String> members = checks.memberships();
+        Set<String> seen = new HashSet<>(checks.stored());
         List<SendCommand> fresh = new ArrayList<>();
         for (SendCommand send : sends) {
             if (!members.contains(send.channelId() + "/" + send.senderId())) {
@@ -169,10 +169,16 @@ class MessageWorker implements IncomingHandler {
                     Route.channel(m.channelId()), "message.created", plain ? views.plain(m) : views.of(m)));
         }
         // sending a message implies having read the channel up to it
+        List<UUID> readChannels = new ArrayList<>();
+        List<UUID> readers = new ArrayList<>();
+        List<Long> readSeqs = new ArrayList<>();
         lastOfSender.forEach((key, seq) -> {
             String[] parts = key.split("/");
-            pointers.read(UUID.fromString(parts[0]), UUID.fromString(parts[1]), seq);
+            readChannels.add(UUID.fromString(parts[0]));
+            readers.add(UUID.fromString(parts[1]));
+            readSeqs.add(seq);
         });
+        pointers.readAll(readChannels, readers, readSeqs);
         events.publish(created);
         AfterCommit.run(() -> stored.increment(batch.size()));
     }

@@ -73,15 +73,32 @@ class Messages {
     /** An attached upload, with the job that processes it. */
     record Attachment(UUID messageId, UUID uploadId, String fileName, long size, String detectedType, UUID jobId) {}
 
-    /** Which of these (sender, clientMessageId) pairs are stored already, as "sender/clientMessageId" strings. */
-    Set<String> storedAmong(List<UUID> senderIds, List<String> clientMessageIds) {
-        return new java.util.HashSet<>(jdbc.sql("""
-                select m.sender_id::text || '/' || m.client_message_id from messages m
-                join unnest(cast(? as uuid[]), cast(? as text[])) as p(sender_id, client_message_id)
-                  on m.sender_id = p.sender_id and m.client_message_id = p.client_message_id""")
-                .params(senderIds.toArray(UUID[]::new), clientMessageIds.toArray(String[]::new))
-                .query(String.class)
-                .list());
+    /**
+     * What the chat worker checks of a batch of sends: the (channel, sender) pairs that are
+     * memberships now, as "channel/sender" strings, and the (sender, clientMessageId) pairs stored
+     * already, as "sender/clientMessageId" strings.
+     */
+    record SendChecks(Set<String> memberships, Set<String> stored) {}
+
+    /** The {@link SendChecks} of a batch (the i-th send of each list together), with one query. */
+    SendChecks checksOf(List<UUID> channelIds, List<UUID> senderIds, List<String> clientMessageIds) {
+        Set<String> memberships = new HashSet<>();
+        Set<String> stored = new HashSet<>();
+        jdbc.sql("""
+                with p as (select * from unnest(cast(:c as uuid[]), cast(:s as uuid[]), cast(:m as text[]))
+                                  as p(channel_id, sender_id, client_message_id))
+                select true, m.channel_id::text || '/' || m.user_id::text from channel_members m
+                join (select distinct channel_id, sender_id from p) q
+                  on m.channel_id = q.channel_id and m.user_id = q.sender_id
+                union all
+                select false, m.sender_id::text || '/' || m.client_message_id from messages m
+                join p on m.sender_id = p.sender_id and m.client_message_id = p.client_message_id""")
+                .param("c", channelIds.toArray(UUID[]::new))
+                .param("s", senderIds.toArray(UUID[]::new))
+                .param("m", clientMessageIds.toArray(String[]::new))
+                .query((rs, n) -> (rs.getBoolean(1) ? memberships : stored).add(rs.getString(2)))
+                .list();
+        return new SendChecks(memberships, stored);
     }
 
     /** Inserts many messages with one statement; returns how many were new. */

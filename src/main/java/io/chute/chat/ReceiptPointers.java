@@ -50,6 +50,33 @@ class ReceiptPointers {
                 .optional();
     }
 
+    /**
+     * Moves many read pointers (and the delivered ones with them) forward in one statement, locking the
+     * rows in (channel, user) order, the order {@link #delivered} locks them in. Pointers already there
+     * stay.
+     */
+    void readAll(List<UUID> channelIds, List<UUID> userIds, List<Long> seqs) {
+        if (channelIds.isEmpty()) {
+            return;
+        }
+        jdbc.sql("""
+                with v as (select * from unnest(:c::uuid[], :u::uuid[], :s::bigint[]) as v(channel_id, user_id, seq)),
+                     old as (select m.channel_id, m.user_id
+                             from channel_members m join v on v.channel_id = m.channel_id and v.user_id = m.user_id
+                             order by m.channel_id, m.user_id
+                             for update of m)
+                update channel_members m
+                set last_read_seq = v.seq, last_read_at = now(),
+                    last_delivered_at = case when m.last_delivered_seq < v.seq then now() else m.last_delivered_at end,
+                    last_delivered_seq = greatest(m.last_delivered_seq, v.seq)
+                from v join old on old.channel_id = v.channel_id and old.user_id = v.user_id
+                where m.channel_id = v.channel_id and m.user_id = v.user_id and m.last_read_seq < v.seq""")
+                .param("c", channelIds.toArray(UUID[]::new))
+                .param("u", userIds.toArray(UUID[]::new))
+                .param("s", seqs.toArray(Long[]::new))
+                .update();
+    }
+
     /** Moves many delivered pointers forward in one statement; answers those that moved. */
     List<Moved> delivered(List<UUID> channelIds, List<UUID> userIds, List<Long> seqs) {
         return jdbc.sql("""

@@ -1,13 +1,18 @@
 package io.chute.ratelimit;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.chute.common.ApiException;
 import io.chute.common.DatabaseOutages;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.distributed.jdbc.PrimaryKeyMapper;
 import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
 import io.github.bucket4j.postgresql.PostgreSQLSelectForUpdateBasedProxyManager;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +23,8 @@ import org.springframework.stereotype.Component;
 /**
  * Rate limits as token buckets kept in PostgreSQL ({@code rate_limit_cells}), so every API node draws from the
  * same bucket: a limit holds however requests are spread over nodes. A refused request is a 429
- * {@link RateLimitedException} that says when to retry and which policy refused it.
+ * {@link RateLimitedException} that says when to retry and which policy refused it. {@link Limit#MESSAGES_USER} is
+ * counted in this node's memory instead (see {@link Limit#perNode}).
  *
  * <p>Each bucket is one row holding its GCRA state (the generic cell rate algorithm: the theoretical arrival time
  * of the request after the bucket's last token, in epoch seconds), which lets {@code capacity} requests through
@@ -35,21 +41,32 @@ public class RateLimits {
 
     /** The limits Chute applies; the name is the policy name clients see in {@code RateLimit-Policy}. */
     public enum Limit {
-        LOGIN_USERNAME("login-username"),
-        LOGIN_ADDRESS("login-address"),
-        REGISTER_ADDRESS("register-address"),
-        UPLOADS_USER("uploads-user"),
-        MESSAGES_USER("messages-user");
+        LOGIN_USERNAME("login-username", false),
+        LOGIN_ADDRESS("login-address", false),
+        REGISTER_ADDRESS("register-address", false),
+        UPLOADS_USER("uploads-user", false),
+        MESSAGES_USER("messages-user", true);
 
         final String policy;
 
-        Limit(String policy) {
+        /**
+         * Counted in the memory of the node that takes the request (a Bucket4j bucket), not in PostgreSQL: no
+         * database round trip per request, at the price of a limit per node (a subject whose requests are spread
+         * over n nodes gets up to n times the capacity, and a restarted node starts with full buckets). Messages
+         * are: they come mostly over a user's sockets, which sit on one node, thousands a second.
+         */
+        final boolean perNode;
+
+        Limit(String policy, boolean perNode) {
             this.policy = policy;
+            this.perNode = perNode;
         }
     }
 
     private final RateLimitCells cells;
     private final PostgreSQLSelectForUpdateBasedProxyManager<String> jobRateBuckets;
+    // why: a bucket untouched for its whole period has refilled completely, so forgetting it changes nothing
+    private final Cache<String, Bucket> localBuckets;
     private final RateLimitProperties properties;
 
     RateLimits(DataSource dataSource, RateLimitCells cells, RateLimitProperties properties) {
@@ -60,6 +77,12 @@ public class RateLimits {
                 .primaryKeyMapper(PrimaryKeyMapper.STRING)
                 .table("rate_limit_buckets")
                 .build();
+        Duration longest = java.util.stream.Stream.of(Limit.values())
+                .filter(l -> l.perNode)
+                .map(l -> settingsOf(l).period())
+                .max(Duration::compareTo)
+                .orElse(Duration.ofMinutes(1));
+        this.localBuckets = Caffeine.newBuilder().expireAfterAccess(longest).build();
     }
 
     /**
@@ -72,6 +95,15 @@ public class RateLimits {
             return;
         }
         RateLimitProperties.Limit settings = settingsOf(limit);
+        if (limit.perNode) {
+            ConsumptionProbe probe = localBucket(limit, subject, settings).tryConsumeAndReturnRemaining(1);
+            if (!probe.isConsumed()) {
+                long retryAfter =
+                        Math.max(1, TimeUnit.NANOSECONDS.toSeconds(probe.getNanosToWaitForRefill() + 999_999_999));
+                throw new RateLimitedException(limit, settings, retryAfter);
+            }
+            return;
+        }
         double period = seconds(settings.period());
         double interval = period / settings.capacity();
         RateLimitCells.Taken taken = cells.take(key(limit, subject), interval, period);
@@ -85,7 +117,9 @@ public class RateLimits {
 
     /** Gives back what {@link #consume} took, e.g. when a login succeeded and only failures count. */
     public void refund(Limit limit, String subject) {
-        if (properties.enabled()) {
+        if (properties.enabled() && limit.perNode) {
+            localBucket(limit, subject, settingsOf(limit)).addTokens(1);
+        } else if (properties.enabled()) {
             RateLimitProperties.Limit settings = settingsOf(limit);
             cells.giveBack(key(limit, subject), seconds(settings.period()) / settings.capacity());
         }
@@ -114,6 +148,15 @@ public class RateLimits {
 
     private static double seconds(Duration duration) {
         return duration.toNanos() / 1e9;
+    }
+
+    private Bucket localBucket(Limit limit, String subject, RateLimitProperties.Limit settings) {
+        return localBuckets.get(
+                key(limit, subject),
+                k -> Bucket.builder()
+                        .addLimit(l ->
+                                l.capacity(settings.capacity()).refillGreedy(settings.capacity(), settings.period()))
+                        .build());
     }
 
     private RateLimitProperties.Limit settingsOf(Limit limit) {

@@ -23,12 +23,34 @@ public class Events {
     private final EventLog log;
     private final JsonMapper json;
     private final String nodeId;
+    private final java.util.function.BiPredicate<UUID, UUID> followedHere;
 
     Events(EventBus bus, EventLog log, JsonMapper json, String nodeId) {
+        this(bus, log, json, nodeId, (user, channel) -> false);
+    }
+
+    Events(
+            EventBus bus,
+            EventLog log,
+            JsonMapper json,
+            String nodeId,
+            java.util.function.BiPredicate<UUID, UUID> followedHere) {
         this.bus = bus;
         this.log = log;
         this.json = json;
         this.nodeId = nodeId;
+        this.followedHere = followedHere;
+    }
+
+    /**
+     * True when a socket of {@code userId} open on this node follows {@code channel.{channelId}}: the user
+     * was a member when the socket opened, or joined since, and no {@link #leave} has reached this node
+     * since. It lags a committed membership change by the bus's delivery time, so it answers "certainly
+     * not removed before that"; false says nothing (no socket here, a node without the gateway role, or
+     * a join not delivered yet): ask the database.
+     */
+    public boolean followedHere(UUID userId, UUID channelId) {
+        return followedHere.test(userId, channelId);
     }
 
     /** Logs a durable event and routes it to every socket subscribed to {@code route}, after commit. */

@@ -169,6 +169,16 @@ final class Gateway {
         return routes;
     }
 
+    /**
+     * Whether {@code userId} has a socket open here that follows {@code channelId}: membership as this
+     * node knows it, read when the user's first socket opened and kept current by the {@code join} and
+     * {@code leave} events since. Lock-free; false when the user has no socket here.
+     */
+    boolean follows(UUID userId, UUID channelId) {
+        Set<UUID> channels = channelsOfUser.get(userId);
+        return channels != null && channels.contains(channelId);
+    }
+
     /** Receives every event routed to this node, on the bus's delivery thread. */
     void deliver(BusEvent event) {
         eventsIn.increment();

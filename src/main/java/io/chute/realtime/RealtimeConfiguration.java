@@ -52,8 +52,11 @@ class RealtimeConfiguration {
     }
 
     @Bean
-    Events events(EventBus bus, EventLog eventLog, JsonMapper json, NodeId node) {
-        return new Events(bus, eventLog, json, node.value());
+    Events events(EventBus bus, EventLog eventLog, JsonMapper json, NodeId node, ObjectProvider<Gateway> gateway) {
+        return new Events(bus, eventLog, json, node.value(), (user, channel) -> {
+            Gateway here = gateway.getIfAvailable();
+            return here != null && here.follows(user, channel);
+        });
     }
 
     @Bean
