@@ -1,18 +1,24 @@
 package io.chute.storage;
 
 import io.chute.common.Sha256;
+import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.URLEncoder;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -74,7 +80,8 @@ public class FileSystemObjectStore implements ObjectStore {
     public OutputStream create(String key, String contentType) throws IOException {
         Path target = pathOf(key);
         Path part = Files.createTempFile(tmp, "out-", ".part");
-        return new FilterOutputStream(Files.newOutputStream(part)) {
+        FileChannel channel = FileChannel.open(part, StandardOpenOption.WRITE);
+        return new FilterOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER)) {
             private boolean closed;
 
             @Override
@@ -89,7 +96,12 @@ public class FileSystemObjectStore implements ObjectStore {
                 }
                 closed = true;
                 try {
-                    super.close();
+                    try {
+                        out.flush();
+                        channel.force(false);
+                    } finally {
+                        super.close();
+                    }
                     publish(part, target);
                 } finally {
                     Files.deleteIfExists(part);
@@ -184,6 +196,7 @@ public class FileSystemObjectStore implements ObjectStore {
             } catch (FileAlreadyExistsException e) {
                 throw new AlreadyStoredException(key);
             }
+            forceDirectory(target.getParent());
             return total;
         } finally {
             Files.deleteIfExists(part);
@@ -440,18 +453,27 @@ public class FileSystemObjectStore implements ObjectStore {
         }
     }
 
-    /** Copies {@code in} to {@code file}. @throws ObjectTooLargeException as soon as more than {@code max} bytes came */
+    /**
+     * Copies {@code in} to {@code file} and forces it to disk, so that once it is published a crash cannot lose it.
+     *
+     * @throws ObjectTooLargeException as soon as more than {@code max} bytes came
+     */
     private static long copyAtMost(InputStream in, Path file, long max) throws IOException {
         long total = 0;
-        try (OutputStream out = Files.newOutputStream(file)) {
+        try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE)) {
             byte[] buffer = new byte[BUFFER];
+            ByteBuffer wrapped = ByteBuffer.wrap(buffer);
             for (int n; (n = in.read(buffer)) != -1; ) {
                 total += n;
                 if (total > max) {
                     throw new ObjectTooLargeException(max);
                 }
-                out.write(buffer, 0, n);
+                wrapped.clear().limit(n);
+                while (wrapped.hasRemaining()) {
+                    out.write(wrapped);
+                }
             }
+            out.force(false);
         }
         return total;
     }
@@ -466,9 +488,23 @@ public class FileSystemObjectStore implements ObjectStore {
         return sha256 == null ? "" : "&d=" + sha256;
     }
 
+    /** Moves a forced temporary file into place and forces the directory entry too: published means durable. */
     private void publish(Path part, Path target) throws IOException {
         Files.createDirectories(target.getParent());
         Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        forceDirectory(target.getParent());
+    }
+
+    /**
+     * Forces a directory's entries to disk (Linux and macOS allow opening a directory for reading and fsyncing it);
+     * where the platform refuses, the rename is as durable as that file system makes it.
+     */
+    private static void forceDirectory(Path dir) throws IOException {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (AccessDeniedException | UnsupportedOperationException e) {
+            // why: Windows cannot open a directory as a channel; NTFS journals the rename itself
+        }
     }
 
     private long expiry(Duration ttl) {

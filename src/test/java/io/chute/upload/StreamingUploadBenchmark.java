@@ -34,7 +34,9 @@ import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
  * the first upload, which shows whether memory stays flat whatever the file's size.
  *
  * <p>Run with {@code bench/streaming-upload.sh [MiB] [rounds]}. Not a test: it asserts nothing and prints
- * medians (and appends them to {@code CHUTE_BENCH_RESULTS} when set).
+ * medians (and appends them to {@code CHUTE_BENCH_RESULTS} when set). {@code CHUTE_BENCH_STORES=filesystem} (or
+ * {@code s3}) runs one store only; {@code CHUTE_BENCH_JFR=1} records Chute with Flight Recorder (profile
+ * settings) to {@code chute-<store>.jfr} next to the GC log, for {@code jfr view hot-methods} and the like.
  */
 public final class StreamingUploadBenchmark {
 
@@ -77,22 +79,26 @@ public final class StreamingUploadBenchmark {
                     "--spring.datasource.url=" + database.jdbcUrl(),
                     "--spring.datasource.username=" + database.user(),
                     "--chute.roles=api");
-            store("filesystem", file, mib, rounds, ddRate, work, common, List.of());
-            store(
-                    "s3 (s3proxy)",
-                    file,
-                    mib,
-                    rounds,
-                    ddRate,
-                    work,
-                    common,
-                    List.of(
-                            "--chute.storage.type=s3",
-                            "--chute.storage.s3.endpoint=http://127.0.0.1:" + s3.getPort(),
-                            "--chute.storage.s3.bucket=chute-bench",
-                            "--chute.storage.s3.access-key=" + KEY,
-                            "--chute.storage.s3.secret-key=" + SECRET,
-                            "--chute.storage.s3.path-style=true"));
+            if (selected("filesystem")) {
+                store("filesystem", file, mib, rounds, ddRate, work, common, List.of());
+            }
+            if (selected("s3")) {
+                store(
+                        "s3 (s3proxy)",
+                        file,
+                        mib,
+                        rounds,
+                        ddRate,
+                        work,
+                        common,
+                        List.of(
+                                "--chute.storage.type=s3",
+                                "--chute.storage.s3.endpoint=http://127.0.0.1:" + s3.getPort(),
+                                "--chute.storage.s3.bucket=chute-bench",
+                                "--chute.storage.s3.access-key=" + KEY,
+                                "--chute.storage.s3.secret-key=" + SECRET,
+                                "--chute.storage.s3.path-style=true"));
+            }
         } finally {
             s3.stop();
             Files.deleteIfExists(work.resolve("dd.out"));
@@ -120,11 +126,14 @@ public final class StreamingUploadBenchmark {
         long during = 0;
         int collections = 0;
         List<String> gcDuring = new ArrayList<>();
+        List<String> jvmOptions = new ArrayList<>(List.of("-Xlog:gc:file=" + gcLog + ":uptime"));
+        if ("1".equals(System.getenv("CHUTE_BENCH_JFR"))) {
+            Path jfr = work.resolve("chute-" + slug + ".jfr");
+            jvmOptions.add("-XX:StartFlightRecording=settings=profile,filename=" + jfr);
+            System.out.printf("%s: recording to %s%n", name, jfr);
+        }
         try (ChuteProcess chute = ChuteProcess.startWithJvmOptions(
-                work.resolve("chute-" + slug + ".log"),
-                "256m",
-                List.of("-Xlog:gc:file=" + gcLog + ":uptime"),
-                arguments.toArray(String[]::new))) {
+                work.resolve("chute-" + slug + ".log"), "256m", jvmOptions, arguments.toArray(String[]::new))) {
             TestClient user = chute.client().registerNewUser();
             // a small upload first, so that the figure below includes what serving one upload keeps
             upload(chute.base(), user.token(), Files.writeString(work.resolve("small.txt"), "warm-up\n"));
@@ -201,6 +210,12 @@ public final class StreamingUploadBenchmark {
             throw new IllegalStateException("upload answered " + response.statusCode() + ": " + response.body());
         }
         return (String) TestClient.json(response.body()).get("uploadId");
+    }
+
+    /** Whether {@code CHUTE_BENCH_STORES} (comma-separated; all when unset) names the store starting with {@code name}. */
+    private static boolean selected(String name) {
+        String stores = System.getenv("CHUTE_BENCH_STORES");
+        return stores == null || stores.isBlank() || List.of(stores.split(",")).contains(name);
     }
 
     /** MB/s of {@code dd bs=1M conv=fsync} copying {@code file} to {@code target}. */
