@@ -37,6 +37,8 @@ import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
  * medians (and appends them to {@code CHUTE_BENCH_RESULTS} when set). {@code CHUTE_BENCH_STORES=filesystem} (or
  * {@code s3}) runs one store only; {@code CHUTE_BENCH_JFR=1} records Chute with Flight Recorder (profile
  * settings) to {@code chute-<store>.jfr} next to the GC log, for {@code jfr view hot-methods} and the like.
+ * {@code CHUTE_BENCH_BASELINE=<classes directory of another build>} runs each store first with that build (same
+ * dependencies), then with this one, so that before and after are measured under the same load.
  */
 public final class StreamingUploadBenchmark {
 
@@ -80,11 +82,13 @@ public final class StreamingUploadBenchmark {
                     "--spring.datasource.username=" + database.user(),
                     "--chute.roles=api");
             if (selected("filesystem")) {
-                store("filesystem", file, mib, rounds, ddRate, work, common, List.of());
+                for (String build : builds()) {
+                    store("filesystem" + build, file, mib, rounds, ddRate, work, common, List.of());
+                }
             }
-            if (selected("s3")) {
+            for (String build : selected("s3") ? builds() : List.<String>of()) {
                 store(
-                        "s3 (s3proxy)",
+                        "s3 (s3proxy)" + build,
                         file,
                         mib,
                         rounds,
@@ -116,6 +120,12 @@ public final class StreamingUploadBenchmark {
             List<String> storage)
             throws Exception {
         String slug = name.replaceAll("[^a-z0-9]+", "-");
+        String baseline = System.getenv("CHUTE_BENCH_BASELINE");
+        String classPath = name.endsWith(BASELINE)
+                ? System.getProperty("java.class.path")
+                        .replace(Path.of("target/classes").toAbsolutePath().toString(), baseline)
+                        .replace("target/classes", baseline)
+                : null;
         Path gcLog = work.resolve("gc-" + slug + ".log");
         Files.deleteIfExists(gcLog);
         List<String> arguments = new ArrayList<>(common);
@@ -210,6 +220,14 @@ public final class StreamingUploadBenchmark {
             throw new IllegalStateException("upload answered " + response.statusCode() + ": " + response.body());
         }
         return (String) TestClient.json(response.body()).get("uploadId");
+    }
+
+    private static final String BASELINE = " [baseline build]";
+
+    /** The builds to run each store with: the baseline first when {@code CHUTE_BENCH_BASELINE} names one. */
+    private static List<String> builds() {
+        String baseline = System.getenv("CHUTE_BENCH_BASELINE");
+        return baseline == null || baseline.isBlank() ? List.of("") : List.of(BASELINE, "");
     }
 
     /** Whether {@code CHUTE_BENCH_STORES} (comma-separated; all when unset) names the store starting with {@code name}. */
