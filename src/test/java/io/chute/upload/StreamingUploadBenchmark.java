@@ -35,10 +35,12 @@ import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
  *
  * <p>Run with {@code bench/streaming-upload.sh [MiB] [rounds]}. Not a test: it asserts nothing and prints
  * medians (and appends them to {@code CHUTE_BENCH_RESULTS} when set). {@code CHUTE_BENCH_STORES=filesystem} (or
- * {@code s3}) runs one store only; {@code CHUTE_BENCH_JFR=1} records Chute with Flight Recorder (profile
+ * {@code s3}) runs one store only; {@code CHUTE_BENCH_CLIENT=curl} sends the files with curl instead of
+ * {@code java.net.http}. {@code CHUTE_BENCH_JFR=1} records Chute with Flight Recorder (profile
  * settings) to {@code chute-<store>.jfr} next to the GC log, for {@code jfr view hot-methods} and the like.
- * {@code CHUTE_BENCH_BASELINE=<classes directory of another build>} runs each store first with that build (same
- * dependencies), then with this one, so that before and after are measured under the same load.
+ * {@code bench/streaming-upload.sh --before REV} (which sets {@code CHUTE_BENCH_BEFORE_CP}) runs each store first
+ * with the build of revision {@code REV}, then with this one, so that before and after are measured under the same
+ * load.
  */
 public final class StreamingUploadBenchmark {
 
@@ -58,6 +60,10 @@ public final class StreamingUploadBenchmark {
         System.out.printf(
                 "streaming upload: %d MiB, %d rounds per store; %s on %s; load average %s%n",
                 mib, rounds, work, Files.getFileStore(work).name(), loadAverage());
+        if (!builds().getFirst().isEmpty()) {
+            System.out.printf(
+                    "each store with the build before (%s) first%n", System.getenv("CHUTE_BENCH_BEFORE_NAME"));
+        }
 
         List<Double> dd = new ArrayList<>();
         for (int round = 0; round < rounds; round++) {
@@ -120,12 +126,7 @@ public final class StreamingUploadBenchmark {
             List<String> storage)
             throws Exception {
         String slug = name.replaceAll("[^a-z0-9]+", "-");
-        String baseline = System.getenv("CHUTE_BENCH_BASELINE");
-        String classPath = name.endsWith(BASELINE)
-                ? System.getProperty("java.class.path")
-                        .replace(Path.of("target/classes").toAbsolutePath().toString(), baseline)
-                        .replace("target/classes", baseline)
-                : null;
+        String classPath = name.endsWith(BEFORE) ? System.getenv("CHUTE_BENCH_BEFORE_CP") : null;
         Path gcLog = work.resolve("gc-" + slug + ".log");
         Files.deleteIfExists(gcLog);
         List<String> arguments = new ArrayList<>(common);
@@ -197,8 +198,23 @@ public final class StreamingUploadBenchmark {
                 BenchResults.Target.NONE);
     }
 
-    /** Sends {@code file} as the {@code file} part of a multipart body, streamed from disk; returns the upload id. */
+    /**
+     * Sends {@code file} as the {@code file} part of a multipart body, streamed from disk; returns the upload id. With
+     * {@code CHUTE_BENCH_CLIENT=curl}, curl sends it ({@code -F file=@…}), to tell the client's share from Chute's.
+     */
     private static String upload(URI base, String token, Path file) throws Exception {
+        if ("curl".equals(System.getenv("CHUTE_BENCH_CLIENT"))) {
+            String out = AcceptPathBenchmark.run(List.of(
+                    "curl",
+                    "-sS",
+                    "--fail-with-body",
+                    "-H",
+                    "Authorization: Bearer " + token,
+                    "-F",
+                    "file=@" + file + ";type=application/octet-stream",
+                    base.resolve("/api/upload").toString()));
+            return (String) TestClient.json(out).get("uploadId");
+        }
         String boundary = "chute-bench-boundary-7f3a";
         String head = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
                 + file.getFileName() + "\"\r\nContent-Type: application/octet-stream\r\n\r\n";
@@ -222,12 +238,12 @@ public final class StreamingUploadBenchmark {
         return (String) TestClient.json(response.body()).get("uploadId");
     }
 
-    private static final String BASELINE = " [baseline build]";
+    private static final String BEFORE = " [before]";
 
-    /** The builds to run each store with: the baseline first when {@code CHUTE_BENCH_BASELINE} names one. */
+    /** The builds to run each store with: the one before first when {@code CHUTE_BENCH_BEFORE_CP} gives one. */
     private static List<String> builds() {
-        String baseline = System.getenv("CHUTE_BENCH_BASELINE");
-        return baseline == null || baseline.isBlank() ? List.of("") : List.of(BASELINE, "");
+        String before = System.getenv("CHUTE_BENCH_BEFORE_CP");
+        return before == null || before.isBlank() ? List.of("") : List.of(BEFORE, "");
     }
 
     /** Whether {@code CHUTE_BENCH_STORES} (comma-separated; all when unset) names the store starting with {@code name}. */
