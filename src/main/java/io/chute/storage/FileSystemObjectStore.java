@@ -5,6 +5,7 @@ import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -461,21 +462,79 @@ public class FileSystemObjectStore implements ObjectStore {
     private static long copyAtMost(InputStream in, Path file, long max) throws IOException {
         long total = 0;
         try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            byte[] buffer = new byte[BUFFER];
-            ByteBuffer wrapped = ByteBuffer.wrap(buffer);
-            for (int n; (n = in.read(buffer)) != -1; ) {
-                total += n;
-                if (total > max) {
-                    throw new ObjectTooLargeException(max);
+            Flusher flusher = new Flusher(out);
+            try {
+                byte[] buffer = new byte[BUFFER];
+                ByteBuffer wrapped = ByteBuffer.wrap(buffer);
+                for (int n; (n = in.read(buffer)) != -1; ) {
+                    total += n;
+                    if (total > max) {
+                        throw new ObjectTooLargeException(max);
+                    }
+                    wrapped.clear().limit(n);
+                    while (wrapped.hasRemaining()) {
+                        out.write(wrapped);
+                    }
+                    flusher.wrote(n);
                 }
-                wrapped.clear().limit(n);
-                while (wrapped.hasRemaining()) {
-                    out.write(wrapped);
-                }
+            } finally {
+                flusher.await();
             }
             out.force(false);
         }
         return total;
+    }
+
+    /**
+     * Forces what was written so far, on a virtual thread, each time another {@link #EVERY} bytes were written, so that
+     * the disk writes a large file while it still arrives and the final force has only the tail left. Without it,
+     * Linux holds back up to {@code dirty_background_ratio} of memory (gigabytes) and a file of that size would go to
+     * disk only in the final force, after its last byte came. At most one force runs at a time.
+     */
+    private static final class Flusher {
+        static final long EVERY = 32L * 1024 * 1024;
+
+        private final FileChannel channel;
+        private long unforced;
+        private Thread running;
+        private volatile IOException failure;
+
+        Flusher(FileChannel channel) {
+            this.channel = channel;
+        }
+
+        void wrote(int n) throws IOException {
+            if (failure != null) {
+                throw failure;
+            }
+            unforced += n;
+            if (unforced >= EVERY && (running == null || !running.isAlive())) {
+                unforced = 0;
+                running = Thread.ofVirtual().name("force").start(() -> {
+                    try {
+                        channel.force(false);
+                    } catch (IOException e) {
+                        failure = e;
+                    }
+                });
+            }
+        }
+
+        /** Waits for the running force, if any, so the channel is not closed under it. */
+        void await() throws IOException {
+            if (running == null) {
+                return;
+            }
+            try {
+                running.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("Interrupted while forcing a file to disk");
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        }
     }
 
     private static void requireDigest(String expected, MessageDigest digest) throws DigestMismatchException {
