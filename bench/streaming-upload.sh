@@ -3,9 +3,22 @@
 # embedded filesystem store and S3 (s3proxy in-process, as the tests run it), against dd bs=1M conv=fsync of
 # the same file to the same disk in the same run. Chute runs at -Xmx256m with a GC log; prints MB/s, the ratio
 # to dd, and the heap after GC during the uploads against before them.
-# Needs the machine's PostgreSQL (127.0.0.1:5432 or CHUTE_TEST_PG_URL). Usage: bench/streaming-upload.sh [MiB] [rounds]
+# With --before REV, each store runs first with the build of git revision REV, in the same run.
+# CHUTE_BENCH_STORES=filesystem (or s3) runs one store; CHUTE_BENCH_JFR=1 records Chute with Flight Recorder;
+# CHUTE_BENCH_CLIENT=curl sends with curl instead of java.net.http.
+# Needs the machine's PostgreSQL (127.0.0.1:5432 or CHUTE_TEST_PG_URL).
+# Usage: bench/streaming-upload.sh [--before REV] [MiB] [rounds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${1:-}" = --before ]; then
+  rev=$2; shift 2
+  src="$PWD/target/bench/before-src"
+  rm -rf "$src"; mkdir -p "$src"
+  git archive "$rev" | tar -x -C "$src"
+  ./mvnw -q -f "$src/pom.xml" compile dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$src/target/runtime.classpath"
+  export CHUTE_BENCH_BEFORE_CP="$src/target/classes:$(cat "$src/target/runtime.classpath")"
+  export CHUTE_BENCH_BEFORE_NAME="$(git log -1 --format='%h %s' "$rev")"
+fi
 . bench/lib.sh
 bench_setup
 exec "$java_bin" -Xmx1g -cp "$bench_cp" io.chute.upload.StreamingUploadBenchmark "$@"

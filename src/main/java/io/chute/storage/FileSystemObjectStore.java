@@ -1,18 +1,25 @@
 package io.chute.storage;
 
 import io.chute.common.Sha256;
+import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.URLEncoder;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -74,7 +81,8 @@ public class FileSystemObjectStore implements ObjectStore {
     public OutputStream create(String key, String contentType) throws IOException {
         Path target = pathOf(key);
         Path part = Files.createTempFile(tmp, "out-", ".part");
-        return new FilterOutputStream(Files.newOutputStream(part)) {
+        FileChannel channel = FileChannel.open(part, StandardOpenOption.WRITE);
+        return new FilterOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER)) {
             private boolean closed;
 
             @Override
@@ -89,7 +97,12 @@ public class FileSystemObjectStore implements ObjectStore {
                 }
                 closed = true;
                 try {
-                    super.close();
+                    try {
+                        out.flush();
+                        channel.force(false);
+                    } finally {
+                        super.close();
+                    }
                     publish(part, target);
                 } finally {
                     Files.deleteIfExists(part);
@@ -184,6 +197,7 @@ public class FileSystemObjectStore implements ObjectStore {
             } catch (FileAlreadyExistsException e) {
                 throw new AlreadyStoredException(key);
             }
+            forceDirectory(target.getParent());
             return total;
         } finally {
             Files.deleteIfExists(part);
@@ -440,20 +454,87 @@ public class FileSystemObjectStore implements ObjectStore {
         }
     }
 
-    /** Copies {@code in} to {@code file}. @throws ObjectTooLargeException as soon as more than {@code max} bytes came */
+    /**
+     * Copies {@code in} to {@code file} and forces it to disk, so that once it is published a crash cannot lose it.
+     *
+     * @throws ObjectTooLargeException as soon as more than {@code max} bytes came
+     */
     private static long copyAtMost(InputStream in, Path file, long max) throws IOException {
         long total = 0;
-        try (OutputStream out = Files.newOutputStream(file)) {
-            byte[] buffer = new byte[BUFFER];
-            for (int n; (n = in.read(buffer)) != -1; ) {
-                total += n;
-                if (total > max) {
-                    throw new ObjectTooLargeException(max);
+        try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            Flusher flusher = new Flusher(out);
+            try {
+                byte[] buffer = new byte[BUFFER];
+                ByteBuffer wrapped = ByteBuffer.wrap(buffer);
+                for (int n; (n = in.read(buffer)) != -1; ) {
+                    total += n;
+                    if (total > max) {
+                        throw new ObjectTooLargeException(max);
+                    }
+                    wrapped.clear().limit(n);
+                    while (wrapped.hasRemaining()) {
+                        out.write(wrapped);
+                    }
+                    flusher.wrote(n);
                 }
-                out.write(buffer, 0, n);
+            } finally {
+                flusher.await();
             }
+            out.force(false);
         }
         return total;
+    }
+
+    /**
+     * Forces what was written so far, on a virtual thread, each time another {@link #EVERY} bytes were written, so that
+     * the disk writes a large file while it still arrives and the final force has only the tail left. Without it,
+     * Linux holds back up to {@code dirty_background_ratio} of memory (gigabytes) and a file of that size would go to
+     * disk only in the final force, after its last byte came. At most one force runs at a time.
+     */
+    private static final class Flusher {
+        static final long EVERY = 32L * 1024 * 1024;
+
+        private final FileChannel channel;
+        private long unforced;
+        private Thread running;
+        private volatile IOException failure;
+
+        Flusher(FileChannel channel) {
+            this.channel = channel;
+        }
+
+        void wrote(int n) throws IOException {
+            if (failure != null) {
+                throw failure;
+            }
+            unforced += n;
+            if (unforced >= EVERY && (running == null || !running.isAlive())) {
+                unforced = 0;
+                running = Thread.ofVirtual().name("force").start(() -> {
+                    try {
+                        channel.force(false);
+                    } catch (IOException e) {
+                        failure = e;
+                    }
+                });
+            }
+        }
+
+        /** Waits for the running force, if any, so the channel is not closed under it. */
+        void await() throws IOException {
+            if (running == null) {
+                return;
+            }
+            try {
+                running.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("Interrupted while forcing a file to disk");
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        }
     }
 
     private static void requireDigest(String expected, MessageDigest digest) throws DigestMismatchException {
@@ -466,9 +547,23 @@ public class FileSystemObjectStore implements ObjectStore {
         return sha256 == null ? "" : "&d=" + sha256;
     }
 
+    /** Moves a forced temporary file into place and forces the directory entry too: published means durable. */
     private void publish(Path part, Path target) throws IOException {
         Files.createDirectories(target.getParent());
         Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        forceDirectory(target.getParent());
+    }
+
+    /**
+     * Forces a directory's entries to disk (Linux and macOS allow opening a directory for reading and fsyncing it);
+     * where the platform refuses, the rename is as durable as that file system makes it.
+     */
+    private static void forceDirectory(Path dir) throws IOException {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (AccessDeniedException | UnsupportedOperationException e) {
+            // why: Windows cannot open a directory as a channel; NTFS journals the rename itself
+        }
     }
 
     private long expiry(Duration ttl) {

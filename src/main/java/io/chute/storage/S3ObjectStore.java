@@ -27,6 +27,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -115,6 +116,11 @@ public class S3ObjectStore implements ObjectStore, AutoCloseable {
                 .region(region)
                 .credentialsProvider(credentials)
                 .forcePathStyle(endpoint.pathStyle())
+                // why: by default the SDK adds a CRC32 trailer to every PutObject and UploadPart, which turns the body
+                // into aws-chunked encoding with a signature per chunk: two more passes over every byte on the request
+                // thread. Chute hashes (SHA-256) and verifies every upload itself; over plain HTTP the SDK still signs
+                // the whole payload, over HTTPS TLS protects it
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .httpClientBuilder(Apache5HttpClient.builder().maxConnections(MAX_CONNECTIONS));
         var presigner = S3Presigner.builder()
                 .region(region)

@@ -16,14 +16,13 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.nio.file.InvalidPathException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.commons.fileupload2.core.FileItemInput;
-import org.apache.commons.fileupload2.core.FileItemInputIterator;
 import org.apache.commons.fileupload2.core.FileUploadException;
 import org.apache.commons.fileupload2.jakarta.servlet6.JakartaServletFileUpload;
 import org.springframework.http.HttpStatus;
@@ -203,17 +202,23 @@ class UploadController {
         }
         uploads.refuseOversizedBody(caller, request.getContentLengthLong());
         JakartaServletFileUpload<?, ?> parser = new JakartaServletFileUpload<>();
-        parser.setFileCountMax(10);
+        byte[] boundary = parser.getBoundary(request.getContentType());
+        if (boundary == null || boundary.length == 0 || boundary.length > 70) {
+            throw ApiException.badRequest("The multipart body is malformed: its Content-Type has no valid boundary");
+        }
+        Charset headerCharset = request.getCharacterEncoding() == null
+                ? StandardCharsets.UTF_8
+                : charset(request.getCharacterEncoding());
+        var parts = new FormParts(request.getInputStream(), boundary, parser, headerCharset, 10, FORM_BUFFER);
         try {
-            FileItemInputIterator parts = parser.getItemIterator(request);
-            while (parts.hasNext()) {
-                FileItemInput part = parts.next();
-                if (!part.isFormField() && "file".equals(part.getFieldName())) {
-                    String fileName = FileNames.clean(partName(part));
-                    String contentType = partType(part.getContentType());
-                    try (InputStream in = part.getInputStream()) {
+            for (FormParts.Part part; (part = parts.next()) != null; ) {
+                String fileName = parser.getFileName(part.headers());
+                if (fileName != null && "file".equals(parser.getFieldName(part.headers()))) {
+                    String cleanName = FileNames.clean(partName(fileName));
+                    String contentType = partType(part.headers().getHeader("Content-Type"));
+                    try (InputStream in = part.body()) {
                         return accepted(metrics.refusalsCounted(
-                                UploadMetrics.Lane.DIRECT, () -> uploads.receive(caller, fileName, contentType, in)));
+                                UploadMetrics.Lane.DIRECT, () -> uploads.receive(caller, cleanName, contentType, in)));
                     }
                 }
             }
@@ -223,13 +228,23 @@ class UploadController {
         throw ApiException.badRequest("The multipart body has no 'file' part");
     }
 
-    /** The file part's name; commons-fileupload refuses one with a NUL, which is the client's mistake (400). */
-    private static String partName(FileItemInput part) {
+    /** The one buffer of a direct upload: the file's bytes pass through it in blocks this large. */
+    private static final int FORM_BUFFER = 64 * 1024;
+
+    private static Charset charset(String name) {
         try {
-            return part.getName() == null || part.getName().isBlank() ? "upload" : part.getName();
-        } catch (InvalidPathException e) {
+            return Charset.forName(name);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("The request's charset " + name + " is not one this server knows");
+        }
+    }
+
+    /** The file part's name; one with a NUL is the client's mistake (400), as commons-fileupload also holds. */
+    private static String partName(String name) {
+        if (name.indexOf('\u0000') >= 0) {
             throw ApiException.badRequest("The file name must not contain control characters");
         }
+        return name.isBlank() ? "upload" : name;
     }
 
     /** The file part's Content-Type, held to the same rules as a declared {@code contentType}. */

@@ -34,7 +34,13 @@ import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
  * the first upload, which shows whether memory stays flat whatever the file's size.
  *
  * <p>Run with {@code bench/streaming-upload.sh [MiB] [rounds]}. Not a test: it asserts nothing and prints
- * medians (and appends them to {@code CHUTE_BENCH_RESULTS} when set).
+ * medians (and appends them to {@code CHUTE_BENCH_RESULTS} when set). {@code CHUTE_BENCH_STORES=filesystem} (or
+ * {@code s3}) runs one store only; {@code CHUTE_BENCH_CLIENT=curl} sends the files with curl instead of
+ * {@code java.net.http}. {@code CHUTE_BENCH_JFR=1} records Chute with Flight Recorder (profile
+ * settings) to {@code chute-<store>.jfr} next to the GC log, for {@code jfr view hot-methods} and the like.
+ * {@code bench/streaming-upload.sh --before REV} (which sets {@code CHUTE_BENCH_BEFORE_CP}) runs each store first
+ * with the build of revision {@code REV}, then with this one, so that before and after are measured under the same
+ * load.
  */
 public final class StreamingUploadBenchmark {
 
@@ -54,6 +60,10 @@ public final class StreamingUploadBenchmark {
         System.out.printf(
                 "streaming upload: %d MiB, %d rounds per store; %s on %s; load average %s%n",
                 mib, rounds, work, Files.getFileStore(work).name(), loadAverage());
+        if (!builds().getFirst().isEmpty()) {
+            System.out.printf(
+                    "each store with the build before (%s) first%n", System.getenv("CHUTE_BENCH_BEFORE_NAME"));
+        }
 
         List<Double> dd = new ArrayList<>();
         for (int round = 0; round < rounds; round++) {
@@ -77,22 +87,28 @@ public final class StreamingUploadBenchmark {
                     "--spring.datasource.url=" + database.jdbcUrl(),
                     "--spring.datasource.username=" + database.user(),
                     "--chute.roles=api");
-            store("filesystem", file, mib, rounds, ddRate, work, common, List.of());
-            store(
-                    "s3 (s3proxy)",
-                    file,
-                    mib,
-                    rounds,
-                    ddRate,
-                    work,
-                    common,
-                    List.of(
-                            "--chute.storage.type=s3",
-                            "--chute.storage.s3.endpoint=http://127.0.0.1:" + s3.getPort(),
-                            "--chute.storage.s3.bucket=chute-bench",
-                            "--chute.storage.s3.access-key=" + KEY,
-                            "--chute.storage.s3.secret-key=" + SECRET,
-                            "--chute.storage.s3.path-style=true"));
+            if (selected("filesystem")) {
+                for (String build : builds()) {
+                    store("filesystem" + build, file, mib, rounds, ddRate, work, common, List.of());
+                }
+            }
+            for (String build : selected("s3") ? builds() : List.<String>of()) {
+                store(
+                        "s3 (s3proxy)" + build,
+                        file,
+                        mib,
+                        rounds,
+                        ddRate,
+                        work,
+                        common,
+                        List.of(
+                                "--chute.storage.type=s3",
+                                "--chute.storage.s3.endpoint=http://127.0.0.1:" + s3.getPort(),
+                                "--chute.storage.s3.bucket=chute-bench",
+                                "--chute.storage.s3.access-key=" + KEY,
+                                "--chute.storage.s3.secret-key=" + SECRET,
+                                "--chute.storage.s3.path-style=true"));
+            }
         } finally {
             s3.stop();
             Files.deleteIfExists(work.resolve("dd.out"));
@@ -110,6 +126,7 @@ public final class StreamingUploadBenchmark {
             List<String> storage)
             throws Exception {
         String slug = name.replaceAll("[^a-z0-9]+", "-");
+        String classPath = name.endsWith(BEFORE) ? System.getenv("CHUTE_BENCH_BEFORE_CP") : null;
         Path gcLog = work.resolve("gc-" + slug + ".log");
         Files.deleteIfExists(gcLog);
         List<String> arguments = new ArrayList<>(common);
@@ -120,11 +137,14 @@ public final class StreamingUploadBenchmark {
         long during = 0;
         int collections = 0;
         List<String> gcDuring = new ArrayList<>();
+        List<String> jvmOptions = new ArrayList<>(List.of("-Xlog:gc:file=" + gcLog + ":uptime"));
+        if ("1".equals(System.getenv("CHUTE_BENCH_JFR"))) {
+            Path jfr = work.resolve("chute-" + slug + ".jfr");
+            jvmOptions.add("-XX:StartFlightRecording=settings=profile,filename=" + jfr);
+            System.out.printf("%s: recording to %s%n", name, jfr);
+        }
         try (ChuteProcess chute = ChuteProcess.startWithJvmOptions(
-                work.resolve("chute-" + slug + ".log"),
-                "256m",
-                List.of("-Xlog:gc:file=" + gcLog + ":uptime"),
-                arguments.toArray(String[]::new))) {
+                work.resolve("chute-" + slug + ".log"), "256m", jvmOptions, arguments.toArray(String[]::new))) {
             TestClient user = chute.client().registerNewUser();
             // a small upload first, so that the figure below includes what serving one upload keeps
             upload(chute.base(), user.token(), Files.writeString(work.resolve("small.txt"), "warm-up\n"));
@@ -178,8 +198,23 @@ public final class StreamingUploadBenchmark {
                 BenchResults.Target.NONE);
     }
 
-    /** Sends {@code file} as the {@code file} part of a multipart body, streamed from disk; returns the upload id. */
+    /**
+     * Sends {@code file} as the {@code file} part of a multipart body, streamed from disk; returns the upload id. With
+     * {@code CHUTE_BENCH_CLIENT=curl}, curl sends it ({@code -F file=@…}), to tell the client's share from Chute's.
+     */
     private static String upload(URI base, String token, Path file) throws Exception {
+        if ("curl".equals(System.getenv("CHUTE_BENCH_CLIENT"))) {
+            String out = AcceptPathBenchmark.run(List.of(
+                    "curl",
+                    "-sS",
+                    "--fail-with-body",
+                    "-H",
+                    "Authorization: Bearer " + token,
+                    "-F",
+                    "file=@" + file + ";type=application/octet-stream",
+                    base.resolve("/api/upload").toString()));
+            return (String) TestClient.json(out).get("uploadId");
+        }
         String boundary = "chute-bench-boundary-7f3a";
         String head = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
                 + file.getFileName() + "\"\r\nContent-Type: application/octet-stream\r\n\r\n";
@@ -201,6 +236,20 @@ public final class StreamingUploadBenchmark {
             throw new IllegalStateException("upload answered " + response.statusCode() + ": " + response.body());
         }
         return (String) TestClient.json(response.body()).get("uploadId");
+    }
+
+    private static final String BEFORE = " [before]";
+
+    /** The builds to run each store with: the one before first when {@code CHUTE_BENCH_BEFORE_CP} gives one. */
+    private static List<String> builds() {
+        String before = System.getenv("CHUTE_BENCH_BEFORE_CP");
+        return before == null || before.isBlank() ? List.of("") : List.of(BEFORE, "");
+    }
+
+    /** Whether {@code CHUTE_BENCH_STORES} (comma-separated; all when unset) names the store starting with {@code name}. */
+    private static boolean selected(String name) {
+        String stores = System.getenv("CHUTE_BENCH_STORES");
+        return stores == null || stores.isBlank() || List.of(stores.split(",")).contains(name);
     }
 
     /** MB/s of {@code dd bs=1M conv=fsync} copying {@code file} to {@code target}. */
