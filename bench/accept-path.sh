@@ -10,18 +10,10 @@
 # Usage: bench/accept-path.sh [--before REV] [rate] [seconds] [saturation] [users]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ "${1:-}" = --before ]; then
-  rev=$2; shift 2
-  src="$PWD/target/bench/before-src"
-  rm -rf "$src"; mkdir -p "$src"
-  git archive "$rev" | tar -x -C "$src"
-  ./mvnw -q -f "$src/pom.xml" compile dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$src/target/runtime.classpath"
-  export CHUTE_BENCH_BEFORE_CP="$src/target/classes:$(cat "$src/target/runtime.classpath")"
-  export CHUTE_BENCH_BEFORE_NAME="$(git log -1 --format='%h %s' "$rev")"
-fi
+. bench/lib.sh
+if [ "${1:-}" = --before ]; then bench_build_before "$2"; shift 2; fi
 for tool in nginx wrk pgbench; do
   command -v "$tool" >/dev/null || { echo "$tool not found: apt-get install nginx-light wrk postgresql-client" >&2; exit 1; }
 done
-. bench/lib.sh
 bench_setup
 exec "$java_bin" -Xmx1g -cp "$bench_cp" io.chute.upload.AcceptPathBenchmark "$@"

@@ -31,3 +31,15 @@ bench_result() {
       met: (if $met == "" then null else ($met == "true") end)
     }' >> "$CHUTE_BENCH_RESULTS"
 }
+
+# bench_build_before REV
+# Builds git revision REV apart (target/bench/before-src) so that a benchmark can run it first in the
+# same run: exports CHUTE_BENCH_BEFORE_CP (its class path) and CHUTE_BENCH_BEFORE_NAME.
+bench_build_before() {
+  local src="$PWD/target/bench/before-src"
+  rm -rf "$src"; mkdir -p "$src"
+  git archive "$1" | tar -x -C "$src"
+  ./mvnw -q -f "$src/pom.xml" compile dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$src/target/runtime.classpath"
+  export CHUTE_BENCH_BEFORE_CP="$src/target/classes:$(cat "$src/target/runtime.classpath")"
+  export CHUTE_BENCH_BEFORE_NAME="$(git log -1 --format='%h %s' "$1")"
+}

@@ -10,15 +10,7 @@
 # Usage: bench/streaming-upload.sh [--before REV] [MiB] [rounds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ "${1:-}" = --before ]; then
-  rev=$2; shift 2
-  src="$PWD/target/bench/before-src"
-  rm -rf "$src"; mkdir -p "$src"
-  git archive "$rev" | tar -x -C "$src"
-  ./mvnw -q -f "$src/pom.xml" compile dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$src/target/runtime.classpath"
-  export CHUTE_BENCH_BEFORE_CP="$src/target/classes:$(cat "$src/target/runtime.classpath")"
-  export CHUTE_BENCH_BEFORE_NAME="$(git log -1 --format='%h %s' "$rev")"
-fi
 . bench/lib.sh
+if [ "${1:-}" = --before ]; then bench_build_before "$2"; shift 2; fi
 bench_setup
 exec "$java_bin" -Xmx1g -cp "$bench_cp" io.chute.upload.StreamingUploadBenchmark "$@"

@@ -165,6 +165,40 @@ public record ChuteProperties(
                     Rabbitmq.DEFAULTS);
         }
 
+        /** These settings with {@code types} as the per-type settings. */
+        public Jobs withTypes(Map<String, TypeSettings> types) {
+            return new Jobs(
+                    maxAttempts,
+                    backoffBase,
+                    lease,
+                    queueLimit,
+                    concurrency,
+                    minWorkers,
+                    pollInterval,
+                    timeout,
+                    shutdownGrace,
+                    types,
+                    maxCrashes,
+                    rabbitmq);
+        }
+
+        /** These settings with {@code rabbitmq} as the RabbitMQ consumers' settings. */
+        public Jobs withRabbitmq(Rabbitmq rabbitmq) {
+            return new Jobs(
+                    maxAttempts,
+                    backoffBase,
+                    lease,
+                    queueLimit,
+                    concurrency,
+                    minWorkers,
+                    pollInterval,
+                    timeout,
+                    shutdownGrace,
+                    types,
+                    maxCrashes,
+                    rabbitmq);
+        }
+
         /**
          * The RabbitMQ queue's consumers ({@code chute.queue.type=rabbitmq}): {@code prefetch} is
          * how many deliveries each active worker slot's consumer may hold unacknowledged. Above one,

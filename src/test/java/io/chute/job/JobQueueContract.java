@@ -566,29 +566,11 @@ abstract class JobQueueContract {
                 .isGreaterThan(0);
     }
 
-    static ChuteProperties.Jobs withType(
-            ChuteProperties.Jobs c, String type, ChuteProperties.Jobs.TypeSettings settings) {
-        return new ChuteProperties.Jobs(
-                c.maxAttempts(),
-                c.backoffBase(),
-                c.lease(),
-                c.queueLimit(),
-                c.concurrency(),
-                c.minWorkers(),
-                c.pollInterval(),
-                c.timeout(),
-                c.shutdownGrace(),
-                Map.of(type, settings),
-                c.maxCrashes());
-    }
-
     @Test
     void aTypeLimitedToFiveStartsPerSecondNeverStartsFasterOverTwoNodes() {
         String type = uniqueType();
-        ChuteProperties.Jobs config = withType(
-                config(4, 3, Duration.ofSeconds(30)),
-                type,
-                new ChuteProperties.Jobs.TypeSettings(null, null, null, null, 5.0, null));
+        ChuteProperties.Jobs config = config(4, 3, Duration.ofSeconds(30))
+                .withTypes(Map.of(type, new ChuteProperties.Jobs.TypeSettings(null, null, null, null, 5.0, null)));
         List<Long> startedAt = new CopyOnWriteArrayList<>();
         Handling record = job -> {
             startedAt.add(System.nanoTime());
@@ -620,10 +602,8 @@ abstract class JobQueueContract {
         String type = uniqueType();
         UUID busy = database.insertUser();
         UUID other = database.insertUser();
-        ChuteProperties.Jobs config = withType(
-                config(4, 3, Duration.ofSeconds(30)),
-                type,
-                new ChuteProperties.Jobs.TypeSettings(null, null, null, null, null, 2));
+        ChuteProperties.Jobs config = config(4, 3, Duration.ofSeconds(30))
+                .withTypes(Map.of(type, new ChuteProperties.Jobs.TypeSettings(null, null, null, null, null, 2)));
         Map<UUID, AtomicInteger> running = new ConcurrentHashMap<>();
         Map<UUID, AtomicInteger> most = new ConcurrentHashMap<>();
         AtomicInteger mostInAll = new AtomicInteger();

@@ -56,9 +56,9 @@ public final class RabbitNoopJobsBenchmark {
             jdbc.sql("insert into users (id, username, password_hash, display_name) values (?, 'bench', 'x', 'Bench')")
                     .param(owner)
                     .update();
-            ChuteProperties.Jobs config = withPrefetch(
-                    NoopJobsBenchmark.config(concurrency),
-                    Integer.getInteger("chute.bench.prefetch", ChuteProperties.Jobs.Rabbitmq.DEFAULTS.prefetch()));
+            ChuteProperties.Jobs config = NoopJobsBenchmark.config(concurrency)
+                    .withRabbitmq(new ChuteProperties.Jobs.Rabbitmq(Integer.getInteger(
+                            "chute.bench.prefetch", ChuteProperties.Jobs.Rabbitmq.DEFAULTS.prefetch())));
 
             UUID[] owners = NoopJobsBenchmark.owners(jdbc, owner, ownerCount);
             List<Double> baseline = new ArrayList<>();
@@ -107,22 +107,6 @@ public final class RabbitNoopJobsBenchmark {
                     p,
                     BenchResults.Target.atLeast(">= 0.80", r / p, 0.80));
         }
-    }
-
-    private static ChuteProperties.Jobs withPrefetch(ChuteProperties.Jobs c, int prefetch) {
-        return new ChuteProperties.Jobs(
-                c.maxAttempts(),
-                c.backoffBase(),
-                c.lease(),
-                c.queueLimit(),
-                c.concurrency(),
-                c.minWorkers(),
-                c.pollInterval(),
-                c.timeout(),
-                c.shutdownGrace(),
-                c.types(),
-                c.maxCrashes(),
-                new ChuteProperties.Jobs.Rabbitmq(prefetch));
     }
 
     /** A round of the other queue, run after each RabbitMQ round: jobs/s. */
