@@ -27,13 +27,40 @@ export CHUTE_BENCH_RESULTS="$PWD/target/bench/results.jsonl"
 limit=3600
 if $quick; then export CHUTE_BENCH_QUICK=1; limit=300; fi
 
+CHUTE_BENCH_CPU="$PWD/target/bench/cpu.jsonl"
+: > "$CHUTE_BENCH_CPU"
+
+# cpu_ticks: "busy iowait postgres rabbitmq" in clock ticks since boot. busy is every CPU's time
+# outside idle and iowait (/proc/stat); postgres and rabbitmq sum each of their processes' own time
+# and that of its children once reaped (a PostgreSQL backend's time goes to the postmaster when it
+# exits, so the sum holds however many connections came and went).
+cpu_ticks() {
+  local machine
+  machine=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $6 }' /proc/stat)
+  # why: comm is the second field; neither postgres nor beam.smp has a space in it
+  echo "$machine $(cat /proc/[0-9]*/stat 2>/dev/null | awk '
+    $2 == "(postgres)" { pg += $14 + $15 + $16 + $17 }
+    $2 == "(beam.smp)" { mq += $14 + $15 + $16 + $17 }
+    END { print pg + 0, mq + 0 }')"
+}
+
 failed=()
 bench() {
   local name=$1; shift
-  local start=$SECONDS
+  local start=$SECONDS before after
   echo "== $name: $*"
+  before=$(cpu_ticks)
   if timeout --kill-after=30 "$limit" "$@" > "target/bench/$name.log" 2>&1; then
+    after=$(cpu_ticks)
     echo "   done in $((SECONDS - start)) s"
+    # where the CPU went while it ran, in cores: what limited its figures (all of them busy: the CPU; the
+    # database's or the broker's share of it; iowait: the disk)
+    jq -nc --arg name "$name" --argjson seconds "$((SECONDS - start))" --argjson ticks "$(getconf CLK_TCK)" \
+      --argjson cores "$(nproc)" --arg before "$before" --arg after "$after" '
+      ($before | split(" ") | map(tonumber)) as $b | ($after | split(" ") | map(tonumber)) as $a
+      | [range(0; 4) | ($a[.] - $b[.]) / $ticks / ([$seconds, 1] | max) * 100 | round / 100] as $c
+      | {name: $name, seconds: $seconds, cores: $cores, busy: $c[0], iowait: $c[1], postgres: $c[2],
+         rabbitmq: $c[3], other: ((($c[0] - $c[2] - $c[3]) * 100 | round) / 100)}' >> "$CHUTE_BENCH_CPU"
   else
     echo "   FAILED after $((SECONDS - start)) s; the end of target/bench/$name.log:"
     tail -n 15 "target/bench/$name.log" | sed 's/^/   | /'
@@ -66,6 +93,7 @@ else
 fi
 
 jq -s '.' "$CHUTE_BENCH_RESULTS" > target/bench/results.json
+jq -s '.' "$CHUTE_BENCH_CPU" > target/bench/cpu.json
 cpu=$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)
 jq -n --arg date "$(date -u +%Y-%m-%d)" --argjson quick "$quick" \
   --arg machine "$(nproc) vCPUs ($cpu), $(free -g | awk '/^Mem:/ { print $2 }') GiB RAM, $(uname -sr); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)" \

@@ -5,7 +5,7 @@
 # to dd, and the heap after GC during the uploads against before them.
 # With --before REV, each store runs first with the build of git revision REV, in the same run.
 # CHUTE_BENCH_STORES=filesystem (or s3) runs one store; CHUTE_BENCH_JFR=1 records Chute with Flight Recorder;
-# CHUTE_BENCH_CLIENT=curl sends with curl instead of java.net.http.
+# curl sends the files; CHUTE_BENCH_CLIENT=java sends them with java.net.http instead.
 # Needs the machine's PostgreSQL (127.0.0.1:5432 or CHUTE_TEST_PG_URL).
 # Usage: bench/streaming-upload.sh [--before REV] [MiB] [rounds]
 set -euo pipefail

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prints target/bench/results.json (or the file given) as the Markdown table of the README's
 # "Benchmarks" section, headed by the machine and the date of the run (target/bench/run.json,
-# written by bench/all.sh beside it). Usage: bench/table.sh [results.json]
+# written by bench/all.sh beside it), then where the CPU went while each benchmark ran (cpu.json beside
+# it, when there). Usage: bench/table.sh [results.json]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 results=${1:-target/bench/results.json}
@@ -19,3 +20,15 @@ jq -r '
   (.[] |
     "| \(.name | cell) | \(.value | num) \(.unit) | \(if .baseline == null then "" else "\(.baseline): \(.baselineValue | num)" end | cell) | \(.ratio | cell) | \(.target | cell) | \(if .met == null then "" elif .met then "yes" else "**no**" end) |")
 ' "$results"
+cpu="$(dirname "$results")/cpu.json"
+if [ -s "$cpu" ]; then
+  echo
+  jq -r '
+    "Where the CPU went while each benchmark ran, in cores (of \(.[0].cores // "?")): all of them busy means the"
+    + " figure was CPU-bound, and the shares say whose CPU; iowait is time waiting on the disk.",
+    "",
+    "| benchmark | seconds | busy | PostgreSQL | RabbitMQ | the rest (JVMs, nginx, wrk, curl) | iowait |",
+    "|---|---|---|---|---|---|---|",
+    (.[] | "| \(.name) | \(.seconds) | \(.busy) | \(.postgres) | \(.rabbitmq) | \(.other) | \(.iowait) |")
+  ' "$cpu"
+fi

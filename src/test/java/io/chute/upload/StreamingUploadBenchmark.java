@@ -35,8 +35,9 @@ import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
  *
  * <p>Run with {@code bench/streaming-upload.sh [MiB] [rounds]}. Not a test: it asserts nothing and prints
  * medians (and appends them to {@code CHUTE_BENCH_RESULTS} when set). {@code CHUTE_BENCH_STORES=filesystem} (or
- * {@code s3}) runs one store only; {@code CHUTE_BENCH_CLIENT=curl} sends the files with curl instead of
- * {@code java.net.http}. {@code CHUTE_BENCH_JFR=1} records Chute with Flight Recorder (profile
+ * {@code s3}) runs one store only. curl sends the files, as an operator's script would; {@code
+ * CHUTE_BENCH_CLIENT=java} sends them with {@code java.net.http} instead (which costs about a third of the rate
+ * on 2 cores: it then shares them with Chute as the limit). {@code CHUTE_BENCH_JFR=1} records Chute with Flight Recorder (profile
  * settings) to {@code chute-<store>.jfr} next to the GC log, for {@code jfr view hot-methods} and the like.
  * {@code bench/streaming-upload.sh --before REV} (which sets {@code CHUTE_BENCH_BEFORE_CP}) runs each store first
  * with the build of revision {@code REV}, then with this one, so that before and after are measured under the same
@@ -199,11 +200,11 @@ public final class StreamingUploadBenchmark {
     }
 
     /**
-     * Sends {@code file} as the {@code file} part of a multipart body, streamed from disk; returns the upload id. With
-     * {@code CHUTE_BENCH_CLIENT=curl}, curl sends it ({@code -F file=@…}), to tell the client's share from Chute's.
+     * Sends {@code file} as the {@code file} part of a multipart body, streamed from disk; returns the upload id. curl
+     * sends it ({@code -F file=@…}); with {@code CHUTE_BENCH_CLIENT=java}, {@code java.net.http} does.
      */
     private static String upload(URI base, String token, Path file) throws Exception {
-        if ("curl".equals(System.getenv("CHUTE_BENCH_CLIENT"))) {
+        if (!"java".equals(System.getenv("CHUTE_BENCH_CLIENT"))) {
             String out = AcceptPathBenchmark.run(List.of(
                     "curl",
                     "-sS",
