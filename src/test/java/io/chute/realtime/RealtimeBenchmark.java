@@ -403,10 +403,15 @@ public final class RealtimeBenchmark {
                 double handshakes = (System.nanoTime() - start) / 1e9;
                 // why: a socket counts once the node has authenticated it and bound its route, after the handshake
                 Pattern gaugeLine = Pattern.compile("(?m)^chute_gateway_connections\\S* (\\S+)");
+                // a socket whose registration the node refused (its pool busy: 503, closed) never counts; the count is
+                // read once it has settled, 10 s without change, rather than waiting for every open socket
                 String gauge = "?";
-                for (int i = 0; i < 600; i++) {
+                int unchanged = 0;
+                for (int i = 0; i < 600 && unchanged < 20; i++) {
                     Matcher m = gaugeLine.matcher(get(node.base().resolve("/actuator/prometheus")));
-                    gauge = m.find() ? m.group(1) : "?";
+                    String now = m.find() ? m.group(1) : "?";
+                    unchanged = now.equals(gauge) ? unchanged + 1 : 0;
+                    gauge = now;
                     if (gauge.equals(open.size() + ".0")) {
                         break;
                     }
