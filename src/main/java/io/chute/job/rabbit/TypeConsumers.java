@@ -6,6 +6,7 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.ShutdownSignalException;
+import io.chute.common.DatabaseOutages;
 import io.chute.job.JobTracing;
 import io.chute.job.WorkerPool;
 import java.io.IOException;
@@ -117,8 +118,8 @@ final class TypeConsumers {
                 Thread.currentThread().interrupt();
                 break;
             } catch (RuntimeException e) {
-                // unsettled ones go back to the queue with the channel
-                log.warn("Claiming {} deliveries of {} failed: {}", batch.size(), type, e.toString());
+                // unsettled ones go back to the queue with the channel; a database outage is one WARN, not one a batch
+                DatabaseOutages.report(log, "Claiming " + batch.size() + " deliveries of " + type, e);
             } finally {
                 batch.clear();
             }
