@@ -4,6 +4,7 @@ import io.chute.config.ChuteProperties;
 import io.chute.job.postgres.PostgresClaims;
 import io.chute.job.postgres.PostgresJobQueue;
 import io.chute.support.BenchResults;
+import io.chute.support.JitWarmup;
 import io.chute.support.TestDatabase;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,6 +29,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Each round also runs the engine with the claim as it was before fair shares (FIFO within
  * priority, {@link MainClaims}) on the same jobs, spread over {@code owners} owners with their fair
  * ranks, so the cost of fairness is measured in the same run.
+ *
+ * <p>Rounds run until the JIT has settled ({@link JitWarmup}) before the measured ones.
  *
  * <p>Run with {@code bench/noop-jobs.sh [jobs] [rounds] [concurrency] [owners]}. Not a test: it
  * asserts nothing and prints medians.
@@ -56,7 +59,8 @@ public final class NoopJobsBenchmark {
             List<Double> mainClaim = new ArrayList<>();
             List<JobChanges> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
             Jobs observed = new Jobs(jdbc, JsonMapper.builder().build(), observers, tx);
-            for (int round = 0; round <= rounds; round++) {
+            // one round: the baseline, the engine with main's claim, the engine, the engine publishing events
+            JitWarmup.Round round = n -> {
                 double b = baseline(jdbc, owner, count, concurrency);
                 double m = engine(
                         jdbc, database.dataSource(), jobs, tx, config, owners, count, MainClaims.postgres(jdbc, jobs));
@@ -74,19 +78,24 @@ public final class NoopJobsBenchmark {
                         count,
                         new PostgresClaims(jdbc, observed));
                 observers.clear();
-                if (round > 0) { // round 0 warms up the JIT and PostgreSQL's caches
+                if (n >= 0) {
                     baseline.add(b);
                     engine.add(e);
                     withEvents.add(ev);
                     mainClaim.add(m);
                 }
                 System.out.printf(
-                        "round %d: engine %.0f jobs/s, main's claim %.0f jobs/s, with job.updated events %.0f jobs/s,"
+                        "%s: engine %.0f jobs/s, main's claim %.0f jobs/s, with job.updated events %.0f jobs/s,"
                                 + " baseline %.0f jobs/s%n",
-                        round, e, m, ev, b);
+                        n >= 0 ? "round " + (n + 1) : "warm-up", e, m, ev, b);
                 jdbc.sql("truncate jobs cascade").update();
                 jdbc.sql("truncate events").update();
                 jdbc.sql("vacuum analyze jobs").update();
+            };
+            // rounds until the JIT has settled (JIT and PostgreSQL's caches), not counted
+            JitWarmup.here().run(1, JitWarmup.limit(), n -> round.run(-1));
+            for (int n = 0; n < rounds; n++) {
+                round.run(n);
             }
             double e = median(engine);
             double ev = median(withEvents);

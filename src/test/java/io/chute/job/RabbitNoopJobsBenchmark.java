@@ -7,6 +7,7 @@ import io.chute.job.rabbit.JobOutbox;
 import io.chute.job.rabbit.OutboxRelay;
 import io.chute.job.rabbit.RabbitJobQueue;
 import io.chute.support.BenchResults;
+import io.chute.support.JitWarmup;
 import io.chute.support.TestBroker;
 import io.chute.support.TestDatabase;
 import java.time.Duration;
@@ -115,7 +116,10 @@ public final class RabbitNoopJobsBenchmark {
         double run() throws Exception;
     }
 
-    /** A node's relay and consumers with {@code claims}, up for {@code rounds} timed rounds after a warm-up one. */
+    /**
+     * A node's relay and consumers with {@code claims}, up for {@code rounds} timed rounds after warm-up ones (until
+     * the JIT has settled: {@link JitWarmup}).
+     */
     private static List<Double> rounds(
             DeliveryClaims claims,
             JdbcClient jdbc,
@@ -150,7 +154,8 @@ public final class RabbitNoopJobsBenchmark {
         warmUpConnections(jobs, tx, queue, owners[0], done);
 
         List<Double> rates = new ArrayList<>();
-        for (int round = 0; round <= rounds; round++) {
+        // round -1 warms up (the JIT, PostgreSQL's caches and the quorum queue), repeated until the JIT has settled
+        JitWarmup.Round oneRound = round -> {
             double b = NoopJobsBenchmark.baseline(jdbc, owners[0], count, concurrency);
             jdbc.sql("truncate jobs cascade").update();
             CountDownLatch latch = new CountDownLatch(count);
@@ -184,7 +189,7 @@ public final class RabbitNoopJobsBenchmark {
             double o = otherRound.run();
             jdbc.sql("truncate jobs cascade").update();
             jdbc.sql("vacuum analyze jobs").update();
-            if (round > 0) { // round 0 warms up the JIT, PostgreSQL's caches and the quorum queue
+            if (round >= 0) {
                 rates.add(rate);
                 baseline.add(b);
                 other.add(o);
@@ -192,6 +197,10 @@ public final class RabbitNoopJobsBenchmark {
             System.out.printf(
                     "round %d: RabbitMQ queue %.0f jobs/s; PostgreSQL queue %.0f jobs/s; database baseline %.0f jobs/s%n",
                     round, rate, o, b);
+        };
+        JitWarmup.here().run(1, JitWarmup.limit(), n -> oneRound.run(-1));
+        for (int round = 0; round < rounds; round++) {
+            oneRound.run(round);
         }
         queue.stop(Duration.ofSeconds(5));
         relay.stop();

@@ -2,6 +2,7 @@ package io.chute.upload;
 
 import io.chute.support.BenchResults;
 import io.chute.support.ChuteProcess;
+import io.chute.support.JitWarmup;
 import io.chute.support.OpenLoop;
 import io.chute.support.TestClient;
 import io.chute.support.TestDatabase;
@@ -39,7 +40,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  *       single-row insert transactions and primary-key reads on the same PostgreSQL: the database's limit.</li>
  * </ul>
  * Chute runs as the API role only (the worker tier scales apart) in its own JVM with a flight recording, whose
- * hottest methods are printed at the end. Every request is another user's (users in rotation); each complete
+ * hottest methods are printed at the end. Before anything is measured, the three calls run at saturation round
+ * after round until Chute's JIT compilers have settled ({@link JitWarmup}). Every request is another user's (users in rotation); each complete
  * completes another upload whose small text file was PUT beforehand. Rate limits stay on (each presign draws
  * from its user's bucket in PostgreSQL) with a capacity the run cannot exhaust; the queue limit is raised so
  * that the jobs piling up (no worker runs) are not refused.
@@ -55,6 +57,12 @@ public final class AcceptPathBenchmark {
             "{\"fileName\":\"notes.txt\",\"size\":" + FILE.length + ",\"contentType\":\"text/plain\"}";
     private static final int WRK_CONNECTIONS = 64;
     private static final int WRK_THREADS = 2;
+    /** The JIT warm-up: each round runs each call at saturation for this long... */
+    private static final int JIT_ROUND_SECONDS = 4;
+    /** ...with this many fresh uploads to complete (enough for 750 completes/s)... */
+    private static final int JIT_ROUND_COMPLETES = 3000;
+    /** ...for at most this many rounds' worth of uploads (later rounds complete the last ones again). */
+    private static final int JIT_ROUNDS_MAX = 12;
 
     /** A user's token and the id of one of their uploads or jobs. */
     private record Prepared(String token, String id) {}
@@ -70,7 +78,8 @@ public final class AcceptPathBenchmark {
             double presignRate,
             double statusRate,
             double completeRate,
-            boolean completesExhausted) {
+            boolean completesExhausted,
+            JitWarmup.Result jit) {
 
         int errors() {
             return presign.errors() + status.errors() + complete.errors();
@@ -196,6 +205,14 @@ public final class AcceptPathBenchmark {
                 reads,
                 BenchResults.Target.atLeast(">= 20,000/s", f.statusRate(), 20_000));
         BenchResults.record(
+                "accept path: JIT warm-up before measuring (" + (f.jit().settled() ? "settled" : "still compiling")
+                        + ")",
+                f.jit().wallMillis() / 1e3,
+                "s",
+                null,
+                null,
+                BenchResults.Target.NONE);
+        BenchResults.record(
                 "nginx static 202 at saturation (wrk, 64 connections)",
                 nginxRate,
                 "requests/s",
@@ -235,13 +252,18 @@ public final class AcceptPathBenchmark {
             int saturationCompletes = 2500 * saturation;
             long t0 = System.nanoTime();
             List<Prepared> uploads = prepare(
-                    jdbc, work.resolve("data/objects"), users, warmCompletes + openCompletes + saturationCompletes);
+                    jdbc,
+                    work.resolve("data/objects"),
+                    users,
+                    warmCompletes + openCompletes + saturationCompletes + JIT_ROUND_COMPLETES * JIT_ROUNDS_MAX);
             System.out.printf(
                     "prepared %,d uploads awaiting completion in %.0f s%n",
                     uploads.size(), (System.nanoTime() - t0) / 1e9);
             List<Prepared> warm = uploads.subList(0, warmCompletes);
             List<Prepared> open = uploads.subList(warmCompletes, warmCompletes + openCompletes);
-            List<Prepared> saturate = uploads.subList(warmCompletes + openCompletes, uploads.size());
+            int saturationEnd = warmCompletes + openCompletes + saturationCompletes;
+            List<Prepared> saturate = uploads.subList(warmCompletes + openCompletes, saturationEnd);
+            List<Prepared> jitCompletes = uploads.subList(saturationEnd, uploads.size());
 
             Phases load = new Phases(chute);
             // warm-up (the JIT, the pools, PostgreSQL's caches), not counted; its completes give the jobs to read
@@ -249,6 +271,41 @@ public final class AcceptPathBenchmark {
                     load.run(rate / 2, warm.size() / (rate / 2), 202, i -> complete(base, warm.get(i)));
             System.out.println("warm-up completes: " + warmUp);
             List<Prepared> jobs = jobsOf(jdbc, warm);
+            Path lua = Path.of("bench/wrk-rotate.lua").toAbsolutePath();
+            List<String> presignScript = List.of(
+                    lua.toString(),
+                    lines(
+                                    work.resolve("presign.lines"),
+                                    users.stream()
+                                            .map(u -> new Prepared(u.token(), null))
+                                            .toList(),
+                                    p -> "/api/uploads")
+                            .toString(),
+                    "POST",
+                    PRESIGN_BODY,
+                    "cycle");
+            List<String> statusScript = List.of(
+                    lua.toString(),
+                    lines(work.resolve("status.lines"), jobs, p -> "/api/jobs/" + p.id())
+                            .toString(),
+                    "GET",
+                    "",
+                    "cycle");
+            // then the three calls at saturation, round after round, until Chute's JIT has settled: on 2 cores the
+            // compiler takes a core for the first minute of load, and what is measured before is the compiler
+            JitWarmup.Result jit = JitWarmup.of(chute.pid()).run(2, JitWarmup.limit(), round -> {
+                wrk(base.toString(), JIT_ROUND_SECONDS, presignScript);
+                wrk(base.toString(), JIT_ROUND_SECONDS, statusScript);
+                int from = Math.min(round, JIT_ROUNDS_MAX - 1) * JIT_ROUND_COMPLETES;
+                List<Prepared> slice = jitCompletes.subList(from, from + JIT_ROUND_COMPLETES);
+                Path completeLines =
+                        lines(work.resolve("complete-warm.lines"), slice, p -> "/api/uploads/" + p.id() + "/complete");
+                wrk(
+                        base.toString(),
+                        JIT_ROUND_SECONDS,
+                        List.of(lua.toString(), completeLines.toString(), "POST", "{}", "once"));
+            });
+            // this JVM's open-loop client warms up too
             load.run(rate / 2, 4, 201, i -> presign(base, users.get(i % users.size())));
             load.run(rate / 2, 4, 200, i -> status(base, jobs.get(i % jobs.size())));
             load.run(rate / 2, 4, 202, i -> nginx.request());
@@ -267,21 +324,11 @@ public final class AcceptPathBenchmark {
             System.out.printf(
                     "%n== saturation: wrk, %d connections, %d s each; load average %s%n",
                     WRK_CONNECTIONS, saturation, loadAverage());
-            Path lua = Path.of("bench/wrk-rotate.lua").toAbsolutePath();
-            Path presignLines = lines(
-                    work.resolve("presign.lines"),
-                    users.stream().map(u -> new Prepared(u.token(), null)).toList(),
-                    p -> "/api/uploads");
-            Path statusLines = lines(work.resolve("status.lines"), jobs, p -> "/api/jobs/" + p.id());
             Path completeLines =
                     lines(work.resolve("complete.lines"), saturate, p -> "/api/uploads/" + p.id() + "/complete");
-            double presignRate = wrk(
-                    base.toString(),
-                    saturation,
-                    List.of(lua.toString(), presignLines.toString(), "POST", PRESIGN_BODY, "cycle"));
+            double presignRate = wrk(base.toString(), saturation, presignScript);
             System.out.printf("presign:           %,.0f requests/s%n", presignRate);
-            double statusRate = wrk(
-                    base.toString(), saturation, List.of(lua.toString(), statusLines.toString(), "GET", "", "cycle"));
+            double statusRate = wrk(base.toString(), saturation, statusScript);
             System.out.printf("status:            %,.0f requests/s%n", statusRate);
             long completedBefore = completedUploads(jdbc);
             double completeRate = wrk(
@@ -293,7 +340,8 @@ public final class AcceptPathBenchmark {
             System.out.printf(
                     "complete:          %,.0f requests/s (%,d uploads completed%s)%n",
                     completeRate, completedInRun, exhausted ? ", all that were prepared: a lower bound" : "");
-            return new Figures(ceiling, presign, status, completes, presignRate, statusRate, completeRate, exhausted);
+            return new Figures(
+                    ceiling, presign, status, completes, presignRate, statusRate, completeRate, exhausted, jit);
         }
     }
 
