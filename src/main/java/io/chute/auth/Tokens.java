@@ -35,7 +35,7 @@ public class Tokens {
     static final String ISSUER = "chute";
 
     private final NimbusJwtEncoder encoder;
-    private final NimbusJwtDecoder decoder;
+    private final JwtDecoder decoder;
     private final ChuteProperties properties;
 
     Tokens(ChuteProperties properties, Users users) {
@@ -43,16 +43,20 @@ public class Tokens {
         SecretKey key = new SecretKeySpec(
                 Secrets.load(properties.auth().tokenSecret(), properties.dataDir(), "token-signing"), "HmacSHA256");
         this.encoder = new NimbusJwtEncoder(new ImmutableSecret<>(key));
-        this.decoder = NimbusJwtDecoder.withSecretKey(key)
+        NimbusJwtDecoder verifier = NimbusJwtDecoder.withSecretKey(key)
                 .macAlgorithm(MacAlgorithm.HS256)
                 .build();
         // why: Spring's default claim converter turns "iss" into a URL, and Chute's issuer ("chute") is none: every
         // request paid for an IllegalArgumentException (with its stack trace) before it fell back to the string
-        this.decoder.setClaimSetConverter(
+        verifier.setClaimSetConverter(
                 MappedJwtClaimSetConverter.withDefaults(Map.of(JwtClaimNames.ISS, issuer -> issuer)));
-        this.decoder.setJwtValidator(
+        verifier.setJwtValidator(
                 new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefault(), namesAUser(users)));
+        this.decoder = new RememberedTokens(verifier, KNOWN_USER_TTL, REMEMBERED_TOKENS);
     }
+
+    /** At most this many verified tokens are remembered (about 2 KiB each). */
+    static final long REMEMBERED_TOKENS = 10_000;
 
     /**
      * A correctly signed token must still name an existing account by its UUID: a token of a deleted user (or

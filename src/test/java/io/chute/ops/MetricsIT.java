@@ -95,6 +95,21 @@ class MetricsIT extends EmbeddedChuteIT {
         }
     }
 
+    @Test
+    void apiRequestsAreObservedButNotSpringSecuritysFiltersOneByOne() {
+        TestClient erin = newUser();
+        double before = scrape().sum("http_server_requests_seconds_count", Map.of("uri", "/api/me", "status", "200"));
+
+        assertThat(erin.get("/api/me").status()).isEqualTo(200);
+
+        Scrape metrics = scrape();
+        assertThat(metrics.sum("http_server_requests_seconds_count", Map.of("uri", "/api/me", "status", "200")))
+                .isEqualTo(before + 1);
+        assertThat(metrics.samples())
+                .as("Spring Security's own observations (a dozen per request) stay off")
+                .noneMatch(sample -> sample.name().startsWith("spring_security_"));
+    }
+
     private Scrape scrape() {
         TestClient.Response answer = anonymous().get("/actuator/prometheus");
         assertThat(answer.status()).isEqualTo(200);
