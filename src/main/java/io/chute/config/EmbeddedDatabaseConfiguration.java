@@ -33,6 +33,10 @@ class EmbeddedDatabaseConfiguration {
                     .setCleanDataDirectory(false)
                     .setPGStartupWait(Duration.ofSeconds(60))
                     .setServerConfig("max_connections", "100")
+                    // why: its own JVM shutdown hook stopped PostgreSQL at the same moment as Spring's began closing
+                    // the node, whose last writes (heartbeat, sockets, receipts) then failed; this bean's close
+                    // stops it after everything that uses the pool
+                    .setRegisterShutdownHook(false)
                     .start();
             log.info("Embedded PostgreSQL on port {} with data in {}", postgres.getPort(), dir);
             return postgres;
