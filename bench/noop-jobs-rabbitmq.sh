@@ -4,7 +4,7 @@
 # target >= 0.80, is recorded by the Java benchmark); then the broker's ceiling on the same machine
 # in the same run: RabbitMQ's PerfTest publishing and consuming on a quorum queue with persistent
 # messages, publisher confirms and manual acks. Prints the medians and their ratios.
-# CHUTE_BENCH_PREFETCH sets chute.jobs.rabbitmq.prefetch for the run (default: the property's default).
+# CHUTE_BENCH_PREFETCH sets chute.jobs.rabbitmq.prefetch for the run (default: unset, derived from the job timeout: 16 for the one-minute no-op jobs).
 # Needs the machine's PostgreSQL (127.0.0.1:5432 or CHUTE_TEST_PG_URL) and RabbitMQ (127.0.0.1:5672,
 # guest, rabbitmqctl). Usage: bench/noop-jobs-rabbitmq.sh [jobs] [rounds] [concurrency] [perf-test-seconds] [owners]
 set -euo pipefail

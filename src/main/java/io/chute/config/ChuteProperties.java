@@ -203,10 +203,44 @@ public record ChuteProperties(
          * The RabbitMQ queue's consumers ({@code chute.queue.type=rabbitmq}): {@code prefetch} is
          * how many deliveries each active worker slot's consumer may hold unacknowledged. Above one,
          * the next deliveries wait on this node while the slots run, and the node claims every
-         * delivery that has arrived for its free slots in one statement.
+         * delivery that has arrived for its free slots in one statement. Unset, each type's is derived
+         * from its job timeout ({@link #prefetchFor}). {@code consumerTimeout} is the broker's
+         * {@code consumer_timeout} (RabbitMQ's default: 30 minutes), which a delivery held
+         * unacknowledged must not outlive.
          */
-        public record Rabbitmq(@DefaultValue("4") @Positive int prefetch) {
-            public static final Rabbitmq DEFAULTS = new Rabbitmq(4);
+        public record Rabbitmq(
+                @Positive Integer prefetch,
+                @DefaultValue("30m") Duration consumerTimeout) {
+            public static final Rabbitmq DEFAULTS = new Rabbitmq(null, Duration.ofMinutes(30));
+
+            /** The most deliveries a slot holds when the prefetch is derived. */
+            public static final int MAX_DERIVED_PREFETCH = 16;
+
+            public Rabbitmq {
+                consumerTimeout = consumerTimeout == null ? DEFAULTS.consumerTimeout() : consumerTimeout;
+            }
+
+            /** Settings with {@code prefetch} for every type. */
+            public static Rabbitmq withPrefetch(int prefetch) {
+                return new Rabbitmq(prefetch, DEFAULTS.consumerTimeout());
+            }
+
+            /**
+             * The prefetch of a type whose jobs may run for {@code jobTimeout}: the configured one, else as many
+             * deliveries as can wait behind the slot's running jobs within the consumer timeout with two jobs'
+             * time to spare, {@code consumerTimeout / jobTimeout - 2}, between 1 and {@value #MAX_DERIVED_PREFETCH}:
+             * 4 for the default 5-minute jobs, 16 for jobs of a minute or less, 1 for jobs of 10 minutes or more
+             * (a fixed 4 let their deliveries wait past the timeout, and the broker closed the channel). More
+             * prefetch lets a slot start its next job without a broker round trip; on 2 cores, with the JIT
+             * settled, 16 and 4 gave the same no-op rate (0.64 and 0.63 of the PostgreSQL queue's).
+             */
+            public int prefetchFor(Duration jobTimeout) {
+                if (prefetch != null) {
+                    return prefetch;
+                }
+                long fits = consumerTimeout.toMillis() / Math.max(1, jobTimeout.toMillis()) - 2;
+                return (int) Math.max(1, Math.min(MAX_DERIVED_PREFETCH, fits));
+            }
         }
 
         /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.chute.config.ChuteProperties.BusType;
 import io.chute.config.ChuteProperties.QueueType;
 import io.chute.config.ChuteProperties.StorageType;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.NoSuchBeanDefinitionException;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -60,19 +61,42 @@ class BackendTypesTest {
     }
 
     @Test
-    void theRabbitMqPrefetchDefaultsToFourAndBindsFromItsDocumentedName() {
-        runner.run(context -> assertThat(
-                        context.getBean(ChuteProperties.class).jobs().rabbitmq().prefetch())
-                .isEqualTo(4));
+    void theRabbitMqPrefetchIsDerivedFromTheJobTimeoutUnlessSetAndBindsFromItsDocumentedName() {
+        runner.run(context -> {
+            ChuteProperties.Jobs jobs = context.getBean(ChuteProperties.class).jobs();
+            assertThat(jobs.rabbitmq().prefetch()).isNull();
+            assertThat(jobs.rabbitmq().consumerTimeout()).isEqualTo(Duration.ofMinutes(30));
+            // the default 5-minute jobs: 30 / 5 - 2
+            assertThat(jobs.rabbitmq().prefetchFor(jobs.timeout())).isEqualTo(4);
+        });
         runner.withPropertyValues("chute.jobs.rabbitmq.prefetch=16")
                 .run(context -> assertThat(context.getBean(ChuteProperties.class)
                                 .jobs()
                                 .rabbitmq()
-                                .prefetch())
+                                .prefetchFor(Duration.ofMinutes(5)))
                         .isEqualTo(16));
+        runner.withPropertyValues("chute.jobs.rabbitmq.consumer-timeout=60m")
+                .run(context -> assertThat(context.getBean(ChuteProperties.class)
+                                .jobs()
+                                .rabbitmq()
+                                .prefetchFor(Duration.ofMinutes(5)))
+                        .isEqualTo(10));
         runner.withPropertyValues("chute.jobs.rabbitmq.prefetch=0")
                 .run(context -> assertThat(context.getStartupFailure())
                         .hasStackTraceContaining("chute.jobs.rabbitmq.prefetch"));
+    }
+
+    @Test
+    void aDerivedPrefetchKeepsTwoJobsSpareWithinTheConsumerTimeoutBetweenOneAndSixteen() {
+        ChuteProperties.Jobs.Rabbitmq derived = ChuteProperties.Jobs.Rabbitmq.DEFAULTS;
+        assertThat(derived.prefetchFor(Duration.ofSeconds(30))).isEqualTo(16);
+        assertThat(derived.prefetchFor(Duration.ofMinutes(1))).isEqualTo(16);
+        assertThat(derived.prefetchFor(Duration.ofMinutes(2))).isEqualTo(13);
+        assertThat(derived.prefetchFor(Duration.ofMinutes(10))).isEqualTo(1);
+        assertThat(derived.prefetchFor(Duration.ofMinutes(15))).isEqualTo(1);
+        assertThat(derived.prefetchFor(Duration.ofHours(1))).isEqualTo(1);
+        assertThat(ChuteProperties.Jobs.Rabbitmq.withPrefetch(2).prefetchFor(Duration.ofSeconds(1)))
+                .isEqualTo(2);
     }
 
     @Test

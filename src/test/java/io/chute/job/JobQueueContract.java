@@ -196,6 +196,32 @@ abstract class JobQueueContract {
     }
 
     @Test
+    void aNodeNeverRunsMoreJobsAtOnceThanItsSlots() {
+        String type = uniqueType();
+        ChuteProperties.Jobs config = config(4, 3, Duration.ofSeconds(30));
+        JobQueue queue = queue(config);
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        start(queue, config, handler(type, job -> {
+            most.accumulateAndGet(running.incrementAndGet(), Math::max);
+            Thread.sleep(20);
+            running.decrementAndGet();
+            return done();
+        }));
+
+        List<Job> submitted = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            submitted.add(submit(queue, aJob(type)));
+        }
+
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> submitted.stream()
+                        .allMatch(j -> jobs.find(j.id()).orElseThrow().status() == JobStatus.COMPLETED));
+        assertThat(most.get()).as("jobs running at once on a node with 4 slots").isBetween(2, 4);
+    }
+
+    @Test
     void transientFailuresRetryWithExponentialBackoff() {
         String type = uniqueType();
         List<Instant> attempts = new CopyOnWriteArrayList<>();

@@ -57,9 +57,13 @@ public final class RabbitNoopJobsBenchmark {
             jdbc.sql("insert into users (id, username, password_hash, display_name) values (?, 'bench', 'x', 'Bench')")
                     .param(owner)
                     .update();
+            // the prefetch is derived from the job timeout unless CHUTE_BENCH_PREFETCH sets it
+            Integer prefetch = Integer.getInteger("chute.bench.prefetch");
             ChuteProperties.Jobs config = NoopJobsBenchmark.config(concurrency)
-                    .withRabbitmq(new ChuteProperties.Jobs.Rabbitmq(Integer.getInteger(
-                            "chute.bench.prefetch", ChuteProperties.Jobs.Rabbitmq.DEFAULTS.prefetch())));
+                    .withRabbitmq(
+                            prefetch == null
+                                    ? ChuteProperties.Jobs.Rabbitmq.DEFAULTS
+                                    : ChuteProperties.Jobs.Rabbitmq.withPrefetch(prefetch));
 
             UUID[] owners = NoopJobsBenchmark.owners(jdbc, owner, ownerCount);
             List<Double> baseline = new ArrayList<>();
@@ -95,7 +99,13 @@ public final class RabbitNoopJobsBenchmark {
                     "%nno-op jobs through the RabbitMQ queue (status in PostgreSQL): median %.0f jobs/s over %d rounds"
                             + " of %d jobs, concurrency %d, %d owners, prefetch %d; database baseline (bare claim+complete"
                             + " SQL, same threads) %.0f jobs/s%n",
-                    r, rounds, count, concurrency, ownerCount, config.rabbitmq().prefetch(), median(baseline));
+                    r,
+                    rounds,
+                    count,
+                    concurrency,
+                    ownerCount,
+                    config.rabbitmq().prefetchFor(config.timeoutOf("noop")),
+                    median(baseline));
             System.out.printf(
                     "PostgreSQL queue on the same jobs, same concurrency, rounds interleaved: median %.0f jobs/s;"
                             + " RabbitMQ / PostgreSQL queue ratio %.2f%n",

@@ -105,7 +105,7 @@ public class RabbitJobQueue implements JobQueue {
                     new WorkerPool(type, config),
                     control,
                     deliveries,
-                    config.rabbitmq().prefetch(),
+                    config.rabbitmq().prefetchFor(config.timeoutOf(type)),
                     () -> running);
             types.put(type, consumers);
             consumers.start();
