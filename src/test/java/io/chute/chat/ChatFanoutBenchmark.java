@@ -2,6 +2,7 @@ package io.chute.chat;
 
 import io.chute.support.BenchResults;
 import io.chute.support.ChuteProcess;
+import io.chute.support.JitWarmup;
 import io.chute.support.TestBroker;
 import io.chute.support.TestClient;
 import io.chute.support.TestDatabase;
@@ -154,10 +155,13 @@ public final class ChatFanoutBenchmark {
             }
             System.out.printf("%d members connected, %d on each node; %d senders%n", members, members / 2, senders);
 
-            // warm-up, not timed
-            send(sockets, channel, "w-", 100, 50, senders, clock);
-            awaitAll(sockets, "w-", 100, Duration.ofSeconds(120));
-            clock.reset();
+            // warm-up, not timed: rounds of 200 messages at the measured rate until both nodes' JIT has settled
+            JitWarmup.of(a.pid(), b.pid()).run(2, JitWarmup.limit(), round -> {
+                String prefix = "w" + round + "-";
+                send(sockets, channel, prefix, 200, rate, senders, clock);
+                awaitAll(sockets, prefix, 200, Duration.ofSeconds(120));
+                clock.reset();
+            });
 
             long start = System.nanoTime();
             send(sockets, channel, "m-", messages, rate, senders, clock);

@@ -2,6 +2,7 @@ package io.chute.upload;
 
 import io.chute.support.BenchResults;
 import io.chute.support.ChuteProcess;
+import io.chute.support.JitWarmup;
 import io.chute.support.TestClient;
 import io.chute.support.TestDatabase;
 import java.io.IOException;
@@ -150,6 +151,15 @@ public final class StreamingUploadBenchmark {
             // a small upload first, so that the figure below includes what serving one upload keeps
             upload(chute.base(), user.token(), Files.writeString(work.resolve("small.txt"), "warm-up\n"));
             before = maxHeapAfterGc(Files.readAllLines(gcLog), 0);
+            // then uploads of a smaller file (each deleted) until Chute's JIT has settled, not timed
+            Path warmFile = work.resolve("warm-up-64MiB.bin");
+            writeFile(warmFile, 64L * 1024 * 1024);
+            JitWarmup.of(chute.pid()).run(2, JitWarmup.limit(), round -> {
+                String warm = upload(chute.base(), user.token(), warmFile);
+                if (user.delete("/api/uploads/" + warm).status() != 204) {
+                    throw new IllegalStateException("could not delete upload " + warm);
+                }
+            });
             for (int round = 0; round < rounds; round++) {
                 int gcLines = Files.readAllLines(gcLog).size();
                 long start = System.nanoTime();
