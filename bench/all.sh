@@ -69,8 +69,8 @@ bench() {
 }
 
 if $quick; then
-  bench noop-jobs-32        bench/noop-jobs.sh 3000 1 32
-  bench noop-jobs-8         bench/noop-jobs.sh 1500 1 8
+  bench noop-jobs-32        bench/noop-jobs.sh 3000 3 32
+  bench noop-jobs-8         bench/noop-jobs.sh 1500 3 8
   bench noop-jobs-rabbitmq  bench/noop-jobs-rabbitmq.sh 3000 1 32 5
   bench thumbnails          bench/thumbnails.sh 4 1
   bench search              bench/search.sh 50000 50

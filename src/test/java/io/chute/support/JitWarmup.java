@@ -54,8 +54,16 @@ public final class JitWarmup {
 
     private final LongSupplier compileMillis;
 
+    private final LongSupplier nanoTime;
+
     JitWarmup(LongSupplier compileMillis) {
+        this(compileMillis, System::nanoTime);
+    }
+
+    /** With {@code nanoTime} as the clock rounds are timed by. */
+    JitWarmup(LongSupplier compileMillis, LongSupplier nanoTime) {
         this.compileMillis = compileMillis;
+        this.nanoTime = nanoTime;
     }
 
     /**
@@ -86,20 +94,20 @@ public final class JitWarmup {
      * and until {@code limit} has passed at most (the round running then ends the warm-up); prints each round.
      */
     public Result run(int minRounds, Duration limit, Round round) throws Exception {
-        long start = System.nanoTime();
+        long start = nanoTime.getAsLong();
         int rounds = 0;
         while (true) {
             long compiledBefore = compileMillis.getAsLong();
-            long roundStart = System.nanoTime();
+            long roundStart = nanoTime.getAsLong();
             round.run(rounds);
             rounds++;
-            long roundMillis = (System.nanoTime() - roundStart) / 1_000_000;
+            long roundMillis = (nanoTime.getAsLong() - roundStart) / 1_000_000;
             long compiled = compileMillis.getAsLong() - compiledBefore;
             boolean settled = settled(compiled, roundMillis);
             System.out.printf(
                     "  warm-up round %d: %d ms, the JIT compiled for %d ms (%.0f%% of a core)%n",
                     rounds, roundMillis, compiled, 100.0 * compiled / Math.max(1, roundMillis));
-            long wall = (System.nanoTime() - start) / 1_000_000;
+            long wall = (nanoTime.getAsLong() - start) / 1_000_000;
             if ((settled && rounds >= minRounds) || wall >= limit.toMillis()) {
                 Result result = new Result(rounds, wall, compiled, roundMillis, settled);
                 System.out.println(result);
