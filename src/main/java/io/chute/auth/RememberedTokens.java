@@ -13,8 +13,8 @@ import org.springframework.security.oauth2.jwt.JwtException;
 /**
  * A bearer-token decoder that remembers the tokens it verified. A client sends the same token with every request,
  * and verifying it (MAC, JSON parsing, claim conversion and validation) took about a twelfth of the CPU of a
- * status read. A token is remembered for {@code ttl} at most (so that an account removed by hand is refused as
- * soon as before, see {@link Tokens}) and never past its own expiry; a token that fails verification is never
+ * status read. A token is remembered for {@code ttl} at most (the account it names is looked up again after it,
+ * see {@link Tokens}) and never past its own expiry; a token that fails verification is never
  * remembered, so a forged or expired one is checked (and refused) every time.
  *
  * <p>Hand-written because Spring Security's decoders cache only the keys they verify with, not verified tokens.

@@ -1,7 +1,5 @@
 package io.chute.auth;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jose.jwk.source.ImmutableSecret;
 import io.chute.config.ChuteProperties;
 import io.chute.config.Secrets;
@@ -52,7 +50,7 @@ public class Tokens {
                 MappedJwtClaimSetConverter.withDefaults(Map.of(JwtClaimNames.ISS, issuer -> issuer)));
         verifier.setJwtValidator(
                 new DelegatingOAuth2TokenValidator<>(JwtValidators.createDefault(), namesAUser(users)));
-        this.decoder = new RememberedTokens(verifier, KNOWN_USER_TTL, REMEMBERED_TOKENS);
+        this.decoder = new RememberedTokens(verifier, VERIFIED_TOKEN_TTL, REMEMBERED_TOKENS);
     }
 
     /** At most this many verified tokens are remembered (about 2 KiB each). */
@@ -62,17 +60,14 @@ public class Tokens {
      * A correctly signed token must still name an existing account by its UUID: a token of a deleted user (or
      * one signed with a leaked secret for a made-up subject) is refused like a bad signature, never a 500.
      *
-     * <p>Accounts found are remembered for {@link #KNOWN_USER_TTL}: without it every bearer request paid a
-     * database round trip before its own work (the most frequent query of the accept path under load). Only
-     * a found account is remembered, so a made-up subject is looked up every time; accounts are never deleted
-     * by Chute, and one removed from the database by hand is refused once its entry expires.
+     * <p>The account is looked up when the token is verified, which {@link RememberedTokens} does once per token
+     * and {@link #VERIFIED_TOKEN_TTL}: without that every bearer request paid a database round trip before its
+     * own work (the most frequent query of the accept path under load). A refused token is not remembered, so a
+     * made-up subject is looked up every time; accounts are never deleted by Chute, and one removed from the
+     * database by hand is refused once its tokens' entries expire.
      */
     private static OAuth2TokenValidator<Jwt> namesAUser(Users users) {
         OAuth2Error invalid = new OAuth2Error("invalid_token", "The token does not name an existing user", null);
-        Cache<UUID, Boolean> known = Caffeine.newBuilder()
-                .expireAfterWrite(KNOWN_USER_TTL)
-                .maximumSize(100_000)
-                .build();
         return jwt -> {
             UUID id;
             try {
@@ -80,18 +75,14 @@ public class Tokens {
             } catch (IllegalArgumentException e) {
                 return OAuth2TokenValidatorResult.failure(invalid);
             }
-            if (known.getIfPresent(id) != null) {
-                return OAuth2TokenValidatorResult.success();
-            }
-            if (users.find(id).isEmpty()) {
-                return OAuth2TokenValidatorResult.failure(invalid);
-            }
-            known.put(id, Boolean.TRUE);
-            return OAuth2TokenValidatorResult.success();
+            return users.find(id).isPresent()
+                    ? OAuth2TokenValidatorResult.success()
+                    : OAuth2TokenValidatorResult.failure(invalid);
         };
     }
 
-    static final Duration KNOWN_USER_TTL = Duration.ofMinutes(1);
+    /** How long a verified token (and so the account it names) is taken as valid without checking again. */
+    static final Duration VERIFIED_TOKEN_TTL = Duration.ofMinutes(1);
 
     String issue(User user) {
         Instant now = Instant.now();
