@@ -216,10 +216,6 @@ public record ChuteProperties(
             /** The most deliveries a slot holds when the prefetch is derived. */
             public static final int MAX_DERIVED_PREFETCH = 16;
 
-            public Rabbitmq {
-                consumerTimeout = consumerTimeout == null ? DEFAULTS.consumerTimeout() : consumerTimeout;
-            }
-
             /** Settings with {@code prefetch} for every type. */
             public static Rabbitmq withPrefetch(int prefetch) {
                 return new Rabbitmq(prefetch, DEFAULTS.consumerTimeout());
