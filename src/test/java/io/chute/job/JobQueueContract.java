@@ -166,6 +166,13 @@ abstract class JobQueueContract {
                 .until(() -> jobs.find(job.id()).orElseThrow(), j -> j.status() == status);
     }
 
+    static void awaitAllCompleted(List<Job> submitted) {
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> submitted.stream()
+                        .allMatch(j -> jobs.find(j.id()).orElseThrow().status() == JobStatus.COMPLETED));
+    }
+
     // --- the contract -----------------------------------------------------------------------
 
     @Test
@@ -187,10 +194,7 @@ abstract class JobQueueContract {
             submitted.add(submit(i % 2 == 0 ? first : second, aJob(type)));
         }
 
-        await().atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(100))
-                .until(() -> submitted.stream()
-                        .allMatch(j -> jobs.find(j.id()).orElseThrow().status() == JobStatus.COMPLETED));
+        awaitAllCompleted(submitted);
         assertThat(runs).hasSize(200);
         assertThat(runs.values()).allSatisfy(n -> assertThat(n.get()).isEqualTo(1));
     }
@@ -214,10 +218,7 @@ abstract class JobQueueContract {
             submitted.add(submit(queue, aJob(type)));
         }
 
-        await().atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(100))
-                .until(() -> submitted.stream()
-                        .allMatch(j -> jobs.find(j.id()).orElseThrow().status() == JobStatus.COMPLETED));
+        awaitAllCompleted(submitted);
         assertThat(most.get()).as("jobs running at once on a node with 4 slots").isBetween(2, 4);
     }
 
@@ -766,9 +767,7 @@ abstract class JobQueueContract {
         }));
 
         await().atMost(Duration.ofSeconds(20)).until(() -> queue.activeWorkers().get(type) > 1);
-        await().atMost(Duration.ofSeconds(60))
-                .until(() -> all.stream()
-                        .allMatch(j -> jobs.find(j.id()).orElseThrow().status() == JobStatus.COMPLETED));
+        awaitAllCompleted(all);
         await().atMost(Duration.ofSeconds(20)).until(() -> queue.activeWorkers().get(type) == 1);
     }
 
