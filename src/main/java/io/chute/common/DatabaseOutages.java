@@ -67,7 +67,8 @@ public class DatabaseOutages implements HandlerInterceptor {
                     || t instanceof SQLTransientConnectionException
                     || t instanceof SQLException sql
                             && sql.getSQLState() != null
-                            && sql.getSQLState().startsWith("08")) {
+                            && sql.getSQLState().startsWith("08")
+                    || isClosedByThePool(t)) {
                 return true;
             }
             // a failed connection also fails the rollback, whose exception then carries the first one
@@ -78,6 +79,17 @@ public class DatabaseOutages implements HandlerInterceptor {
             }
         }
         return false;
+    }
+
+    /**
+     * Hikari's answer on a connection it has already closed (another thread's statement on it failed for a broken
+     * connection): a plain {@code SQLException("Connection is closed")} without an SQL state, which the statement or
+     * the rollback of a transaction holding that connection then gets instead of the network error.
+     */
+    private static boolean isClosedByThePool(Throwable t) {
+        return t instanceof SQLException sql
+                && sql.getSQLState() == null
+                && "Connection is closed".equals(sql.getMessage());
     }
 
     /**

@@ -7,6 +7,7 @@ import java.sql.SQLTransientConnectionException;
 import org.junit.jupiter.api.Test;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
+import org.springframework.jdbc.UncategorizedSQLException;
 import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.transaction.TransactionSystemException;
 
@@ -29,6 +30,20 @@ class DatabaseOutagesTest {
 
         assertThat(DatabaseOutages.isUnreachable(new RuntimeException(lost))).isTrue();
         assertThat(DatabaseOutages.isUnreachable(rollbackFailed)).isTrue();
+    }
+
+    @Test
+    void aConnectionThePoolClosedAfterItBrokeIsAnOutageInTheStatementAndInTheRollback() {
+        // Hikari's own exception on a connection it closed after another statement on it failed: no SQL state
+        SQLException closed = new SQLException("Connection is closed");
+        TransactionSystemException rollbackFailed = new TransactionSystemException("JDBC rollback failed", closed);
+        rollbackFailed.initApplicationException(new UncategorizedSQLException("claim", "select", closed));
+
+        assertThat(DatabaseOutages.isUnreachable(new UncategorizedSQLException("claim", "select", closed)))
+                .isTrue();
+        assertThat(DatabaseOutages.isUnreachable(rollbackFailed)).isTrue();
+        assertThat(DatabaseOutages.isUnreachable(new SQLException("Connection is closed", "42000")))
+                .isFalse();
     }
 
     @Test
