@@ -232,7 +232,9 @@ public final class AcceptPathBenchmark {
                         classPath,
                         work.resolve("chute.log"),
                         "1g",
-                        List.of("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile,dumponexit=true"),
+                        List.of(
+                                "-XX:FlightRecorderOptions=stackdepth=256",
+                                "-XX:StartFlightRecording=filename=" + jfr + ",settings=profile,dumponexit=true"),
                         "--spring.datasource.url=" + database.jdbcUrl(),
                         "--spring.datasource.username=" + database.user(),
                         "--chute.roles=api",
