@@ -144,13 +144,18 @@ public class JobRunner implements AutoCloseable {
      * be recorded (database unreachable); the lease then lapses and the job runs again.
      */
     public Outcome run(Job job) {
-        return run(job, job.traceParent());
+        return run(job, job.traceParent(), () -> {});
     }
 
-    /** As {@link #run(Job)}, in a span that continues {@code traceParent} (the job's, or its message's). */
-    public Outcome run(Job job, String traceParent) {
+    /**
+     * As {@link #run(Job)}, in a span that continues {@code traceParent} (the job's, or its message's), calling
+     * {@code handlerReturned} once the job's handler has returned a result and before that result is written (the
+     * worker slot can take the next job while the completion waits for its commit).
+     */
+    public Outcome run(Job job, String traceParent, Runnable handlerReturned) {
         try {
-            return tracing.inSpan(traceParent, "job " + job.type(), () -> metrics.attempt(job, this::attempt));
+            return tracing.inSpan(
+                    traceParent, "job " + job.type(), () -> metrics.attempt(job, j -> attempt(j, handlerReturned)));
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
@@ -158,7 +163,7 @@ public class JobRunner implements AutoCloseable {
         }
     }
 
-    private Outcome attempt(Job job) {
+    private Outcome attempt(Job job, Runnable handlerReturned) {
         JobHandler handler = handlers.get(job.type());
         if (handler == null) {
             jobs.failAttempt(
@@ -173,6 +178,7 @@ public class JobRunner implements AutoCloseable {
         running.put(job.id().value(), result);
         try {
             JobHandler.Result done = result.get(config.timeoutOf(job.type()).toMillis(), TimeUnit.MILLISECONDS);
+            handlerReturned.run();
             if (!completions.complete(new Jobs.Completion(job, done.outputs(), done.metadata()))) {
                 log.info("Job {} changed while it ran (cancelled or lease lost); its result is dropped", job.id());
                 return Outcome.LOST;

@@ -157,8 +157,9 @@ public final class NoopJobsBenchmark {
         JobHandler noop = new NoopJobHandler();
         JobRunner runner = new JobRunner(jobs, List.of(noop), config, tx) {
             @Override
-            public Outcome run(Job job) {
-                Outcome outcome = super.run(job);
+            public Outcome run(Job job, String traceParent, Runnable handlerReturned) {
+                // why: both queues run a job through this overload
+                Outcome outcome = super.run(job, traceParent, handlerReturned);
                 done.countDown();
                 return outcome;
             }

@@ -149,9 +149,9 @@ public final class RabbitNoopJobsBenchmark {
         AtomicReference<CountDownLatch> done = new AtomicReference<>(new CountDownLatch(0));
         JobRunner runner = new JobRunner(jobs, List.of(new NoopJobHandler()), config, tx) {
             @Override
-            public Outcome run(Job job, String traceParent) {
+            public Outcome run(Job job, String traceParent, Runnable handlerReturned) {
                 // why: the RabbitMQ queue runs a job with its delivery's trace, through this overload
-                Outcome outcome = super.run(job, traceParent);
+                Outcome outcome = super.run(job, traceParent, handlerReturned);
                 done.get().countDown();
                 return outcome;
             }

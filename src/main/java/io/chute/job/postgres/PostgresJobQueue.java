@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -149,7 +148,6 @@ public class PostgresJobQueue implements JobQueue {
         final WorkerPool workers;
         final JobRunner runner;
         final Object signal = new Object();
-        final AtomicInteger inFlight = new AtomicInteger();
         Thread fetcher;
 
         TypePool(WorkerPool workers, JobRunner runner) {
@@ -171,7 +169,7 @@ public class PostgresJobQueue implements JobQueue {
         void fetch() {
             while (running) {
                 try {
-                    int free = workers.active() - inFlight.get();
+                    int free = workers.free();
                     if (free <= 0) {
                         await(config.pollInterval());
                         continue;
@@ -189,19 +187,17 @@ public class PostgresJobQueue implements JobQueue {
                         continue;
                     }
                     for (Job job : claimed) {
-                        inFlight.incrementAndGet();
-                        workers.execute(() -> {
-                            try {
-                                runner.run(job);
-                            } catch (RuntimeException e) {
-                                // the outcome could not be recorded (database gone): the lease lapses and the job runs
-                                // again
-                                log.warn("Recording the outcome of job {} failed: {}", job.id(), e.toString());
-                            } finally {
-                                inFlight.decrementAndGet();
-                                wakeOne();
-                            }
-                        });
+                        workers.run(
+                                slotFree -> {
+                                    try {
+                                        runner.run(job, job.traceParent(), slotFree);
+                                    } catch (RuntimeException e) {
+                                        // the outcome could not be recorded (database gone): the lease lapses and the
+                                        // job runs again
+                                        log.warn("Recording the outcome of job {} failed: {}", job.id(), e.toString());
+                                    }
+                                },
+                                this::wakeOne);
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();

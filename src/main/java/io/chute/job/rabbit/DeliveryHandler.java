@@ -50,9 +50,10 @@ final class DeliveryHandler {
     /**
      * Claims what {@code deliveries} (at most one per free worker slot) stand for, in as few
      * statements as the type allows, and runs each claimed job through {@code slots}, which hands
-     * it to a worker slot. A delivery that claims nothing is settled at once.
+     * it to a worker slot along with the slot's release ({@link io.chute.job.WorkerPool#run}). A
+     * delivery that claims nothing is settled at once.
      */
-    void handle(List<Delivery> deliveries, Consumer<Runnable> slots) {
+    void handle(List<Delivery> deliveries, Consumer<Consumer<Runnable>> slots) {
         List<Delivery> pending = new ArrayList<>(deliveries.size());
         for (Delivery d : deliveries) {
             if (!running.getAsBoolean()) {
@@ -111,7 +112,7 @@ final class DeliveryHandler {
                     if (!job.id().equals(d.jobId())) {
                         relay.wake(); // the delivered job, still waiting, got a fresh message in the claim
                     }
-                    slots.accept(() -> run(d, job));
+                    slots.accept(slotFree -> run(d, job, slotFree));
                 }
             }
         }
@@ -141,13 +142,13 @@ final class DeliveryHandler {
     }
 
     /** Runs a job claimed under delivery {@code d} and settles the delivery; on a worker slot. */
-    private void run(Delivery d, Job job) {
+    private void run(Delivery d, Job job, Runnable slotFree) {
         try {
             // why: the claim may hand over another job of the type than the one delivered; only the delivered one has
             // this header
             String traceParent =
                     job.id().equals(d.jobId()) && d.traceParent() != null ? d.traceParent() : job.traceParent();
-            settle(d, d.jobId(), job, runner.run(job, traceParent));
+            settle(d, d.jobId(), job, runner.run(job, traceParent, slotFree));
         } catch (RuntimeException e) {
             // most likely the database is unreachable: give the delivery back and slow down
             log.warn("Handling the delivery of job {} failed; it goes back to the queue: {}", d.jobId(), e.toString());

@@ -18,10 +18,9 @@ import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +44,6 @@ final class TypeConsumers {
     private final Deque<String> consumerTags = new ArrayDeque<>();
     private final BlockingQueue<Delivery> arrived = new LinkedBlockingQueue<>();
     private final Object slotFreed = new Object();
-    private final AtomicInteger inFlight = new AtomicInteger();
     private Thread claimer;
     private volatile Channel channel;
     private volatile ChannelAcks acks;
@@ -142,7 +140,7 @@ final class TypeConsumers {
     private int awaitFreeSlots() throws InterruptedException {
         synchronized (slotFreed) {
             int free;
-            while ((free = workers.active() - inFlight.get()) <= 0) {
+            while ((free = workers.free()) <= 0) {
                 if (!running.getAsBoolean()) {
                     return 0;
                 }
@@ -153,25 +151,12 @@ final class TypeConsumers {
         }
     }
 
-    private void runOnSlot(Runnable job) {
-        inFlight.incrementAndGet();
-        Runnable slot = () -> {
-            try {
-                job.run();
-            } finally {
-                inFlight.decrementAndGet();
-                synchronized (slotFreed) {
-                    slotFreed.notifyAll();
-                }
+    private void runOnSlot(Consumer<Runnable> job) {
+        workers.run(job, () -> {
+            synchronized (slotFreed) {
+                slotFreed.notifyAll();
             }
-        };
-        try {
-            workers.execute(slot);
-        } catch (RejectedExecutionException e) {
-            // why: the pool stops taking work only after the claimer has stopped; should one still get here, the
-            // job it claimed runs now rather than waiting out its lease
-            slot.run();
-        }
+        });
     }
 
     synchronized void open(Connection c) throws IOException {
