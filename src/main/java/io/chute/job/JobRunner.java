@@ -140,17 +140,11 @@ public class JobRunner implements AutoCloseable {
     }
 
     /**
-     * Runs a job this worker has just claimed, to one outcome. Throws only when the outcome cannot
-     * be recorded (database unreachable); the lease then lapses and the job runs again.
-     */
-    public Outcome run(Job job) {
-        return run(job, job.traceParent(), () -> {});
-    }
-
-    /**
-     * As {@link #run(Job)}, in a span that continues {@code traceParent} (the job's, or its message's), calling
-     * {@code handlerReturned} once the job's handler has returned a result and before that result is written (the
-     * worker slot can take the next job while the completion waits for its commit).
+     * Runs a job this worker has just claimed, to one outcome, in a span that continues {@code traceParent} (the
+     * job's, or its message's), calling {@code handlerReturned} once the job's handler has returned a result and
+     * before that result is written (the worker slot can take the next job while the completion waits for its
+     * commit). Throws only when the outcome cannot be recorded (database unreachable); the lease then lapses and
+     * the job runs again.
      */
     public Outcome run(Job job, String traceParent, Runnable handlerReturned) {
         try {

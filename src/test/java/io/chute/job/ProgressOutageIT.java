@@ -75,7 +75,8 @@ class ProgressOutageIT {
                 Job claimed = new PostgresClaims(jdbc, jobs)
                         .claim(type, runner.workerId())
                         .orElseThrow();
-                CompletableFuture<JobRunner.Outcome> outcome = CompletableFuture.supplyAsync(() -> runner.run(claimed));
+                CompletableFuture<JobRunner.Outcome> outcome =
+                        CompletableFuture.supplyAsync(() -> runner.run(claimed, claimed.traceParent(), () -> {}));
 
                 assertThat(reported.await(10, TimeUnit.SECONDS)).isTrue();
                 assertThat(progressOf(database, inserted)).isEqualTo(10);
